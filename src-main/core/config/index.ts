@@ -1,0 +1,118 @@
+/**
+ * Where Ferry keeps its data and which network services it uses by default.
+ *
+ * Every network default can be replaced or turned off: ICE servers with `--ice-servers <url,…|none>` or
+ * `FERRY_ICE_SERVERS`, relays with `--relay <multiaddr>` or `FERRY_RELAYS` (comma-separated, or `none`).
+ * Tests set both, so they never contact anything beyond loopback.
+ *
+ * @example
+ * ```ts
+ * const net = resolveNetwork({ relays: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3…'] }, process.env)
+ * // net.iceServers from FERRY_ICE_SERVERS, or the defaults below
+ * ```
+ */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { FerryError } from '../errors/index.ts'
+
+/**
+ * STUN servers used when none are configured: they tell a peer its public address (RFC 8489) so WebRTC can connect
+ * through NATs. They see only that the peer asked, never the transfer.
+ */
+export const DEFAULT_ICE_SERVERS: readonly string[] = Object.freeze([
+  'stun:stun.l.google.com:19302',
+  'stun:stun.cloudflare.com:3478'
+])
+
+/**
+ * Circuit relays used when none are configured: the public libp2p bootstrap nodes, which accept circuit-relay-v2
+ * reservations with the default limits (2 minutes, 128 KiB per relayed connection) — enough for the SDP and ICE
+ * exchange, never for file bytes. Run `ferry relay` for your own.
+ */
+export const DEFAULT_RELAYS: readonly string[] = Object.freeze([
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN',
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb',
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt'
+])
+
+/** An option value that could not be understood (a malformed multiaddr or ICE server URL). */
+export class ConfigError extends FerryError {
+  static override name = 'ConfigError'
+  constructor (message: string, options?: ErrorOptions) {
+    super('invalid-config', message, options)
+  }
+}
+
+/** Resolved network settings: ICE server URLs and relay multiaddrs (either may be empty: turned off). */
+export interface NetworkConfig {
+  iceServers: string[]
+  relays: string[]
+}
+
+/**
+ * The platform's app-data folder for Ferry — the one Electron's `app.getPath('userData')` gives for an app named
+ * "Ferry" — unless `FERRY_DATA_DIR` is set.
+ *
+ * @param env - environment variables (`process.env`)
+ * @returns an absolute path; it is not created here
+ */
+export function defaultDataDir (env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  if (env.FERRY_DATA_DIR != null && env.FERRY_DATA_DIR !== '') return env.FERRY_DATA_DIR
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Ferry')
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Ferry')
+  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'Ferry')
+}
+
+function splitList (value: string): string[] {
+  return value.split(',').map(s => s.trim()).filter(s => s !== '')
+}
+
+/**
+ * Parses ICE server URLs (RFC 7064 `stun:`/`stuns:` and RFC 7065 `turn:`/`turns:` URIs), comma-separated, or `none`.
+ *
+ * @throws {ConfigError} on a URL of another scheme
+ */
+export function parseIceServers (value: string): string[] {
+  if (value.trim() === 'none') return []
+  const urls = splitList(value)
+  for (const url of urls) {
+    if (!/^(stun|stuns|turn|turns):[^\s]+$/.test(url)) throw new ConfigError(`"${url}" is not a STUN or TURN server URL (stun:host:port)`)
+  }
+  return urls
+}
+
+/**
+ * Parses relay multiaddrs (each must end in `/p2p/<relay peer ID>`), comma-separated, or `none`.
+ *
+ * @throws {ConfigError} on a malformed multiaddr or one without the relay's peer ID
+ */
+export function parseRelays (value: string | readonly string[]): string[] {
+  const items = typeof value === 'string' ? (value.trim() === 'none' ? [] : splitList(value)) : value.flatMap(splitList)
+  if (items.length === 1 && items[0] === 'none') return []
+  for (const item of items) {
+    let ma
+    try {
+      ma = multiaddr(item)
+    } catch (err) {
+      throw new ConfigError(`"${item}" is not a multiaddr`, { cause: err })
+    }
+    if (ma.getComponents().at(-1)?.name !== 'p2p') throw new ConfigError(`Relay address "${item}" must end with /p2p/<relay peer ID>`)
+  }
+  return items
+}
+
+/**
+ * Network settings from explicit options, else the environment (`FERRY_ICE_SERVERS`, `FERRY_RELAYS`), else the
+ * defaults.
+ *
+ * @throws {ConfigError} on a malformed value
+ */
+export function resolveNetwork (options: { iceServers?: string, relays?: readonly string[] }, env: NodeJS.ProcessEnv = process.env): NetworkConfig {
+  const ice = options.iceServers ?? env.FERRY_ICE_SERVERS
+  const relays = options.relays != null && options.relays.length > 0 ? options.relays : env.FERRY_RELAYS
+  return {
+    iceServers: ice == null || ice === '' ? [...DEFAULT_ICE_SERVERS] : parseIceServers(ice),
+    relays: relays == null || relays === '' ? [...DEFAULT_RELAYS] : parseRelays(relays)
+  }
+}

@@ -1,0 +1,19 @@
+/** Limits and timeouts of the libp2p node; each value is chosen here on purpose, not left to a library default. */
+
+/** Connections open at once, at most (js-libp2p doc/LIMITS.md). A desktop peer talks to few peers at a time. */
+export const MAX_CONNECTIONS = 100
+/** Inbound connections still in their handshake, at most; more are refused (js-libp2p doc/LIMITS.md). */
+export const MAX_INCOMING_PENDING_CONNECTIONS = 10
+/** Inbound connection attempts accepted per second from one host (js-libp2p doc/LIMITS.md). */
+export const INBOUND_CONNECTION_THRESHOLD = 5
+/** Time one dial may take, in ms, including the relay hop, SDP offer/answer and ICE checks. */
+export const DIAL_TIMEOUT_MS = 15_000
+/**
+ * Dial attempts before giving up. About 8 % of WebRTC dials through a relay fail during the ICE candidate exchange on
+ * loopback (design brief §1); three attempts make a failed transfer from that cause rare (~0.05 %).
+ */
+export const DIAL_ATTEMPTS = 3
+/** Pause between dial attempts, in ms. */
+export const DIAL_RETRY_DELAY_MS = 250
+/** Time to wait for a reservation on the configured relays at start-up, in ms. */
+export const RESERVATION_TIMEOUT_MS = 10_000

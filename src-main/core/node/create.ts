@@ -1,0 +1,75 @@
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { createLibp2p } from 'libp2p'
+import type { Identify } from '@libp2p/identify'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+import {
+  DIAL_TIMEOUT_MS, INBOUND_CONNECTION_THRESHOLD, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
+} from './constants.ts'
+
+/** Options of {@link createNode}. */
+export interface NodeInit {
+  /** The peer's identity (see the identity module). */
+  privateKey: PrivateKey
+  /** Relay multiaddrs (ending in `/p2p/<relay peer ID>`) to make a circuit-relay-v2 reservation on. */
+  relays: string[]
+  /** ICE server URLs for WebRTC (`stun:…`, `turn:…`); empty for none. */
+  iceServers: string[]
+  /** Extra listen multiaddrs, e.g. `/ip4/0.0.0.0/tcp/0` for direct TCP on a LAN. */
+  listen?: string[]
+  /** Whether to listen for incoming WebRTC connections (reservations on `relays` plus `/webrtc`). Default true. */
+  acceptIncoming?: boolean
+}
+
+/** The services every Ferry node runs. */
+export interface NodeServices extends Record<string, unknown> {
+  identify: Identify
+  ping: Ping
+}
+
+/** A started libp2p node with Ferry's transports and services. */
+export type FerryLibp2p = Libp2p<NodeServices>
+
+/**
+ * Creates and starts a libp2p node: WebRTC (private-to-private, signalled over circuit relay), circuit relay
+ * transport, WebSockets and TCP; Noise; Yamux; identify; ping. With `acceptIncoming` it listens on
+ * `<relay>/p2p-circuit` for every relay — which makes a reservation there — and on `/webrtc`.
+ */
+export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
+  const acceptIncoming = init.acceptIncoming ?? true
+  const listen = [
+    ...(init.listen ?? []),
+    ...(acceptIncoming ? [...init.relays.map(r => `${r}/p2p-circuit`), '/webrtc'] : [])
+  ]
+  return createLibp2p({
+    privateKey: init.privateKey,
+    addresses: { listen },
+    transports: [
+      webRTC({ rtcConfiguration: { iceServers: init.iceServers.map(urls => ({ urls })) } }),
+      circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
+      webSockets(),
+      tcp()
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // Ferry runs on LANs and loopback as much as across the internet: private addresses are dialled too.
+    connectionGater: { denyDialMultiaddr: () => false },
+    connectionManager: {
+      maxConnections: MAX_CONNECTIONS,
+      maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
+      inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
+      dialTimeout: DIAL_TIMEOUT_MS
+    },
+    services: {
+      identify: identify(),
+      ping: ping()
+    }
+  })
+}

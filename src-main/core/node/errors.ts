@@ -1,0 +1,25 @@
+import { FerryError } from '../errors/index.ts'
+
+/** The peer could not be reached: every dial attempt failed. */
+export class DialError extends FerryError {
+  static override name = 'DialError'
+  constructor (message: string, options?: ErrorOptions) {
+    super('peer-unreachable', message, options)
+  }
+}
+
+/** No relay reservation could be made, so peers behind NATs cannot reach this one. */
+export class NoRelayError extends FerryError {
+  static override name = 'NoRelayError'
+  constructor (message: string, options?: ErrorOptions) {
+    super('no-relay', message, options)
+  }
+}
+
+/** The connection that came up is limited (a relayed circuit), and file bytes never flow over one. */
+export class LimitedConnectionError extends FerryError {
+  static override name = 'LimitedConnectionError'
+  constructor (message: string) {
+    super('limited-connection', message)
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The libp2p node every Ferry process runs (except the relay, see `../relay`): its transports, security, limits,
+ * and the two things the transfer layer needs from it — a reservation on a relay so peers can reach this one, and a
+ * dial that yields a direct connection (WebRTC or TCP), retried when a WebRTC handshake fails.
+ *
+ * Relay-assisted WebRTC (libp2p WebRTC spec): the listener reserves a slot on a circuit-relay-v2 relay and listens on
+ * `/webrtc`; the dialer dials `<relay>/p2p-circuit/webrtc/p2p/<peer ID>`; the relay carries only the SDP offer/answer
+ * and ICE candidates; the Noise handshake on the DataChannel then authenticates the peer ID.
+ *
+ * @example
+ * ```ts
+ * const node = await createNode({ privateKey, relays: [relayAddr], iceServers: [] })
+ * const [myAddr] = await waitForReservation(node)
+ * const conn = await dialDirect(node, multiaddr(theirAddr), { signal })
+ * describeConnection(conn) // { transport: 'webrtc', limited: false, remoteAddr: '…' }
+ * ```
+ */
+export { createNode } from './create.ts'
+export type { FerryLibp2p, NodeInit, NodeServices } from './create.ts'
+export { describeConnection, dialDirect, waitForReservation } from './dial.ts'
+export type { ConnectionInfo, DialOptions, TransportName } from './dial.ts'
+export { DialError, LimitedConnectionError, NoRelayError } from './errors.ts'
+export * from './constants.ts'

@@ -1,0 +1,58 @@
+/**
+ * Protocol identifiers and every limit of the Ferry transfer protocol. `docs/PROTOCOL.md` is the specification;
+ * a change here is a change there.
+ */
+
+/** libp2p protocol id of the transfer protocol (libp2p protocol negotiation: multistream-select). */
+export const TRANSFER_PROTOCOL = '/ferry/transfer/1.0.0'
+
+/** Version number carried in the offer; bumped with the protocol id. */
+export const PROTOCOL_VERSION = 1
+
+/** Frame type byte of a control frame (a UTF-8 JSON message). */
+export const FRAME_CONTROL = 0x01
+/** Frame type byte of a data frame (raw bytes of the current file). */
+export const FRAME_DATA = 0x02
+/** Bytes of a frame header: 1 type byte + 4 length bytes (unsigned, big-endian). */
+export const FRAME_HEADER_BYTES = 5
+
+/**
+ * Largest control message, in bytes. An offer of {@link MAX_FILES} entries with typical paths (~100 bytes) fits;
+ * a peer cannot make the receiver buffer more than this before validation.
+ */
+export const MAX_CONTROL_BYTES = 8 * 1024 * 1024
+/** Largest data frame payload, in bytes. */
+export const MAX_DATA_BYTES = 256 * 1024
+/**
+ * Data frame payload the sender writes, in bytes. libp2p's WebRTC transport splits stream writes into 16 KiB
+ * DataChannel messages; 64 KiB writes are the libp2p perf protocol's block size (design brief §1–2).
+ */
+export const CHUNK_BYTES = 64 * 1024
+/** Files in one offer, at most. */
+export const MAX_FILES = 50_000
+/** Size of one file, at most, in bytes (2^53 − 1: the largest integer a JSON number carries exactly). */
+export const MAX_FILE_BYTES = Number.MAX_SAFE_INTEGER
+/** Sender display name, at most, in UTF-16 code units. */
+export const MAX_NAME_LENGTH = 64
+/** Error and reject messages, at most, in UTF-16 code units. */
+export const MAX_MESSAGE_LENGTH = 1024
+
+/**
+ * Flow-control window, in bytes: the sender never has more than this many data bytes that the receiver has not
+ * acknowledged as written to disk. This bounds the receiver's memory whatever the transport buffers.
+ */
+export const WINDOW_BYTES = 32 * 1024 * 1024
+/** The receiver acknowledges after this many newly written bytes (and at the end of every file). */
+export const ACK_EVERY_BYTES = 1024 * 1024
+
+/** Time the receiver waits for the offer after the stream opens, in ms. */
+export const OFFER_TIMEOUT_MS = 10_000
+/** Time the sender waits for the person on the other side to accept or decline, in ms. */
+export const DECISION_TIMEOUT_MS = 10 * 60_000
+/** Either side gives up when nothing arrives from the other for this long during a transfer, in ms. */
+export const STALL_TIMEOUT_MS = 30_000
+
+/** Incoming transfer streams allowed at once per connection (libp2p `maxInboundStreams`). */
+export const MAX_INBOUND_STREAMS = 4
+/** Outgoing transfer streams allowed at once per connection (libp2p `maxOutboundStreams`). */
+export const MAX_OUTBOUND_STREAMS = 4

@@ -1,0 +1,35 @@
+/**
+ * Limits and fixed values of the store, each with the reason it has the value it has.
+ */
+import type { TransferState } from './types.ts'
+
+/**
+ * How long (ms) a connection waits for another connection's write lock before failing with `SQLITE_BUSY`.
+ * Source: the task brief for the store; 5 s covers the CLI and the desktop app sharing one database file.
+ */
+export const BUSY_TIMEOUT_MS = 5000
+
+/**
+ * Default minimum interval (ms) between two progress writes of a {@link ProgressWriter}.
+ * Source: the task brief; 500 ms keeps a progress bar restored after a crash at most half a second stale while
+ * costing ≤ 2 SQLite writes per second per transfer.
+ */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 500
+
+/**
+ * Most multiaddrs kept per contact; `touchSeen` keeps the newest ones.
+ * Source: our own bound on the row size; a peer rarely has more than a handful of live addresses at once.
+ */
+export const MAX_CONTACT_ADDRS = 16
+
+/**
+ * States after which a transfer never moves on by itself; entering one sets `finished_at`.
+ * Source: the transfer state machine (a transfer ends completed, declined, failed, interrupted or cancelled).
+ */
+export const TERMINAL_STATES: readonly TransferState[] = ['completed', 'declined', 'failed', 'interrupted', 'cancelled']
+
+/**
+ * States of a transfer still in flight. A row left in one of them when Ferry starts was cut short by a crash or a
+ * kill, so `markUnfinishedAsInterrupted` moves it to `interrupted`.
+ */
+export const UNFINISHED_STATES: readonly TransferState[] = ['offered', 'accepted', 'transferring']

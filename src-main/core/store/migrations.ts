@@ -1,0 +1,56 @@
+/**
+ * Schema migrations, in order. Migration `i` (0-based) brings the database from `PRAGMA user_version = i` to
+ * `i + 1`. Never edit or reorder a shipped migration: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: transfers, their files, contacts, settings.
+  `
+  CREATE TABLE transfers (
+    id TEXT PRIMARY KEY,
+    direction TEXT NOT NULL CHECK (direction IN ('send', 'receive')),
+    peer_id TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('offered', 'accepted', 'transferring', 'completed', 'declined', 'failed',
+                                         'interrupted', 'cancelled')),
+    total_bytes INTEGER NOT NULL,
+    transferred_bytes INTEGER NOT NULL DEFAULT 0,
+    file_count INTEGER NOT NULL,
+    transport TEXT,
+    remote_addr TEXT,
+    dest_dir TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX transfers_peer_created ON transfers (peer_id, created_at);
+  CREATE INDEX transfers_state ON transfers (state);
+
+  CREATE TABLE transfer_files (
+    transfer_id TEXT NOT NULL REFERENCES transfers (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    rel_path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    bytes_done INTEGER NOT NULL DEFAULT 0,
+    sha256 TEXT,
+    local_path TEXT,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'transferring', 'verified', 'failed', 'skipped')),
+    PRIMARY KEY (transfer_id, idx)
+  );
+
+  CREATE TABLE contacts (
+    peer_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    last_seen_at INTEGER,
+    addrs TEXT NOT NULL DEFAULT '[]', -- JSON array of multiaddr strings
+    trusted INTEGER NOT NULL DEFAULT 0,
+    blocked INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL -- JSON
+  );
+  `
+]

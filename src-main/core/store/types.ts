@@ -1,0 +1,143 @@
+/**
+ * Row types of the store, as camelCase TypeScript shapes. Times are ms since the Unix epoch; sizes are bytes.
+ * A SQL `NULL` becomes an absent optional property (never `null`).
+ */
+
+/** Which side of a transfer this machine is on. */
+export type TransferDirection = 'send' | 'receive'
+
+/** Life cycle of a transfer: offered → accepted → transferring → one of the terminal states. */
+export type TransferState =
+  | 'offered'
+  | 'accepted'
+  | 'transferring'
+  | 'completed'
+  | 'declined'
+  | 'failed'
+  | 'interrupted'
+  | 'cancelled'
+
+/** Life cycle of one file of a transfer. */
+export type TransferFileState = 'pending' | 'transferring' | 'verified' | 'failed' | 'skipped'
+
+/** One transfer (a row of `transfers`). */
+export interface TransferRecord {
+  id: string
+  direction: TransferDirection
+  /** The remote peer ID. */
+  peerId: string
+  state: TransferState
+  /** Sum of the file sizes, bytes. */
+  totalBytes: number
+  /** Bytes sent or received so far. */
+  transferredBytes: number
+  fileCount: number
+  /** e.g. `tcp`, `webrtc`, `circuit-relay`. */
+  transport?: string
+  /** The multiaddr of the remote end of the connection. */
+  remoteAddr?: string
+  /** Receiver only: the folder files are placed in. */
+  destDir?: string
+  /** Why the transfer reached its current state (a `FerryError` code), if it ended badly. */
+  errorCode?: string
+  errorMessage?: string
+  createdAt: number
+  updatedAt: number
+  /** Set when the transfer entered a terminal state. */
+  finishedAt?: number
+}
+
+/** One file of a transfer (a row of `transfer_files`). */
+export interface TransferFileRecord {
+  transferId: string
+  /** Position of the file in the offer, from 0. */
+  index: number
+  /** Path relative to the transfer root, `/`-separated. */
+  relPath: string
+  /** Bytes. */
+  size: number
+  bytesDone: number
+  /** Lower-case hex SHA-256 of the content, once known. */
+  sha256?: string
+  /** Sender: the absolute source path. Receiver: the final absolute path once the file is placed. */
+  localPath?: string
+  state: TransferFileState
+}
+
+/** A known peer (a row of `contacts`). */
+export interface Contact {
+  peerId: string
+  /** The name the user gave the contact. */
+  name: string
+  addedAt: number
+  lastSeenAt?: number
+  /** Multiaddrs the peer was last seen at, newest first. */
+  addrs: string[]
+  trusted: boolean
+  blocked: boolean
+}
+
+/** A file as given to `transfers.create`. */
+export interface NewTransferFile {
+  relPath: string
+  size: number
+  localPath?: string
+}
+
+/** Input of `transfers.create`; files get indexes 0…n-1 in array order. */
+export interface NewTransfer {
+  id: string
+  direction: TransferDirection
+  peerId: string
+  state: TransferState
+  totalBytes: number
+  fileCount: number
+  transport?: string
+  remoteAddr?: string
+  destDir?: string
+  files: NewTransferFile[]
+}
+
+/** Fields `transfers.update` may change; an absent field is left as it is. */
+export interface TransferPatch {
+  transport?: string
+  remoteAddr?: string
+  destDir?: string
+}
+
+/** The reason for a transfer's state, stored with `transfers.setState`. */
+export interface TransferErrorInfo {
+  code: string
+  message: string
+}
+
+/** Progress of one file for `transfers.recordProgress`; an absent `state` is left as it is. */
+export interface FileProgress {
+  index: number
+  bytesDone: number
+  state?: TransferFileState
+}
+
+/** Outcome of one file for `transfers.fileDone`; absent `sha256`/`localPath` keep the stored value. */
+export interface FileOutcome {
+  sha256?: string
+  localPath?: string
+  state: TransferFileState
+}
+
+/** Filters of `transfers.list`. */
+export interface ListTransfersOptions {
+  peerId?: string
+  direction?: TransferDirection
+  /** At most this many rows (default: all). */
+  limit?: number
+}
+
+/** Input of `contacts.upsert`; absent optional fields keep the stored value (or the default for a new contact). */
+export interface ContactInput {
+  peerId: string
+  name: string
+  addrs?: string[]
+  trusted?: boolean
+  blocked?: boolean
+}

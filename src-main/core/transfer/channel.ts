@@ -1,0 +1,145 @@
+import type { Stream } from '@libp2p/interface'
+import { AbortedError, FerryError } from '../errors/index.ts'
+import {
+  encodeControl, encodeData, FrameDecoder, ProtocolError, STALL_TIMEOUT_MS, TransferError
+} from '../protocol/index.ts'
+import type { ControlMessage, Frame } from '../protocol/index.ts'
+
+/** The stream closed or was reset before the transfer ended: the connection dropped or the peer went away. */
+export class StreamClosedError extends FerryError {
+  static override name = 'StreamClosedError'
+  constructor (message = 'The connection to the peer was lost', options?: ErrorOptions) {
+    super('interrupted', message, options)
+  }
+}
+
+/**
+ * A transfer-protocol view of a libp2p stream: incoming bytes become validated frames, read in order with
+ * {@link FrameChannel.next}; outgoing messages are framed and written with backpressure honoured (libp2p 3 streams:
+ * `send()` returns false when the buffer is full, wait for `drain`).
+ *
+ * A frame that breaks the protocol aborts the stream; the error is then thrown by the next read.
+ */
+export class FrameChannel {
+  readonly stream: Stream
+  private readonly decoder = new FrameDecoder()
+  private readonly queue: Frame[] = []
+  private failure: Error | undefined
+  private wake: (() => void) | undefined
+  /** Bytes of data frames waiting in the queue. */
+  queuedDataBytes = 0
+
+  constructor (stream: Stream) {
+    this.stream = stream
+    stream.addEventListener('message', (evt) => {
+      if (this.failure != null) return
+      try {
+        for (const frame of this.decoder.push(evt.data)) {
+          if (frame.kind === 'data') this.queuedDataBytes += frame.bytes.byteLength
+          this.queue.push(frame)
+        }
+      } catch (err) {
+        this.fail(err as Error)
+        stream.abort(err as Error)
+      }
+      this.wake?.()
+    })
+    stream.addEventListener('close', (evt) => {
+      this.fail(evt.error != null ? new StreamClosedError(undefined, { cause: evt.error }) : new StreamClosedError())
+      this.wake?.()
+    })
+    stream.addEventListener('remoteCloseWrite', () => {
+      this.fail(new StreamClosedError('The peer closed the transfer stream'))
+      this.wake?.()
+    })
+  }
+
+  private fail (err: Error): void {
+    this.failure ??= err
+  }
+
+  /**
+   * The next frame from the peer.
+   *
+   * @param options.timeoutMs - give up after this long without a frame (default `STALL_TIMEOUT_MS`, 30 s)
+   * @throws {ProtocolError} when the peer sent a malformed or invalid frame
+   * @throws {StreamClosedError} when the stream ended first
+   * @throws {TransferError} code `timeout` when nothing arrived in time
+   * @throws {AbortedError} when `signal` aborts
+   */
+  async next (options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<Frame> {
+    while (true) {
+      const frame = this.queue.shift()
+      if (frame != null) {
+        if (frame.kind === 'data') this.queuedDataBytes -= frame.bytes.byteLength
+        return frame
+      }
+      if (this.failure != null) throw this.failure
+      await this.waitForInput(options.signal, options.timeoutMs ?? STALL_TIMEOUT_MS)
+    }
+  }
+
+  /** Like {@link next}, but the frame must be a control message; a data frame is a protocol error. */
+  async nextControl (options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<ControlMessage> {
+    const frame = await this.next(options)
+    if (frame.kind !== 'control') throw new ProtocolError('Data arrived where a control message was expected')
+    return frame.message
+  }
+
+  private async waitForInput (signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
+    if (signal?.aborted === true) throw new AbortedError()
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    const timer = setTimeout(() => reject(new TransferError('timeout', `The peer sent nothing for ${Math.round(timeoutMs / 1000)} s`)), timeoutMs)
+    const onAbort = (): void => reject(new AbortedError())
+    signal?.addEventListener('abort', onAbort, { once: true })
+    this.wake = resolve
+    try {
+      await promise
+    } finally {
+      this.wake = undefined
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /** Sends a control message, waiting for the stream to drain first if its buffer is full. */
+  async sendControl (message: ControlMessage, signal?: AbortSignal): Promise<void> {
+    await this.write(encodeControl(message), signal)
+  }
+
+  /** Sends file bytes as one data frame (≤ 256 KiB), waiting for the stream to drain first if its buffer is full. */
+  async sendData (bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+    await this.write(encodeData(bytes), signal)
+  }
+
+  private async write (frame: Parameters<Stream['send']>[0], signal?: AbortSignal): Promise<void> {
+    if (this.stream.writableNeedsDrain) await this.stream.onDrain({ signal })
+    this.stream.send(frame)
+  }
+
+  /**
+   * Tells the peer why the transfer ends (an `error` message), then closes the stream. Never throws: the stream may
+   * already be gone.
+   */
+  async sendErrorAndClose (code: string, message: string): Promise<void> {
+    try {
+      if (this.stream.status === 'open' && this.stream.writeStatus === 'writable') {
+        this.stream.send(encodeControl({ type: 'error', code, message: message.slice(0, 1000) }))
+        await this.stream.close({ signal: AbortSignal.timeout(2000) })
+      }
+    } catch {
+      // the peer is gone; nothing more to tell it
+    }
+    this.abort(new StreamClosedError(message))
+  }
+
+  /** Closes the writable end gracefully (everything sent is delivered), waiting at most `timeoutMs`. */
+  async close (timeoutMs = 10_000): Promise<void> {
+    await this.stream.close({ signal: AbortSignal.timeout(timeoutMs) })
+  }
+
+  /** Ends the stream at once, discarding unsent data. */
+  abort (err: Error): void {
+    if (this.stream.status === 'open' || this.stream.status === 'closing') this.stream.abort(err)
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Transfers: sending files and folders to a peer and receiving them, over the Ferry transfer protocol
+ * (`/ferry/transfer/1.0.0`, docs/PROTOCOL.md) on a direct libp2p connection — a WebRTC DataChannel or TCP.
+ *
+ * The receiver validates the whole offer before showing it, writes each file to an exclusive temp file, checks its
+ * SHA-256 and only then renames it into place (never over an existing file). Flow control is end to end: the sender
+ * keeps at most `WINDOW_BYTES` unacknowledged by the receiver's disk. Both sides record the transfer in SQLite,
+ * with progress written while it runs.
+ *
+ * @example
+ * ```ts
+ * const transfers = new TransferService({ node, store, downloadDir, decide: async () => ({ accept: true }) })
+ * await transfers.start()
+ * transfers.on('progress', p => console.log(p.transferredBytes, '/', p.totalBytes))
+ * const result = await transfers.send(multiaddr(peerAddr), ['./photos'], { signal })
+ * ```
+ */
+export { TransferService } from './service.ts'
+export type { SendOptions, TransferEvents, TransferServiceInit } from './service.ts'
+export { sendFiles } from './sender.ts'
+export type { SendInit } from './sender.ts'
+export { receiveTransfer, tempName } from './receiver.ts'
+export type { ReceiveInit } from './receiver.ts'
+export { collectFiles, SourcePathError } from './local-files.ts'
+export type { LocalFile } from './local-files.ts'
+export { StreamClosedError, FrameChannel } from './channel.ts'
+export { SpeedMeter } from './speed.ts'
+export * from './types.ts'

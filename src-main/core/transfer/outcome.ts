@@ -1,0 +1,21 @@
+import { AbortedError, errorMessage, FerryError } from '../errors/index.ts'
+import { ProtocolError, RemoteError } from '../protocol/index.ts'
+import type { TransferState } from '../store/index.ts'
+import { StreamClosedError } from './channel.ts'
+
+/**
+ * How a transfer that did not complete is recorded, and what (if anything) the peer is told: the single mapping from
+ * an error to a final state, shared by both sides so they agree.
+ */
+export function outcomeOf (err: unknown): { state: TransferState, code: string, message: string, tellPeer: boolean } {
+  const message = errorMessage(err)
+  if (err instanceof StreamClosedError) return { state: 'interrupted', code: err.code, message, tellPeer: false }
+  if (err instanceof AbortedError) return { state: 'cancelled', code: 'cancelled', message: 'The transfer was cancelled', tellPeer: true }
+  if (err instanceof RemoteError) {
+    const state: TransferState = err.code === 'declined' ? 'declined' : err.code === 'cancelled' ? 'cancelled' : 'failed'
+    return { state, code: err.code, message, tellPeer: false }
+  }
+  if (err instanceof ProtocolError) return { state: 'failed', code: err.code, message, tellPeer: true }
+  if (err instanceof FerryError) return { state: 'failed', code: err.code, message, tellPeer: true }
+  return { state: 'failed', code: 'internal', message, tellPeer: true }
+}

@@ -1,0 +1,50 @@
+import { SpeedMeter } from './speed.ts'
+import { PROGRESS_INTERVAL_MS } from './types.ts'
+import type { TransferProgress } from './types.ts'
+
+/**
+ * Turns byte counts into {@link TransferProgress} events with speed and ETA, at most one per
+ * `PROGRESS_INTERVAL_MS` (250 ms), plus a final one from {@link ProgressReporter.finish}.
+ */
+export class ProgressReporter {
+  private readonly meter = new SpeedMeter()
+  private readonly base: Omit<TransferProgress, 'transferredBytes' | 'fileIndex' | 'filePath' | 'bytesPerSecond' | 'etaMs'>
+  private readonly paths: string[]
+  private readonly emit: ((p: TransferProgress) => void) | undefined
+  private lastAt = 0
+  private fileIndex = 0
+
+  constructor (info: { transferId: string, direction: 'send' | 'receive', peerId: string, totalBytes: number, files: ReadonlyArray<{ relPath?: string, path?: string }> }, emit?: (p: TransferProgress) => void) {
+    this.base = { transferId: info.transferId, direction: info.direction, peerId: info.peerId, totalBytes: info.totalBytes, fileCount: info.files.length }
+    this.paths = info.files.map(f => f.relPath ?? f.path ?? '')
+    this.emit = emit
+    this.meter.record(0)
+  }
+
+  /** Reports `transferredBytes` (cumulative) while file `fileIndex` is in flight; throttled. */
+  update (transferredBytes: number, fileIndex: number): void {
+    this.fileIndex = fileIndex
+    const now = Date.now()
+    if (now - this.lastAt < PROGRESS_INTERVAL_MS) return
+    this.lastAt = now
+    this.meter.record(transferredBytes, now)
+    this.send(transferredBytes)
+  }
+
+  /** Reports the final count, unthrottled. */
+  finish (transferredBytes: number): void {
+    this.meter.record(transferredBytes)
+    this.send(transferredBytes)
+  }
+
+  private send (transferredBytes: number): void {
+    this.emit?.({
+      ...this.base,
+      transferredBytes,
+      fileIndex: this.fileIndex,
+      filePath: this.paths[this.fileIndex] ?? '',
+      bytesPerSecond: this.meter.bytesPerSecond,
+      etaMs: this.meter.etaMs(this.base.totalBytes)
+    })
+  }
+}

@@ -1,0 +1,63 @@
+import type { ConnectionInfo } from '../node/index.ts'
+
+/** A file in an offer as shown to the person deciding: its relative path and size in bytes. */
+export interface OfferedFile {
+  path: string
+  size: number
+}
+
+/** An incoming offer, validated (schema, limits, every path through the path-safety module) before it is shown. */
+export interface IncomingOffer {
+  transferId: string
+  /** Peer ID of the sender, authenticated by the connection's Noise handshake. */
+  peerId: string
+  /** Display name the sender gave; peer-supplied text, show it as text only. */
+  senderName?: string
+  files: OfferedFile[]
+  /** Sum of the file sizes, bytes. */
+  totalBytes: number
+  connection: ConnectionInfo
+}
+
+/** The receiving side's answer to an offer. */
+export type OfferDecision = { accept: true } | { accept: false, reason?: string }
+
+/** Live progress of a transfer, emitted at most every `PROGRESS_INTERVAL_MS`. */
+export interface TransferProgress {
+  transferId: string
+  direction: 'send' | 'receive'
+  peerId: string
+  /** Bytes sent (sender) or written and hashed (receiver) so far, all files together. */
+  transferredBytes: number
+  totalBytes: number
+  /** Index in the offer of the file in flight, and its path. */
+  fileIndex: number
+  filePath: string
+  fileCount: number
+  bytesPerSecond: number
+  /** Estimated ms left; undefined while the speed is unknown. */
+  etaMs?: number
+}
+
+/** A file of a finished transfer. */
+export interface TransferredFile {
+  path: string
+  size: number
+  sha256: string
+  /** Receiver only: where the file was placed (may differ from `path` when a file of that name existed). */
+  localPath?: string
+}
+
+/** The result of a completed transfer. */
+export interface TransferResult {
+  transferId: string
+  direction: 'send' | 'receive'
+  peerId: string
+  files: TransferredFile[]
+  totalBytes: number
+  durationMs: number
+  connection: ConnectionInfo
+}
+
+/** Interval between progress events and throttled progress writes to SQLite, in ms. */
+export const PROGRESS_INTERVAL_MS = 250
