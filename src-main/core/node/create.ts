@@ -7,6 +7,7 @@ import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
+import { cleanup as releaseDataChannelThreads } from 'node-datachannel'
 import type { Identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
@@ -43,6 +44,24 @@ export type FerryLibp2p = Libp2p<NodeServices>
  * `<relay>/p2p-circuit` for every relay — which makes a reservation there — and on `/webrtc`.
  */
 export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
+  const node = await createLibp2pNode(init)
+  liveWebRTCNodes++
+  let released = false
+  node.addEventListener('stop', () => {
+    if (released) return
+    released = true
+    // node-datachannel's native threads keep the process alive after every peer connection closed (design brief §4).
+    // Its global cleanup() must not run while another node in this process still has connections, so only the last
+    // node to stop calls it.
+    if (--liveWebRTCNodes === 0) releaseDataChannelThreads()
+  })
+  return node
+}
+
+/** Nodes with a WebRTC transport started in this process and not yet stopped. */
+let liveWebRTCNodes = 0
+
+async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
   const acceptIncoming = init.acceptIncoming ?? true
   const listen = [
     ...(init.listen ?? []),

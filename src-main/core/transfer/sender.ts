@@ -64,24 +64,21 @@ class ReceiverFeedback {
     this.wake?.()
   }
 
-  /** Resolves once `ready()` holds; throws the receiver's error, or a timeout after a stall. */
+  /** Resolves once `ready()` holds; throws the receiver's error, or a timeout after `STALL_TIMEOUT_MS` without news. */
   async until (ready: () => boolean, signal?: AbortSignal): Promise<void> {
     while (!ready()) {
       if (this.failure != null) throw this.failure
       throwIfAborted(signal)
-      const { promise, resolve } = Promise.withResolvers<void>()
-      this.wake = resolve
-      const timer = setTimeout(resolve, STALL_TIMEOUT_MS)
-      const onAbort = (): void => resolve()
+      const { promise, resolve } = Promise.withResolvers<boolean>()
+      this.wake = () => resolve(false)
+      const timer = setTimeout(() => resolve(true), STALL_TIMEOUT_MS)
+      const onAbort = (): void => resolve(false)
       signal?.addEventListener('abort', onAbort, { once: true })
-      const before = this.acked
-      await promise
+      const timedOut = await promise
       clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
       this.wake = undefined
-      if (!ready() && this.failure == null && this.acked === before && signal?.aborted !== true) {
-        throw new TransferError('timeout', `The receiver acknowledged nothing for ${STALL_TIMEOUT_MS / 1000} s`)
-      }
+      if (timedOut) throw new TransferError('timeout', `The receiver acknowledged nothing for ${STALL_TIMEOUT_MS / 1000} s`)
     }
     if (this.failure != null && this.complete == null) throw this.failure
   }

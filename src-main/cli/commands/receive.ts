@@ -1,0 +1,66 @@
+import { resolve } from 'node:path'
+import { startPeer } from '../../core/index.ts'
+import type { IncomingOffer, TransferResult } from '../../core/index.ts'
+import { dataDirOf, interruptSignal, networkOf } from '../options.ts'
+import type { PeerOptions } from '../options.ts'
+import { formatBytes } from '../output.ts'
+import type { Output } from '../output.ts'
+import { askToAccept } from '../prompt.ts'
+
+/** Options of `ferry receive`. */
+export interface ReceiveOptions extends PeerOptions {
+  out?: string
+  yes?: boolean
+  once?: boolean
+}
+
+/**
+ * `ferry receive`: reserves a slot on the relay(s), prints the address to send to, and receives transfers into
+ * `--out` (default: the current folder) — asking before each unless `--yes`. With `--once` it exits after one
+ * transfer: 0 if it completed, 1 otherwise.
+ */
+export async function receiveCommand (options: ReceiveOptions, out: Output): Promise<number> {
+  const signal = interruptSignal()
+  const network = networkOf(options)
+  const downloadDir = resolve(options.out ?? '.')
+  const peer = await startPeer({
+    dataDir: dataDirOf(options),
+    downloadDir,
+    relays: network.relays,
+    iceServers: network.iceServers,
+    listen: options.listen,
+    decide: async (offer: IncomingOffer, decisionSignal: AbortSignal) => {
+      if (options.yes === true) {
+        out.event({ event: 'offer', transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files },
+          `Accepting ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${offer.peerId}`)
+        return { accept: true }
+      }
+      return askToAccept(offer, out, AbortSignal.any([signal, decisionSignal]))
+    }
+  })
+  let exitCode = 0
+  try {
+    const addrs = await peer.reachableAddrs({ signal })
+    out.event({ event: 'ready', peerId: peer.peerId, addrs, downloadDir },
+      `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\nTo send to you, run:\n  npx ferry send --to ${addrs[0] ?? '<address>'} <files or folders>`)
+    const finished = new Promise<void>((resolveDone) => {
+      peer.transfers.on('progress', p => { if (p.direction === 'receive') out.progress(p) })
+      peer.transfers.on('complete', (r: TransferResult) => {
+        if (r.direction !== 'receive') return
+        out.event({ event: 'complete', transferId: r.transferId, peerId: r.peerId, transport: r.connection.transport, totalBytes: r.totalBytes, durationMs: r.durationMs, files: r.files },
+          `Received ${r.files.length} file(s), ${formatBytes(r.totalBytes)} in ${(r.durationMs / 1000).toFixed(1)} s, all verified (SHA-256).`)
+        if (options.once === true) resolveDone()
+      })
+      peer.transfers.on('failed', (f) => {
+        if (f.direction !== 'receive') return
+        out.error(f.code, f.message)
+        if (options.once === true) { exitCode = 1; resolveDone() }
+      })
+      signal.addEventListener('abort', () => resolveDone(), { once: true })
+    })
+    await finished
+  } finally {
+    await peer.stop()
+  }
+  return signal.aborted ? 130 : exitCode
+}

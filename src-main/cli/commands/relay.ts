@@ -1,0 +1,28 @@
+import { join } from 'node:path'
+import { createRelay, DEFAULT_RELAY_LISTEN, loadOrCreateIdentity } from '../../core/index.ts'
+import { dataDirOf, interruptSignal } from '../options.ts'
+import type { Output } from '../output.ts'
+
+/** Options of `ferry relay`. */
+export interface RelayOptions {
+  listen?: string[]
+  announce?: string[]
+  dataDir?: string
+}
+
+/**
+ * `ferry relay`: runs a circuit-relay-v2 relay until SIGINT/SIGTERM. Its identity lives in `<data dir>/relay/`, so its
+ * peer ID — part of the address peers configure — is stable across restarts.
+ */
+export async function relayCommand (options: RelayOptions, out: Output): Promise<number> {
+  const signal = interruptSignal()
+  const privateKey = await loadOrCreateIdentity(join(dataDirOf(options), 'relay'))
+  const relay = await createRelay({ privateKey, listen: options.listen ?? DEFAULT_RELAY_LISTEN, announce: options.announce })
+  const addrs = relay.getMultiaddrs().map(String)
+  out.event({ event: 'listening', peerId: relay.peerId.toString(), addrs },
+    `Relay running. Peer ID: ${relay.peerId.toString()}\nGive peers one of these addresses (--relay):\n${addrs.map(a => `  ${a}`).join('\n')}\nPress Ctrl+C to stop.`)
+  await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
+  await relay.stop()
+  out.event({ event: 'stopped' }, 'Relay stopped.')
+  return 0
+}

@@ -1,0 +1,64 @@
+/**
+ * The `ferry` command line: `relay`, `receive`, `send`, `history`. Every command drives the core API
+ * (`src-main/core`), exits on its own when done, and with `--json` prints one JSON object per line.
+ */
+import { Command, Option } from 'commander'
+import { errorMessage } from '../core/index.ts'
+import { historyCommand } from './commands/history.ts'
+import { receiveCommand } from './commands/receive.ts'
+import { relayCommand } from './commands/relay.ts'
+import { sendCommand } from './commands/send.ts'
+import { collect } from './options.ts'
+import { Output } from './output.ts'
+
+const program = new Command('ferry')
+  .description('Send files peer to peer, on the LAN and across NATs.')
+  .showHelpAfterError()
+
+const peerOptions = (cmd: Command): Command => cmd
+  .option('--data-dir <dir>', 'data directory (default: $FERRY_DATA_DIR or the platform app-data folder)')
+  .option('--relay <multiaddr>', 'relay to use, repeatable (default: $FERRY_RELAYS or the public list; "none" for none)', collect)
+  .option('--ice-servers <urls>', 'comma-separated STUN/TURN URLs, or "none" (default: $FERRY_ICE_SERVERS or public STUN)')
+  .option('--listen <multiaddr>', 'extra listen address, repeatable (e.g. /ip4/0.0.0.0/tcp/0)', collect)
+  .option('--json', 'print one JSON object per line')
+
+async function run (fn: (out: Output) => Promise<number>, json: boolean | undefined): Promise<void> {
+  const out = new Output(json === true)
+  try {
+    process.exitCode = await fn(out)
+  } catch (err) {
+    out.error((err as { code?: string }).code ?? 'internal', errorMessage(err))
+    process.exitCode = 1
+  }
+}
+
+program.command('relay')
+  .description('run a circuit relay that peers use to find each other (it never carries file bytes)')
+  .option('--listen <multiaddr>', 'listen address, repeatable (default: /ip4/0.0.0.0/tcp/4001 and /ip4/0.0.0.0/tcp/4002/ws)', collect)
+  .option('--announce <multiaddr>', 'address to announce instead, repeatable', collect)
+  .option('--data-dir <dir>', 'data directory (the relay key lives in <dir>/relay)')
+  .option('--json', 'print one JSON object per line')
+  .action(async (opts) => run(out => relayCommand(opts, out), opts.json))
+
+peerOptions(program.command('receive')
+  .description('receive files; prints the address to send to')
+  .option('--out <dir>', 'folder to save into (default: the current folder)')
+  .option('--yes', 'accept every offer without asking')
+  .option('--once', 'exit after one transfer'))
+  .action(async (opts) => run(out => receiveCommand(opts, out), opts.json))
+
+peerOptions(program.command('send')
+  .description('send files and folders to a peer')
+  .addOption(new Option('--to <multiaddr|peer ID>', 'the receiver\'s address (as `ferry receive` prints it)').makeOptionMandatory())
+  .argument('<paths...>', 'files and folders to send'))
+  .action(async (paths: string[], opts) => run(out => sendCommand(paths, opts, out), opts.json))
+
+program.command('history')
+  .description('list recorded transfers')
+  .option('--data-dir <dir>', 'data directory')
+  .option('--peer <peer ID>', 'only transfers with this peer')
+  .option('--limit <n>', 'at most this many', '50')
+  .option('--json', 'print one JSON object per line')
+  .action(async (opts) => run(out => historyCommand(opts, out), opts.json))
+
+await program.parseAsync(process.argv)

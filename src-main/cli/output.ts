@@ -1,0 +1,67 @@
+import cliProgress from 'cli-progress'
+import type { TransferProgress } from '../core/index.ts'
+
+/** One CLI event: `event` names it; the rest are its fields. With `--json` each is printed as one JSON line. */
+export interface CliEvent {
+  event: string
+  [key: string]: unknown
+}
+
+/** Formats bytes for people: `1.5 MiB`. */
+export function formatBytes (bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++ }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
+}
+
+/**
+ * Where a command's output goes: with `json`, one JSON object per line on stdout (for scripts); otherwise text for
+ * people, with a progress bar (speed, ETA) on stderr when it is a terminal.
+ */
+export class Output {
+  readonly json: boolean
+  private bar: cliProgress.SingleBar | undefined
+
+  constructor (json: boolean) {
+    this.json = json
+  }
+
+  /** Prints an event: as JSON, or as `text` for people (nothing when `text` is omitted). */
+  event (event: CliEvent, text?: string): void {
+    if (this.json) process.stdout.write(JSON.stringify(event) + '\n')
+    else if (text != null) {
+      this.bar?.stop()
+      this.bar = undefined
+      process.stdout.write(text + '\n')
+    }
+  }
+
+  /** Shows transfer progress: a JSON `progress` event, or the progress bar. */
+  progress (p: TransferProgress): void {
+    if (this.json) {
+      this.event({ event: 'progress', transferId: p.transferId, transferredBytes: p.transferredBytes, totalBytes: p.totalBytes, file: p.filePath, bytesPerSecond: Math.round(p.bytesPerSecond), etaMs: p.etaMs == null ? null : Math.round(p.etaMs) })
+      return
+    }
+    if (process.stderr.isTTY !== true) return
+    if (this.bar == null) {
+      this.bar = new cliProgress.SingleBar({
+        format: ' {bar} {percentage}% | {done} of {total} | {speed}/s | ETA {eta_formatted} | {file}',
+        stream: process.stderr,
+        hideCursor: true,
+        etaBuffer: 40
+      }, cliProgress.Presets.shades_classic)
+      this.bar.start(p.totalBytes, 0)
+    }
+    this.bar.update(p.transferredBytes, { done: formatBytes(p.transferredBytes), total: formatBytes(p.totalBytes), speed: formatBytes(p.bytesPerSecond), file: p.filePath })
+  }
+
+  /** Prints an error as an `error` event or as a line on stderr. */
+  error (code: string, message: string): void {
+    this.bar?.stop()
+    this.bar = undefined
+    if (this.json) this.event({ event: 'error', code, message })
+    else process.stderr.write(`Error: ${message}\n`)
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Ferry's core: everything except the user interfaces. It never imports Electron; the CLI, the headless server, the
+ * Electron shell and the tests drive it through this surface.
+ *
+ * - `peer` — start a peer from a data directory (identity + store + node + transfers) and stop it
+ * - `relay` — run a circuit-relay-v2 relay
+ * - `transfer` — the transfer service, sender and receiver
+ * - `protocol` — the wire format of `/ferry/transfer/1.0.0` (docs/PROTOCOL.md)
+ * - `paths` — the path-safety rules every peer-supplied path passes
+ * - `store` — SQLite persistence
+ * - `node`, `identity`, `config`, `errors` — the libp2p node, the persistent key, defaults and error classes
+ */
+export { startPeer, DATABASE_FILE } from './peer/index.ts'
+export type { Peer, PeerInit } from './peer/index.ts'
+export { createRelay, DEFAULT_RELAY_LISTEN } from './relay/index.ts'
+export { defaultDataDir, resolveNetwork, parseIceServers, parseRelays, ConfigError, DEFAULT_ICE_SERVERS, DEFAULT_RELAYS } from './config/index.ts'
+export type { NetworkConfig } from './config/index.ts'
+export { loadOrCreateIdentity } from './identity/index.ts'
+export { FerryError, AbortedError, errorMessage } from './errors/index.ts'
+export * from './transfer/index.ts'
+export type { TransferRecord, TransferFileRecord, TransferState } from './store/index.ts'

@@ -1,0 +1,97 @@
+/**
+ * A running Ferry peer: identity, SQLite store, libp2p node and transfer service, started together from a data
+ * directory and stopped together. This is the API the CLI, the headless server, the Electron shell and the tests
+ * drive.
+ *
+ * @example
+ * ```ts
+ * const peer = await startPeer({ dataDir, downloadDir, relays: [relayAddr], iceServers: [], decide: async () => ({ accept: true }) })
+ * console.log(peer.peerId, await peer.reachableAddrs({ signal }))
+ * await peer.transfers.send(multiaddr(theirAddr), ['./photos'])
+ * await peer.stop()
+ * ```
+ */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { loadOrCreateIdentity } from '../identity/index.ts'
+import { createNode, waitForReservation } from '../node/index.ts'
+import type { FerryLibp2p } from '../node/index.ts'
+import { openStore } from '../store/index.ts'
+import type { Store } from '../store/index.ts'
+import { TransferService } from '../transfer/index.ts'
+import type { TransferServiceInit } from '../transfer/index.ts'
+
+/** File name of the SQLite database inside the data directory. */
+export const DATABASE_FILE = 'ferry.db'
+
+/** Options of {@link startPeer}. */
+export interface PeerInit {
+  /** Holds `identity.key` and `ferry.db`; created if missing. */
+  dataDir: string
+  /** Folder incoming files go into; created if missing. */
+  downloadDir: string
+  /** Relay multiaddrs to reserve a slot on (see `config.resolveNetwork`). */
+  relays: string[]
+  /** ICE server URLs; empty for none. */
+  iceServers: string[]
+  /** Extra listen multiaddrs (e.g. `/ip4/0.0.0.0/tcp/0` for direct TCP). */
+  listen?: string[]
+  /** Whether to accept incoming connections via the relays (default true; a pure sender may skip it). */
+  acceptIncoming?: boolean
+  decide?: TransferServiceInit['decide']
+  displayName?: string
+}
+
+/** A started peer. */
+export interface Peer {
+  peerId: string
+  node: FerryLibp2p
+  store: Store
+  transfers: TransferService
+  /** Transfers left unfinished by an earlier run, now recorded as interrupted. */
+  interruptedAtStart: number
+  /**
+   * The addresses other peers can dial: WebRTC via each relay once the reservation is made, plus direct listen
+   * addresses.
+   *
+   * @throws {NoRelayError} when relays are configured but no reservation is made within `timeoutMs`
+   */
+  reachableAddrs: (options?: { signal?: AbortSignal, timeoutMs?: number }) => Promise<string[]>
+  /** Cancels transfers in progress, stops the node and closes the store. */
+  stop: () => Promise<void>
+}
+
+/** Starts a peer from its data directory. */
+export async function startPeer (init: PeerInit): Promise<Peer> {
+  await mkdir(init.dataDir, { recursive: true, mode: 0o700 })
+  await mkdir(init.downloadDir, { recursive: true })
+  const privateKey = await loadOrCreateIdentity(init.dataDir)
+  const store = openStore(join(init.dataDir, DATABASE_FILE))
+  const interruptedAtStart = store.transfers.markUnfinishedAsInterrupted()
+  let node: FerryLibp2p
+  try {
+    node = await createNode({ privateKey, relays: init.relays, iceServers: init.iceServers, listen: init.listen, acceptIncoming: init.acceptIncoming })
+  } catch (err) {
+    store.close()
+    throw err
+  }
+  const transfers = new TransferService({ node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName })
+  await transfers.start()
+  return {
+    peerId: node.peerId.toString(),
+    node,
+    store,
+    transfers,
+    interruptedAtStart,
+    reachableAddrs: async (options = {}) => {
+      const direct = node.getMultiaddrs().map(String).filter(a => !a.includes('/p2p-circuit'))
+      if (init.relays.length === 0 || init.acceptIncoming === false) return direct
+      return [...await waitForReservation(node, options), ...direct]
+    },
+    stop: async () => {
+      await transfers.stop()
+      await node.stop()
+      store.close()
+    }
+  }
+}
