@@ -17,7 +17,7 @@ export interface ReceiveOptions extends PeerOptions {
 /**
  * `ferry receive`: reserves a slot on the relay(s), prints the address to send to, and receives transfers into
  * `--out` (default: the current folder) — asking before each unless `--yes`. With `--once` it exits after one
- * transfer: 0 if it completed, 1 otherwise.
+ * transfer: 0 if it completed, 1 otherwise (declined, failed, interrupted).
  */
 export async function receiveCommand (options: ReceiveOptions, out: Output): Promise<number> {
   const signal = interruptSignal()
@@ -50,6 +50,10 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
         out.event({ event: 'complete', transferId: r.transferId, peerId: r.peerId, transport: r.connection.transport, totalBytes: r.totalBytes, durationMs: r.durationMs, files: r.files },
           `Received ${r.files.length} file(s), ${formatBytes(r.totalBytes)} in ${(r.durationMs / 1000).toFixed(1)} s, all verified (SHA-256).`)
         if (options.once === true) resolveDone()
+      })
+      peer.transfers.on('declined', (offer) => {
+        out.event({ event: 'declined', transferId: offer.transferId, peerId: offer.peerId }, 'Declined.')
+        if (options.once === true) { exitCode = 1; resolveDone() }
       })
       peer.transfers.on('failed', (f) => {
         if (f.direction !== 'receive') return

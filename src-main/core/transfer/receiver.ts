@@ -28,6 +28,8 @@ export interface ReceiveInit {
   onProgress?: (progress: TransferProgress) => void
   /** Called once the offer passed validation and is recorded (before `decide`). */
   onOffer?: (offer: IncomingOffer) => void
+  /** Called when the offer was declined (and the sender told so). */
+  onDeclined?: (offer: IncomingOffer) => void
 }
 
 /** A file being received: its temp file, running hash and byte count. */
@@ -103,6 +105,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       await channel.sendControl({ type: 'reject', code: 'declined', message: decision.reason ?? '' })
       await channel.close().catch(() => {})
       store.transfers.setState(transferId, 'declined', { code: 'declined', message: 'Declined' })
+      init.onDeclined?.(incoming)
       return undefined
     }
     const free = await statfs(init.downloadDir).then(s => s.bavail * s.bsize, () => Number.POSITIVE_INFINITY)

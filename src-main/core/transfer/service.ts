@@ -16,6 +16,8 @@ import type { IncomingOffer, OfferDecision, TransferProgress, TransferResult } f
 export interface TransferEvents {
   /** A validated incoming offer, before it is decided. */
   offer: [IncomingOffer]
+  /** An incoming offer was declined. */
+  declined: [IncomingOffer]
   progress: [TransferProgress]
   /** A transfer in either direction completed and verified. */
   complete: [TransferResult]
@@ -94,6 +96,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
         signal: job.signal,
         decide: this.init.decide ?? (async () => ({ accept: false, reason: 'This peer does not accept files' })),
         onOffer: (offer) => this.emit('offer', offer),
+        onDeclined: (offer) => this.emit('declined', offer),
         onProgress: (p) => this.emit('progress', p)
       })
       if (result != null) this.emit('complete', result)

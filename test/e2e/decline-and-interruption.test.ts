@@ -1,0 +1,82 @@
+/**
+ * Invariants: a declined offer writes nothing and the sender exits non-zero with a message that says so; a sender
+ * killed mid-transfer leaves the receiver with the transfer recorded as interrupted and no file under its final name.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { ferry, history, startRelay, stopAll } from '../helpers/cli.ts'
+import type { FerryProcess } from '../helpers/cli.ts'
+import { listAll, randomFile, rm, tempDir } from '../helpers/files.ts'
+import { mkdir } from 'node:fs/promises'
+
+describe('offers that do not complete', () => {
+  let dir: string
+  let relay: FerryProcess
+  let relayAddr: string
+
+  before(async () => {
+    dir = await tempDir()
+    await mkdir(join(dir, 'src'))
+    await randomFile(join(dir, 'src', 'report.pdf'), 256 * 1024)
+    await randomFile(join(dir, 'src', 'large.bin'), 400 * 1024 * 1024)
+    const started = await startRelay(join(dir, 'relay'))
+    relay = started.relay
+    relayAddr = started.addr
+  })
+
+
+  after(async () => {
+    await relay.stop()
+    await stopAll()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  async function startReceiver (name: string, extra: string[]): Promise<{ receiver: FerryProcess, to: string, out: string }> {
+    const out = join(dir, `${name}-out`)
+    const receiver = ferry(['receive', '--relay', relayAddr, '--data-dir', join(dir, `${name}-rx`), '--out', out, '--once', ...extra])
+    const ready = await receiver.waitFor('ready')
+    const to = (ready.addrs as string[]).find(a => a.includes('/p2p-circuit/webrtc/'))
+    assert.ok(to)
+    return { receiver, to, out }
+  }
+
+  it('receiver declines: the sender exits non-zero saying it was declined, and nothing is written', async () => {
+    const { receiver, to, out } = await startReceiver('decline', [])
+    const sender = ferry(['send', '--relay', relayAddr, '--to', to, '--data-dir', join(dir, 'decline-tx'), join(dir, 'src', 'report.pdf')])
+    const offer = await receiver.waitFor('offer')
+    assert.deepEqual(offer.files, [{ path: 'report.pdf', size: 256 * 1024 }])
+    receiver.child.stdin?.write('n\n')
+    const code = await sender.exitCode().catch((err: Error) => { throw new Error(`${err.message}; sender events ${JSON.stringify(sender.events)}; receiver events ${JSON.stringify(receiver.events.map(e => e.event))} ${receiver.stderr}`) })
+    assert.notEqual(code, 0)
+    const error = await sender.waitFor('error', 0)
+    assert.equal(error.code, 'declined')
+    assert.match(String(error.message), /declined/i)
+    await receiver.exitCode()
+    assert.deepEqual(await listAll(out), [])
+    const [rx] = await history(join(dir, 'decline-rx'))
+    const [tx] = await history(join(dir, 'decline-tx'))
+    assert.equal(rx?.state, 'declined')
+    assert.equal(tx?.state, 'declined')
+  })
+
+  it('sender killed mid-transfer: the receiver records it as interrupted and no file appears under its final name', async () => {
+    const { receiver, to, out } = await startReceiver('killed', ['--yes'])
+    const sender = ferry(['send', '--relay', relayAddr, '--to', to, '--data-dir', join(dir, 'killed-tx'), join(dir, 'src', 'large.bin')])
+    await receiver.waitFor('progress', 30_000, e => (e.transferredBytes as number) > 0)
+    await sender.stop('SIGKILL')
+    const killedAt = Date.now()
+    const code = await receiver.exitCode(60_000)
+    const detectedMs = Date.now() - killedAt
+    assert.equal(code, 1, 'with --once the receiver exits 1 after an interrupted transfer')
+    const error = await receiver.waitFor('error', 0)
+    assert.equal(error.code, 'interrupted', JSON.stringify(error))
+    const entries = await listAll(out)
+    assert.ok(!entries.includes('large.bin'), `no final file: ${entries.join(', ')}`)
+    assert.ok(entries.every(e => e.startsWith('.ferry-') && e.endsWith('.part')), `only a hidden partial file remains: ${entries.join(', ')}`)
+    const [rx] = await history(join(dir, 'killed-rx'))
+    assert.equal(rx?.state, 'interrupted')
+    assert.ok((rx?.transferredBytes as number) > 0, 'progress was persisted while the transfer ran')
+    console.log(`# receiver noticed the killed sender after ${detectedMs} ms`)
+  })
+})
