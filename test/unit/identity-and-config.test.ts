@@ -1,0 +1,63 @@
+/**
+ * Invariants: a peer's identity is created once, kept with mode 0600 and gives the same peer ID after a restart;
+ * every network default can be replaced or turned off, and malformed values are refused with a clear error.
+ */
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { loadOrCreateIdentity, IDENTITY_FILE } from '../../src-main/core/identity/index.ts'
+import { DEFAULT_ICE_SERVERS, DEFAULT_RELAYS, defaultDataDir, parseIceServers, parseRelays, resolveNetwork } from '../../src-main/core/config/index.ts'
+
+const RELAY = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWAygJkSnRcZoD4vHNBa9qyP3EWxLDN43yMYUtPnr43sMj'
+
+describe('identity', () => {
+  const dirs: string[] = []
+  after(async () => { await Promise.all(dirs.map(async d => rm(d, { recursive: true, force: true }))) })
+
+  it('the peer ID is stable across restarts and the key file is private (0600)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-id-'))
+    dirs.push(dir)
+    const first = peerIdFromPrivateKey(await loadOrCreateIdentity(dir)).toString()
+    const second = peerIdFromPrivateKey(await loadOrCreateIdentity(dir)).toString()
+    assert.equal(first, second)
+    assert.match(first, /^12D3KooW/, 'an Ed25519 peer ID')
+    assert.equal((await stat(join(dir, IDENTITY_FILE))).mode & 0o777, 0o600)
+  })
+
+  it('a corrupt key file is refused with IdentityError instead of silently replaced', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-id-'))
+    dirs.push(dir)
+    await writeFile(join(dir, IDENTITY_FILE), 'not a key', { mode: 0o600 })
+    await assert.rejects(loadOrCreateIdentity(dir), { name: 'IdentityError', code: 'identity-invalid' })
+  })
+})
+
+describe('network configuration', () => {
+  it('"none" turns ICE servers and relays off', () => {
+    assert.deepEqual(resolveNetwork({}, { FERRY_ICE_SERVERS: 'none', FERRY_RELAYS: 'none' }), { iceServers: [], relays: [] })
+  })
+
+  it('explicit options win over the environment, which wins over the defaults', () => {
+    assert.deepEqual(resolveNetwork({}, {}), { iceServers: [...DEFAULT_ICE_SERVERS], relays: [...DEFAULT_RELAYS] })
+    assert.deepEqual(resolveNetwork({}, { FERRY_RELAYS: RELAY }).relays, [RELAY])
+    assert.deepEqual(resolveNetwork({ relays: [RELAY], iceServers: 'stun:127.0.0.1:3478' }, { FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none' }),
+      { iceServers: ['stun:127.0.0.1:3478'], relays: [RELAY] })
+  })
+
+  it('malformed relay multiaddrs and ICE URLs are refused with ConfigError', () => {
+    assert.throws(() => parseRelays('not-a-multiaddr'), { name: 'ConfigError' })
+    assert.throws(() => parseRelays('/ip4/127.0.0.1/tcp/4001'), { name: 'ConfigError', message: /must end with \/p2p/ })
+    assert.throws(() => parseIceServers('http://example.test'), { name: 'ConfigError' })
+    assert.deepEqual(parseIceServers('stun:a:1, turn:b:2'), ['stun:a:1', 'turn:b:2'])
+  })
+
+  it('the data directory is the platform app-data folder unless FERRY_DATA_DIR is set', () => {
+    assert.equal(defaultDataDir({ FERRY_DATA_DIR: '/x/y' }, 'linux', '/home/u'), '/x/y')
+    assert.equal(defaultDataDir({}, 'linux', '/home/u'), '/home/u/.config/Ferry')
+    assert.equal(defaultDataDir({ XDG_CONFIG_HOME: '/cfg' }, 'linux', '/home/u'), '/cfg/Ferry')
+    assert.equal(defaultDataDir({}, 'darwin', '/Users/u'), '/Users/u/Library/Application Support/Ferry')
+  })
+})
