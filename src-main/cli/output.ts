@@ -47,14 +47,14 @@ export class Output {
     if (process.stderr.isTTY !== true) return
     if (this.bar == null) {
       this.bar = new cliProgress.SingleBar({
-        format: ' {bar} {percentage}% | {done} of {total} | {speed}/s | ETA {eta_formatted} | {file}',
+        format: ' {bar} {percentage}% | {done} of {size} | {speed}/s | ETA {eta_formatted} | {file}',
         stream: process.stderr,
         hideCursor: true,
         etaBuffer: 40
       }, cliProgress.Presets.shades_classic)
       this.bar.start(p.totalBytes, 0)
     }
-    this.bar.update(p.transferredBytes, { done: formatBytes(p.transferredBytes), total: formatBytes(p.totalBytes), speed: formatBytes(p.bytesPerSecond), file: p.filePath })
+    this.bar.update(p.transferredBytes, { done: formatBytes(p.transferredBytes), size: formatBytes(p.totalBytes), speed: formatBytes(p.bytesPerSecond), file: p.filePath })
   }
 
   /** Prints an error as an `error` event or as a line on stderr. */

@@ -47,8 +47,8 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
       peer.transfers.on('progress', p => { if (p.direction === 'receive') out.progress(p) })
       peer.transfers.on('complete', (r: TransferResult) => {
         if (r.direction !== 'receive') return
-        out.event({ event: 'complete', transferId: r.transferId, peerId: r.peerId, transport: r.connection.transport, totalBytes: r.totalBytes, durationMs: r.durationMs, files: r.files },
-          `Received ${r.files.length} file(s), ${formatBytes(r.totalBytes)} in ${(r.durationMs / 1000).toFixed(1)} s, all verified (SHA-256).`)
+        out.event({ event: 'complete', transferId: r.transferId, peerId: r.peerId, transport: r.connection.transport, totalBytes: r.totalBytes, durationMs: r.durationMs, transferMs: r.transferMs, files: r.files },
+          `Received ${r.files.length} file(s), ${formatBytes(r.totalBytes)} in ${(r.transferMs / 1000).toFixed(1)} s, all verified (SHA-256).`)
         if (options.once === true) resolveDone()
       })
       peer.transfers.on('declined', (offer) => {

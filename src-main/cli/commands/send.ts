@@ -49,9 +49,9 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
       onRetry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
       onSkipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (not regular files): ${skipped.join(', ')}`)
     })
-    const mibps = result.totalBytes / 1048576 / (result.durationMs / 1000)
-    out.event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, durationMs: result.durationMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files },
-      `Sent ${result.files.length} file(s), ${formatBytes(result.totalBytes)} in ${(result.durationMs / 1000).toFixed(1)} s (${mibps.toFixed(1)} MiB/s); the receiver verified every file.`)
+    const mibps = result.totalBytes / 1048576 / (Math.max(1, result.transferMs) / 1000)
+    out.event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files },
+      `Sent ${result.files.length} file(s), ${formatBytes(result.totalBytes)} in ${(result.transferMs / 1000).toFixed(1)} s (${mibps.toFixed(1)} MiB/s); the receiver verified every file.`)
     return 0
   } finally {
     await peer.stop()

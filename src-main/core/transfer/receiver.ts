@@ -112,6 +112,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     if (free < totalBytes) throw new TransferError('insufficient-space', `Not enough free space: the files need ${totalBytes} bytes, the download folder has ${free}`)
     await channel.sendControl({ type: 'accept', offsets: files.map(() => 0) }, signal)
     store.transfers.setState(transferId, 'transferring')
+    const acceptedAt = Date.now()
 
     const results: TransferredFile[] = []
     const confirmed: Array<{ index: number, sha256: string }> = []
@@ -178,7 +179,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         store.transfers.setState(transferId, 'completed')
         reporter.finish(written)
         await channel.close().catch(() => {})
-        return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - started, connection }
+        return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - started, transferMs: Date.now() - acceptedAt, connection }
       } else if (msg.type === 'error') {
         throw new RemoteError(msg.code, `The sender stopped the transfer: ${msg.message}`)
       } else {

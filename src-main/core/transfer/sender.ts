@@ -125,6 +125,7 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
       throw new ProtocolError('The accept message does not give a valid offset for every file')
     }
     store.transfers.setState(transferId, 'transferring')
+    const acceptedAt = Date.now()
     init.onAccepted?.(transferId)
 
     const feedback = new ReceiverFeedback(channel)
@@ -176,7 +177,7 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
     await channel.close().catch(() => {})
     reporter.finish(sent)
     return {
-      transferId, direction: 'send', peerId, totalBytes, durationMs: Date.now() - started, connection,
+      transferId, direction: 'send', peerId, totalBytes, durationMs: Date.now() - started, transferMs: Date.now() - acceptedAt, connection,
       files: files.map((f, i) => ({ path: f.relPath, size: f.size, sha256: hashes[i] ?? confirmed.get(i) ?? '' }))
     }
   } catch (err) {

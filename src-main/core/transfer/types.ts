@@ -55,7 +55,10 @@ export interface TransferResult {
   peerId: string
   files: TransferredFile[]
   totalBytes: number
+  /** From the offer to the end, ms (includes the time the receiver took to decide). */
   durationMs: number
+  /** From the accept to the end, ms: the time the bytes took. */
+  transferMs: number
   connection: ConnectionInfo
 }
 
