@@ -63,7 +63,7 @@ describe('offers that do not complete', () => {
   it('sender killed mid-transfer: the receiver records it as interrupted and no file appears under its final name', async () => {
     const { receiver, to, out } = await startReceiver('killed', ['--yes'])
     const sender = ferry(['send', '--relay', relayAddr, '--to', to, '--data-dir', join(dir, 'killed-tx'), join(dir, 'src', 'large.bin')])
-    await receiver.waitFor('progress', 30_000, e => (e.transferredBytes as number) > 0)
+    await receiver.waitFor('progress', 30_000, e => (e.transferredBytes as number) > 4 * 1024 * 1024)
     await sender.stop('SIGKILL')
     const killedAt = Date.now()
     const code = await receiver.exitCode(60_000)

@@ -38,8 +38,18 @@ export const MAX_NAME_LENGTH = 64
 export const MAX_MESSAGE_LENGTH = 1024
 
 /**
+ * Verification block, in bytes: the sender follows every block of a file (aligned to the file start; the last one
+ * may be shorter) with its SHA-256, so corruption is found and re-sent at this granularity, and resume restarts at
+ * the last verified block.
+ */
+export const BLOCK_BYTES = 1024 * 1024
+/** `nack`s a transfer may cause before it fails: persistent corruption is not retried forever. */
+export const MAX_REWINDS = 16
+
+/**
  * Flow-control window, in bytes: the sender never has more than this many data bytes that the receiver has not
- * acknowledged as written to disk. This bounds the receiver's memory whatever the transport buffers.
+ * acknowledged (written to its temp file, not necessarily synced). This bounds the receiver's memory whatever the
+ * transport buffers.
  */
 export const WINDOW_BYTES = 32 * 1024 * 1024
 /** The receiver acknowledges after this many newly written bytes (and at the end of every file). */

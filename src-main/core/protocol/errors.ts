@@ -5,7 +5,7 @@ import { FerryError } from '../errors/index.ts'
  */
 export const ERROR_CODES = [
   'declined', 'invalid-offer', 'insufficient-space', 'busy',
-  'protocol-error', 'size-mismatch', 'hash-mismatch', 'write-failed', 'read-failed',
+  'protocol-error', 'size-mismatch', 'hash-mismatch', 'write-failed', 'read-failed', 'unsafe-path',
   'cancelled', 'timeout', 'internal'
 ] as const
 export type ErrorCode = typeof ERROR_CODES[number]

@@ -26,7 +26,7 @@ export const OfferFile = z.object({
 export const Offer = z.object({
   type: z.literal('offer'),
   version: z.literal(PROTOCOL_VERSION),
-  transferId: z.string().regex(/^[0-9a-f-]{36}$/),
+  transferId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
   senderName: text(MAX_NAME_LENGTH).optional(),
   totalBytes: byteCount,
   files: z.array(OfferFile).min(1).max(MAX_FILES)
@@ -44,7 +44,17 @@ export const Reject = z.object({
   message: text(MAX_MESSAGE_LENGTH)
 })
 
-export const FileStart = z.object({ type: z.literal('file-start'), index: fileIndex })
+export const FileStart = z.object({
+  type: z.literal('file-start'),
+  index: fileIndex,
+  /** Where the data that follows starts: the accepted offset (0 unless resuming). */
+  offset: byteCount,
+  /** SHA-256 of the file's bytes before `offset`, present when `offset` > 0: the receiver checks its partial file. */
+  prefixSha256: sha256Hex.optional()
+})
+export const Block = z.object({ type: z.literal('block'), index: fileIndex, offset: byteCount, sha256: sha256Hex })
+export const Nack = z.object({ type: z.literal('nack'), index: fileIndex, offset: byteCount })
+export const Rewind = z.object({ type: z.literal('rewind'), index: fileIndex, offset: byteCount })
 export const FileEnd = z.object({ type: z.literal('file-end'), index: fileIndex, sha256: sha256Hex })
 export const Ack = z.object({ type: z.literal('ack'), bytes: byteCount })
 export const Done = z.object({ type: z.literal('done') })
@@ -58,13 +68,16 @@ export const ErrorMessage = z.object({
   message: text(MAX_MESSAGE_LENGTH)
 })
 
-export const ControlMessage = z.discriminatedUnion('type', [Offer, Accept, Reject, FileStart, FileEnd, Ack, Done, Complete, ErrorMessage])
+export const ControlMessage = z.discriminatedUnion('type', [Offer, Accept, Reject, FileStart, Block, Nack, Rewind, FileEnd, Ack, Done, Complete, ErrorMessage])
 
 export type OfferFile = z.infer<typeof OfferFile>
 export type Offer = z.infer<typeof Offer>
 export type Accept = z.infer<typeof Accept>
 export type Reject = z.infer<typeof Reject>
 export type FileStart = z.infer<typeof FileStart>
+export type Block = z.infer<typeof Block>
+export type Nack = z.infer<typeof Nack>
+export type Rewind = z.infer<typeof Rewind>
 export type FileEnd = z.infer<typeof FileEnd>
 export type Ack = z.infer<typeof Ack>
 export type Done = z.infer<typeof Done>

@@ -52,5 +52,8 @@ export const MIGRATIONS: readonly string[] = [
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL -- JSON
   );
-  `
+  `,
+  // 2: when a transfer was first accepted (entered 'transferring'). Only an accepted transfer may resume without
+  // asking the person again.
+  'ALTER TABLE transfers ADD COLUMN accepted_at INTEGER;'
 ]

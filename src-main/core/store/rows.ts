@@ -23,6 +23,7 @@ export interface TransferRow {
   created_at: number
   updated_at: number
   finished_at: number | null
+  accepted_at: number | null
 }
 
 /** A row of `transfer_files` as SQLite returns it. */
@@ -66,6 +67,7 @@ export function toTransfer (row: TransferRow): TransferRecord {
   if (row.error_code !== null) rec.errorCode = row.error_code
   if (row.error_message !== null) rec.errorMessage = row.error_message
   if (row.finished_at !== null) rec.finishedAt = row.finished_at
+  if (row.accepted_at !== null) rec.acceptedAt = row.accepted_at
   return rec
 }
 

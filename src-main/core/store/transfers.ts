@@ -75,7 +75,8 @@ export function createTransferRepository (db: BetterSqlite3.Database, now: () =>
     'SELECT * FROM transfer_files WHERE transfer_id = ? ORDER BY idx')
   const updateState = db.prepare(`
     UPDATE transfers SET state = @state, error_code = @errorCode, error_message = @errorMessage,
-                         updated_at = @now, finished_at = @finishedAt
+                         updated_at = @now, finished_at = @finishedAt,
+                         accepted_at = CASE WHEN @state = 'transferring' THEN COALESCE(accepted_at, @now) ELSE accepted_at END
     WHERE id = @id`)
   const updateDetails = db.prepare(`
     UPDATE transfers SET transport = COALESCE(@transport, transport), remote_addr = COALESCE(@remoteAddr, remote_addr),

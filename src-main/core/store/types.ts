@@ -45,6 +45,8 @@ export interface TransferRecord {
   updatedAt: number
   /** Set when the transfer entered a terminal state. */
   finishedAt?: number
+  /** When the transfer was first accepted (entered `transferring`); unset for one never accepted. */
+  acceptedAt?: number
 }
 
 /** One file of a transfer (a row of `transfer_files`). */

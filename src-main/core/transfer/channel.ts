@@ -1,7 +1,7 @@
 import type { Stream } from '@libp2p/interface'
 import { AbortedError, FerryError } from '../errors/index.ts'
 import {
-  encodeControl, encodeData, FrameDecoder, ProtocolError, STALL_TIMEOUT_MS, TransferError
+  encodeControl, encodeData, FrameDecoder, MAX_DATA_BYTES, ProtocolError, STALL_TIMEOUT_MS, TransferError, WINDOW_BYTES
 } from '../protocol/index.ts'
 import type { ControlMessage, Frame } from '../protocol/index.ts'
 
@@ -12,6 +12,9 @@ export class StreamClosedError extends FerryError {
     super('interrupted', message, options)
   }
 }
+
+/** Data the peer may have in flight beyond what we acknowledged: the window plus a few frames of slack. */
+const MAX_QUEUED_DATA_BYTES = WINDOW_BYTES + 4 * MAX_DATA_BYTES
 
 /**
  * A transfer-protocol view of a libp2p stream: incoming bytes become validated frames, read in order with
@@ -28,6 +31,7 @@ export class FrameChannel {
   private wake: (() => void) | undefined
   /** Bytes of data frames waiting in the queue. */
   queuedDataBytes = 0
+  private closingWithError = false
 
   constructor (stream: Stream) {
     this.stream = stream
@@ -38,9 +42,11 @@ export class FrameChannel {
           if (frame.kind === 'data') this.queuedDataBytes += frame.bytes.byteLength
           this.queue.push(frame)
         }
+        if (this.queuedDataBytes > MAX_QUEUED_DATA_BYTES) throw new ProtocolError('The peer sent more data than the flow-control window allows')
       } catch (err) {
         this.fail(err as Error)
-        stream.abort(err as Error)
+        this.queue.length = 0
+        void this.sendErrorAndClose('protocol-error', (err as Error).message)
       }
       this.wake?.()
     })
@@ -122,6 +128,8 @@ export class FrameChannel {
    * already be gone.
    */
   async sendErrorAndClose (code: string, message: string): Promise<void> {
+    if (this.closingWithError) return
+    this.closingWithError = true
     try {
       if (this.stream.status === 'open' && this.stream.writeStatus === 'writable') {
         this.stream.send(encodeControl({ type: 'error', code, message: message.slice(0, 1000) }))

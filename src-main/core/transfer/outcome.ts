@@ -1,7 +1,8 @@
 import { AbortedError, errorMessage, FerryError } from '../errors/index.ts'
-import { ProtocolError, RemoteError } from '../protocol/index.ts'
+import { ProtocolError, RemoteError, TransferError } from '../protocol/index.ts'
 import type { TransferState } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
+import { isDiskFull } from './incoming-file.ts'
 
 /**
  * How a transfer that did not complete is recorded, and what (if anything) the peer is told: the single mapping from
@@ -10,6 +11,8 @@ import { StreamClosedError } from './channel.ts'
 export function outcomeOf (err: unknown): { state: TransferState, code: string, message: string, tellPeer: boolean } {
   const message = errorMessage(err)
   if (err instanceof StreamClosedError) return { state: 'interrupted', code: err.code, message, tellPeer: false }
+  // A full disk is not the transfer's fault: keep what was verified, so it resumes once there is room.
+  if (err instanceof TransferError && isDiskFull(err)) return { state: 'interrupted', code: err.code, message, tellPeer: true }
   if (err instanceof AbortedError) return { state: 'cancelled', code: 'cancelled', message: 'The transfer was cancelled', tellPeer: true }
   if (err instanceof RemoteError) {
     const state: TransferState = err.code === 'declined' ? 'declined' : err.code === 'cancelled' ? 'cancelled' : 'failed'

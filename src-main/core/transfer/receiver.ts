@@ -1,187 +1,201 @@
-import { createHash } from 'node:crypto'
-import type { Hash } from 'node:crypto'
-import { open, statfs, unlink } from 'node:fs/promises'
-import type { FileHandle } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { statfs, unlink } from 'node:fs/promises'
+
 import type { Connection, Stream } from '@libp2p/interface'
 import { describeConnection } from '../node/index.ts'
-import { placeFile, prepareDestination, UnsafePathError, validateFileList } from '../paths/index.ts'
+import { prepareDestination, UnsafePathError, validateFileList } from '../paths/index.ts'
 import {
-  ACK_EVERY_BYTES, OFFER_TIMEOUT_MS, ProtocolError, RemoteError, TransferError
+  ACK_EVERY_BYTES, MAX_MESSAGE_LENGTH, MAX_REWINDS, ProtocolError, RemoteError, TransferError
 } from '../protocol/index.ts'
-import type { Offer } from '../protocol/index.ts'
+import type { ControlMessage, ErrorCode, Offer } from '../protocol/index.ts'
 import { ProgressWriter } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import { FrameChannel } from './channel.ts'
+import { IncomingFile, writeError } from './incoming-file.ts'
 import { outcomeOf } from './outcome.ts'
 import { ProgressReporter } from './progress.ts'
+import { planReceiveResume, tempPathOf } from './resume.ts'
+import type { ReceiveResumePlan } from './resume.ts'
+import { timeoutsOf } from './timeouts.ts'
+import type { TransferTimeouts } from './timeouts.ts'
 import type { IncomingOffer, OfferDecision, TransferProgress, TransferResult, TransferredFile } from './types.ts'
 
 /** Options of {@link receiveTransfer}. */
 export interface ReceiveInit {
   store: Store
-  /** Folder the files are written into (created if missing). */
+  /** Folder new transfers are written into (a resumed one continues in its earlier folder). */
   downloadDir: string
   /** Asks the person (or a policy) whether to accept; `signal` aborts if the sender goes away meanwhile. */
   decide: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>
   signal?: AbortSignal
+  timeouts?: Partial<TransferTimeouts>
   onProgress?: (progress: TransferProgress) => void
   /** Called once the offer passed validation and is recorded (before `decide`). */
   onOffer?: (offer: IncomingOffer) => void
   /** Called when the offer was declined (and the sender told so). */
   onDeclined?: (offer: IncomingOffer) => void
+  /** Called when the offer resumes an earlier, accepted transfer: it is accepted without asking again. */
+  onResume?: (offer: IncomingOffer, skippedBytes: number) => void
 }
 
-/** A file being received: its temp file, running hash and byte count. */
-interface OpenFile {
-  index: number
-  dir: string
-  tempPath: string
-  handle: FileHandle
-  hash: Hash
-  received: number
-}
-
-function writeError (err: unknown, path: string): TransferError {
-  const code = (err as NodeJS.ErrnoException).code
-  const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied (read-only folder?)' : code === 'ENOENT' ? 'the download folder is gone' : (err as Error).message
-  return new TransferError('write-failed', `Cannot write ${path}: ${why}`, { cause: err })
-}
-
-/** Name of the temp file of file `index` of a transfer: hidden, unique per transfer and file, in the final folder. */
-export function tempName (transferId: string, index: number): string {
-  return `.ferry-${transferId}-${index}.part`
+/** Refuses an offer before anything is recorded: tells the sender why, then rethrows. */
+async function refuse (channel: FrameChannel, code: ErrorCode, err: Error): Promise<never> {
+  await channel.sendControl({ type: 'reject', code, message: err.message.slice(0, MAX_MESSAGE_LENGTH) }).catch(() => {})
+  await channel.close(2000).catch(() => channel.abort(err))
+  throw err
 }
 
 /**
  * Runs the receiving side of one transfer on an incoming `/ferry/transfer/1.0.0` stream (docs/PROTOCOL.md,
- * "Receiver"). The offer is validated as a whole — schema, limits, every path through the path-safety module —
- * before it is shown or anything touches disk. Each file is written to an exclusive temp file in its destination
- * folder, hashed while written, and renamed into place (never over an existing file) only when its SHA-256 matches.
+ * "Receiver"). The offer is validated as a whole — schema, limits, every path through the path-safety module — before
+ * it is shown or anything touches disk. Each file goes to an exclusive temp file in its destination folder; every
+ * block is checked against the sender's block hash (a bad block is asked for again with `nack`), the whole file
+ * against its SHA-256, and only then is it renamed into place, never over an existing file. An offer that continues
+ * an earlier accepted transfer resumes at the last verified block of each file without asking again.
  *
- * @throws {ProtocolError} when the sender breaks the protocol (the sender is told, the transfer is recorded failed)
+ * @returns the result, or undefined when the offer was declined
+ * @throws {ProtocolError} when the sender breaks the protocol (it is told; the transfer is recorded failed)
  * @throws {RemoteError} when the sender cancels or fails the transfer
- * @throws {StreamClosedError} when the connection drops (recorded as interrupted; temp files are kept for resume)
+ * @throws {StreamClosedError} when the connection drops (recorded as interrupted; partial files are kept to resume)
+ * @throws {TransferError} on a local failure (disk full: recorded as interrupted, partial files kept)
  */
 export async function receiveTransfer (stream: Stream, conn: Connection, init: ReceiveInit): Promise<TransferResult | undefined> {
   const started = Date.now()
   const { store, signal } = init
+  const timeouts = timeoutsOf(init.timeouts)
   const channel = new FrameChannel(stream)
   const peerId = conn.remotePeer.toString()
   const connection = describeConnection(conn)
-  if (connection.limited) {
-    await channel.sendErrorAndClose('protocol-error', 'File transfers are refused on limited (relayed) connections')
-    return undefined
-  }
+  if (connection.limited) return refuse(channel, 'protocol-error', new ProtocolError('File transfers are refused on limited (relayed) connections'))
 
   let offer: Offer
   try {
-    const first = await channel.nextControl({ signal, timeoutMs: OFFER_TIMEOUT_MS })
+    const first = await channel.nextControl({ signal, timeoutMs: timeouts.offerMs })
     if (first.type !== 'offer') throw new ProtocolError(`Expected an offer, got ${first.type}`)
     offer = first
-    validateFileList(offer.files.map(f => f.path))
-    if (store.transfers.get(offer.transferId) != null) throw new ProtocolError('An offer with this transfer ID was already received')
   } catch (err) {
-    const code = err instanceof UnsafePathError ? 'invalid-offer' : outcomeOf(err).code
-    await channel.sendErrorAndClose(code, (err as Error).message)
-    throw err
+    return refuse(channel, outcomeOf(err).code as ErrorCode, err as Error)
   }
+  try {
+    validateFileList(offer.files.map(f => f.path))
+  } catch (err) {
+    return refuse(channel, 'invalid-offer', err as Error)
+  }
+  const plan = await planReceiveResume(store, offer, peerId)
+  if (plan === 'conflict') return refuse(channel, 'invalid-offer', new ProtocolError('This transfer ID is already used by another transfer'))
+  const resume: ReceiveResumePlan | undefined = plan
 
   const { transferId, files, totalBytes } = offer
-  store.transfers.create({
-    id: transferId, direction: 'receive', peerId, state: 'offered', totalBytes, fileCount: files.length,
-    transport: connection.transport, remoteAddr: connection.remoteAddr, destDir: init.downloadDir,
-    files: files.map(f => ({ relPath: f.path, size: f.size }))
-  })
+  const downloadDir = resume?.downloadDir ?? init.downloadDir
+  if (resume == null) {
+    store.transfers.create({
+      id: transferId, direction: 'receive', peerId, state: 'offered', totalBytes, fileCount: files.length,
+      transport: connection.transport, remoteAddr: connection.remoteAddr, destDir: downloadDir,
+      files: files.map(f => ({ relPath: f.path, size: f.size }))
+    })
+  } else {
+    store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
+  }
   const incoming: IncomingOffer = { transferId, peerId, senderName: offer.senderName, files, totalBytes, connection }
   const writer = new ProgressWriter(store, transferId)
   const reporter = new ProgressReporter({ transferId, direction: 'receive', peerId, totalBytes, files }, init.onProgress)
-  let current: OpenFile | undefined
-  const temps = new Set<string>()
+  let current: IncomingFile | undefined
   try {
-    init.onOffer?.(incoming)
-    const decision = await decideWhileConnected(channel, incoming, init)
-    if (!decision.accept) {
-      await channel.sendControl({ type: 'reject', code: 'declined', message: decision.reason ?? '' })
-      await channel.close().catch(() => {})
-      store.transfers.setState(transferId, 'declined', { code: 'declined', message: 'Declined' })
-      init.onDeclined?.(incoming)
-      return undefined
+    const needed = totalBytes - (resume?.skippedBytes ?? 0)
+    const free = await statfs(downloadDir).then(s => s.bavail * s.bsize, () => Number.POSITIVE_INFINITY)
+    if (free < needed) throw new TransferError('insufficient-space', `Not enough free space: the files need ${needed} more bytes, the download folder has ${free}`)
+    if (resume != null) {
+      init.onResume?.(incoming, resume.skippedBytes)
+    } else {
+      init.onOffer?.(incoming)
+      const decision = await decideWhileConnected(channel, incoming, init)
+      if (!decision.accept) {
+        const code = decision.code ?? 'declined'
+        await channel.sendControl({ type: 'reject', code, message: (decision.reason ?? '').slice(0, MAX_MESSAGE_LENGTH) })
+        await channel.close().catch(() => {})
+        store.transfers.setState(transferId, 'declined', { code, message: decision.reason ?? 'Declined' })
+        init.onDeclined?.(incoming)
+        return undefined
+      }
     }
-    const free = await statfs(init.downloadDir).then(s => s.bavail * s.bsize, () => Number.POSITIVE_INFINITY)
-    if (free < totalBytes) throw new TransferError('insufficient-space', `Not enough free space: the files need ${totalBytes} bytes, the download folder has ${free}`)
-    await channel.sendControl({ type: 'accept', offsets: files.map(() => 0) }, signal)
+    const offsets = resume?.offsets ?? files.map(() => 0)
+    await channel.sendControl({ type: 'accept', offsets }, signal)
     store.transfers.setState(transferId, 'transferring')
     const acceptedAt = Date.now()
 
-    const results: TransferredFile[] = []
-    const confirmed: Array<{ index: number, sha256: string }> = []
-    let written = 0
+    const done = new Map<number, { sha256: string, localPath: string }>(resume?.done ?? [])
+    let consumed = 0 // data bytes taken off the stream, written or discarded: what acks count
     let ackedAt = 0
+    let completedBytes = [...done.keys()].reduce((n, i) => n + (files[i]?.size ?? 0), 0)
     let lastIndex = -1
+    let rewinds = 0
+    let pendingNack: { index: number, offset: number } | undefined
+    const ack = async (): Promise<void> => {
+      ackedAt = consumed
+      await channel.sendControl({ type: 'ack', bytes: consumed }, signal)
+    }
+
     while (true) {
-      const frame = await channel.next({ signal })
+      const frame = await channel.next({ signal, timeoutMs: timeouts.stallMs })
       if (frame.kind === 'data') {
-        if (current == null) throw new ProtocolError('Data arrived outside a file')
-        const size = files[current.index]?.size ?? 0
-        if (current.received + frame.bytes.byteLength > size) throw new TransferError('size-mismatch', `The sender sent more bytes than offered for ${files[current.index]?.path}`)
-        try {
-          await current.handle.write(frame.bytes)
-        } catch (err) {
-          throw writeError(err, files[current.index]?.path ?? '')
+        consumed += frame.bytes.byteLength
+        if (pendingNack == null) {
+          if (current == null) throw new ProtocolError('Data arrived outside a file')
+          await current.write(frame.bytes)
+          reporter.update(completedBytes + current.position, current.index)
         }
-        current.hash.update(frame.bytes)
-        current.received += frame.bytes.byteLength
-        written += frame.bytes.byteLength
-        if (written - ackedAt >= ACK_EVERY_BYTES) {
-          ackedAt = written
-          await channel.sendControl({ type: 'ack', bytes: written }, signal)
-        }
-        reporter.update(written, current.index)
-        writer.update(written, current.index, current.received)
+        if (consumed - ackedAt >= ACK_EVERY_BYTES) await ack()
         continue
       }
-      const msg = frame.message
+      const msg: ControlMessage = frame.message
+      if (msg.type === 'error') throw new RemoteError(msg.code, `The sender stopped the transfer: ${msg.message}`)
+      if (pendingNack != null) {
+        // Everything the sender sent before it saw the nack is discarded, until its rewind.
+        if (msg.type !== 'rewind') continue
+        if (msg.index !== pendingNack.index || msg.offset !== pendingNack.offset) throw new ProtocolError('The rewind does not match the nack')
+        pendingNack = undefined
+        continue
+      }
       if (msg.type === 'file-start') {
         if (current != null) throw new ProtocolError('file-start before the previous file ended')
-        if (msg.index <= lastIndex || msg.index >= files.length) throw new ProtocolError(`file-start for file ${msg.index} is out of order`)
+        if (msg.index <= lastIndex || msg.index >= files.length || done.has(msg.index)) throw new ProtocolError(`file-start for file ${msg.index} is out of order`)
+        if (msg.offset !== offsets[msg.index]) throw new ProtocolError(`file-start for file ${msg.index} does not start at the accepted offset`)
         lastIndex = msg.index
-        const relPath = files[msg.index]?.path ?? ''
-        const dir = await prepareDestination(init.downloadDir, relPath, signal).catch((err: unknown) => { throw err instanceof UnsafePathError ? err : writeError(err, relPath) })
-        const tempPath = join(dir, tempName(transferId, msg.index))
-        const handle = await open(tempPath, 'wx', 0o644).catch((err: unknown) => { throw writeError(err, relPath) })
-        temps.add(tempPath)
-        current = { index: msg.index, dir, tempPath, handle, hash: createHash('sha256'), received: 0 }
+        const file = files[msg.index] as Offer['files'][number]
+        const dir = await prepareDestination(downloadDir, file.path, signal).catch((err: unknown) => { throw err instanceof UnsafePathError ? err : writeError(err, file.path) })
+        const opened = await IncomingFile.open({ index: msg.index, relPath: file.path, size: file.size, dir, tempPath: tempPathOf(downloadDir, file.path, transferId, msg.index), offset: msg.offset, prefixSha256: msg.prefixSha256 })
+        current = opened.file
+        if (!opened.prefixMatches) {
+          // The partial file does not match the sender's file (it changed since): start that file over.
+          offsets[msg.index] = 0
+          pendingNack = { index: msg.index, offset: 0 }
+          await channel.sendControl({ type: 'nack', index: msg.index, offset: 0 }, signal)
+        }
+      } else if (msg.type === 'block') {
+        if (current == null || msg.index !== current.index) throw new ProtocolError('A block hash for a file that is not in progress')
+        if (await current.verifyBlock(msg.offset, msg.sha256)) {
+          writer.update(completedBytes + current.verified, current.index, current.verified)
+        } else {
+          if (++rewinds > MAX_REWINDS) throw new TransferError('hash-mismatch', `${current.relPath} kept arriving corrupted (${rewinds} bad blocks); giving up`)
+          pendingNack = { index: current.index, offset: msg.offset }
+          await channel.sendControl({ type: 'nack', index: current.index, offset: msg.offset }, signal)
+        }
       } else if (msg.type === 'file-end') {
         if (current == null || msg.index !== current.index) throw new ProtocolError('file-end for a file that was not started')
-        const file = files[current.index] as Offer['files'][number]
-        if (current.received !== file.size) throw new TransferError('size-mismatch', `The sender sent ${current.received} of ${file.size} bytes offered for ${file.path}`)
-        const sha256 = current.hash.digest('hex')
-        if (sha256 !== msg.sha256) throw new TransferError('hash-mismatch', `${file.path} arrived corrupted (SHA-256 mismatch); it was not saved`)
-        try {
-          await current.handle.datasync()
-        } catch (err) {
-          throw writeError(err, file.path)
-        }
-        await current.handle.close()
-        const localPath = await placeFile(current.tempPath, current.dir, basename(file.path))
-        temps.delete(current.tempPath)
-        store.transfers.fileDone(transferId, current.index, { sha256, localPath, state: 'verified' })
-        results.push({ path: file.path, size: file.size, sha256, localPath })
-        confirmed.push({ index: current.index, sha256 })
+        const placed = await current.finish(msg.sha256)
+        store.transfers.fileDone(transferId, current.index, { sha256: placed.sha256, localPath: placed.localPath, state: 'verified' })
+        done.set(current.index, placed)
+        completedBytes += current.size
         current = undefined
-        ackedAt = written
-        await channel.sendControl({ type: 'ack', bytes: written }, signal)
+        await ack()
       } else if (msg.type === 'done') {
-        if (current != null || results.length !== files.length) throw new TransferError('size-mismatch', `The sender ended after ${results.length} of ${files.length} files`)
-        await channel.sendControl({ type: 'complete', files: confirmed }, signal)
+        if (current != null || done.size !== files.length) throw new TransferError('size-mismatch', `The sender ended after ${done.size} of ${files.length} files`)
+        await channel.sendControl({ type: 'complete', files: [...done].map(([index, f]) => ({ index, sha256: f.sha256 })).sort((a, b) => a.index - b.index) }, signal)
         writer.flush()
         store.transfers.setState(transferId, 'completed')
-        reporter.finish(written)
+        reporter.finish(totalBytes)
         await channel.close().catch(() => {})
-        return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - started, transferMs: Date.now() - acceptedAt, connection }
-      } else if (msg.type === 'error') {
-        throw new RemoteError(msg.code, `The sender stopped the transfer: ${msg.message}`)
+        const results: TransferredFile[] = files.map((f, i) => ({ path: f.path, size: f.size, sha256: done.get(i)?.sha256 ?? '', localPath: done.get(i)?.localPath }))
+        return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - started, transferMs: Date.now() - acceptedAt, skippedBytes: resume?.skippedBytes ?? 0, connection }
       } else {
         throw new ProtocolError(`Unexpected ${msg.type} message from the sender`)
       }
@@ -192,9 +206,9 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
     if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, outcome.message)
     else channel.abort(err as Error)
-    await current?.handle.close().catch(() => {})
-    // An interrupted transfer keeps its verified-so-far temp files for resume; any other failure removes them.
-    if (outcome.state !== 'interrupted') await Promise.all([...temps].map(async t => unlink(t).catch(() => {})))
+    await current?.close()
+    // An interrupted transfer keeps its partial file to resume from; a failed one (corrupt, hostile) does not.
+    if (outcome.state !== 'interrupted' && current != null) await unlink(current.tempPath).catch(() => {})
     throw err
   }
 }
@@ -213,3 +227,4 @@ async function decideWhileConnected (channel: FrameChannel, offer: IncomingOffer
     channel.stream.removeEventListener('close', onClose)
   }
 }
+

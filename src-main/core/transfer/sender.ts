@@ -1,19 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { open } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import type { Connection } from '@libp2p/interface'
-import { throwIfAborted } from '../errors/index.ts'
 import { describeConnection } from '../node/index.ts'
 import {
-  CHUNK_BYTES, DECISION_TIMEOUT_MS, PROTOCOL_VERSION, ProtocolError, RemoteError, STALL_TIMEOUT_MS,
-  TRANSFER_PROTOCOL, TransferError, WINDOW_BYTES, MAX_OUTBOUND_STREAMS
+  BLOCK_BYTES, CHUNK_BYTES, encodeControl, MAX_OUTBOUND_STREAMS, MAX_REWINDS, PROTOCOL_VERSION, ProtocolError,
+  RemoteError, TRANSFER_PROTOCOL, TransferError, WINDOW_BYTES
 } from '../protocol/index.ts'
-import type { Complete, ControlMessage } from '../protocol/index.ts'
+import type { Nack, Offer } from '../protocol/index.ts'
 import { ProgressWriter } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import { FrameChannel } from './channel.ts'
+import { ReceiverFeedback } from './feedback.ts'
 import type { LocalFile } from './local-files.ts'
 import { outcomeOf } from './outcome.ts'
 import { ProgressReporter } from './progress.ts'
+import { timeoutsOf } from './timeouts.ts'
+import type { TransferTimeouts } from './timeouts.ts'
 import type { TransferProgress, TransferResult } from './types.ts'
 
 /** Options of {@link sendFiles}. */
@@ -21,164 +24,174 @@ export interface SendInit {
   store: Store
   /** Display name shown to the receiver. */
   senderName?: string
+  /** The ID of an earlier, interrupted send of the same files to resume (see `findSendToResume`). */
+  resumeId?: string
   signal?: AbortSignal
+  timeouts?: Partial<TransferTimeouts>
   onProgress?: (progress: TransferProgress) => void
-  /** Called once the receiver accepted, before the first byte is sent. */
-  onAccepted?: (transferId: string) => void
-  /** Called once the transfer is recorded, before the offer goes out. */
-  onOffered?: (transferId: string) => void
+  /** Called once the receiver accepted, with the bytes it already has (resume), before the first byte is sent. */
+  onAccepted?: (transferId: string, skippedBytes: number) => void
 }
 
-/** Bytes read from disk per read call; split into `CHUNK_BYTES` data frames. */
-const READ_BYTES = 1024 * 1024
+function readError (err: unknown, path: string): TransferError {
+  return err instanceof TransferError ? err : new TransferError('read-failed', `Cannot read ${path}: ${(err as Error).message}`, { cause: err })
+}
 
-/**
- * Acknowledgements and the final `complete` message, read from the channel while the sender writes. Waiting for
- * window space or completion times out after `STALL_TIMEOUT_MS` without news from the receiver.
- */
-class ReceiverFeedback {
-  acked = 0
-  complete: Complete | undefined
-  failure: Error | undefined
-  private wake: (() => void) | undefined
-
-  constructor (channel: FrameChannel) {
-    void (async () => {
-      try {
-        while (true) {
-          const msg: ControlMessage = await channel.nextControl({ timeoutMs: 24 * 60 * 60_000 })
-          if (msg.type === 'ack') this.acked = Math.max(this.acked, msg.bytes)
-          else if (msg.type === 'complete') { this.complete = msg; this.notify(); return }
-          else if (msg.type === 'error') throw new RemoteError(msg.code, `The receiver stopped the transfer: ${msg.message}`)
-          else throw new ProtocolError(`Unexpected ${msg.type} message from the receiver`)
-          this.notify()
-        }
-      } catch (err) {
-        this.failure ??= err as Error
-        this.notify()
-      }
-    })()
+/** Reads `length` bytes at `position`, or fails if the file became shorter. */
+async function readExactly (fh: FileHandle, length: number, position: number, path: string): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length)
+  let got = 0
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, position + got).catch((err: unknown) => { throw readError(err, path) })
+    if (bytesRead === 0) throw new TransferError('read-failed', `${path} became shorter while it was being sent`)
+    got += bytesRead
   }
-
-  private notify (): void {
-    this.wake?.()
-  }
-
-  /** Resolves once `ready()` holds; throws the receiver's error, or a timeout after `STALL_TIMEOUT_MS` without news. */
-  async until (ready: () => boolean, signal?: AbortSignal): Promise<void> {
-    while (!ready()) {
-      if (this.failure != null) throw this.failure
-      throwIfAborted(signal)
-      const { promise, resolve } = Promise.withResolvers<boolean>()
-      this.wake = () => resolve(false)
-      const timer = setTimeout(() => resolve(true), STALL_TIMEOUT_MS)
-      const onAbort = (): void => resolve(false)
-      signal?.addEventListener('abort', onAbort, { once: true })
-      const timedOut = await promise
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-      this.wake = undefined
-      if (timedOut) throw new TransferError('timeout', `The receiver acknowledged nothing for ${STALL_TIMEOUT_MS / 1000} s`)
-    }
-    if (this.failure != null && this.complete == null) throw this.failure
-  }
+  return buf
 }
 
 /**
- * Sends `files` to the peer at the other end of `conn` (docs/PROTOCOL.md, "Sender"): offer, wait for accept, then
- * each file as `file-start`, data frames, `file-end` with its SHA-256, then `done`; succeeds only when the receiver's
- * `complete` lists the same hashes. The transfer is recorded in `store` from the offer on, with throttled progress.
+ * Sends `files` to the peer at the other end of `conn` (docs/PROTOCOL.md, "Sender"): offer, wait for accept, then each
+ * file from its accepted offset as `file-start`, data frames with a `block` hash after every `BLOCK_BYTES`, and
+ * `file-end` with the file's SHA-256; then `done`. A `nack` sends the bad block (and what followed) again. Succeeds
+ * only when the receiver's `complete` confirms every file's hash. Recorded in `store` from the offer on.
  *
- * @throws {RemoteError} code `declined` when the receiver declines; another code when it fails the transfer
- * @throws {StreamClosedError} when the connection drops (recorded as interrupted)
+ * @throws {RemoteError} code `declined` when the receiver declines; another code when it refuses or fails the transfer
+ * @throws {StreamClosedError} when the connection drops (recorded as interrupted: sending again resumes)
  * @throws {AbortedError} when `signal` aborts (the receiver is told `cancelled`)
- * @throws {TransferError} on a local read failure or a receiver that stalls
+ * @throws {TransferError} on a local read failure, an offer too large to encode, or a receiver that stalls
+ * @throws {ProtocolError} when the receiver breaks the protocol
  */
 export async function sendFiles (conn: Connection, files: readonly LocalFile[], init: SendInit): Promise<TransferResult> {
   const started = Date.now()
-  const transferId = randomUUID()
+  const transferId = init.resumeId ?? randomUUID()
   const peerId = conn.remotePeer.toString()
   const connection = describeConnection(conn)
   const totalBytes = files.reduce((n, f) => n + f.size, 0)
   const { store, signal } = init
-  store.transfers.create({
-    id: transferId, direction: 'send', peerId, state: 'offered', totalBytes, fileCount: files.length,
-    transport: connection.transport, remoteAddr: connection.remoteAddr,
-    files: files.map(f => ({ relPath: f.relPath, size: f.size, localPath: f.absPath }))
-  })
-  init.onOffered?.(transferId)
+  const timeouts = timeoutsOf(init.timeouts)
+  const offer: Offer = {
+    type: 'offer', version: PROTOCOL_VERSION, transferId, senderName: init.senderName, totalBytes,
+    files: files.map(f => ({ path: f.relPath, size: f.size }))
+  }
+  const offerFrame = (() => {
+    try {
+      return encodeControl(offer)
+    } catch (err) {
+      throw new TransferError('invalid-offer', `Too many files or names too long for one transfer (${files.length} files): ${(err as Error).message}`, { cause: err })
+    }
+  })()
+  if (init.resumeId != null) {
+    store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
+    store.transfers.setState(transferId, 'offered')
+  } else {
+    store.transfers.create({
+      id: transferId, direction: 'send', peerId, state: 'offered', totalBytes, fileCount: files.length,
+      transport: connection.transport, remoteAddr: connection.remoteAddr,
+      files: files.map(f => ({ relPath: f.relPath, size: f.size, localPath: f.absPath }))
+    })
+  }
   const writer = new ProgressWriter(store, transferId)
   const reporter = new ProgressReporter({ transferId, direction: 'send', peerId, totalBytes, files }, init.onProgress)
   let channel: FrameChannel | undefined
   try {
     const stream = await conn.newStream(TRANSFER_PROTOCOL, { signal, runOnLimitedConnection: false, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
     channel = new FrameChannel(stream)
-    await channel.sendControl({
-      type: 'offer', version: PROTOCOL_VERSION, transferId, senderName: init.senderName, totalBytes,
-      files: files.map(f => ({ path: f.relPath, size: f.size }))
-    }, signal)
-    const answer = await channel.nextControl({ signal, timeoutMs: DECISION_TIMEOUT_MS })
-    if (answer.type === 'reject') throw new RemoteError(answer.code, answer.code === 'declined' ? `The receiver declined${answer.message !== '' ? `: ${answer.message}` : ''}` : answer.message)
+    stream.send(offerFrame)
+    const answer = await channel.nextControl({ signal, timeoutMs: timeouts.decisionMs })
+    if (answer.type === 'reject') throw new RemoteError(answer.code, answer.code === 'declined' ? `The receiver declined${answer.message !== '' ? `: ${answer.message}` : ''}` : `The receiver refused the offer: ${answer.message}`)
     if (answer.type === 'error') throw new RemoteError(answer.code, answer.message)
     if (answer.type !== 'accept') throw new ProtocolError(`Expected accept or reject, got ${answer.type}`)
-    if (answer.offsets.length !== files.length || answer.offsets.some((o, i) => o > (files[i]?.size ?? 0))) {
+    const offsets = answer.offsets
+    if (offsets.length !== files.length || offsets.some((o, i) => o > (files[i]?.size ?? 0) || (o % BLOCK_BYTES !== 0 && o !== files[i]?.size))) {
       throw new ProtocolError('The accept message does not give a valid offset for every file')
     }
+    const skippedBytes = offsets.reduce((n, o) => n + o, 0)
     store.transfers.setState(transferId, 'transferring')
     const acceptedAt = Date.now()
-    init.onAccepted?.(transferId)
+    init.onAccepted?.(transferId, skippedBytes)
 
-    const feedback = new ReceiverFeedback(channel)
-    const hashes: string[] = []
     let sent = 0
-    for (const [index, file] of files.entries()) {
-      const offset = answer.offsets[index] ?? 0
-      if (offset === file.size && file.size > 0) continue
-      await channel.sendControl({ type: 'file-start', index }, signal)
-      const hash = createHash('sha256')
-      const fh = await open(file.absPath, 'r').catch((err: Error) => { throw new TransferError('read-failed', `Cannot read ${file.absPath}: ${err.message}`, { cause: err }) })
+    const feedback = new ReceiverFeedback(channel, () => sent)
+    const positions = [...offsets]
+    let progressBytes = skippedBytes
+    const hashes: Array<string | undefined> = []
+    const ch = channel
+
+    /** Sends file `index` from `start`; returns a nack if the receiver asked for a block again meanwhile. */
+    const sendFile = async (index: number, start: number, rewinding: boolean): Promise<Nack | undefined> => {
+      const file = files[index] as LocalFile
+      const fh = await open(file.absPath, 'r').catch((err: unknown) => { throw readError(err, file.absPath) })
       try {
-        let pos = 0
-        while (pos < file.size) {
-          const block = Buffer.allocUnsafe(Math.min(READ_BYTES, file.size - pos))
-          const { bytesRead } = await fh.read(block, 0, block.byteLength, pos)
-          if (bytesRead === 0) throw new TransferError('read-failed', `${file.absPath} became shorter while it was being sent`)
-          hash.update(block.subarray(0, bytesRead))
-          for (let at = 0; at < bytesRead; at += CHUNK_BYTES) {
-            const chunk = block.subarray(at, Math.min(at + CHUNK_BYTES, bytesRead))
-            if (sent - feedback.acked > WINDOW_BYTES) await feedback.until(() => sent - feedback.acked <= WINDOW_BYTES, signal)
+        const fileHash = createHash('sha256')
+        for (let pos = 0; pos < start; pos += BLOCK_BYTES) fileHash.update(await readExactly(fh, Math.min(BLOCK_BYTES, start - pos), pos, file.absPath))
+        if (rewinding) await ch.sendControl({ type: 'rewind', index, offset: start }, signal)
+        else await ch.sendControl({ type: 'file-start', index, offset: start, prefixSha256: start > 0 ? fileHash.copy().digest('hex') : undefined }, signal)
+        for (let pos = start; pos < file.size;) {
+          const block = await readExactly(fh, Math.min(BLOCK_BYTES, file.size - pos), pos, file.absPath)
+          fileHash.update(block)
+          for (let at = 0; at < block.byteLength; at += CHUNK_BYTES) {
+            const chunk = block.subarray(at, Math.min(at + CHUNK_BYTES, block.byteLength))
+            if (sent + chunk.byteLength - feedback.acked > WINDOW_BYTES) await feedback.until(() => sent + chunk.byteLength - feedback.acked <= WINDOW_BYTES, timeouts.stallMs, signal)
             if (feedback.failure != null) throw feedback.failure
-            await channel.sendData(chunk, signal)
+            if (feedback.nack != null) return feedback.takeNack()
+            await ch.sendData(chunk, signal)
             sent += chunk.byteLength
           }
-          pos += bytesRead
-          reporter.update(sent, index)
-          writer.update(sent, index, pos)
+          await ch.sendControl({ type: 'block', index, offset: pos, sha256: createHash('sha256').update(block).digest('hex') }, signal)
+          pos += block.byteLength
+          if (pos > (positions[index] ?? 0)) { progressBytes += pos - (positions[index] ?? 0); positions[index] = pos }
+          reporter.update(progressBytes, index)
+          writer.update(progressBytes, index, pos)
         }
+        const sha256 = fileHash.digest('hex')
+        hashes[index] = sha256
+        await ch.sendControl({ type: 'file-end', index, sha256 }, signal)
+        return undefined
       } finally {
         await fh.close()
       }
-      const sha256 = hash.digest('hex')
-      hashes[index] = sha256
-      await channel.sendControl({ type: 'file-end', index, sha256 }, signal)
     }
-    await channel.sendControl({ type: 'done' }, signal)
-    await feedback.until(() => feedback.complete != null, signal)
-    const complete = feedback.complete as Complete
-    const confirmed = new Map(complete.files.map(f => [f.index, f.sha256]))
-    for (const [index, sha256] of hashes.entries()) {
-      if (sha256 != null && confirmed.get(index) !== sha256) throw new ProtocolError(`The receiver did not confirm ${files[index]?.relPath ?? index} with the right SHA-256`)
+
+    let rewinds = 0
+    let rewind: Nack | undefined
+    let index = 0
+    while (true) {
+      while (index < files.length) {
+        const size = files[index]?.size ?? 0
+        const start = rewind?.index === index ? rewind.offset : (offsets[index] ?? 0)
+        if (rewind == null && start === size && size > 0) { index++; continue }
+        const nack = await sendFile(index, start, rewind != null)
+        rewind = undefined
+        if (nack != null) {
+          if (++rewinds > MAX_REWINDS) throw new TransferError('hash-mismatch', `The receiver found ${rewinds} corrupt blocks; giving up`)
+          if (nack.index >= files.length || nack.offset % BLOCK_BYTES !== 0 || nack.offset > (files[nack.index]?.size ?? 0)) throw new ProtocolError('The receiver asked for a block that does not exist')
+          rewind = nack
+          index = nack.index
+          continue
+        }
+        index++
+      }
+      await ch.sendControl({ type: 'done' }, signal)
+      await feedback.until(() => feedback.complete != null, timeouts.stallMs, signal)
+      const nack = feedback.complete == null ? feedback.takeNack() : undefined
+      if (nack == null) break
+      if (++rewinds > MAX_REWINDS) throw new TransferError('hash-mismatch', `The receiver found ${rewinds} corrupt blocks; giving up`)
+      rewind = nack
+      index = nack.index
+    }
+    const confirmed = new Map((feedback.complete?.files ?? []).map(f => [f.index, f.sha256]))
+    for (const [i, file] of files.entries()) {
+      const mine = hashes[i]
+      if (!confirmed.has(i) || (mine != null && confirmed.get(i) !== mine)) throw new ProtocolError(`The receiver did not confirm ${file.relPath} with the right SHA-256`)
     }
     writer.flush()
-    for (const [index, sha256] of hashes.entries()) {
-      if (sha256 != null) store.transfers.fileDone(transferId, index, { sha256, localPath: files[index]?.absPath ?? '', state: 'verified' })
-    }
+    for (const [i, file] of files.entries()) store.transfers.fileDone(transferId, i, { sha256: confirmed.get(i) ?? '', localPath: file.absPath, state: 'verified' })
     store.transfers.setState(transferId, 'completed')
-    await channel.close().catch(() => {})
-    reporter.finish(sent)
+    await ch.close().catch(() => {})
+    reporter.finish(totalBytes)
     return {
       transferId, direction: 'send', peerId, totalBytes, durationMs: Date.now() - started, transferMs: Date.now() - acceptedAt, connection,
-      files: files.map((f, i) => ({ path: f.relPath, size: f.size, sha256: hashes[i] ?? confirmed.get(i) ?? '' }))
+      skippedBytes, files: files.map((f, i) => ({ path: f.relPath, size: f.size, sha256: confirmed.get(i) ?? '' }))
     }
   } catch (err) {
     writer.flush()

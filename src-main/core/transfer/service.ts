@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
-import type { Connection, Stream } from '@libp2p/interface'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Connection, Stream, StreamMiddleware } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { errorMessage } from '../errors/index.ts'
 import { dialDirect, describeConnection } from '../node/index.ts'
@@ -7,9 +8,14 @@ import type { ConnectionInfo, FerryLibp2p } from '../node/index.ts'
 import { validateFileList } from '../paths/index.ts'
 import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL } from '../protocol/index.ts'
 import type { Store } from '../store/index.ts'
+import { StreamClosedError } from './channel.ts'
+import { MAX_PENDING_OFFERS, MAX_PENDING_OFFERS_PER_PEER, RESUME_RETRY_DELAY_MS } from './constants.ts'
 import { collectFiles } from './local-files.ts'
+import type { LocalFile } from './local-files.ts'
 import { receiveTransfer } from './receiver.ts'
+import { findSendToResume } from './resume.ts'
 import { sendFiles } from './sender.ts'
+import type { TransferTimeouts } from './timeouts.ts'
 import type { IncomingOffer, OfferDecision, TransferProgress, TransferResult } from './types.ts'
 
 /** Events of a {@link TransferService}. */
@@ -18,6 +24,8 @@ export interface TransferEvents {
   offer: [IncomingOffer]
   /** An incoming offer was declined. */
   declined: [IncomingOffer]
+  /** A transfer resumes (either side), with the bytes that will not be sent again. */
+  resuming: [{ transferId: string, direction: 'send' | 'receive', peerId: string, skippedBytes: number }]
   progress: [TransferProgress]
   /** A transfer in either direction completed and verified. */
   complete: [TransferResult]
@@ -35,6 +43,10 @@ export interface TransferServiceInit {
   decide?: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>
   /** Display name sent with offers. */
   displayName?: string
+  /** Shorter timeouts (tests), in ms. */
+  timeouts?: Partial<TransferTimeouts>
+  /** libp2p stream middleware run on incoming transfer streams before the handler. */
+  middleware?: StreamMiddleware[]
 }
 
 /** Options of {@link TransferService.send}. */
@@ -46,6 +58,13 @@ export interface SendOptions {
   onRetry?: (attempt: number, err: unknown) => void
   /** Called with the paths that were skipped (symbolic links, special files). */
   onSkipped?: (paths: string[]) => void
+  /**
+   * After the connection drops mid-transfer, keep trying to reach the peer and resume for this long, in ms
+   * (default 0: fail with the interruption). A transfer never interrupted is not retried.
+   */
+  retryForMs?: number
+  /** Called when the connection dropped and the transfer will be resumed, with the attempt number. */
+  onInterrupted?: (attempt: number, err: unknown) => void
 }
 
 /**
@@ -56,6 +75,7 @@ export interface SendOptions {
 export class TransferService extends EventEmitter<TransferEvents> {
   private readonly init: TransferServiceInit
   private readonly running = new Set<AbortController>()
+  private readonly pending = new Map<string, number>()
 
   constructor (init: TransferServiceInit) {
     super()
@@ -67,8 +87,29 @@ export class TransferService extends EventEmitter<TransferEvents> {
     await this.init.node.handle(TRANSFER_PROTOCOL, (stream, conn) => { void this.onStream(stream, conn) }, {
       runOnLimitedConnection: false,
       maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS
+      maxOutboundStreams: MAX_OUTBOUND_STREAMS,
+      middleware: this.init.middleware
     })
+  }
+
+  /**
+   * The decision policy with flood control: a peer with `MAX_PENDING_OFFERS_PER_PEER` undecided offers, or
+   * `MAX_PENDING_OFFERS` undecided offers in all, gets `busy` without anyone being asked.
+   */
+  private async decide (offer: IncomingOffer, signal: AbortSignal): Promise<OfferDecision> {
+    const decide = this.init.decide
+    if (decide == null) return { accept: false, reason: 'This peer does not accept files' }
+    const mine = this.pending.get(offer.peerId) ?? 0
+    const all = [...this.pending.values()].reduce((n, v) => n + v, 0)
+    if (mine >= MAX_PENDING_OFFERS_PER_PEER || all >= MAX_PENDING_OFFERS) return { accept: false, code: 'busy', reason: 'Too many offers are waiting for an answer; try again later' }
+    this.pending.set(offer.peerId, mine + 1)
+    try {
+      return await decide(offer, signal)
+    } finally {
+      const left = (this.pending.get(offer.peerId) ?? 1) - 1
+      if (left <= 0) this.pending.delete(offer.peerId)
+      else this.pending.set(offer.peerId, left)
+    }
   }
 
   /** Unregisters the handler and cancels transfers in progress (they are recorded as cancelled). */
@@ -94,8 +135,10 @@ export class TransferService extends EventEmitter<TransferEvents> {
         store: this.init.store,
         downloadDir: this.init.downloadDir,
         signal: job.signal,
-        decide: this.init.decide ?? (async () => ({ accept: false, reason: 'This peer does not accept files' })),
+        decide: async (offer, signal) => this.decide(offer, signal),
+        timeouts: this.init.timeouts,
         onOffer: (offer) => this.emit('offer', offer),
+        onResume: (offer, skippedBytes) => this.emit('resuming', { transferId: offer.transferId, direction: 'receive', peerId: offer.peerId, skippedBytes }),
         onDeclined: (offer) => this.emit('declined', offer),
         onProgress: (p) => this.emit('progress', p)
       })
@@ -125,22 +168,42 @@ export class TransferService extends EventEmitter<TransferEvents> {
       const { files, skipped } = await collectFiles(paths, job.signal)
       if (skipped.length > 0) options.onSkipped?.(skipped)
       validateFileList(files.map(f => f.relPath))
-      const conn = await dialDirect(this.init.node, to, { signal: job.signal, onRetry: options.onRetry })
-      peerId = conn.remotePeer.toString()
-      options.onConnected?.(describeConnection(conn))
-      const result = await sendFiles(conn, files, {
-        store: this.init.store,
-        senderName: this.init.displayName,
-        signal: job.signal,
-        onProgress: (p) => this.emit('progress', p)
-      })
-      this.emit('complete', result)
-      return result
+      const deadline = Date.now() + (options.retryForMs ?? 0)
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const conn = await dialDirect(this.init.node, to, { signal: job.signal, onRetry: options.onRetry })
+          peerId = conn.remotePeer.toString()
+          options.onConnected?.(describeConnection(conn))
+          const result = await this.sendOver(conn, files, job.signal)
+          this.emit('complete', result)
+          return result
+        } catch (err) {
+          // Only a transfer that was under way and lost its connection is retried; a first dial that fails is not.
+          const interrupted = err instanceof StreamClosedError || (attempt > 1 && (err as { code?: string }).code === 'peer-unreachable')
+          if (!interrupted || Date.now() >= deadline || job.signal.aborted) throw err
+          options.onInterrupted?.(attempt, err)
+          await sleep(RESUME_RETRY_DELAY_MS, undefined, { signal: job.signal }).catch(() => {})
+        }
+      }
     } catch (err) {
       this.emit('failed', { direction: 'send', peerId, code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
       throw err
     } finally {
       job.done()
     }
+  }
+
+  /** Sends over an open connection, resuming an earlier interrupted send of the same files to that peer if any. */
+  private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal): Promise<TransferResult> {
+    const peerId = conn.remotePeer.toString()
+    return sendFiles(conn, files, {
+      store: this.init.store,
+      senderName: this.init.displayName,
+      resumeId: findSendToResume(this.init.store, peerId, files),
+      signal,
+      timeouts: this.init.timeouts,
+      onProgress: (p) => this.emit('progress', p),
+      onAccepted: (transferId, skippedBytes) => { if (skippedBytes > 0) this.emit('resuming', { transferId, direction: 'send', peerId, skippedBytes }) }
+    })
   }
 }

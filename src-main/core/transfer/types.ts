@@ -19,8 +19,8 @@ export interface IncomingOffer {
   connection: ConnectionInfo
 }
 
-/** The receiving side's answer to an offer. */
-export type OfferDecision = { accept: true } | { accept: false, reason?: string }
+/** The receiving side's answer to an offer; `code` is `busy` when it was refused unseen (too many pending offers). */
+export type OfferDecision = { accept: true } | { accept: false, reason?: string, code?: 'declined' | 'busy' }
 
 /** Live progress of a transfer, emitted at most every `PROGRESS_INTERVAL_MS`. */
 export interface TransferProgress {
@@ -59,6 +59,8 @@ export interface TransferResult {
   durationMs: number
   /** From the accept to the end, ms: the time the bytes took. */
   transferMs: number
+  /** Bytes not sent again because the receiver had them verified from an earlier attempt (resume). */
+  skippedBytes?: number
   connection: ConnectionInfo
 }
 

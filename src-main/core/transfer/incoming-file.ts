@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto'
+import type { Hash } from 'node:crypto'
+import { open } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { placeFile } from '../paths/index.ts'
+import { BLOCK_BYTES, TransferError } from '../protocol/index.ts'
+
+/** Maps a file-system error to a `write-failed` TransferError a person understands. */
+export function writeError (err: unknown, path: string): TransferError {
+  if (err instanceof TransferError) return err
+  const code = (err as NodeJS.ErrnoException).code
+  const why = code === 'ENOSPC' || code === 'EDQUOT'
+    ? 'the disk is full'
+    : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+      ? 'permission denied (is the download folder read-only?)'
+      : code === 'ENOENT' ? 'the download folder is gone' : (err as Error).message
+  return new TransferError('write-failed', `Cannot write ${path}: ${why}`, { cause: err })
+}
+
+/** True when `err` means the disk is full: the partial file is kept so the transfer can resume later. */
+export function isDiskFull (err: unknown): boolean {
+  const cause = (err as { cause?: NodeJS.ErrnoException }).cause
+  return cause?.code === 'ENOSPC' || cause?.code === 'EDQUOT'
+}
+
+async function hashPrefix (handle: FileHandle, length: number): Promise<Hash> {
+  const hash = createHash('sha256')
+  const buf = Buffer.allocUnsafe(BLOCK_BYTES)
+  for (let pos = 0; pos < length;) {
+    const { bytesRead } = await handle.read(buf, 0, Math.min(buf.byteLength, length - pos), pos)
+    if (bytesRead === 0) break
+    hash.update(buf.subarray(0, bytesRead))
+    pos += bytesRead
+  }
+  return hash
+}
+
+/**
+ * One file being received into its exclusive temp file. Bytes are written at `position`; every `BLOCK_BYTES` block
+ * is checked against the sender's `block` hash before it counts as verified; a bad block rewinds the file to the
+ * block's start. The whole-file SHA-256 is checked again at the end before the file is placed under its final name.
+ */
+export class IncomingFile {
+  readonly index: number
+  readonly relPath: string
+  readonly size: number
+  readonly dir: string
+  readonly tempPath: string
+  private readonly handle: FileHandle
+  private fileHash: Hash
+  private blockHash = createHash('sha256')
+  /** Next byte offset to write. */
+  position: number
+  /** Bytes from the start of the file that passed block verification. */
+  verified: number
+
+  private constructor (init: { index: number, relPath: string, size: number, dir: string, tempPath: string, handle: FileHandle, fileHash: Hash, offset: number }) {
+    this.index = init.index
+    this.relPath = init.relPath
+    this.size = init.size
+    this.dir = init.dir
+    this.tempPath = init.tempPath
+    this.handle = init.handle
+    this.fileHash = init.fileHash
+    this.position = init.offset
+    this.verified = init.offset
+  }
+
+  /**
+   * Opens the temp file of a file: created exclusively at offset 0, or — when resuming at `offset` > 0 — the existing
+   * partial file, truncated to `offset` and hashed so far. Returns whether the partial file's prefix matches
+   * `prefixSha256`; when it does not, the file is reset to offset 0 (the caller asks the sender to start over).
+   */
+  static async open (init: { index: number, relPath: string, size: number, dir: string, tempPath: string, offset: number, prefixSha256?: string }): Promise<{ file: IncomingFile, prefixMatches: boolean }> {
+    let handle: FileHandle
+    try {
+      handle = init.offset === 0 ? await open(init.tempPath, 'wx', 0o644) : await open(init.tempPath, 'r+')
+    } catch (err) {
+      if (init.offset === 0 && (err as NodeJS.ErrnoException).code === 'EEXIST') {
+        // A partial file of this transfer from an earlier attempt that is not being resumed: start it over.
+        handle = await open(init.tempPath, 'r+').catch((e: unknown) => { throw writeError(e, init.relPath) })
+      } else {
+        throw writeError(err, init.relPath)
+      }
+    }
+    try {
+      await handle.truncate(init.offset)
+      const fileHash = init.offset > 0 ? await hashPrefix(handle, init.offset) : createHash('sha256')
+      const prefixMatches = init.offset === 0 || fileHash.copy().digest('hex') === init.prefixSha256
+      const file = new IncomingFile({ ...init, handle, fileHash, offset: init.offset })
+      if (!prefixMatches) await file.rewindTo(0)
+      return { file, prefixMatches }
+    } catch (err) {
+      await handle.close().catch(() => {})
+      throw writeError(err, init.relPath)
+    }
+  }
+
+  /** Start of the block being received. */
+  get blockStart (): number {
+    return this.verified
+  }
+
+  /** Length of the block that starts at `blockStart`. */
+  get blockLength (): number {
+    return Math.min(BLOCK_BYTES, this.size - this.verified)
+  }
+
+  /**
+   * Writes the next bytes of the file.
+   *
+   * @throws {TransferError} `size-mismatch` when they go past the offered size or the current block; `write-failed`
+   */
+  async write (bytes: Uint8Array): Promise<void> {
+    if (this.position + bytes.byteLength > this.size) throw new TransferError('size-mismatch', `The sender sent more bytes than offered for ${this.relPath}`)
+    if (this.position + bytes.byteLength > this.blockStart + this.blockLength) throw new TransferError('size-mismatch', `The sender sent past a block boundary of ${this.relPath} without its block hash`)
+    try {
+      await this.handle.write(bytes, 0, bytes.byteLength, this.position)
+    } catch (err) {
+      throw writeError(err, this.relPath)
+    }
+    this.blockHash.update(bytes)
+    this.fileHash.update(bytes)
+    this.position += bytes.byteLength
+  }
+
+  /**
+   * Checks the block that starts at `offset` against the sender's `sha256`. On success the block counts as verified;
+   * on failure the file is rewound to the block's start.
+   *
+   * @throws {ProtocolError}-like TransferError `size-mismatch` when the block is incomplete or misplaced
+   */
+  async verifyBlock (offset: number, sha256: string): Promise<boolean> {
+    if (offset !== this.blockStart || this.position !== this.blockStart + this.blockLength) {
+      throw new TransferError('size-mismatch', `A block hash of ${this.relPath} arrived at offset ${offset} with ${this.position - this.blockStart} of ${this.blockLength} bytes received`)
+    }
+    const ok = this.blockHash.digest('hex') === sha256
+    this.blockHash = createHash('sha256')
+    if (ok) this.verified = this.position
+    else await this.rewindTo(this.blockStart)
+    return ok
+  }
+
+  /** Drops everything from `offset` on (block-aligned) and re-hashes the file up to it. */
+  async rewindTo (offset: number): Promise<void> {
+    try {
+      await this.handle.truncate(offset)
+      this.fileHash = await hashPrefix(this.handle, offset)
+    } catch (err) {
+      throw writeError(err, this.relPath)
+    }
+    this.blockHash = createHash('sha256')
+    this.position = offset
+    this.verified = offset
+  }
+
+  /**
+   * Completes the file: every byte verified, the whole-file SHA-256 equal to `sha256`, synced to disk, then placed
+   * under its final name (never over an existing file). Returns the SHA-256 and the final path.
+   *
+   * @throws {TransferError} `size-mismatch`, `hash-mismatch` or `write-failed`
+   */
+  async finish (sha256: string): Promise<{ sha256: string, localPath: string }> {
+    if (this.verified !== this.size) throw new TransferError('size-mismatch', `The sender ended ${this.relPath} after ${this.position} of ${this.size} bytes`)
+    const digest = this.fileHash.digest('hex')
+    if (digest !== sha256) throw new TransferError('hash-mismatch', `${this.relPath} arrived corrupted (SHA-256 mismatch); it was not saved`)
+    try {
+      await this.handle.datasync()
+      await this.handle.close()
+      return { sha256: digest, localPath: await placeFile(this.tempPath, this.dir, this.relPath.split('/').at(-1) ?? this.relPath) }
+    } catch (err) {
+      throw writeError(err, this.relPath)
+    }
+  }
+
+  /** Closes the temp file, keeping it (for resume). */
+  async close (): Promise<void> {
+    await this.handle.close().catch(() => {})
+  }
+}

@@ -1,0 +1,91 @@
+import { lstat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { resolveInside } from '../paths/index.ts'
+import { BLOCK_BYTES } from '../protocol/index.ts'
+import type { Offer } from '../protocol/index.ts'
+import type { Store, TransferFileRecord, TransferRecord, TransferState } from '../store/index.ts'
+import type { LocalFile } from './local-files.ts'
+
+/** States from which a transfer resumes: it was accepted and stopped before completing, not by a person's choice. */
+export const RESUMABLE_STATES: readonly TransferState[] = ['interrupted', 'failed']
+
+/** Name of the temp file of file `index` of a transfer: hidden, unique per transfer and file, in the final folder. */
+export function tempName (transferId: string, index: number): string {
+  return `.ferry-${transferId}-${index}.part`
+}
+
+/** Where the temp file of `relPath` lives under `root`. */
+export function tempPathOf (root: string, relPath: string, transferId: string, index: number): string {
+  return join(dirname(resolveInside(root, relPath)), tempName(transferId, index))
+}
+
+/** What the receiver knows of an earlier attempt of the offered transfer. */
+export interface ReceiveResumePlan {
+  record: TransferRecord
+  /** Folder the earlier attempt wrote into (its temp files are there). */
+  downloadDir: string
+  /** Offset to accept for each file: `size` for a file already verified, else its verified partial bytes. */
+  offsets: number[]
+  /** Verified files kept from the earlier attempt: index → { sha256, localPath }. */
+  done: Map<number, { sha256: string, localPath: string }>
+  /** Bytes that will not be sent again. */
+  skippedBytes: number
+}
+
+function sameFiles (records: readonly TransferFileRecord[], files: ReadonlyArray<{ path: string, size: number }>): boolean {
+  return records.length === files.length && records.every((r, i) => r.relPath === files[i]?.path && r.size === files[i]?.size)
+}
+
+async function sizeOf (path: string): Promise<number | undefined> {
+  try {
+    const st = await lstat(path)
+    return st.isFile() ? st.size : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Decides whether an offer resumes an earlier transfer: same transfer ID, from the same (authenticated) peer, with
+ * the same files, accepted before and left in a resumable state. Each file resumes at its last verified block, as recorded in SQLite and
+ * still present in its temp file; a file verified and placed earlier is skipped.
+ *
+ * @returns undefined when the offer is a new transfer; `'conflict'` when the transfer ID is known but may not resume
+ */
+export async function planReceiveResume (store: Store, offer: Offer, peerId: string): Promise<ReceiveResumePlan | 'conflict' | undefined> {
+  const record = store.transfers.get(offer.transferId)
+  if (record == null) return undefined
+  const records = store.transfers.files(record.id)
+  if (record.direction !== 'receive' || record.peerId !== peerId || !RESUMABLE_STATES.includes(record.state) ||
+    record.acceptedAt == null || record.destDir == null || !sameFiles(records, offer.files)) return 'conflict'
+  const offsets: number[] = []
+  const done = new Map<number, { sha256: string, localPath: string }>()
+  let skippedBytes = 0
+  for (const f of records) {
+    if (f.state === 'verified' && f.sha256 != null && f.localPath != null && await sizeOf(f.localPath) === f.size) {
+      offsets.push(f.size)
+      done.set(f.index, { sha256: f.sha256, localPath: f.localPath })
+      skippedBytes += f.size
+      continue
+    }
+    const partial = await sizeOf(tempPathOf(record.destDir, f.relPath, record.id, f.index)) ?? 0
+    const verified = Math.min(f.bytesDone, partial, f.size)
+    const offset = verified - (verified % BLOCK_BYTES)
+    offsets.push(offset)
+    skippedBytes += offset
+  }
+  return { record, downloadDir: record.destDir, offsets, done, skippedBytes }
+}
+
+/**
+ * The ID of an earlier send of exactly these files (same paths, sizes and source files) to `peerId` that stopped in
+ * a resumable state — the newest — so re-running a send resumes it.
+ */
+export function findSendToResume (store: Store, peerId: string, files: readonly LocalFile[]): string | undefined {
+  for (const t of store.transfers.list({ peerId, direction: 'send', limit: 20 })) {
+    if (!RESUMABLE_STATES.includes(t.state) || t.acceptedAt == null) continue
+    const records = store.transfers.files(t.id)
+    if (records.length === files.length && records.every((r, i) => r.relPath === files[i]?.relPath && r.size === files[i]?.size && r.localPath === files[i]?.absPath)) return t.id
+  }
+  return undefined
+}
