@@ -37,10 +37,19 @@ export interface ReceiveInit {
   onResume?: (offer: IncomingOffer, skippedBytes: number) => void
 }
 
+/**
+ * Ends the stream after a final message: closes the writable end (the message is flushed in order) and then resets
+ * the stream, so a peer that never closes its end cannot hold one of the connection's inbound stream slots.
+ */
+async function finish (channel: FrameChannel, reason: Error): Promise<void> {
+  await channel.close(2000).catch(() => {})
+  channel.abort(reason)
+}
+
 /** Refuses an offer before anything is recorded: tells the sender why, then rethrows. */
 async function refuse (channel: FrameChannel, code: ErrorCode, err: Error): Promise<never> {
   await channel.sendControl({ type: 'reject', code, message: err.message.slice(0, MAX_MESSAGE_LENGTH) }).catch(() => {})
-  await channel.close(2000).catch(() => channel.abort(err))
+  await finish(channel, err)
   throw err
 }
 
@@ -111,7 +120,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       if (!decision.accept) {
         const code = decision.code ?? 'declined'
         await channel.sendControl({ type: 'reject', code, message: (decision.reason ?? '').slice(0, MAX_MESSAGE_LENGTH) })
-        await channel.close().catch(() => {})
+        await finish(channel, new RemoteError(code, 'Declined'))
         store.transfers.setState(transferId, 'declined', { code, message: decision.reason ?? 'Declined' })
         init.onDeclined?.(incoming)
         return undefined
@@ -203,12 +212,13 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   } catch (err) {
     writer.flush()
     const outcome = outcomeOf(err)
+    // Clean up first, then record, then tell the peer: whoever sees the outcome sees the disk as it stays.
+    // An interrupted transfer keeps its partial file to resume from; a failed one (corrupt, hostile) does not.
+    await current?.close()
+    if (outcome.state !== 'interrupted' && current != null) await unlink(current.tempPath).catch(() => {})
     store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
     if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, outcome.message)
     else channel.abort(err as Error)
-    await current?.close()
-    // An interrupted transfer keeps its partial file to resume from; a failed one (corrupt, hostile) does not.
-    if (outcome.state !== 'interrupted' && current != null) await unlink(current.tempPath).catch(() => {})
     throw err
   }
 }
