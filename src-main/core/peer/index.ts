@@ -40,6 +40,10 @@ export interface PeerInit {
   acceptIncoming?: boolean
   decide?: TransferServiceInit['decide']
   displayName?: string
+  /** Shorter transfer timeouts, in ms (tests). */
+  timeouts?: TransferServiceInit['timeouts']
+  /** libp2p stream middleware for incoming transfer streams. */
+  middleware?: TransferServiceInit['middleware']
 }
 
 /** A started peer. */
@@ -75,7 +79,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     store.close()
     throw err
   }
-  const transfers = new TransferService({ node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName })
+  const transfers = new TransferService({ node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, timeouts: init.timeouts, middleware: init.middleware })
   await transfers.start()
   return {
     peerId: node.peerId.toString(),
