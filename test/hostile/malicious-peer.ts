@@ -83,17 +83,23 @@ export interface RawStream {
 /** The attacker: a libp2p node with its own identity that opens raw transfer streams to the victim. */
 export interface Attacker {
   node: FerryLibp2p
-  open: (to: Multiaddr) => Promise<RawStream>
+  /** Opens a transfer stream; unless `keepOthers`, the streams opened before are reset first. */
+  open: (to: Multiaddr, options?: { keepOthers?: boolean }) => Promise<RawStream>
   stop: () => Promise<void>
 }
 
 /** Starts an attacker node. */
 export async function startAttacker (): Promise<Attacker> {
   const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), relays: [], iceServers: [], acceptIncoming: false })
+  const opened: Array<{ abort: (err: Error) => void }> = []
   return {
     node,
-    open: async (to) => {
+    open: async (to, options = {}) => {
+      // Like a client that moves on, the attacker resets the streams it opened before (the victim holds a stream
+      // slot for a peer that never closes only for a few seconds; tests open many streams on one connection).
+      if (options.keepOthers !== true) for (const old of opened.splice(0)) old.abort(new Error('attacker moves on'))
       const stream = await node.dialProtocol(to, TRANSFER_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+      opened.push(stream)
       const channel = new FrameChannel(stream)
       const frame = (type: number, body: Uint8Array): Uint8Array => {
         const out = new Uint8Array(5 + body.byteLength)

@@ -33,6 +33,17 @@ export class AbortedError extends FerryError {
   }
 }
 
+/**
+ * The abort reason of a transfer paused by a person: it stops like a cancel but stays resumable (recorded as
+ * `interrupted` with code `paused`).
+ */
+export class PausedError extends FerryError {
+  static override name = 'PausedError'
+  constructor (message = 'The transfer was paused') {
+    super('paused', message)
+  }
+}
+
 /** Throws {@link AbortedError} if `signal` is already aborted. */
 export function throwIfAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new AbortedError(undefined, { cause: signal.reason })

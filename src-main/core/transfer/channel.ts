@@ -1,5 +1,5 @@
 import type { Stream } from '@libp2p/interface'
-import { AbortedError, FerryError } from '../errors/index.ts'
+import { AbortedError, FerryError, throwIfAborted } from '../errors/index.ts'
 import {
   encodeControl, encodeData, FrameDecoder, MAX_DATA_BYTES, ProtocolError, STALL_TIMEOUT_MS, TransferError, WINDOW_BYTES
 } from '../protocol/index.ts'
@@ -32,11 +32,13 @@ export class FrameChannel {
   /** Bytes of data frames waiting in the queue. */
   queuedDataBytes = 0
   private closingWithError = false
+  private decodeFailed = false
 
   constructor (stream: Stream) {
     this.stream = stream
     stream.addEventListener('message', (evt) => {
-      if (this.failure != null) return
+      // After a malformed frame nothing more is read; after the peer's FIN, data it sent before still counts.
+      if (this.decodeFailed) return
       try {
         for (const frame of this.decoder.push(evt.data)) {
           if (frame.kind === 'data') this.queuedDataBytes += frame.bytes.byteLength
@@ -44,6 +46,7 @@ export class FrameChannel {
         }
         if (this.queuedDataBytes > MAX_QUEUED_DATA_BYTES) throw new ProtocolError('The peer sent more data than the flow-control window allows')
       } catch (err) {
+        this.decodeFailed = true
         this.fail(err as Error)
         this.queue.length = 0
         void this.sendErrorAndClose('protocol-error', (err as Error).message)
@@ -74,6 +77,8 @@ export class FrameChannel {
    * @throws {AbortedError} when `signal` aborts
    */
   async next (options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<Frame> {
+    // Checked on every call, not only while waiting: a busy receiver always has frames queued.
+    throwIfAborted(options.signal)
     while (true) {
       const frame = this.queue.shift()
       if (frame != null) {
@@ -118,27 +123,62 @@ export class FrameChannel {
     await this.write(encodeData(bytes), signal)
   }
 
+  /**
+   * @throws {AbortedError} when `signal` aborts while waiting for the buffer to drain
+   * @throws {StreamClosedError} when the stream closed or was reset under us (libp2p throws its own `StreamStateError`
+   *   from `send()` on a closing stream, and rejects `onDrain()` with its `StreamClosedError`/`StreamResetError`): the
+   *   transfer is interrupted, not failed, so its partial file is kept and the sender retries
+   */
   private async write (frame: Parameters<Stream['send']>[0], signal?: AbortSignal): Promise<void> {
-    if (this.stream.writableNeedsDrain) await this.stream.onDrain({ signal })
-    this.stream.send(frame)
+    throwIfAborted(signal)
+    try {
+      if (this.stream.writableNeedsDrain) await this.stream.onDrain({ signal })
+      this.stream.send(frame)
+    } catch (err) {
+      if (signal?.aborted === true) throw new AbortedError()
+      if (this.stream.status !== 'open' || this.stream.writeStatus !== 'writable') throw new StreamClosedError(undefined, { cause: err })
+      throw err
+    }
   }
 
   /**
-   * Tells the peer why the transfer ends (an `error` message), then closes the stream. Never throws: the stream may
-   * already be gone.
+   * Tells the peer why the transfer ends (an `error` message), then ends the stream like {@link finish}. Never throws:
+   * the stream may already be gone.
    */
-  async sendErrorAndClose (code: string, message: string): Promise<void> {
+  async sendErrorAndClose (code: string, message: string, timeoutMs = 10_000): Promise<void> {
     if (this.closingWithError) return
     this.closingWithError = true
-    try {
-      if (this.stream.status === 'open' && this.stream.writeStatus === 'writable') {
+    if (this.stream.status === 'open' && this.stream.writeStatus === 'writable') {
+      // The message queues behind data already sent (up to the flow-control window): give it time to drain, so the
+      // peer learns why (cancelled, paused, …) instead of seeing a reset.
+      try {
         this.stream.send(encodeControl({ type: 'error', code, message: message.slice(0, 1000) }))
-        await this.stream.close({ signal: AbortSignal.timeout(2000) })
+      } catch {
+        // the stream went away meanwhile
+      }
+    }
+    await this.finish(new StreamClosedError(message), timeoutMs)
+  }
+
+  /**
+   * Ends the stream after a final message: closes the writable end (what was sent is delivered, in order), waits up to
+   * `timeoutMs` for the peer to close its end too, and only then resets it — so the final message is never overtaken
+   * by a reset, and a peer that never closes cannot hold one of the connection's stream slots.
+   */
+  async finish (reason: Error, timeoutMs = 10_000): Promise<void> {
+    const deadline = AbortSignal.timeout(timeoutMs)
+    try {
+      if (this.stream.writeStatus === 'writable') await this.stream.close({ signal: deadline })
+      if (this.stream.status !== 'closed' && this.stream.status !== 'aborted' && this.stream.status !== 'reset') {
+        const { promise, resolve } = Promise.withResolvers<void>()
+        this.stream.addEventListener('close', () => resolve(), { once: true })
+        deadline.addEventListener('abort', () => resolve(), { once: true })
+        await promise
       }
     } catch {
-      // the peer is gone; nothing more to tell it
+      // timed out or already gone
     }
-    this.abort(new StreamClosedError(message))
+    this.abort(reason)
   }
 
   /** Closes the writable end gracefully (everything sent is delivered), waiting at most `timeoutMs`. */

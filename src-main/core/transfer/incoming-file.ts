@@ -74,7 +74,8 @@ export class IncomingFile {
   static async open (init: { index: number, relPath: string, size: number, dir: string, tempPath: string, offset: number, prefixSha256?: string }): Promise<{ file: IncomingFile, prefixMatches: boolean }> {
     let handle: FileHandle
     try {
-      handle = init.offset === 0 ? await open(init.tempPath, 'wx', 0o644) : await open(init.tempPath, 'r+')
+      // Read-write (`wx+`, not `wx`): a rewind after a bad block re-hashes the file from its temp file.
+      handle = init.offset === 0 ? await open(init.tempPath, 'wx+', 0o644) : await open(init.tempPath, 'r+')
     } catch (err) {
       if (init.offset === 0 && (err as NodeJS.ErrnoException).code === 'EEXIST') {
         // A partial file of this transfer from an earlier attempt that is not being resumed: start it over.
@@ -115,7 +116,13 @@ export class IncomingFile {
     if (this.position + bytes.byteLength > this.size) throw new TransferError('size-mismatch', `The sender sent more bytes than offered for ${this.relPath}`)
     if (this.position + bytes.byteLength > this.blockStart + this.blockLength) throw new TransferError('size-mismatch', `The sender sent past a block boundary of ${this.relPath} without its block hash`)
     try {
-      await this.handle.write(bytes, 0, bytes.byteLength, this.position)
+      // write(2) may write less than asked (a nearly full disk does): write the rest, or fail — never count bytes
+      // that are not in the file.
+      for (let done = 0; done < bytes.byteLength;) {
+        const { bytesWritten } = await this.handle.write(bytes, done, bytes.byteLength - done, this.position + done)
+        if (bytesWritten === 0) throw new Error('the file system accepted no more bytes')
+        done += bytesWritten
+      }
     } catch (err) {
       throw writeError(err, this.relPath)
     }

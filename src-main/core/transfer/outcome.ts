@@ -1,4 +1,4 @@
-import { AbortedError, errorMessage, FerryError } from '../errors/index.ts'
+import { AbortedError, errorMessage, FerryError, PausedError } from '../errors/index.ts'
 import { ProtocolError, RemoteError, TransferError } from '../protocol/index.ts'
 import type { TransferState } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
@@ -8,14 +8,19 @@ import { isDiskFull } from './incoming-file.ts'
  * How a transfer that did not complete is recorded, and what (if anything) the peer is told: the single mapping from
  * an error to a final state, shared by both sides so they agree.
  */
-export function outcomeOf (err: unknown): { state: TransferState, code: string, message: string, tellPeer: boolean } {
+export function outcomeOf (err: unknown, signal?: AbortSignal): { state: TransferState, code: string, message: string, tellPeer: boolean } {
+  // Whatever surfaced first when our own signal aborted (an AbortedError, a stream error), the reason decides.
+  if (signal?.aborted === true) {
+    if (signal.reason instanceof PausedError) return { state: 'interrupted', code: 'paused', message: signal.reason.message, tellPeer: true }
+    return { state: 'cancelled', code: 'cancelled', message: 'The transfer was cancelled', tellPeer: true }
+  }
   const message = errorMessage(err)
   if (err instanceof StreamClosedError) return { state: 'interrupted', code: err.code, message, tellPeer: false }
   // A full disk is not the transfer's fault: keep what was verified, so it resumes once there is room.
   if (err instanceof TransferError && isDiskFull(err)) return { state: 'interrupted', code: err.code, message, tellPeer: true }
   if (err instanceof AbortedError) return { state: 'cancelled', code: 'cancelled', message: 'The transfer was cancelled', tellPeer: true }
   if (err instanceof RemoteError) {
-    const state: TransferState = err.code === 'declined' ? 'declined' : err.code === 'cancelled' ? 'cancelled' : 'failed'
+    const state: TransferState = err.code === 'declined' ? 'declined' : err.code === 'cancelled' ? 'cancelled' : err.code === 'paused' ? 'interrupted' : 'failed'
     return { state, code: err.code, message, tellPeer: false }
   }
   if (err instanceof ProtocolError) return { state: 'failed', code: err.code, message, tellPeer: true }

@@ -31,25 +31,24 @@ export interface ReceiveInit {
   onProgress?: (progress: TransferProgress) => void
   /** Called once the offer passed validation and is recorded (before `decide`). */
   onOffer?: (offer: IncomingOffer) => void
+  /** Called with the transfer ID as soon as the offer is recorded, so the transfer can be cancelled or paused. */
+  onTransferId?: (transferId: string) => void
   /** Called when the offer was declined (and the sender told so). */
   onDeclined?: (offer: IncomingOffer) => void
   /** Called when the offer resumes an earlier, accepted transfer: it is accepted without asking again. */
   onResume?: (offer: IncomingOffer, skippedBytes: number) => void
-}
-
-/**
- * Ends the stream after a final message: closes the writable end (the message is flushed in order) and then resets
- * the stream, so a peer that never closes its end cannot hold one of the connection's inbound stream slots.
- */
-async function finish (channel: FrameChannel, reason: Error): Promise<void> {
-  await channel.close(2000).catch(() => {})
-  channel.abort(reason)
+  /**
+   * Called with the offered transfer ID before it is looked up in the history. If that transfer is still running here
+   * from the same peer, its old stream is dead (the sender restarted or reconnected before this side noticed): the
+   * service ends it as interrupted, and resolves once it is recorded, so that this offer resumes it.
+   */
+  onOfferFor?: (transferId: string) => Promise<void>
 }
 
 /** Refuses an offer before anything is recorded: tells the sender why, then rethrows. */
 async function refuse (channel: FrameChannel, code: ErrorCode, err: Error): Promise<never> {
   await channel.sendControl({ type: 'reject', code, message: err.message.slice(0, MAX_MESSAGE_LENGTH) }).catch(() => {})
-  await finish(channel, err)
+  await channel.finish(err, 5000)
   throw err
 }
 
@@ -89,6 +88,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   } catch (err) {
     return refuse(channel, 'invalid-offer', err as Error)
   }
+  await init.onOfferFor?.(offer.transferId)
   const plan = await planReceiveResume(store, offer, peerId)
   if (plan === 'conflict') return refuse(channel, 'invalid-offer', new ProtocolError('This transfer ID is already used by another transfer'))
   const resume: ReceiveResumePlan | undefined = plan
@@ -105,6 +105,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
   }
   const incoming: IncomingOffer = { transferId, peerId, senderName: offer.senderName, files, totalBytes, connection }
+  init.onTransferId?.(transferId)
   const writer = new ProgressWriter(store, transferId)
   const reporter = new ProgressReporter({ transferId, direction: 'receive', peerId, totalBytes, files }, init.onProgress)
   let current: IncomingFile | undefined
@@ -120,7 +121,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       if (!decision.accept) {
         const code = decision.code ?? 'declined'
         await channel.sendControl({ type: 'reject', code, message: (decision.reason ?? '').slice(0, MAX_MESSAGE_LENGTH) })
-        await finish(channel, new RemoteError(code, 'Declined'))
+        await channel.finish(new RemoteError(code, 'Declined'), 5000)
         store.transfers.setState(transferId, 'declined', { code, message: decision.reason ?? 'Declined' })
         init.onDeclined?.(incoming)
         return undefined
@@ -211,7 +212,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     }
   } catch (err) {
     writer.flush()
-    const outcome = outcomeOf(err)
+    const outcome = outcomeOf(err, signal)
     // Clean up first, then record, then tell the peer: whoever sees the outcome sees the disk as it stays.
     // An interrupted transfer keeps its partial file to resume from; a failed one (corrupt, hostile) does not.
     await current?.close()

@@ -29,6 +29,8 @@ export interface SendInit {
   signal?: AbortSignal
   timeouts?: Partial<TransferTimeouts>
   onProgress?: (progress: TransferProgress) => void
+  /** Called with the transfer ID once the transfer is recorded, so it can be cancelled or paused. */
+  onTransferId?: (transferId: string) => void
   /** Called once the receiver accepted, with the bytes it already has (resume), before the first byte is sent. */
   onAccepted?: (transferId: string, skippedBytes: number) => void
 }
@@ -90,11 +92,15 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
       files: files.map(f => ({ relPath: f.relPath, size: f.size, localPath: f.absPath }))
     })
   }
+  init.onTransferId?.(transferId)
   const writer = new ProgressWriter(store, transferId)
   const reporter = new ProgressReporter({ transferId, direction: 'send', peerId, totalBytes, files }, init.onProgress)
   let channel: FrameChannel | undefined
   try {
-    const stream = await conn.newStream(TRANSFER_PROTOCOL, { signal, runOnLimitedConnection: false, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
+    // The open is bounded by its own timeout: libp2p would reset the stream when a signal given here aborts later,
+    // and a cancel or pause must reach the receiver as a message, not as a reset.
+    const opening = signal == null ? AbortSignal.timeout(timeouts.offerMs) : AbortSignal.any([signal, AbortSignal.timeout(timeouts.offerMs)])
+    const stream = await conn.newStream(TRANSFER_PROTOCOL, { signal: opening, runOnLimitedConnection: false, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
     channel = new FrameChannel(stream)
     stream.send(offerFrame)
     const answer = await channel.nextControl({ signal, timeoutMs: timeouts.decisionMs })
@@ -195,7 +201,7 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
     }
   } catch (err) {
     writer.flush()
-    const outcome = outcomeOf(err)
+    const outcome = outcomeOf(err, signal)
     store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
     if (outcome.tellPeer) await channel?.sendErrorAndClose(outcome.code, outcome.message)
     else channel?.abort(err as Error)

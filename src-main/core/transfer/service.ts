@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Connection, Stream, StreamMiddleware } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { errorMessage } from '../errors/index.ts'
+import { errorMessage, FerryError, PausedError } from '../errors/index.ts'
+import { multiaddr } from '@multiformats/multiaddr'
+import { lstat } from 'node:fs/promises'
 import { dialDirect, describeConnection } from '../node/index.ts'
 import type { ConnectionInfo, FerryLibp2p } from '../node/index.ts'
 import { validateFileList } from '../paths/index.ts'
@@ -13,7 +15,8 @@ import { MAX_PENDING_OFFERS, MAX_PENDING_OFFERS_PER_PEER, RESUME_RETRY_DELAY_MS 
 import { collectFiles } from './local-files.ts'
 import type { LocalFile } from './local-files.ts'
 import { receiveTransfer } from './receiver.ts'
-import { findSendToResume } from './resume.ts'
+import { outcomeOf } from './outcome.ts'
+import { findSendToResume, RESUMABLE_STATES } from './resume.ts'
 import { sendFiles } from './sender.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import type { IncomingOffer, OfferDecision, TransferProgress, TransferResult } from './types.ts'
@@ -75,7 +78,10 @@ export interface SendOptions {
 export class TransferService extends EventEmitter<TransferEvents> {
   private readonly init: TransferServiceInit
   private readonly running = new Set<AbortController>()
+  private readonly byId = new Map<string, AbortController>()
   private readonly pending = new Map<string, number>()
+  /** Transfers being received, by transfer ID: the sending peer, the stream, and when the receive has ended. */
+  private readonly receiving = new Map<string, { peerId: string, stream: Stream, ended: Promise<void> }>()
 
   constructor (init: TransferServiceInit) {
     super()
@@ -84,12 +90,29 @@ export class TransferService extends EventEmitter<TransferEvents> {
 
   /** Registers the protocol handler. */
   async start (): Promise<void> {
-    await this.init.node.handle(TRANSFER_PROTOCOL, (stream, conn) => { void this.onStream(stream, conn) }, {
+    // The middleware runs here, not through `handle()`'s `middleware` option: libp2p 3.3 ignores that option (only
+    // `node.use()` middleware runs, on outgoing streams too, and it appends the handler to the registered array on
+    // every incoming stream).
+    await this.init.node.handle(TRANSFER_PROTOCOL, (stream, conn) => { void this.throughMiddleware(stream, conn) }, {
       runOnLimitedConnection: false,
       maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS,
-      middleware: this.init.middleware
+      maxOutboundStreams: MAX_OUTBOUND_STREAMS
     })
+  }
+
+  /** Passes an incoming stream through `init.middleware`, in order, then to the handler; a middleware error aborts it. */
+  private async throughMiddleware (stream: Stream, conn: Connection): Promise<void> {
+    try {
+      for (const middleware of this.init.middleware ?? []) {
+        [stream, conn] = await new Promise<[Stream, Connection]>((resolve, reject) => {
+          Promise.resolve(middleware(stream, conn, (s, c) => resolve([s, c]))).catch(reject)
+        })
+      }
+    } catch (err) {
+      stream.abort(err as Error)
+      return
+    }
+    await this.onStream(stream, conn)
   }
 
   /**
@@ -118,24 +141,59 @@ export class TransferService extends EventEmitter<TransferEvents> {
     for (const controller of this.running) controller.abort()
   }
 
-  private track (signal?: AbortSignal): { controller: AbortController, signal: AbortSignal, done: () => void } {
+  private track (signal?: AbortSignal): { controller: AbortController, signal: AbortSignal, setId: (id: string) => void, done: () => void } {
     const controller = new AbortController()
     this.running.add(controller)
+    let transferId: string | undefined
     return {
       controller,
       signal: signal == null ? controller.signal : AbortSignal.any([signal, controller.signal]),
-      done: () => this.running.delete(controller)
+      setId: (id) => { transferId = id; this.byId.set(id, controller) },
+      done: () => {
+        this.running.delete(controller)
+        if (transferId != null && this.byId.get(transferId) === controller) this.byId.delete(transferId)
+      }
     }
+  }
+
+  /**
+   * Cancels a transfer in progress (either direction): the peer is told `cancelled`, both sides record it cancelled,
+   * and a partial file on the receiving side is removed. Returns false when no such transfer is running.
+   */
+  cancel (transferId: string): boolean {
+    const controller = this.byId.get(transferId)
+    controller?.abort(new FerryError('cancelled', 'The transfer was cancelled'))
+    return controller != null
+  }
+
+  /**
+   * Pauses a transfer in progress (either direction): it stops like a cancel, but both sides record it as
+   * `interrupted` with code `paused` and keep what was verified; the sender resumes it with {@link resumeSend}.
+   * Returns false when no such transfer is running.
+   */
+  pause (transferId: string): boolean {
+    const controller = this.byId.get(transferId)
+    controller?.abort(new PausedError())
+    return controller != null
   }
 
   private async onStream (stream: Stream, conn: Connection): Promise<void> {
     const job = this.track()
+    const peerId = conn.remotePeer.toString()
+    const ended = Promise.withResolvers<void>()
+    let transferId: string | undefined
     try {
       const result = await receiveTransfer(stream, conn, {
         store: this.init.store,
         downloadDir: this.init.downloadDir,
         signal: job.signal,
         decide: async (offer, signal) => this.decide(offer, signal),
+        onTransferId: (id) => {
+          job.setId(id)
+          transferId = id
+          this.receiving.set(id, { peerId, stream, ended: ended.promise })
+        },
+        onOfferFor: async (id) => this.supersede(id, peerId),
         timeouts: this.init.timeouts,
         onOffer: (offer) => this.emit('offer', offer),
         onResume: (offer, skippedBytes) => this.emit('resuming', { transferId: offer.transferId, direction: 'receive', peerId: offer.peerId, skippedBytes }),
@@ -144,10 +202,26 @@ export class TransferService extends EventEmitter<TransferEvents> {
       })
       if (result != null) this.emit('complete', result)
     } catch (err) {
-      this.emit('failed', { direction: 'receive', peerId: conn.remotePeer.toString(), code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
+      this.emit('failed', { direction: 'receive', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
     } finally {
+      if (transferId != null && this.receiving.get(transferId)?.stream === stream) this.receiving.delete(transferId)
+      ended.resolve()
       job.done()
     }
+  }
+
+  /**
+   * `peerId` offers transfer `transferId` while it is still being received here from that same peer: the sender
+   * restarted or reconnected before this side noticed that the old connection is dead (a killed WebRTC peer goes
+   * unnoticed for ~15 s). The old stream is ended as if the connection dropped — recorded interrupted, partial file
+   * kept — and this resolves once that is recorded, so the new offer resumes the transfer instead of being refused as
+   * a reused ID. Peer IDs are authenticated by the connection: no peer can end another peer's transfer this way.
+   */
+  private async supersede (transferId: string, peerId: string): Promise<void> {
+    const old = this.receiving.get(transferId)
+    if (old == null || old.peerId !== peerId) return
+    old.stream.abort(new StreamClosedError('The sender reconnected; its earlier stream was abandoned'))
+    await old.ended
   }
 
   /**
@@ -162,11 +236,41 @@ export class TransferService extends EventEmitter<TransferEvents> {
    * @throws the errors of `sendFiles` otherwise
    */
   async send (to: Multiaddr, paths: readonly string[], options: SendOptions = {}): Promise<TransferResult> {
+    const { files, skipped } = await collectFiles(paths, options.signal).catch((err: unknown) => {
+      this.emit('failed', { direction: 'send', peerId: peerIdOf(to), code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
+      throw err
+    })
+    if (skipped.length > 0) options.onSkipped?.(skipped)
+    return this.deliver(to, files, options)
+  }
+
+  /**
+   * Resumes an interrupted or paused send recorded in the store: dials the peer at the address it was reached at and
+   * sends the same files again; the receiver continues from its last verified block.
+   *
+   * @throws {FerryError} code `not-resumable` when the transfer is unknown, not a send, finished, or never accepted,
+   *   or a source file is gone or changed size
+   */
+  async resumeSend (transferId: string, options: SendOptions = {}): Promise<TransferResult> {
+    const store = this.init.store
+    const record = store.transfers.get(transferId)
+    if (record == null || record.direction !== 'send' || !RESUMABLE_STATES.includes(record.state) || record.acceptedAt == null || record.remoteAddr == null) {
+      throw new FerryError('not-resumable', `Transfer ${transferId} cannot be resumed`)
+    }
+    const files: LocalFile[] = []
+    for (const f of store.transfers.files(transferId)) {
+      const size = await lstat(f.localPath ?? '').then(st => st.isFile() ? st.size : -1, () => -1)
+      if (size !== f.size) throw new FerryError('not-resumable', `${f.localPath ?? f.relPath} is gone or changed since the transfer started`)
+      files.push({ relPath: f.relPath, absPath: f.localPath ?? '', size })
+    }
+    return this.deliver(multiaddr(record.remoteAddr), files, options)
+  }
+
+  /** Dials `to` and sends `files`; after an interruption re-dials and resumes until `retryForMs` runs out. */
+  private async deliver (to: Multiaddr, files: LocalFile[], options: SendOptions): Promise<TransferResult> {
     const job = this.track(options.signal)
-    let peerId = to.getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
+    let peerId = peerIdOf(to)
     try {
-      const { files, skipped } = await collectFiles(paths, job.signal)
-      if (skipped.length > 0) options.onSkipped?.(skipped)
       validateFileList(files.map(f => f.relPath))
       const deadline = Date.now() + (options.retryForMs ?? 0)
       for (let attempt = 1; ; attempt++) {
@@ -174,7 +278,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
           const conn = await dialDirect(this.init.node, to, { signal: job.signal, onRetry: options.onRetry })
           peerId = conn.remotePeer.toString()
           options.onConnected?.(describeConnection(conn))
-          const result = await this.sendOver(conn, files, job.signal)
+          const result = await this.sendOver(conn, files, job.signal, job.setId)
           this.emit('complete', result)
           return result
         } catch (err) {
@@ -186,7 +290,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
         }
       }
     } catch (err) {
-      this.emit('failed', { direction: 'send', peerId, code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
+      this.emit('failed', { direction: 'send', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
       throw err
     } finally {
       job.done()
@@ -194,7 +298,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
   }
 
   /** Sends over an open connection, resuming an earlier interrupted send of the same files to that peer if any. */
-  private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal): Promise<TransferResult> {
+  private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal, onTransferId: (id: string) => void): Promise<TransferResult> {
     const peerId = conn.remotePeer.toString()
     return sendFiles(conn, files, {
       store: this.init.store,
@@ -202,8 +306,13 @@ export class TransferService extends EventEmitter<TransferEvents> {
       resumeId: findSendToResume(this.init.store, peerId, files),
       signal,
       timeouts: this.init.timeouts,
+      onTransferId,
       onProgress: (p) => this.emit('progress', p),
       onAccepted: (transferId, skippedBytes) => { if (skippedBytes > 0) this.emit('resuming', { transferId, direction: 'send', peerId, skippedBytes }) }
     })
   }
+}
+
+function peerIdOf (addr: Multiaddr): string {
+  return addr.getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
 }

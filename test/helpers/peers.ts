@@ -1,0 +1,158 @@
+/**
+ * In-process Ferry peers for the fault tests: a circuit-relay-v2 relay on loopback and real peers (identity, SQLite,
+ * transfer service) that reserve a slot on it and talk relay-assisted WebRTC to each other, as they do in the app.
+ * Every peer and the relay started through a {@link TestNetwork} is stopped by {@link TestNetwork.stop}; the last
+ * WebRTC node to stop releases node-datachannel's threads, so the test process exits on its own.
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { join } from 'node:path'
+import type { Libp2p, Stream, StreamMiddleware } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { loadOrCreateIdentity } from '../../src-main/core/identity/index.ts'
+import { startPeer } from '../../src-main/core/peer/index.ts'
+import type { Peer, PeerInit } from '../../src-main/core/peer/index.ts'
+import { createRelay } from '../../src-main/core/relay/index.ts'
+import { FrameDecoder } from '../../src-main/core/protocol/index.ts'
+import type { Frame } from '../../src-main/core/protocol/index.ts'
+
+/** Timeouts short enough that a test never waits on the protocol defaults (10 s offer, 30 s stall). */
+export const TEST_TIMEOUTS = { offerMs: 5_000, decisionMs: 10_000, stallMs: 10_000 }
+
+/** A peer started by a {@link TestNetwork}, with its folders and its WebRTC address through the relay. */
+export interface TestPeer extends Peer {
+  name: string
+  dataDir: string
+  downloadDir: string
+  /** `<relay>/p2p-circuit/webrtc/p2p/<peer ID>`, or undefined for a peer that does not accept incoming transfers. */
+  addr: Multiaddr | undefined
+}
+
+/** A loopback relay and the peers started on it. */
+export class TestNetwork {
+  readonly root: string
+  readonly relay: Libp2p
+  readonly relayAddr: string
+  private readonly peers = new Set<TestPeer>()
+
+  private constructor (root: string, relay: Libp2p, relayAddr: string) {
+    this.root = root
+    this.relay = relay
+    this.relayAddr = relayAddr
+  }
+
+  /** Starts a relay on 127.0.0.1 with its identity under `<root>/relay`. */
+  static async start (root: string): Promise<TestNetwork> {
+    const relay = await createRelay({ privateKey: await loadOrCreateIdentity(join(root, 'relay')), listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const addr = relay.getMultiaddrs().map(String).find(a => a.includes('/tcp/') && !a.includes('/ws'))
+    if (addr == null) throw new Error(`the relay has no TCP address: ${relay.getMultiaddrs().map(String).join(', ')}`)
+    return new TestNetwork(root, relay, addr)
+  }
+
+  /**
+   * Starts peer `name` with its data under `<root>/<name>/data` and downloads in `<root>/<name>/downloads` (unless
+   * `init.downloadDir` says otherwise), no ICE servers, {@link TEST_TIMEOUTS}, and — unless `init.decide` says
+   * otherwise — accepting every offer. With `acceptIncoming` (the default) it waits for its relay reservation.
+   */
+  async peer (name: string, init: Partial<PeerInit> = {}): Promise<TestPeer> {
+    const dataDir = join(this.root, name, 'data')
+    const downloadDir = init.downloadDir ?? join(this.root, name, 'downloads')
+    const peer = await startPeer({
+      dataDir,
+      downloadDir,
+      relays: [this.relayAddr],
+      iceServers: [],
+      timeouts: TEST_TIMEOUTS,
+      decide: async () => ({ accept: true }),
+      ...init
+    })
+    const started: TestPeer = Object.assign(peer, { name, dataDir, downloadDir, addr: undefined as Multiaddr | undefined })
+    this.peers.add(started)
+    if (init.acceptIncoming !== false) {
+      const addrs = await peer.reachableAddrs({ timeoutMs: 10_000 })
+      const webrtc = addrs.find(a => a.includes('/p2p-circuit/webrtc/'))
+      if (webrtc == null) throw new Error(`peer ${name} has no WebRTC address: ${addrs.join(', ')}`)
+      started.addr = multiaddr(webrtc)
+    }
+    return started
+  }
+
+  /** Stops one peer (idempotent). */
+  async stopPeer (peer: TestPeer): Promise<void> {
+    if (!this.peers.delete(peer)) return
+    await peer.stop()
+  }
+
+  /** Stops every peer still running, then the relay. */
+  async stop (): Promise<void> {
+    for (const peer of [...this.peers].reverse()) await this.stopPeer(peer)
+    await this.relay.stop()
+  }
+}
+
+/** SHA-256 hex of a file, streamed. */
+export async function fileSha256 (path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/** What a {@link wireTap} saw on the incoming transfer streams of a peer, one entry per stream. */
+export interface TappedStream {
+  stream: Stream
+  /** Frames the sender sent, in order (data frames keep only their length). */
+  received: Array<{ kind: 'control', type: string, message: Record<string, unknown> } | { kind: 'data', bytes: number }>
+  /** Control messages this peer sent back (acks, nacks, complete, …). */
+  sent: Array<Record<string, unknown>>
+  /** Data bytes (file bytes, without frame headers) that arrived on this stream. */
+  dataBytes: number
+}
+
+/** The first control message of `type` the sender sent on a tapped stream. */
+export function controlOf (tapped: TappedStream, type: string): Record<string, unknown> | undefined {
+  for (const f of tapped.received) if (f.kind === 'control' && f.type === type) return f.message
+  return undefined
+}
+
+function summarize (frame: Frame): TappedStream['received'][number] {
+  return frame.kind === 'data'
+    ? { kind: 'data', bytes: frame.bytes.byteLength }
+    : { kind: 'control', type: frame.message.type, message: frame.message as unknown as Record<string, unknown> }
+}
+
+/**
+ * A stream middleware that records every frame on each incoming transfer stream, in both directions, without
+ * changing anything: pass `tap.middleware` as the receiver's `middleware` and read `tap.streams`.
+ */
+export function wireTap (): { middleware: StreamMiddleware, streams: TappedStream[] } {
+  const streams: TappedStream[] = []
+  const middleware: StreamMiddleware = (stream, connection, next) => {
+    const tapped: TappedStream = { stream, received: [], sent: [], dataBytes: 0 }
+    streams.push(tapped)
+    const incoming = new FrameDecoder()
+    // Registered before the transfer handler's own listener, so it sees each message first.
+    stream.addEventListener('message', (evt) => {
+      try {
+        for (const frame of incoming.push(evt.data)) {
+          tapped.received.push(summarize(frame))
+          if (frame.kind === 'data') tapped.dataBytes += frame.bytes.byteLength
+        }
+      } catch {
+        // a malformed frame: the handler refuses it; the tap only watches
+      }
+    })
+    const outgoing = new FrameDecoder()
+    const send = stream.send.bind(stream)
+    stream.send = (data) => {
+      try {
+        for (const frame of outgoing.push(data)) if (frame.kind === 'control') tapped.sent.push(frame.message as unknown as Record<string, unknown>)
+      } catch {
+        // not ours to judge
+      }
+      return send(data)
+    }
+    next(stream, connection)
+  }
+  return { middleware, streams }
+}
