@@ -18,7 +18,7 @@ const program = new Command('ferry')
 const peerOptions = (cmd: Command): Command => cmd
   .option('--data-dir <dir>', 'data directory (default: $FERRY_DATA_DIR or the platform app-data folder)')
   .option('--relay <multiaddr>', 'relay to use, repeatable (default: $FERRY_RELAYS or the public list; "none" for none)', collect)
-  .option('--ice-servers <urls>', 'comma-separated STUN/TURN URLs, or "none" (default: $FERRY_ICE_SERVERS or public STUN)')
+  .option('--ice-servers <urls>', 'comma-separated STUN/TURN URLs (turn:USER:PASSWORD@host:3478), or "none" (default: $FERRY_ICE_SERVERS or public STUN)')
   .option('--listen <multiaddr>', 'extra listen address, repeatable (e.g. /ip4/0.0.0.0/tcp/0)', collect)
   .option('--json', 'print one JSON object per line')
 
@@ -33,9 +33,10 @@ async function run (fn: (out: Output) => Promise<number>, json: boolean | undefi
 }
 
 program.command('relay')
-  .description('run a circuit relay that peers use to find each other (it never carries file bytes)')
+  .description('run a circuit relay that peers use to find each other (it carries no file bytes unless --relay-data)')
   .option('--listen <multiaddr>', 'listen address, repeatable (default: /ip4/0.0.0.0/tcp/4001 and /ip4/0.0.0.0/tcp/4002/ws)', collect)
   .option('--announce <multiaddr>', 'address to announce instead, repeatable', collect)
+  .option('--relay-data', 'also carry file bytes for peers that cannot connect directly (unlimited relayed connections; uses this relay\'s bandwidth)')
   .option('--data-dir <dir>', 'data directory (the relay key lives in <dir>/relay)')
   .option('--json', 'print one JSON object per line')
   .action(async (opts) => run(out => relayCommand(opts, out), opts.json))
@@ -50,6 +51,7 @@ peerOptions(program.command('receive')
 peerOptions(program.command('send')
   .description('send files and folders to a peer')
   .addOption(new Option('--to <multiaddr|peer ID>', 'the receiver\'s address (as `ferry receive` prints it)').makeOptionMandatory())
+  .option('--retry-for <seconds>', 'after the connection drops, keep trying to resume for this long', '300')
   .argument('<paths...>', 'files and folders to send'))
   .action(async (paths: string[], opts) => run(out => sendCommand(paths, opts, out), opts.json))
 

@@ -13,6 +13,12 @@ import { fileURLToPath } from 'node:url'
 const BIN = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url))
 const running = new Set<FerryProcess>()
 
+/** Where a `ferry` process runs. */
+export interface SpawnOptions {
+  /** A network namespace to run it in (`ip netns exec`; needs root): the network lab's hosts (test/netlab). */
+  netns?: string
+}
+
 /** A parsed `--json` line. */
 export interface Event {
   event: string
@@ -29,8 +35,10 @@ export class FerryProcess {
   exitedAt: number | undefined
   private readonly listeners = new Set<() => void>()
 
-  constructor (args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [BIN, ...args, '--json'], {
+  constructor (args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptions = {}) {
+    const argv = [BIN, ...args, '--json']
+    // `ip netns exec` enters the namespace and then execs Node, so the child's PID (and signals) are Node's own.
+    this.child = spawn(options.netns == null ? process.execPath : 'ip', options.netns == null ? argv : ['netns', 'exec', options.netns, process.execPath, ...argv], {
       env: { ...process.env, FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', ...env },
       stdio: ['pipe', 'pipe', 'pipe']
     })
@@ -93,9 +101,9 @@ export class FerryProcess {
   }
 }
 
-/** Starts `ferry <args> --json`. */
-export function ferry (args: string[], env?: NodeJS.ProcessEnv): FerryProcess {
-  return new FerryProcess(args, env)
+/** Starts `ferry <args> --json` (in network namespace `options.netns` if given). */
+export function ferry (args: string[], env?: NodeJS.ProcessEnv, options?: SpawnOptions): FerryProcess {
+  return new FerryProcess(args, env, options)
 }
 
 /** Kills every `ferry` process still running (SIGKILL after 5 s of SIGTERM). */
@@ -107,9 +115,12 @@ export async function stopAll (): Promise<void> {
   }))
 }
 
-/** Starts a relay on loopback and returns it with its TCP multiaddr. */
-export async function startRelay (dataDir: string): Promise<{ relay: FerryProcess, addr: string }> {
-  const relay = ferry(['relay', '--listen', '/ip4/127.0.0.1/tcp/0', '--data-dir', dataDir])
+/**
+ * Starts a relay (on loopback unless `options.listen` says otherwise; extra `options.args` such as `--relay-data`) and
+ * returns it with its TCP multiaddr.
+ */
+export async function startRelay (dataDir: string, options: SpawnOptions & { listen?: string, args?: string[] } = {}): Promise<{ relay: FerryProcess, addr: string }> {
+  const relay = ferry(['relay', '--listen', options.listen ?? '/ip4/127.0.0.1/tcp/0', '--data-dir', dataDir, ...(options.args ?? [])], undefined, options)
   const listening = await relay.waitFor('listening')
   const addr = (listening.addrs as string[]).find(a => a.includes('/tcp/') && !a.includes('/ws'))
   if (addr == null) throw new Error(`relay has no TCP address: ${JSON.stringify(listening)}`)

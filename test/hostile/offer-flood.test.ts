@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { MAX_PENDING_OFFERS_PER_PEER } from '../../src-main/core/transfer/constants.ts'
-import { offerOf, startAttacker, startVictim } from './malicious-peer.ts'
+import { eventually, offerOf, startAttacker, startVictim } from './malicious-peer.ts'
 import type { Attacker, Victim } from './malicious-peer.ts'
 
 describe('hostile peer: a flood of offers', () => {
@@ -30,17 +30,21 @@ describe('hostile peer: a flood of offers', () => {
     // Streams are limited per connection, so the flood comes over several connections from the same peer.
     const FLOOD = 12
     const answers: string[] = []
-    await Promise.all(Array.from({ length: FLOOD }, async (_, i) => {
-      await new Promise(resolve => setTimeout(resolve, i * 20))
+    const streams = []
+    for (let i = 0; i < FLOOD; i++) {
       const s = await attacker.open(victim.addr, { keepOthers: true }).catch(() => undefined)
-      if (s == null) { answers.push('stream-refused'); return }
+      if (s == null) { answers.push('stream-refused'); continue }
       try {
         s.control(offerOf([{ path: `spam-${i}.txt`, size: 1 }]))
+        streams.push(s)
       } catch {
         answers.push('stream-refused') // over the connection's inbound stream limit: reset by the victim
-        return
       }
-      const answer = await s.nextControl(1500).catch((err: Error) => err.name === 'TransferError' ? undefined : err)
+    }
+    // Under load the offers take a moment to arrive: wait for the ones that get through, then give the rest time.
+    await eventually(() => victim.offers.length >= MAX_PENDING_OFFERS_PER_PEER, 15_000)
+    await Promise.all(streams.map(async s => {
+      const answer = await s.nextControl(3000).catch((err: Error) => err.name === 'TransferError' ? undefined : err)
       answers.push(answer instanceof Error ? 'stream-refused' : answer?.type === 'reject' ? answer.code : answer == null ? 'waiting' : answer.type)
     }))
     assert.equal(victim.offers.length, MAX_PENDING_OFFERS_PER_PEER, `${victim.offers.length} offers reached the person`)

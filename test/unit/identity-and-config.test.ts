@@ -9,7 +9,8 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadOrCreateIdentity, IDENTITY_FILE } from '../../src-main/core/identity/index.ts'
-import { DEFAULT_ICE_SERVERS, DEFAULT_RELAYS, defaultDataDir, parseIceServers, parseRelays, resolveNetwork } from '../../src-main/core/config/index.ts'
+import { DEFAULT_ICE_SERVERS, DEFAULT_RELAYS, defaultDataDir, parseIceServers, parseRelays, resolveNetwork, toRtcIceServer } from '../../src-main/core/config/index.ts'
+import { rtcConfigurationFor, withTurn } from '../../src-main/core/node/ice.ts'
 
 const RELAY = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWAygJkSnRcZoD4vHNBa9qyP3EWxLDN43yMYUtPnr43sMj'
 
@@ -52,6 +53,28 @@ describe('network configuration', () => {
     assert.throws(() => parseRelays('/ip4/127.0.0.1/tcp/4001'), { name: 'ConfigError', message: /must end with \/p2p/ })
     assert.throws(() => parseIceServers('http://example.test'), { name: 'ConfigError' })
     assert.deepEqual(parseIceServers('stun:a:1, turn:b:2'), ['stun:a:1', 'turn:b:2'])
+  })
+
+  it('TURN credentials in the URL become the RTCIceServer username and credential, percent-decoded', () => {
+    const url = 'turn:ferry:pa%2Css:w@203.0.113.1:3478?transport=udp'
+    assert.deepEqual(parseIceServers(`stun:203.0.113.1:3478,${url}`), ['stun:203.0.113.1:3478', url])
+    assert.deepEqual(toRtcIceServer(url), { urls: 'turn:203.0.113.1:3478?transport=udp', username: 'ferry', credential: 'pa,ss:w' })
+    assert.deepEqual(toRtcIceServer('stun:203.0.113.1:3478'), { urls: 'stun:203.0.113.1:3478' })
+  })
+
+  it('a TURN server without usable credentials is refused with ConfigError, and no message repeats a password', () => {
+    assert.throws(() => toRtcIceServer('turn:b:2'), { name: 'ConfigError', message: /needs credentials/ })
+    for (const bad of ['turn:user@host:3478', 'turn:us%3Aer:secret1@host:3478', 'turn:u:secret1%40x@host:3478', 'stun:u:secret1@host:3478', 'turn:u:secret1%zz@host']) {
+      assert.throws(() => parseIceServers(bad), (err: Error) => err.name === 'ConfigError' && !err.message.includes('secret1'), bad)
+    }
+  })
+
+  it('TURN servers reach ICE only inside withTurn (the later dial attempts); STUN servers always', async () => {
+    const config = rtcConfigurationFor(['stun:203.0.113.1:3478', 'turn:u:p@203.0.113.1:3478'])
+    assert.deepEqual(config().iceServers, [{ urls: 'stun:203.0.113.1:3478' }])
+    const inside = await withTurn(async () => config().iceServers)
+    assert.deepEqual(inside, [{ urls: 'stun:203.0.113.1:3478' }, { urls: 'turn:203.0.113.1:3478', username: 'u', credential: 'p' }])
+    assert.deepEqual(config().iceServers, [{ urls: 'stun:203.0.113.1:3478' }], 'outside again: no TURN')
   })
 
   it('the data directory is the platform app-data folder unless FERRY_DATA_DIR is set', () => {

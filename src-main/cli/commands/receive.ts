@@ -51,6 +51,9 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
           `Received ${r.files.length} file(s), ${formatBytes(r.totalBytes)} in ${(r.transferMs / 1000).toFixed(1)} s, all verified (SHA-256).`)
         if (options.once === true) resolveDone()
       })
+      peer.transfers.on('resuming', (r) => {
+        if (r.direction === 'receive') out.event({ event: 'resuming', transferId: r.transferId, peerId: r.peerId, skippedBytes: r.skippedBytes }, `Resuming a transfer from ${r.peerId}: ${formatBytes(r.skippedBytes)} already here.`)
+      })
       peer.transfers.on('declined', (offer) => {
         out.event({ event: 'declined', transferId: offer.transferId, peerId: offer.peerId }, 'Declined.')
         if (options.once === true) { exitCode = 1; resolveDone() }

@@ -8,6 +8,8 @@ export interface RelayOptions {
   listen?: string[]
   announce?: string[]
   dataDir?: string
+  /** Carry file bytes for peers that cannot connect directly (unlimited relayed connections). */
+  relayData?: boolean
 }
 
 /**
@@ -17,9 +19,9 @@ export interface RelayOptions {
 export async function relayCommand (options: RelayOptions, out: Output): Promise<number> {
   const signal = interruptSignal()
   const privateKey = await loadOrCreateIdentity(join(dataDirOf(options), 'relay'))
-  const relay = await createRelay({ privateKey, listen: options.listen ?? DEFAULT_RELAY_LISTEN, announce: options.announce })
+  const relay = await createRelay({ privateKey, listen: options.listen ?? DEFAULT_RELAY_LISTEN, announce: options.announce, relayData: options.relayData === true })
   const addrs = relay.getMultiaddrs().map(String)
-  out.event({ event: 'listening', peerId: relay.peerId.toString(), addrs },
+  out.event({ event: 'listening', peerId: relay.peerId.toString(), addrs, relayData: options.relayData === true },
     `Relay running. Peer ID: ${relay.peerId.toString()}\nGive peers one of these addresses (--relay):\n${addrs.map(a => `  ${a}`).join('\n')}\nPress Ctrl+C to stop.`)
   await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
   await relay.stop()

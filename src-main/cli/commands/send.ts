@@ -9,6 +9,8 @@ import type { Output } from '../output.ts'
 /** Options of `ferry send`. */
 export interface SendCommandOptions extends PeerOptions {
   to: string
+  /** Seconds to keep trying to resume after the connection drops (commander passes a string). */
+  retryFor?: string
 }
 
 /** The multiaddr to dial: `--to` as given, or a bare peer ID reached through the first relay. */
@@ -42,15 +44,21 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
   })
   try {
     peer.transfers.on('progress', p => out.progress(p))
+    peer.transfers.on('resuming', r => out.event({ event: 'resuming', transferId: r.transferId, skippedBytes: r.skippedBytes },
+      `Resuming: the receiver already has ${formatBytes(r.skippedBytes)}, which will not be sent again.`))
+    const dialStartedAt = Date.now()
     const result = await peer.transfers.send(target, paths, {
       signal,
-      onConnected: (info) => out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited },
-        `Connected over ${info.transport}. Waiting for the receiver to accept…`),
+      onConnected: (info) => out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, connectMs: Date.now() - dialStartedAt },
+        `Connected over ${info.transport}${info.candidateType == null ? '' : ` (${info.candidateType})`}${info.relayed ? ', relayed: a server carries the bytes' : ''}. Waiting for the receiver to accept…`),
       onRetry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
-      onSkipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (not regular files): ${skipped.join(', ')}`)
+      onSkipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (not regular files): ${skipped.join(', ')}`),
+      retryForMs: Number(options.retryFor ?? 300) * 1000,
+      onInterrupted: (attempt, err) => out.event({ event: 'interrupted', attempt, message: (err as Error).message },
+        `Connection lost (${(err as Error).message}); trying to reach the receiver again to resume…`)
     })
-    const mibps = result.totalBytes / 1048576 / (Math.max(1, result.transferMs) / 1000)
-    out.event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files },
+    const mibps = (result.totalBytes - (result.skippedBytes ?? 0)) / 1048576 / (Math.max(1, result.transferMs) / 1000)
+    out.event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, skippedBytes: result.skippedBytes ?? 0, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files },
       `Sent ${result.files.length} file(s), ${formatBytes(result.totalBytes)} in ${(result.transferMs / 1000).toFixed(1)} s (${mibps.toFixed(1)} MiB/s); the receiver verified every file.`)
     return 0
   } finally {

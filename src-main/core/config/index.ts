@@ -2,7 +2,8 @@
  * Where Ferry keeps its data and which network services it uses by default.
  *
  * Every network default can be replaced or turned off: ICE servers with `--ice-servers <url,…|none>` or
- * `FERRY_ICE_SERVERS`, relays with `--relay <multiaddr>` or `FERRY_RELAYS` (comma-separated, or `none`).
+ * `FERRY_ICE_SERVERS` (a TURN server with its credentials: `turn:USER:PASSWORD@host:3478`), relays with
+ * `--relay <multiaddr>` or `FERRY_RELAYS` (comma-separated, or `none`).
  * Tests set both, so they never contact anything beyond loopback.
  *
  * @example
@@ -70,16 +71,75 @@ function splitList (value: string): string[] {
 
 /**
  * Parses ICE server URLs (RFC 7064 `stun:`/`stuns:` and RFC 7065 `turn:`/`turns:` URIs), comma-separated, or `none`.
+ * A TURN URL carries its credentials before the host: `turn:USER:PASSWORD@host:3478?transport=udp` (percent-encode
+ * reserved characters; see {@link toRtcIceServer}).
  *
- * @throws {ConfigError} on a URL of another scheme
+ * @throws {ConfigError} on a URL of another scheme, or credentials on a STUN URL
  */
 export function parseIceServers (value: string): string[] {
   if (value.trim() === 'none') return []
   const urls = splitList(value)
   for (const url of urls) {
-    if (!/^(stun|stuns|turn|turns):[^\s]+$/.test(url)) throw new ConfigError(`"${url}" is not a STUN or TURN server URL (stun:host:port)`)
+    if (!/^(stun|stuns|turn|turns):[^\s]+$/.test(url)) throw new ConfigError(`"${redactIceUrl(url)}" is not a STUN or TURN server URL (stun:host:port)`)
+    if (/^stuns?:/.test(url) && url.includes('@')) throw new ConfigError(`"${redactIceUrl(url)}": a STUN server URL takes no credentials`)
+    if (/^turns?:/.test(url)) splitTurnCredentials(url)
   }
   return urls
+}
+
+/** An ICE server as `RTCPeerConnection` takes it (W3C WebRTC `RTCIceServer`). */
+export interface RtcIceServer {
+  urls: string
+  username?: string
+  credential?: string
+}
+
+/**
+ * Turns one ICE server URL from {@link parseIceServers} into an `RTCIceServer`: the credentials of
+ * `turn:USER:PASSWORD@host:port?transport=udp` become `username` and `credential` (percent-decoded), the rest the URL.
+ * node-datachannel passes credentials to libdatachannel inside a URL again, so a user name may not contain `:` or `@`
+ * and a password may not contain `@` (after decoding); libdatachannel's ICE agent (libjuice) speaks TURN over UDP only,
+ * `?transport=tcp` and `turns:` servers are ignored by it.
+ *
+ * @throws {ConfigError} for a TURN URL without credentials, or with credentials node-datachannel cannot carry
+ */
+export function toRtcIceServer (url: string): RtcIceServer {
+  if (!/^turns?:/.test(url)) return { urls: url }
+  const { urls, username, credential } = splitTurnCredentials(url)
+  if (username == null || credential == null) {
+    throw new ConfigError(`TURN server "${url}" needs credentials: turn:USER:PASSWORD@host:port`)
+  }
+  return { urls, username, credential }
+}
+
+/** Splits `turn:USER:PASSWORD@rest` into `turn:rest` and the decoded credentials (none when there is no `@`). */
+function splitTurnCredentials (url: string): RtcIceServer {
+  const colon = url.indexOf(':')
+  const at = url.lastIndexOf('@')
+  if (at < 0) return { urls: url }
+  const scheme = url.slice(0, colon)
+  const userinfo = url.slice(colon + 1, at)
+  const sep = userinfo.indexOf(':')
+  let username: string
+  let credential: string
+  try {
+    username = decodeURIComponent(sep < 0 ? userinfo : userinfo.slice(0, sep))
+    credential = decodeURIComponent(sep < 0 ? '' : userinfo.slice(sep + 1))
+  } catch (err) {
+    throw new ConfigError(`"${redactIceUrl(url)}": malformed percent-encoding in the TURN credentials`, { cause: err })
+  }
+  const rest = url.slice(at + 1)
+  if (username === '' || credential === '') throw new ConfigError(`"${redactIceUrl(url)}": a TURN URL takes both a user name and a password (turn:USER:PASSWORD@host:port)`)
+  if (/[:@]/.test(username) || credential.includes('@')) throw new ConfigError(`"${redactIceUrl(url)}": a TURN user name may not contain ":" or "@", nor a password "@"`)
+  if (!/^[^\s/@]+$/.test(rest)) throw new ConfigError(`"${redactIceUrl(url)}" is not a TURN server URL (turn:USER:PASSWORD@host:port)`)
+  return { urls: `${scheme}:${rest}`, username, credential }
+}
+
+/** The URL with any credentials replaced by `***`, for error messages. */
+function redactIceUrl (url: string): string {
+  const at = url.lastIndexOf('@')
+  const colon = url.indexOf(':')
+  return at < 0 ? url : `${url.slice(0, colon + 1)}***@${url.slice(at + 1)}`
 }
 
 /**

@@ -15,5 +15,13 @@ export const DIAL_TIMEOUT_MS = 15_000
 export const DIAL_ATTEMPTS = 3
 /** Pause between dial attempts, in ms. */
 export const DIAL_RETRY_DELAY_MS = 250
+/**
+ * WebRTC attempts made with STUN servers only, before the remaining attempts also offer TURN servers to ICE (always
+ * at least the last attempt). With TURN configured from the start, ICE often nominated the TURN pair before a direct
+ * pair's hole punch completed (network lab, docs/CONNECTIVITY.md). Each failed attempt costs libp2p's per-address dial
+ * timeout (6 s, `addressDialTimeout`, which binds before {@link DIAL_TIMEOUT_MS}), so a peer that needs TURN connects
+ * after ~12 s.
+ */
+export const DIRECT_ONLY_ATTEMPTS = 2
 /** Time to wait for a reservation on the configured relays at start-up, in ms. */
 export const RESERVATION_TIMEOUT_MS = 10_000

@@ -14,6 +14,7 @@ import type { Ping } from '@libp2p/ping'
 import {
   DIAL_TIMEOUT_MS, INBOUND_CONNECTION_THRESHOLD, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
 } from './constants.ts'
+import { rtcConfigurationFor } from './ice.ts'
 
 /** Options of {@link createNode}. */
 export interface NodeInit {
@@ -21,7 +22,7 @@ export interface NodeInit {
   privateKey: PrivateKey
   /** Relay multiaddrs (ending in `/p2p/<relay peer ID>`) to make a circuit-relay-v2 reservation on. */
   relays: string[]
-  /** ICE server URLs for WebRTC (`stun:…`, `turn:…`); empty for none. */
+  /** ICE server URLs (`stun:…`, `turn:USER:PASSWORD@…`; TURN on later dial attempts only, ice.ts); empty for none. */
   iceServers: string[]
   /** Extra listen multiaddrs, e.g. `/ip4/0.0.0.0/tcp/0` for direct TCP on a LAN. */
   listen?: string[]
@@ -71,7 +72,7 @@ async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
     privateKey: init.privateKey,
     addresses: { listen },
     transports: [
-      webRTC({ rtcConfiguration: { iceServers: init.iceServers.map(urls => ({ urls })) } }),
+      webRTC({ rtcConfiguration: rtcConfigurationFor(init.iceServers) }),
       circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
       webSockets(),
       tcp()

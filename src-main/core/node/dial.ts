@@ -1,23 +1,36 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Connection } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { AbortedError, errorMessage, throwIfAborted } from '../errors/index.ts'
-import { DIAL_ATTEMPTS, DIAL_RETRY_DELAY_MS, DIAL_TIMEOUT_MS, RESERVATION_TIMEOUT_MS } from './constants.ts'
+import { DIAL_ATTEMPTS, DIAL_RETRY_DELAY_MS, DIAL_TIMEOUT_MS, DIRECT_ONLY_ATTEMPTS, RESERVATION_TIMEOUT_MS } from './constants.ts'
+import { pairType, selectedCandidatePair } from './candidates.ts'
+import { withTurn } from './ice.ts'
+import type { CandidatePair, CandidateType } from './candidates.ts'
 import { DialError, LimitedConnectionError, NoRelayError } from './errors.ts'
 import type { FerryLibp2p } from './create.ts'
 
 /** The transport of a connection, as shown to people and scripts. */
 export type TransportName = 'webrtc' | 'webrtc-direct' | 'circuit-relay' | 'websockets' | 'tcp' | 'other'
 
-/** What a connection runs over: `{ transport, remoteAddr, limited }`. */
+/** What a connection runs over: `{ transport, remoteAddr, limited, relayed, candidateType?, candidates? }`. */
 export interface ConnectionInfo {
   transport: TransportName
   remoteAddr: string
   /** True for a relayed circuit, which has data and time limits and never carries file bytes. */
   limited: boolean
+  /**
+   * True when a server carries the bytes: a TURN server (the selected ICE pair has a `relay` candidate) or a relay
+   * granting an unlimited circuit (transport `circuit-relay`, the fallback of docs/CONNECTIVITY.md).
+   */
+  relayed: boolean
+  /** WebRTC only: the selected candidate pair summed up in one word (see {@link pairType}). */
+  candidateType?: CandidateType
+  /** WebRTC only: the selected ICE candidate pair. */
+  candidates?: CandidatePair
 }
 
-/** Names the transport of `conn` from its remote multiaddr. */
+/** Names the transport of `conn` from its remote multiaddr and, for WebRTC, its selected ICE candidate pair. */
 export function describeConnection (conn: Connection): ConnectionInfo {
   const names = conn.remoteAddr.getComponents().map(c => c.name)
   const transport: TransportName = names.includes('webrtc')
@@ -29,7 +42,15 @@ export function describeConnection (conn: Connection): ConnectionInfo {
         : names.includes('ws') || names.includes('wss')
           ? 'websockets'
           : names.includes('tcp') ? 'tcp' : 'other'
-  return { transport, remoteAddr: conn.remoteAddr.toString(), limited: conn.limits != null }
+  const candidates = transport === 'webrtc' || transport === 'webrtc-direct' ? selectedCandidatePair(conn) : undefined
+  const candidateType = candidates == null ? undefined : pairType(candidates)
+  return {
+    transport,
+    remoteAddr: conn.remoteAddr.toString(),
+    limited: conn.limits != null,
+    relayed: transport === 'circuit-relay' || candidateType === 'relay',
+    ...(candidates == null ? {} : { candidateType, candidates })
+  }
 }
 
 /** Options of {@link dialDirect}. */
@@ -41,32 +62,65 @@ export interface DialOptions {
   attemptTimeoutMs?: number
   /** Called before each retry with the attempt number that failed (1-based) and its error. */
   onRetry?: (attempt: number, err: unknown) => void
+  /**
+   * Whether to fall back to the relay circuit itself when every WebRTC attempt through it failed (default true). It
+   * is used only if the relay grants an unlimited circuit (`ferry relay --relay-data`); see docs/CONNECTIVITY.md.
+   */
+  relayFallback?: boolean
+  /** Called when the WebRTC attempts failed and the relayed-data fallback is tried, with the last WebRTC error. */
+  onFallback?: (err: unknown) => void
 }
 
 /**
  * Dials `addr` and returns a connection that can carry file bytes — not a limited relayed circuit — retrying failed
- * attempts (WebRTC handshakes through a relay fail now and then, design brief §1).
+ * attempts (WebRTC handshakes through a relay fail now and then, design brief §1). The first
+ * {@link DIRECT_ONLY_ATTEMPTS} attempts (never the last) offer ICE no TURN server, so that a direct path wins wherever
+ * one exists (see ice.ts).
  *
- * @throws {DialError} when every attempt failed
+ * When `addr` is a WebRTC address through a relay (`<relay>/p2p-circuit/webrtc/p2p/<peer>`) and every attempt failed
+ * (no ICE candidate pair works: UDP blocked, symmetric NATs without TURN), it dials the circuit itself
+ * (`<relay>/p2p-circuit/p2p/<peer>`): if the relay grants an unlimited circuit, the bytes flow through the relay and
+ * the connection describes itself as `relayed`; a limited circuit is refused as before. The fallback starts only
+ * after every WebRTC attempt failed, so a peer that can be reached directly is not relayed this way.
+ *
+ * @throws {DialError} when every attempt failed (and the fallback, if tried, gave no unlimited circuit)
  * @throws {LimitedConnectionError} when only a limited connection came up (the address is a plain relay circuit)
  * @throws {AbortedError} when `signal` aborts
  */
 export async function dialDirect (node: FerryLibp2p, addr: Multiaddr, options: DialOptions = {}): Promise<Connection> {
+  try {
+    return await dialWithRetries(node, addr, options)
+  } catch (err) {
+    if (!(err instanceof DialError) || options.relayFallback === false) throw err
+    const circuit = relayCircuitOf(addr)
+    if (circuit == null) throw err
+    options.onFallback?.(err.cause)
+    let conn: Connection
+    try {
+      conn = await dialOnce(node, circuit, options)
+    } catch (fallbackErr) {
+      if (fallbackErr instanceof AbortedError) throw fallbackErr
+      throw err
+    }
+    if (conn.limits == null) return conn
+    throw new DialError(`${err.message}; the relay does not carry file bytes for peers that cannot connect directly (see docs/CONNECTIVITY.md)`, { cause: err.cause })
+  }
+}
+
+async function dialWithRetries (node: FerryLibp2p, addr: Multiaddr, options: DialOptions): Promise<Connection> {
   const attempts = options.attempts ?? DIAL_ATTEMPTS
   let lastError: unknown
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    throwIfAborted(options.signal)
-    const timeout = AbortSignal.timeout(options.attemptTimeoutMs ?? DIAL_TIMEOUT_MS)
-    const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
     try {
-      const conn = await node.dial(addr, { signal })
+      // Later attempts add the TURN servers: the first ones leave ICE only direct paths to find (ice.ts).
+      const turn = attempt > Math.min(DIRECT_ONLY_ATTEMPTS, attempts - 1)
+      const conn = turn ? await withTurn(async () => dialOnce(node, addr, options)) : await dialOnce(node, addr, options)
       if (conn.limits != null) {
         throw new LimitedConnectionError(`Only a relayed connection to ${addr.toString()} came up; Ferry sends file bytes over direct connections only (dial the /webrtc address)`)
       }
       return conn
     } catch (err) {
-      if (err instanceof LimitedConnectionError) throw err
-      if (options.signal?.aborted === true) throw new AbortedError('The dial was cancelled', { cause: err })
+      if (err instanceof LimitedConnectionError || err instanceof AbortedError) throw err
       lastError = err
       if (attempt < attempts) {
         options.onRetry?.(attempt, err)
@@ -75,6 +129,27 @@ export async function dialDirect (node: FerryLibp2p, addr: Multiaddr, options: D
     }
   }
   throw new DialError(`Could not connect to ${addr.toString()} after ${attempts} attempts: ${errorMessage(lastError)}`, { cause: lastError })
+}
+
+/** One dial of `addr`, bounded by the attempt timeout. @throws {AbortedError} when `options.signal` aborts */
+async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOptions): Promise<Connection> {
+  throwIfAborted(options.signal)
+  const timeout = AbortSignal.timeout(options.attemptTimeoutMs ?? DIAL_TIMEOUT_MS)
+  const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+  try {
+    return await node.dial(addr, { signal })
+  } catch (err) {
+    if (options.signal?.aborted === true) throw new AbortedError('The dial was cancelled', { cause: err })
+    throw err
+  }
+}
+
+/** `<relay>/p2p-circuit/p2p/<peer>` for a WebRTC-through-relay address, else undefined. */
+function relayCircuitOf (addr: Multiaddr): Multiaddr | undefined {
+  const components = addr.getComponents()
+  const webrtc = components.findIndex(c => c.name === 'webrtc')
+  if (webrtc < 1 || components[webrtc - 1]?.name !== 'p2p-circuit') return undefined
+  return multiaddr(components.filter((_c, i) => i !== webrtc))
 }
 
 /**

@@ -5,14 +5,16 @@
  *
  * Relay-assisted WebRTC (libp2p WebRTC spec): the listener reserves a slot on a circuit-relay-v2 relay and listens on
  * `/webrtc`; the dialer dials `<relay>/p2p-circuit/webrtc/p2p/<peer ID>`; the relay carries only the SDP offer/answer
- * and ICE candidates; the Noise handshake on the DataChannel then authenticates the peer ID.
+ * and ICE candidates; the Noise handshake on the DataChannel then authenticates the peer ID. Which path a connection
+ * took (its selected ICE candidate pair, TURN or a relayed circuit) is part of {@link describeConnection}; the order
+ * in which paths are tried is docs/CONNECTIVITY.md.
  *
  * @example
  * ```ts
  * const node = await createNode({ privateKey, relays: [relayAddr], iceServers: [] })
  * const [myAddr] = await waitForReservation(node)
  * const conn = await dialDirect(node, multiaddr(theirAddr), { signal })
- * describeConnection(conn) // { transport: 'webrtc', limited: false, remoteAddr: '…' }
+ * describeConnection(conn) // { transport: 'webrtc', limited: false, relayed: false, candidateType: 'srflx', … }
  * ```
  */
 export { createNode } from './create.ts'
@@ -20,4 +22,6 @@ export type { FerryLibp2p, NodeInit, NodeServices } from './create.ts'
 export { describeConnection, dialDirect, waitForReservation } from './dial.ts'
 export type { ConnectionInfo, DialOptions, TransportName } from './dial.ts'
 export { DialError, LimitedConnectionError, NoRelayError } from './errors.ts'
+export { pairType, selectedCandidatePair } from './candidates.ts'
+export type { CandidatePair, CandidateType } from './candidates.ts'
 export * from './constants.ts'

@@ -1,7 +1,8 @@
 /**
  * A circuit-relay-v2 relay (libp2p circuit-relay-v2 spec) for Ferry peers: it accepts reservations and relays the
  * WebRTC handshake (SDP offer/answer, ICE candidates) between peers. Relayed connections are limited in time and
- * bytes, so file data never flows through it.
+ * bytes, so file data never flows through it — unless its operator sets `relayData`, for peers that cannot connect
+ * directly (docs/CONNECTIVITY.md).
  *
  * @example
  * ```ts
@@ -44,6 +45,12 @@ export interface RelayInit {
   listen?: string[]
   /** Multiaddrs to announce instead of the listen addresses, e.g. a public DNS name. */
   announce?: string[]
+  /**
+   * Grant relayed connections without limits, so that peers that cannot connect directly (UDP blocked, symmetric NATs
+   * and no TURN server) send their file bytes through this relay — Ferry falls back to that only after its direct
+   * attempts failed (docs/CONNECTIVITY.md). Costs this relay's bandwidth; off by default.
+   */
+  relayData?: boolean
 }
 
 /** Creates and starts a relay node. Stop it with `relay.stop()`. */
@@ -64,7 +71,7 @@ export async function createRelay (init: RelayInit): Promise<Libp2p> {
         reservations: {
           maxReservations: MAX_RESERVATIONS,
           reservationTtl: RESERVATION_TTL_MS,
-          applyDefaultLimit: true,
+          applyDefaultLimit: init.relayData !== true,
           defaultDurationLimit: RELAYED_DURATION_MS,
           defaultDataLimit: RELAYED_DATA_BYTES
         }
