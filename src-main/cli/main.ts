@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander'
 import { errorMessage } from '../core/index.ts'
+import { RESUME_RETRY_FOR_MS } from '../core/transfer/constants.ts'
 import { historyCommand } from './commands/history.ts'
 import { receiveCommand } from './commands/receive.ts'
 import { relayCommand } from './commands/relay.ts'
@@ -51,7 +52,7 @@ peerOptions(program.command('receive')
 peerOptions(program.command('send')
   .description('send files and folders to a peer')
   .addOption(new Option('--to <multiaddr|peer ID>', 'the receiver\'s address (as `ferry receive` prints it)').makeOptionMandatory())
-  .option('--retry-for <seconds>', 'after the connection drops, keep trying to resume for this long', '300')
+  .option('--retry-for <seconds>', 'after the connection drops, keep trying to resume for this long', String(RESUME_RETRY_FOR_MS / 1000))
   .argument('<paths...>', 'files and folders to send'))
   .action(async (paths: string[], opts) => run(out => sendCommand(paths, opts, out), opts.json))
 

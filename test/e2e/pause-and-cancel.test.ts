@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileSha256, TestNetwork } from '../helpers/peers.ts'
 import type { TestPeer } from '../helpers/peers.ts'
-import { listAll, randomFile, rm, tempDir } from '../helpers/files.ts'
+import { listAll, randomFile, rm, tempDir, treeHashes } from '../helpers/files.ts'
+import { mkdir, writeFile } from 'node:fs/promises'
 import type { TransferProgress } from '../../src-main/core/index.ts'
 
 const SIZE = 48 * 1024 * 1024
@@ -93,5 +94,26 @@ describe('pause and cancel from either side', () => {
     assert.ok((result.skippedBytes ?? 0) > 0)
     await settled(id, 'completed')
     assert.equal(await fileSha256(join(receiver.downloadDir, 'movie (1).bin')), await fileSha256(source))
+  })
+
+  it('a paused folder resumes: files already placed (an empty one, one of exactly 2 MiB) are skipped, the rest completes', async () => {
+    const folder = join(root, 'album')
+    await mkdir(folder)
+    await writeFile(join(folder, 'a-empty.txt'), '')
+    await randomFile(join(folder, 'b-two-mib.bin'), 2 * 1024 * 1024)
+    await randomFile(join(folder, 'c-big.bin'), 24 * 1024 * 1024)
+    const { promise, resolve } = Promise.withResolvers<string>()
+    const onProgress = (p: TransferProgress): void => { if (p.fileIndex === 2 && p.transferredBytes >= 8 * 1024 * 1024) resolve(p.transferId) }
+    receiver.transfers.on('progress', onProgress)
+    const sending = sender.transfers.send(receiver.addr!, [folder]).then(r => r, (err: unknown) => err)
+    const id = await promise
+    receiver.transfers.off('progress', onProgress)
+    assert.ok(receiver.transfers.pause(id))
+    await sending
+    await settled(id, 'interrupted', 'paused')
+    const result = await sender.transfers.resumeSend(id)
+    assert.ok((result.skippedBytes ?? 0) >= 2 * 1024 * 1024)
+    await settled(id, 'completed')
+    assert.deepEqual(await treeHashes(join(receiver.downloadDir, 'album')), await treeHashes(folder))
   })
 })

@@ -35,7 +35,9 @@ export const Offer = z.object({
 export const Accept = z.object({
   type: z.literal('accept'),
   /** Byte offset to start each file from, one per offered file (0 for a new file; resume sends more). */
-  offsets: z.array(byteCount).max(MAX_FILES)
+  offsets: z.array(byteCount).max(MAX_FILES),
+  /** Files the receiver already has verified and placed (resume): the sender skips exactly these. */
+  complete: z.array(fileIndex).max(MAX_FILES).optional()
 })
 
 export const Reject = z.object({

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
+import { constants as fsConstants } from 'node:fs'
 import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { placeFile } from '../paths/index.ts'
 import { BLOCK_BYTES, TransferError } from '../protocol/index.ts'
+
+/** Reopening a partial file (resume): read-write, and never through a symbolic link planted under its name. */
+const REOPEN_FLAGS = fsConstants.O_RDWR | (fsConstants.O_NOFOLLOW ?? 0)
 
 /** Maps a file-system error to a `write-failed` TransferError a person understands. */
 export function writeError (err: unknown, path: string): TransferError {
@@ -75,11 +79,11 @@ export class IncomingFile {
     let handle: FileHandle
     try {
       // Read-write (`wx+`, not `wx`): a rewind after a bad block re-hashes the file from its temp file.
-      handle = init.offset === 0 ? await open(init.tempPath, 'wx+', 0o644) : await open(init.tempPath, 'r+')
+      handle = init.offset === 0 ? await open(init.tempPath, 'wx+', 0o644) : await open(init.tempPath, REOPEN_FLAGS)
     } catch (err) {
       if (init.offset === 0 && (err as NodeJS.ErrnoException).code === 'EEXIST') {
         // A partial file of this transfer from an earlier attempt that is not being resumed: start it over.
-        handle = await open(init.tempPath, 'r+').catch((e: unknown) => { throw writeError(e, init.relPath) })
+        handle = await open(init.tempPath, REOPEN_FLAGS).catch((e: unknown) => { throw writeError(e, init.relPath) })
       } else {
         throw writeError(err, init.relPath)
       }

@@ -123,12 +123,12 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         await channel.sendControl({ type: 'reject', code, message: (decision.reason ?? '').slice(0, MAX_MESSAGE_LENGTH) })
         await channel.finish(new RemoteError(code, 'Declined'), 5000)
         store.transfers.setState(transferId, 'declined', { code, message: decision.reason ?? 'Declined' })
-        init.onDeclined?.(incoming)
+        if (code === 'declined') init.onDeclined?.(incoming)
         return undefined
       }
     }
     const offsets = resume?.offsets ?? files.map(() => 0)
-    await channel.sendControl({ type: 'accept', offsets }, signal)
+    await channel.sendControl({ type: 'accept', offsets, complete: resume == null ? undefined : [...resume.done.keys()] }, signal)
     store.transfers.setState(transferId, 'transferring')
     const acceptedAt = Date.now()
 

@@ -83,7 +83,8 @@ export async function planReceiveResume (store: Store, offer: Offer, peerId: str
  */
 export function findSendToResume (store: Store, peerId: string, files: readonly LocalFile[]): string | undefined {
   for (const t of store.transfers.list({ peerId, direction: 'send', limit: 20 })) {
-    if (!RESUMABLE_STATES.includes(t.state) || t.acceptedAt == null) continue
+    // A send the receiver refused as invalid (e.g. it already completed it) would be refused again: start afresh.
+    if (!RESUMABLE_STATES.includes(t.state) || t.acceptedAt == null || t.errorCode === 'invalid-offer' || t.errorCode === 'protocol-error') continue
     const records = store.transfers.files(t.id)
     if (records.length === files.length && records.every((r, i) => r.relPath === files[i]?.relPath && r.size === files[i]?.size && r.localPath === files[i]?.absPath)) return t.id
   }

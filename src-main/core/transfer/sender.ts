@@ -111,6 +111,8 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
     if (offsets.length !== files.length || offsets.some((o, i) => o > (files[i]?.size ?? 0) || (o % BLOCK_BYTES !== 0 && o !== files[i]?.size))) {
       throw new ProtocolError('The accept message does not give a valid offset for every file')
     }
+    const have = new Set(answer.complete ?? [])
+    if ([...have].some(i => i >= files.length || offsets[i] !== files[i]?.size)) throw new ProtocolError('The accept message lists a file as complete at an offset short of its size')
     const skippedBytes = offsets.reduce((n, o) => n + o, 0)
     store.transfers.setState(transferId, 'transferring')
     const acceptedAt = Date.now()
@@ -165,7 +167,7 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
       while (index < files.length) {
         const size = files[index]?.size ?? 0
         const start = rewind?.index === index ? rewind.offset : (offsets[index] ?? 0)
-        if (rewind == null && start === size && size > 0) { index++; continue }
+        if (rewind == null && have.has(index)) { index++; continue }
         const nack = await sendFile(index, start, rewind != null)
         rewind = undefined
         if (nack != null) {
