@@ -1,8 +1,15 @@
-/** Test fixtures on disk: temp folders, a nested tree of real files, and a byte-exact tree comparison. */
+/**
+ * Test fixtures on disk: temp folders, a nested tree of real files, a byte-exact tree comparison, and (root only) small
+ * tmpfs mounts for the disk-full and read-only fault tests.
+ */
+import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile, open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { promisify } from 'node:util'
+
+const execFileAsync = promisify(execFile)
 
 /** A fresh temp folder; remove it with `rm(dir, { recursive: true, force: true })`. */
 export async function tempDir (prefix = 'ferry-test-'): Promise<string> {
@@ -62,3 +69,33 @@ export async function listAll (root: string): Promise<string[]> {
 }
 
 export { rm }
+
+/**
+ * Options for a `describe` that needs root (to mount file systems): skipped, with the reason, when not root and `CI`
+ * is unset; in CI (`CI=true`) it runs, and {@link assertRoot} fails it — a CI run never skips these silently.
+ */
+export function needsRoot (why: string): { skip?: string } {
+  const root = process.getuid?.() === 0
+  return root || process.env.CI === 'true' ? {} : { skip: `needs root to ${why} (run as root, or with CI=true to make this a failure)` }
+}
+
+/** Throws unless the process runs as root (see {@link needsRoot}). */
+export function assertRoot (why: string): void {
+  if (process.getuid?.() !== 0) throw new Error(`this test needs root to ${why}; in CI (CI=true) it may not be skipped`)
+}
+
+/** Mounts a tmpfs of `bytes` bytes on `dir` (created if missing). Needs root; undo with {@link unmount}. */
+export async function mountTmpfs (dir: string, bytes: number): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  await execFileAsync('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'tmpfs', dir])
+}
+
+/** Remounts the file system on `dir` read-only. Needs root. */
+export async function remountReadOnly (dir: string): Promise<void> {
+  await execFileAsync('mount', ['-o', 'remount,ro', dir])
+}
+
+/** Unmounts `dir` if something is mounted there (lazily, so a leftover open file cannot keep it busy). */
+export async function unmount (dir: string): Promise<void> {
+  await execFileAsync('umount', ['-l', dir]).catch(() => {})
+}
