@@ -165,7 +165,6 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
     let index = 0
     while (true) {
       while (index < files.length) {
-        const size = files[index]?.size ?? 0
         const start = rewind?.index === index ? rewind.offset : (offsets[index] ?? 0)
         if (rewind == null && have.has(index)) { index++; continue }
         const nack = await sendFile(index, start, rewind != null)
