@@ -4,9 +4,8 @@
  * a whole with `invalid-offer`; nothing is written.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { entries, offerOf, startAttacker, startVictim } from './malicious-peer.ts'
-import type { Attacker, Victim } from './malicious-peer.ts'
+import { describe, it } from 'node:test'
+import { entries, offerOf, victimAndAttacker } from './malicious-peer.ts'
 
 const COLLISIONS: Array<[string, string[]]> = [
   ['two names that differ only in case', ['Report.txt', 'report.txt']],
@@ -17,26 +16,16 @@ const COLLISIONS: Array<[string, string[]]> = [
 ]
 
 describe('hostile peer: colliding names', () => {
-  let victim: Victim
-  let attacker: Attacker
-
-  before(async () => {
-    victim = await startVictim()
-    attacker = await startAttacker()
-  })
-  after(async () => {
-    await attacker.stop()
-    await victim.stop()
-  })
+  const t = victimAndAttacker()
 
   for (const [what, paths] of COLLISIONS) {
     it(`${what} are refused as a whole before anything touches disk`, async () => {
-      const s = await attacker.open(victim.addr)
+      const s = await t.attacker.open(t.victim.addr)
       s.control(offerOf(paths.map(path => ({ path, size: 1 }))))
       const answer = await s.nextControl()
       assert.equal(answer.type === 'reject' && answer.code, 'invalid-offer', JSON.stringify(answer))
-      assert.deepEqual(await entries(victim.downloadDir), [])
-      assert.equal(victim.offers.length, 0)
+      assert.deepEqual(await entries(t.victim.downloadDir), [])
+      assert.equal(t.victim.offers.length, 0)
     })
   }
 })

@@ -5,27 +5,16 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { MAX_REWINDS } from '../../src-main/core/protocol/index.ts'
-import { entries, offerOf, startAttacker, startVictim } from './malicious-peer.ts'
-import type { Attacker, Victim } from './malicious-peer.ts'
+import { entries, offerOf, victimAndAttacker } from './malicious-peer.ts'
 
 describe('hostile peer: blocks that never match their hashes', () => {
-  let victim: Victim
-  let attacker: Attacker
-
-  before(async () => {
-    victim = await startVictim()
-    attacker = await startAttacker()
-  })
-  after(async () => {
-    await attacker.stop()
-    await victim.stop()
-  })
+  const t = victimAndAttacker()
 
   it('every bad block is asked for again, then the transfer fails with hash-mismatch and no file is placed', async () => {
     const content = randomBytes(4096)
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     s.control(offerOf([{ path: 'poisoned.bin', size: content.byteLength }]))
     assert.equal((await s.nextControl()).type, 'accept')
     s.control({ type: 'file-start', index: 0, offset: 0 })
@@ -44,6 +33,6 @@ describe('hostile peer: blocks that never match their hashes', () => {
       break
     }
     assert.equal(nacks, MAX_REWINDS)
-    assert.deepEqual(await entries(victim.downloadDir), [])
+    assert.deepEqual(await entries(t.victim.downloadDir), [])
   })
 })

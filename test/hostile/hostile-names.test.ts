@@ -4,9 +4,8 @@
  * dots and spaces. Invariant: the offer is refused with `invalid-offer`, nobody is asked, nothing is written.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { entries, offerOf, startAttacker, startVictim } from './malicious-peer.ts'
-import type { Attacker, Victim } from './malicious-peer.ts'
+import { describe, it } from 'node:test'
+import { entries, offerOf, victimAndAttacker } from './malicious-peer.ts'
 
 const NAMES: Array<[string, string]> = [
   ['a reserved device name', 'CON'],
@@ -27,34 +26,24 @@ const NAMES: Array<[string, string]> = [
 ]
 
 describe('hostile peer: dangerous names', () => {
-  let victim: Victim
-  let attacker: Attacker
-
-  before(async () => {
-    victim = await startVictim()
-    attacker = await startAttacker()
-  })
-  after(async () => {
-    await attacker.stop()
-    await victim.stop()
-  })
+  const t = victimAndAttacker()
 
   for (const [what, name] of NAMES) {
     it(`${what} is refused before anything touches disk`, async () => {
-      const s = await attacker.open(victim.addr)
+      const s = await t.attacker.open(t.victim.addr)
       s.control(offerOf([{ path: name, size: 3 }]))
       const answer = await s.nextControl()
       assert.equal(answer.type === 'reject' && answer.code, 'invalid-offer', JSON.stringify(answer))
-      assert.deepEqual(await entries(victim.downloadDir), [])
-      assert.equal(victim.offers.length, 0)
+      assert.deepEqual(await entries(t.victim.downloadDir), [])
+      assert.equal(t.victim.offers.length, 0)
     })
   }
 
   it('an ordinary non-ASCII name still passes (the rules are not a blanket ban)', async () => {
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     s.control(offerOf([{ path: 'Fotos/Grüße — 日本語.txt', size: 0 }]))
     const answer = await s.nextControl()
     assert.equal(answer.type, 'accept')
-    assert.equal(victim.offers.length, 1)
+    assert.equal(t.victim.offers.length, 1)
   })
 })

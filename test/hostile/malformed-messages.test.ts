@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
-import { entries, offerOf, startAttacker, startVictim } from './malicious-peer.ts'
-import type { Attacker, RawStream, Victim } from './malicious-peer.ts'
+import { describe, it } from 'node:test'
+import { entries, offerOf, victimAndAttacker } from './malicious-peer.ts'
+import type { RawStream } from './malicious-peer.ts'
 
 /** The victim's answer: its error code, or 'reset' when it ended the stream without one. */
 async function answerOf (s: RawStream): Promise<string> {
@@ -21,38 +21,28 @@ async function answerOf (s: RawStream): Promise<string> {
 }
 
 describe('hostile peer: malformed messages', () => {
-  let victim: Victim
-  let attacker: Attacker
-
-  before(async () => {
-    victim = await startVictim()
-    attacker = await startAttacker()
-  })
-  after(async () => {
-    await attacker.stop()
-    await victim.stop()
-  })
+  const t = victimAndAttacker()
 
   it('a frame announcing 4 GiB (a "negative" 32-bit length) is refused from its header alone', async () => {
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     s.raw(new Uint8Array([0x01, 0xff, 0xff, 0xff, 0xff]))
     assert.equal(await answerOf(s), 'protocol-error')
   })
 
   it('a data frame over 256 KiB is refused from its header alone', async () => {
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     s.raw(new Uint8Array([0x02, 0x00, 0x04, 0x00, 0x01]))
     assert.equal(await answerOf(s), 'protocol-error')
   })
 
   it('an unknown frame type is refused', async () => {
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     s.raw(new Uint8Array([0x7f, 0, 0, 0, 0]))
     assert.equal(await answerOf(s), 'protocol-error')
   })
 
   it('a control frame that is not JSON is refused', async () => {
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     s.raw(new Uint8Array([0x01, 0, 0, 0, 3, 0xde, 0xad, 0xbe]))
     assert.equal(await answerOf(s), 'protocol-error')
   })
@@ -66,42 +56,42 @@ describe('hostile peer: malformed messages', () => {
     ['a transfer ID that is not a UUID', { ...offerOf([{ path: 'a', size: 1 }]), transferId: '../../../etc' }]
   ] as const) {
     it(`an offer with ${what} is refused`, async () => {
-      const s = await attacker.open(victim.addr)
+      const s = await t.attacker.open(t.victim.addr)
       s.control(value)
       assert.equal(await answerOf(s), 'protocol-error')
     })
   }
 
   it('an offer of a million entries is refused without being buffered whole', async () => {
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     const files = Array.from({ length: 1_000_000 }, (_, i) => ({ path: `f${i}`, size: 0 }))
     s.control({ type: 'offer', version: 1, transferId: randomUUID(), totalBytes: 0, files })
     assert.equal(await answerOf(s), 'protocol-error')
   })
 
   it('data before any offer is refused', async () => {
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     s.data(new Uint8Array(100))
     assert.equal(await answerOf(s), 'protocol-error')
   })
 
   it('a file-start out of order, and a block hash for a file not in progress, are refused', async () => {
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     s.control(offerOf([{ path: 'a', size: 1 }, { path: 'b', size: 1 }]))
     assert.equal((await s.nextControl()).type, 'accept')
     s.control({ type: 'file-start', index: 1, offset: 0 })
     s.control({ type: 'file-start', index: 0, offset: 0 })
     assert.equal(await answerOf(s), 'protocol-error')
-    const t = await attacker.open(victim.addr)
-    t.control(offerOf([{ path: 'c', size: 1 }]))
-    assert.equal((await t.nextControl()).type, 'accept')
-    t.control({ type: 'block', index: 0, offset: 0, sha256: '0'.repeat(64) })
-    assert.equal(await answerOf(t), 'protocol-error')
+    const second = await t.attacker.open(t.victim.addr)
+    second.control(offerOf([{ path: 'c', size: 1 }]))
+    assert.equal((await second.nextControl()).type, 'accept')
+    second.control({ type: 'block', index: 0, offset: 0, sha256: '0'.repeat(64) })
+    assert.equal(await answerOf(second), 'protocol-error')
   })
 
   it('after all of this the victim still serves an honest offer, and nothing was written', async () => {
-    assert.deepEqual((await entries(victim.downloadDir)).filter(e => !e.endsWith('.part')), [])
-    const s = await attacker.open(victim.addr)
+    assert.deepEqual((await entries(t.victim.downloadDir)).filter(e => !e.endsWith('.part')), [])
+    const s = await t.attacker.open(t.victim.addr)
     s.control(offerOf([{ path: 'fine.txt', size: 0 }]))
     assert.equal((await s.nextControl()).type, 'accept')
   })

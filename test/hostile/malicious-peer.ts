@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { after, before } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -125,6 +126,23 @@ export async function startAttacker (): Promise<Attacker> {
     },
     stop: async () => { await node.stop() }
   }
+}
+
+/**
+ * Registers `before`/`after` hooks of the enclosing `describe` that start a victim (accepting every offer) and an
+ * attacker, and stop both; the returned object holds them once `before` has run.
+ */
+export function victimAndAttacker (): { victim: Victim, attacker: Attacker } {
+  const ctx = {} as { victim: Victim, attacker: Attacker }
+  before(async () => {
+    ctx.victim = await startVictim()
+    ctx.attacker = await startAttacker()
+  })
+  after(async () => {
+    await ctx.attacker?.stop()
+    await ctx.victim?.stop()
+  })
+  return ctx
 }
 
 /** A well-formed offer of `files` (each `{ path, size }`), with a fresh transfer ID. */

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { dirname } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import { entries, offerOf, startAttacker, startVictim } from './malicious-peer.ts'
-import type { Attacker, Victim } from './malicious-peer.ts'
+import { describe, it } from 'node:test'
+import { entries, offerOf, victimAndAttacker } from './malicious-peer.ts'
 
 const TRAVERSALS = [
   '../escape.txt',
@@ -26,29 +25,19 @@ const TRAVERSALS = [
 ]
 
 describe('hostile peer: path traversal', () => {
-  let victim: Victim
-  let attacker: Attacker
-
-  before(async () => {
-    victim = await startVictim()
-    attacker = await startAttacker()
-  })
-  after(async () => {
-    await attacker.stop()
-    await victim.stop()
-  })
+  const t = victimAndAttacker()
 
   for (const path of TRAVERSALS) {
     it(`an offer containing ${JSON.stringify(path)} is refused before anything touches disk`, async () => {
-      const s = await attacker.open(victim.addr)
+      const s = await t.attacker.open(t.victim.addr)
       // A harmless file first: the whole list is refused, not just the bad entry.
       s.control(offerOf([{ path: 'innocent.txt', size: 1 }, { path, size: 5 }]))
       const answer = await s.nextControl()
       assert.equal(answer.type, 'reject')
       assert.equal(answer.type === 'reject' && answer.code, 'invalid-offer')
-      assert.deepEqual(await entries(victim.downloadDir), [])
-      assert.deepEqual((await entries(dirname(victim.downloadDir))).filter(e => e.includes('escape') || e.includes('evil')), [])
-      assert.equal(victim.offers.length, 0, 'nobody was asked about a hostile offer')
+      assert.deepEqual(await entries(t.victim.downloadDir), [])
+      assert.deepEqual((await entries(dirname(t.victim.downloadDir))).filter(e => e.includes('escape') || e.includes('evil')), [])
+      assert.equal(t.victim.offers.length, 0, 'nobody was asked about a hostile offer')
     })
   }
 })

@@ -5,25 +5,14 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
-import { entries, eventually, offerOf, startAttacker, startVictim, VICTIM_TIMEOUTS } from './malicious-peer.ts'
-import type { Attacker, Victim } from './malicious-peer.ts'
+import { describe, it } from 'node:test'
+import { entries, eventually, offerOf, victimAndAttacker, VICTIM_TIMEOUTS } from './malicious-peer.ts'
 
 describe('hostile peer: a peer that stalls forever', () => {
-  let victim: Victim
-  let attacker: Attacker
-
-  before(async () => {
-    victim = await startVictim()
-    attacker = await startAttacker()
-  })
-  after(async () => {
-    await attacker.stop()
-    await victim.stop()
-  })
+  const t = victimAndAttacker()
 
   it('a stream that never sends its offer is closed after the offer timeout', async () => {
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     const started = Date.now()
     const answer = await s.nextControl(VICTIM_TIMEOUTS.offerMs * 4)
     assert.equal(answer.type === 'reject' && answer.code, 'timeout', JSON.stringify(answer))
@@ -32,7 +21,7 @@ describe('hostile peer: a peer that stalls forever', () => {
 
   it('a sender that stops in the middle of a file is given up on after the stall timeout, and its partial file removed', async () => {
     const offer = offerOf([{ path: 'never-finished.bin', size: 5_000_000 }])
-    const s = await attacker.open(victim.addr)
+    const s = await t.attacker.open(t.victim.addr)
     s.control(offer)
     assert.equal((await s.nextControl()).type, 'accept')
     s.control({ type: 'file-start', index: 0, offset: 0 })
@@ -42,8 +31,8 @@ describe('hostile peer: a peer that stalls forever', () => {
     assert.equal(answer.type === 'error' && answer.code, 'timeout', JSON.stringify(answer))
     assert.ok(Date.now() - started >= VICTIM_TIMEOUTS.stallMs - 500)
     const transferId = offer.type === 'offer' ? offer.transferId : ''
-    await eventually(() => victim.peer.store.transfers.get(transferId)?.state === 'failed')
-    assert.equal(victim.peer.store.transfers.get(transferId)?.errorCode, 'timeout')
-    assert.deepEqual(await entries(victim.downloadDir), [])
+    await eventually(() => t.victim.peer.store.transfers.get(transferId)?.state === 'failed')
+    assert.equal(t.victim.peer.store.transfers.get(transferId)?.errorCode, 'timeout')
+    assert.deepEqual(await entries(t.victim.downloadDir), [])
   })
 })

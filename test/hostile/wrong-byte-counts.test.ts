@@ -5,33 +5,23 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
-import { entries, eventually, offerOf, sendHonestFile, sha256, startAttacker, startVictim } from './malicious-peer.ts'
-import type { Attacker, Victim } from './malicious-peer.ts'
+import { describe, it } from 'node:test'
+import { entries, eventually, offerOf, sendHonestFile, sha256, victimAndAttacker } from './malicious-peer.ts'
+import type { RawStream } from './malicious-peer.ts'
 
 describe('hostile peer: more or fewer bytes than offered', () => {
-  let victim: Victim
-  let attacker: Attacker
+  const t = victimAndAttacker()
 
-  before(async () => {
-    victim = await startVictim()
-    attacker = await startAttacker()
-  })
-  after(async () => {
-    await attacker.stop()
-    await victim.stop()
-  })
-
-  async function expectSizeMismatch (run: (s: Awaited<ReturnType<Attacker['open']>>) => void, offer = offerOf([{ path: 'payload.bin', size: 1000 }]), left: string[] = []): Promise<void> {
-    const s = await attacker.open(victim.addr)
+  async function expectSizeMismatch (run: (s: RawStream) => void, offer = offerOf([{ path: 'payload.bin', size: 1000 }]), left: string[] = []): Promise<void> {
+    const s = await t.attacker.open(t.victim.addr)
     s.control(offer)
     assert.equal((await s.nextControl()).type, 'accept')
     run(s)
     const answer = await s.nextControl()
     assert.equal(answer.type === 'error' && answer.code, 'size-mismatch', JSON.stringify(answer))
     const transferId = offer.type === 'offer' ? offer.transferId : ''
-    await eventually(() => victim.peer.store.transfers.get(transferId)?.state === 'failed')
-    assert.deepEqual(await entries(victim.downloadDir), left, 'no final file of the lied-about file and no temp file')
+    await eventually(() => t.victim.peer.store.transfers.get(transferId)?.state === 'failed')
+    assert.deepEqual(await entries(t.victim.downloadDir), left, 'no final file of the lied-about file and no temp file')
   }
 
   it('more bytes than offered are refused before they are written', async () => {
