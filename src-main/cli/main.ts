@@ -1,11 +1,15 @@
 /**
- * The `ferry` command line: `relay`, `receive`, `send`, `history`. Every command drives the core API
+ * The `ferry` command line: `relay`, `receive`, `send`, `history`, `invite`, `contacts`, `discover`. Every command drives the core API
  * (`src-main/core`), exits on its own when done, and with `--json` prints one JSON object per line.
  */
 import { Command, Option } from 'commander'
 import { errorMessage } from '../core/index.ts'
 import { RESUME_RETRY_FOR_MS } from '../core/transfer/constants.ts'
+import { contactsCommand } from './commands/contacts.ts'
+import type { ContactsAction } from './commands/contacts.ts'
+import { discoverCommand } from './commands/discover.ts'
 import { historyCommand } from './commands/history.ts'
+import { inviteCommand } from './commands/invite.ts'
 import { receiveCommand } from './commands/receive.ts'
 import { relayCommand } from './commands/relay.ts'
 import { sendCommand } from './commands/send.ts'
@@ -21,6 +25,7 @@ const peerOptions = (cmd: Command): Command => cmd
   .option('--relay <multiaddr>', 'relay to use, repeatable (default: $FERRY_RELAYS or the public list; "none" for none)', collect)
   .option('--ice-servers <urls>', 'comma-separated STUN/TURN URLs (turn:USER:PASSWORD@host:3478), or "none" (default: $FERRY_ICE_SERVERS or public STUN)')
   .option('--listen <multiaddr>', 'extra listen address, repeatable (e.g. /ip4/0.0.0.0/tcp/0)', collect)
+  .option('--no-mdns', 'no LAN discovery (mDNS); also FERRY_MDNS=off')
   .option('--json', 'print one JSON object per line')
 
 async function run (fn: (out: Output) => Promise<number>, json: boolean | undefined): Promise<void> {
@@ -51,7 +56,7 @@ peerOptions(program.command('receive')
 
 peerOptions(program.command('send')
   .description('send files and folders to a peer')
-  .addOption(new Option('--to <multiaddr|peer ID>', 'the receiver\'s address (as `ferry receive` prints it)').makeOptionMandatory())
+  .addOption(new Option('--to <multiaddr|peer ID|contact>', 'the receiver: its address (as `ferry receive` prints it), or a peer ID or contact name (found on the LAN, else via its relay)').makeOptionMandatory())
   .option('--retry-for <seconds>', 'after the connection drops, keep trying to resume for this long', String(RESUME_RETRY_FOR_MS / 1000))
   .argument('<paths...>', 'files and folders to send'))
   .action(async (paths: string[], opts) => run(out => sendCommand(paths, opts, out), opts.json))
@@ -63,5 +68,43 @@ program.command('history')
   .option('--limit <n>', 'at most this many', '50')
   .option('--json', 'print one JSON object per line')
   .action(async (opts) => run(out => historyCommand(opts, out), opts.json))
+
+program.command('invite')
+  .description('print your ferry: invite (peer ID, relays, name) as text and a QR code')
+  .option('--name <name>', 'the name the invite shows (default: this computer\'s name)')
+  .option('--data-dir <dir>', 'data directory')
+  .option('--relay <multiaddr>', 'relay to put in the invite, repeatable (default: $FERRY_RELAYS or the public list)', collect)
+  .option('--json', 'print one JSON object per line')
+  .action(async (opts) => run(out => inviteCommand(opts, out), opts.json))
+
+const contacts = program.command('contacts').description('list and edit contacts (peers known by peer ID)')
+const contactsCmd = (name: string, description: string): Command => contacts.command(name).description(description)
+  .option('--data-dir <dir>', 'data directory')
+  .option('--json', 'print one JSON object per line')
+const runContacts = async (what: ContactsAction, opts: { dataDir?: string, json?: boolean }): Promise<void> => run(out => contactsCommand(what, opts, out), opts.json)
+contactsCmd('list', 'list contacts with their fingerprint and when they were last seen')
+  .action(async (opts) => runContacts({ action: 'list' }, opts))
+contactsCmd('add', 'add a contact from a ferry: invite (or a bare peer ID)')
+  .argument('<invite>', 'the ferry: invite, or a peer ID')
+  .option('--name <name>', 'the name to give the contact (default: the invite\'s)')
+  .option('--trusted', 'accept their offers without asking')
+  .action(async (invite: string, opts) => runContacts({ action: 'add', invite, name: opts.name, trusted: opts.trusted }, opts))
+contactsCmd('rename', 'rename a contact').argument('<contact>', 'name or peer ID').argument('<name>', 'the new name')
+  .action(async (contact: string, name: string, opts) => runContacts({ action: 'rename', contact, name }, opts))
+contactsCmd('trust', 'accept a contact\'s offers without asking (--off: ask again)').argument('<contact>', 'name or peer ID')
+  .option('--off', 'stop trusting')
+  .action(async (contact: string, opts) => runContacts({ action: 'trust', contact, off: opts.off }, opts))
+contactsCmd('block', 'refuse every connection from a contact (--off: unblock)').argument('<contact>', 'name or peer ID')
+  .option('--off', 'unblock')
+  .action(async (contact: string, opts) => runContacts({ action: 'block', contact, off: opts.off }, opts))
+contactsCmd('remove', 'remove a contact').argument('<contact>', 'name or peer ID')
+  .action(async (contact: string, opts) => runContacts({ action: 'remove', contact }, opts))
+
+program.command('discover')
+  .description('list the Ferry peers on this LAN (mDNS; no relay needed)')
+  .option('--timeout <seconds>', 'how long to listen', '3')
+  .option('--data-dir <dir>', 'data directory')
+  .option('--json', 'print one JSON object per line')
+  .action(async (opts) => run(out => discoverCommand(opts, out), opts.json))
 
 await program.parseAsync(process.argv)

@@ -8,6 +8,7 @@
  * - `protocol` — the wire format of `/ferry/transfer/1.0.0` (docs/PROTOCOL.md)
  * - `paths` — the path-safety rules every peer-supplied path passes
  * - `store` — SQLite persistence
+ * - `contacts` — invites, fingerprints, trust policy, presence; `discovery` — peers on the LAN (mDNS)
  * - `node`, `identity`, `config`, `errors` — the libp2p node, the persistent key, defaults and error classes
  */
 export { startPeer, DATABASE_FILE } from './peer/index.ts'
@@ -19,3 +20,5 @@ export { loadOrCreateIdentity } from './identity/index.ts'
 export { FerryError, AbortedError, errorMessage } from './errors/index.ts'
 export * from './transfer/index.ts'
 export type { TransferRecord, TransferFileRecord, TransferState } from './store/index.ts'
+export * as contacts from './contacts/index.ts'
+export * as discovery from './discovery/index.ts'

@@ -4,7 +4,8 @@
  * leaves no process behind.
  *
  * The environment of every process points the network defaults at nothing (`FERRY_RELAYS=none`,
- * `FERRY_ICE_SERVERS=none`): tests never contact anything beyond loopback.
+ * `FERRY_ICE_SERVERS=none`) and turns LAN discovery off (`FERRY_MDNS=off`: no multicast on the machine's real
+ * interfaces; the netns tests turn it on inside their own namespaces): tests never contact anything beyond loopback.
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -39,7 +40,7 @@ export class FerryProcess {
     const argv = [BIN, ...args, '--json']
     // `ip netns exec` enters the namespace and then execs Node, so the child's PID (and signals) are Node's own.
     this.child = spawn(options.netns == null ? process.execPath : 'ip', options.netns == null ? argv : ['netns', 'exec', options.netns, process.execPath, ...argv], {
-      env: { ...process.env, FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', ...env },
+      env: { ...process.env, FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off', ...env },
       stdio: ['pipe', 'pipe', 'pipe']
     })
     let pending = ''

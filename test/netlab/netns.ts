@@ -46,12 +46,15 @@ export async function iptablesIn (ns: string, args: string[]): Promise<string> {
   return inNs(ns, 'iptables', ['-w', ...args])
 }
 
-/** Why the lab cannot run here (not root, a tool missing, no namespace support), or undefined when it can. */
-export async function missingPrerequisite (): Promise<string | undefined> {
+/**
+ * Why the lab cannot run here (not root, a tool missing, no namespace support), or undefined when it can. `tools`
+ * narrows the tools needed (default {@link REQUIRED_TOOLS}); iptables is probed only when it is among them.
+ */
+export async function missingPrerequisite (tools: readonly string[] = REQUIRED_TOOLS): Promise<string | undefined> {
   if (process.platform !== 'linux') return `the network lab needs Linux network namespaces (this is ${process.platform})`
   if (process.getuid?.() !== 0) return 'the network lab needs root (network namespaces, iptables); CI runs it as root'
   const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin', '/usr/bin'])
-  for (const tool of REQUIRED_TOOLS) {
+  for (const tool of tools) {
     let found = false
     for (const dir of dirs) {
       found = await access(`${dir}/${tool}`, constants.X_OK).then(() => true, () => false)
@@ -62,7 +65,7 @@ export async function missingPrerequisite (): Promise<string | undefined> {
   const probe = `${NS_PREFIX}${RUN_TAG}-probe`
   try {
     await run('ip', ['netns', 'add', probe])
-    await iptablesIn(probe, ['-t', 'nat', '-L', '-n'])
+    if (tools.includes('iptables')) await iptablesIn(probe, ['-t', 'nat', '-L', '-n'])
   } catch (err) {
     return `network namespaces or iptables do not work here: ${(err as Error).message}`
   } finally {

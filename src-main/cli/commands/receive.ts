@@ -1,17 +1,22 @@
 import { resolve } from 'node:path'
 import { startPeer } from '../../core/index.ts'
-import type { IncomingOffer, TransferResult } from '../../core/index.ts'
+import type { IncomingOffer, OfferDecision, TransferResult } from '../../core/index.ts'
+import { PresenceTracker, trustPolicy } from '../../core/contacts/index.ts'
+import type { DecideFn } from '../../core/contacts/index.ts'
+import { lanDiscoveryEnabled } from '../../core/discovery/index.ts'
 import { dataDirOf, interruptSignal, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
 import type { Output } from '../output.ts'
-import { askToAccept } from '../prompt.ts'
+import { askToAccept, printable } from '../prompt.ts'
 
 /** Options of `ferry receive`. */
 export interface ReceiveOptions extends PeerOptions {
   out?: string
   yes?: boolean
   once?: boolean
+  /** `--no-mdns` gives false: no LAN discovery, no LAN listen address by default. */
+  mdns?: boolean
 }
 
 /**
@@ -23,26 +28,44 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
   const signal = interruptSignal()
   const network = networkOf(options)
   const downloadDir = resolve(options.out ?? '.')
+  const mdns = lanDiscoveryEnabled(options.mdns)
+  // Set once the store is open: trusted contacts accepted without asking, strangers rate-limited (contacts module).
+  const trust: { policy?: DecideFn } = {}
   const peer = await startPeer({
     dataDir: dataDirOf(options),
     downloadDir,
     relays: network.relays,
     iceServers: network.iceServers,
-    listen: options.listen,
-    decide: async (offer: IncomingOffer, decisionSignal: AbortSignal) => {
+    // With LAN discovery, listen on every interface so LAN peers that find this one by mDNS can dial it over TCP.
+    listen: options.listen ?? (mdns ? ['/ip4/0.0.0.0/tcp/0'] : undefined),
+    discovery: { mdns },
+    decide: async (offer: IncomingOffer, decisionSignal: AbortSignal): Promise<OfferDecision> => {
       if (options.yes === true) {
         out.event({ event: 'offer', transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files },
           `Accepting ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${offer.peerId}`)
         return { accept: true }
       }
-      return askToAccept(offer, out, AbortSignal.any([signal, decisionSignal]))
+      if (trust.policy == null) return { accept: false, code: 'busy', reason: 'Starting up; try again' }
+      return trust.policy(offer, decisionSignal)
     }
   })
+  trust.policy = trustPolicy({
+    store: peer.store,
+    ask: async (offer, decisionSignal) => askToAccept(offer, out, AbortSignal.any([signal, decisionSignal])),
+    onAutoAccepted: (offer, contact) => out.event({ event: 'offer', transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files, autoAccepted: true, because: 'trusted-contact', contact: contact.name },
+      `Accepting ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${printable(contact.name)} without asking: auto-accepted because the contact is trusted.`),
+    onRateLimited: (offer) => out.event({ event: 'rate-limited', transferId: offer.transferId, peerId: offer.peerId },
+      `Refused an offer from ${offer.peerId} unseen: too many offers from peers that are not contacts.`)
+  })
+  const presence = new PresenceTracker({ node: peer.node, store: peer.store, lan: peer.lan })
+  presence.on('change', s => out.event({ event: 'presence', peerId: s.peerId, name: s.name, online: s.online, lastSeenAt: s.lastSeenAt ?? null },
+    `${printable(s.name)} is ${s.online ? 'online' : `offline${s.lastSeenAt == null ? '' : ` (last seen ${new Date(s.lastSeenAt).toLocaleString()})`}`}`))
+  presence.start()
   let exitCode = 0
   try {
     const addrs = await peer.reachableAddrs({ signal })
     out.event({ event: 'ready', peerId: peer.peerId, addrs, downloadDir },
-      `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\nTo send to you, run:\n  npx ferry send --to ${addrs[0] ?? '<address>'} <files or folders>`)
+      `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\nTo send to you, run:\n  npx ferry send --to ${addrs[0] ?? '<address>'} <files or folders>${mdns ? `\nOn this LAN (or as a contact): npx ferry send --to ${peer.peerId} <files or folders>` : ''}`)
     const finished = new Promise<void>((resolveDone) => {
       peer.transfers.on('progress', p => { if (p.direction === 'receive') out.progress(p) })
       peer.transfers.on('complete', (r: TransferResult) => {
@@ -67,6 +90,7 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     })
     await finished
   } finally {
+    await presence.stop()
     await peer.stop()
   }
   return signal.aborted ? 130 : exitCode

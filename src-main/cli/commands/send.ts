@@ -1,6 +1,10 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import { startPeer } from '../../core/index.ts'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { FerryError, startPeer } from '../../core/index.ts'
+import type { Peer } from '../../core/index.ts'
 import { ConfigError } from '../../core/config/index.ts'
+import { findRoute, isDirectTcp, resolveContact } from '../../core/contacts/index.ts'
+import { lanDiscoveryEnabled } from '../../core/discovery/index.ts'
 import { RESUME_RETRY_FOR_MS } from '../../core/transfer/constants.ts'
 import { dataDirOf, interruptSignal, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
@@ -12,14 +16,22 @@ export interface SendCommandOptions extends PeerOptions {
   to: string
   /** Seconds to keep trying to resume after the connection drops (commander passes a string). */
   retryFor?: string
+  /** `--no-mdns` gives false: do not look for the peer on the LAN. */
+  mdns?: boolean
 }
 
-/** The multiaddr to dial: `--to` as given, or a bare peer ID reached through the first relay. */
-function targetOf (to: string, relays: string[]): string {
-  if (to.startsWith('/')) return to
-  const relay = relays[0]
-  if (relay == null) throw new ConfigError(`"${to}" is not a multiaddr, and no relay is configured to reach a peer ID through`)
-  return `${relay}/p2p-circuit/webrtc/p2p/${to}`
+/**
+ * The multiaddr to dial for `--to` that is a peer ID or a contact's name: on the LAN (mDNS) or at a last known direct
+ * address when a TCP connection comes up, else WebRTC via the contact's relays, else via the first configured relay.
+ * Prints a `route` event saying which.
+ */
+async function routeTo (peer: Peer, to: string, relays: string[], out: Output, signal: AbortSignal): Promise<Multiaddr> {
+  const { peerId, contact } = resolveContact(peer.store, to)
+  if (contact?.blocked === true) throw new FerryError('blocked', `${contact.name} (${peerId}) is blocked; unblock it with \`ferry contacts block --off\``)
+  const route = await findRoute(peer.node, { peerId, contact, lan: peer.lan, relays, signal })
+  out.event({ event: 'route', peerId, contact: contact?.name ?? null, via: route.via, addr: route.addr.toString() },
+    `Reaching ${contact?.name ?? peerId} ${route.via === 'relay' ? 'via its relay' : route.via === 'lan' ? 'on the LAN' : 'at its last known address'}…`)
+  return route.addr
 }
 
 /**
@@ -29,11 +41,13 @@ function targetOf (to: string, relays: string[]): string {
 export async function sendCommand (paths: string[], options: SendCommandOptions, out: Output): Promise<number> {
   const signal = interruptSignal()
   const network = networkOf(options)
-  let target
-  try {
-    target = multiaddr(targetOf(options.to, network.relays))
-  } catch (err) {
-    throw err instanceof ConfigError ? err : new ConfigError(`"${options.to}" is not a valid multiaddr`, { cause: err })
+  let target: Multiaddr | undefined
+  if (options.to.startsWith('/')) {
+    try {
+      target = multiaddr(options.to)
+    } catch (err) {
+      throw new ConfigError(`"${options.to}" is not a valid multiaddr`, { cause: err })
+    }
   }
   const peer = await startPeer({
     dataDir: dataDirOf(options),
@@ -41,17 +55,25 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
     relays: network.relays,
     iceServers: network.iceServers,
     listen: options.listen,
-    acceptIncoming: false
+    acceptIncoming: false,
+    // Only to find a peer ID or contact on the LAN; this peer announces nothing (it listens on no LAN address).
+    discovery: { mdns: target == null && lanDiscoveryEnabled(options.mdns) }
   })
   try {
     peer.transfers.on('progress', p => out.progress(p))
     peer.transfers.on('resuming', r => out.event({ event: 'resuming', transferId: r.transferId, skippedBytes: r.skippedBytes },
       `Resuming: the receiver already has ${formatBytes(r.skippedBytes)}, which will not be sent again.`))
     const dialStartedAt = Date.now()
+    target ??= await routeTo(peer, options.to, network.relays, out, signal)
+    const peerId = target.getComponents().findLast(c => c.name === 'p2p')?.value
     const result = await peer.transfers.send(target, paths, {
       signal,
-      onConnected: (info) => out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, connectMs: Date.now() - dialStartedAt },
-        `Connected over ${info.transport}${info.candidateType == null ? '' : ` (${info.candidateType})`}${info.relayed ? ', relayed: a server carries the bytes' : ''}. Waiting for the receiver to accept…`),
+      onConnected: (info) => {
+        // A contact reached: remember when, and its direct address (a TCP address we dialled is one it listens on).
+        if (peerId != null) peer.store.contacts.touchSeen(peerId, Date.now(), isDirectTcp(info.remoteAddr) ? [info.remoteAddr] : [])
+        out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, connectMs: Date.now() - dialStartedAt },
+        `Connected over ${info.transport}${info.candidateType == null ? '' : ` (${info.candidateType})`}${info.relayed ? ', relayed: a server carries the bytes' : ''}. Waiting for the receiver to accept…`)
+      },
       onRetry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
       onSkipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (not regular files): ${skipped.join(', ')}`),
       retryForMs: Number(options.retryFor ?? RESUME_RETRY_FOR_MS / 1000) * 1000,

@@ -9,7 +9,8 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { cleanup as releaseDataChannelThreads } from 'node-datachannel'
 import type { Identify } from '@libp2p/identify'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
 import {
   DIAL_TIMEOUT_MS, INBOUND_CONNECTION_THRESHOLD, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
@@ -28,6 +29,14 @@ export interface NodeInit {
   listen?: string[]
   /** Whether to listen for incoming WebRTC connections (reservations on `relays` plus `/webrtc`). Default true. */
   acceptIncoming?: boolean
+  /**
+   * Whether a peer is blocked: the connection gater then refuses it before any protocol runs — inbound right after the
+   * Noise handshake proved its peer ID (no identify, no transfer stream), outbound before dialling. Called once per
+   * connection; keep it fast (a prepared SQLite lookup is).
+   */
+  isBlocked?: (peerId: string) => boolean
+  /** libp2p peer-discovery factories, e.g. LAN mDNS (`../discovery`). None by default. */
+  peerDiscovery?: Libp2pOptions['peerDiscovery']
 }
 
 /** The services every Ferry node runs. */
@@ -80,7 +89,8 @@ async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // Ferry runs on LANs and loopback as much as across the internet: private addresses are dialled too.
-    connectionGater: { denyDialMultiaddr: () => false },
+    connectionGater: { denyDialMultiaddr: () => false, ...blockedPeerGater(init.isBlocked) },
+    peerDiscovery: init.peerDiscovery,
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
@@ -92,4 +102,17 @@ async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
       ping: ping()
     }
   })
+}
+
+/** Connection-gater hooks that refuse the peers `isBlocked` names, at every stage where the peer ID is known. */
+function blockedPeerGater (isBlocked: NodeInit['isBlocked']): Partial<ConnectionGater> {
+  if (isBlocked == null) return {}
+  const deny = (peerId: PeerId): boolean => isBlocked(peerId.toString())
+  return {
+    denyDialPeer: deny,
+    denyInboundEncryptedConnection: deny,
+    denyOutboundEncryptedConnection: deny,
+    denyInboundUpgradedConnection: deny,
+    denyOutboundUpgradedConnection: deny
+  }
 }

@@ -13,6 +13,8 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { LanDiscovery } from '../discovery/index.ts'
+import type { LanDiscoveryInit } from '../discovery/index.ts'
 import { loadOrCreateIdentity } from '../identity/index.ts'
 import { createNode, waitForReservation } from '../node/index.ts'
 import type { FerryLibp2p } from '../node/index.ts'
@@ -44,6 +46,11 @@ export interface PeerInit {
   timeouts?: TransferServiceInit['timeouts']
   /** libp2p stream middleware for incoming transfer streams. */
   middleware?: TransferServiceInit['middleware']
+  /**
+   * LAN discovery. mDNS runs only with `mdns: true` (off by default, so tests never multicast on real interfaces);
+   * the peer then also announces its direct listen addresses — add `/ip4/0.0.0.0/tcp/0` to `listen` for that.
+   */
+  discovery?: { mdns?: boolean } & LanDiscoveryInit
 }
 
 /** A started peer. */
@@ -54,6 +61,8 @@ export interface Peer {
   transfers: TransferService
   /** Transfers left unfinished by an earlier run, now recorded as interrupted. */
   interruptedAtStart: number
+  /** Peers found on the LAN by mDNS; undefined unless `discovery.mdns` was set. */
+  lan?: LanDiscovery
   /**
    * The addresses other peers can dial: WebRTC via each relay once the reservation is made, plus direct listen
    * addresses.
@@ -65,6 +74,23 @@ export interface Peer {
   stop: () => Promise<void>
 }
 
+/**
+ * Longest wait for the libp2p node to stop, in ms. js-libp2p 3.3's `stop()` sometimes never settles when a TCP peer
+ * closes the connection at the same moment (seen on a LAN: `ferry send` to a `receive --once` that exits after the
+ * transfer) — with no handle left, so the process would end with an unsettled await (exit 13) instead of its own code.
+ */
+const NODE_STOP_TIMEOUT_MS = 2_000
+
+/** Stops `node`, giving up waiting after {@link NODE_STOP_TIMEOUT_MS} (its sockets are closed by then). */
+async function stopNode (node: FerryLibp2p): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([node.stop(), new Promise<void>(resolve => { timer = setTimeout(resolve, NODE_STOP_TIMEOUT_MS) })])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Starts a peer from its data directory. */
 export async function startPeer (init: PeerInit): Promise<Peer> {
   await mkdir(init.dataDir, { recursive: true, mode: 0o700 })
@@ -72,9 +98,19 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
   const privateKey = await loadOrCreateIdentity(init.dataDir)
   const store = openStore(join(init.dataDir, DATABASE_FILE))
   const interruptedAtStart = store.transfers.markUnfinishedAsInterrupted()
+  const lan = init.discovery?.mdns === true ? new LanDiscovery(init.discovery) : undefined
   let node: FerryLibp2p
   try {
-    node = await createNode({ privateKey, relays: init.relays, iceServers: init.iceServers, listen: init.listen, acceptIncoming: init.acceptIncoming })
+    node = await createNode({
+      privateKey,
+      relays: init.relays,
+      iceServers: init.iceServers,
+      listen: init.listen,
+      acceptIncoming: init.acceptIncoming,
+      // Blocked contacts are refused by the connection gater, before any protocol runs.
+      isBlocked: (peerId) => store.contacts.get(peerId)?.blocked === true,
+      peerDiscovery: lan == null ? [] : [lan.factory()]
+    })
   } catch (err) {
     store.close()
     throw err
@@ -87,6 +123,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     store,
     transfers,
     interruptedAtStart,
+    lan,
     reachableAddrs: async (options = {}) => {
       const direct = node.getMultiaddrs().map(String).filter(a => !a.includes('/p2p-circuit'))
       if (init.relays.length === 0 || init.acceptIncoming === false) return direct
@@ -94,7 +131,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     },
     stop: async () => {
       await transfers.stop()
-      await node.stop()
+      await stopNode(node)
       store.close()
     }
   }

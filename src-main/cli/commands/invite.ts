@@ -1,0 +1,31 @@
+import { hostname } from 'node:os'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import QRCode from 'qrcode'
+import { loadOrCreateIdentity } from '../../core/index.ts'
+import { encodeInvite, MAX_INVITE_RELAYS, MAX_NAME_LENGTH } from '../../core/contacts/index.ts'
+import { dataDirOf, networkOf } from '../options.ts'
+import type { PeerOptions } from '../options.ts'
+import type { Output } from '../output.ts'
+
+/** Options of `ferry invite`. */
+export interface InviteOptions extends PeerOptions {
+  /** The display name the invite carries (default: this computer's host name). */
+  name?: string
+}
+
+/**
+ * `ferry invite`: prints this peer's `ferry:` invite — its peer ID, its relays (`--relay` / `FERRY_RELAYS`, at most
+ * four) and a display name — as text and as a QR code for the terminal. Another person adds it with
+ * `ferry contacts add '<invite>'`. Starts no network node.
+ */
+export async function inviteCommand (options: InviteOptions, out: Output): Promise<number> {
+  const peerId = peerIdFromPrivateKey(await loadOrCreateIdentity(dataDirOf(options))).toString()
+  const relays = networkOf(options).relays.slice(0, MAX_INVITE_RELAYS)
+  const name = (options.name ?? (hostname() === '' ? 'Ferry' : hostname())).slice(0, MAX_NAME_LENGTH)
+  const invite = encodeInvite({ peerId, name, relays })
+  const qr = out.json ? '' : await QRCode.toString(invite, { type: 'terminal', small: true })
+  out.event({ event: 'invite', invite, peerId, name, relays },
+    `${qr}\n${invite}\n\nShare this invite (or let them scan the code). They add you with:\n  ferry contacts add '${invite}'\n` +
+    'Then both of you run `ferry contacts list` and compare the fingerprint shown for each other.')
+  return 0
+}

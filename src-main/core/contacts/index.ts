@@ -1,0 +1,66 @@
+/**
+ * Contacts: people known by their cryptographic identity (a libp2p peer ID), not by an address. A contact keeps
+ * working when either side changes network: it is dialled on the LAN (mDNS), at its last known direct addresses, and
+ * via its relays, and every connection's Noise handshake proves its peer ID. No account, no server to trust.
+ *
+ * - **Invites** ({@link encodeInvite}, {@link decodeInvite}): `ferry:<peer ID>?name=…&relay=…`, schema-checked (zod);
+ *   shown as text and as a QR code. Importing one adds the contact (`store.contacts.upsert`, relays kept as
+ *   `<relay>/p2p-circuit/p2p/<id>` addresses: {@link contactFromInvite}).
+ * - **Fingerprint** ({@link fingerprint}): five groups of four digits from SHA-256 over both peer IDs, the same on
+ *   both sides; comparing it proves nobody swapped an invite.
+ * - **Trust** ({@link trustPolicy}): trusted contacts' offers are accepted without asking, others are asked, peers
+ *   that are not contacts are rate-limited. Blocked contacts never get that far: the node's connection gater refuses
+ *   them before any protocol runs (`startPeer` wires it to the store).
+ * - **Presence** ({@link PresenceTracker}): online/offline per contact, with its bound (see the class).
+ * - **Routes** ({@link resolveContact}, {@link findRoute}): a name or peer ID to the address `send` dials.
+ *
+ * The contacts themselves live in SQLite (`store.contacts`: name, added time, last seen, last known addresses, trusted,
+ * blocked), keyed by peer ID.
+ *
+ * @example
+ * ```ts
+ * const text = encodeInvite({ peerId: me.peerId, name: 'Alice', relays: [relayAddr] })   // 'ferry:12D3…?name=Alice&relay=…'
+ * const invite = decodeInvite(text)
+ * store.contacts.upsert(contactFromInvite(invite))
+ * fingerprint(me.peerId, invite.peerId)                        // '0421 9930 1185 7702 4410', same on both sides
+ * const decide = trustPolicy({ store, ask: promptThePerson })  // pass to startPeer({ decide })
+ * const presence = new PresenceTracker({ node: peer.node, store: peer.store, lan: peer.lan })
+ * presence.on('change', s => console.log(s.name, s.online ? 'online' : `last seen ${s.lastSeenAt}`))
+ * presence.start()
+ * const route = await findRoute(peer.node, { ...resolveContact(store, 'Alice'), lan: peer.lan, relays })
+ * await peer.transfers.send(route.addr, ['./photos'])
+ * ```
+ */
+import { MAX_CONTACT_ADDRS } from '../store/index.ts'
+import type { Contact, ContactInput } from '../store/index.ts'
+import { circuitAddr } from './route.ts'
+import type { Invite } from './invite.ts'
+
+export { ContactNameSchema, decodeInvite, encodeInvite, InviteSchema, isInviteText } from './invite.ts'
+export type { Invite } from './invite.ts'
+export { fingerprint } from './fingerprint.ts'
+export { trustPolicy } from './trust.ts'
+export type { DecideFn, TrustPolicyInit } from './trust.ts'
+export { PresenceTracker } from './presence.ts'
+export type { PresenceInit, PresenceState } from './presence.ts'
+export {
+  circuitAddr, directAddrsOf, findRoute, isDirectTcp, relaysOf, resolveContact, webrtcAddr, withPeerId
+} from './route.ts'
+export type { FindRouteOptions, Route } from './route.ts'
+export { AmbiguousContactError, InvalidInviteError, UnknownContactError } from './errors.ts'
+export * from './constants.ts'
+
+/**
+ * The contact an invite describes, for `store.contacts.upsert`: named `options.name`, else — for a contact already
+ * stored (`options.existing`) — its current name, else the invite's name, else `peer-<last 8 characters of the peer
+ * ID>`; its addresses are the invite's relays as circuit addresses followed by the addresses already stored. Trust and
+ * block flags are left as stored.
+ */
+export function contactFromInvite (invite: Invite, options: { name?: string, existing?: Contact } = {}): ContactInput {
+  const relays = invite.relays.map(r => circuitAddr(r, invite.peerId))
+  return {
+    peerId: invite.peerId,
+    name: options.name ?? options.existing?.name ?? invite.name ?? `peer-${invite.peerId.slice(-8)}`,
+    addrs: [...new Set([...relays, ...(options.existing?.addrs ?? [])])].slice(0, MAX_CONTACT_ADDRS)
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * `ferry:` invites: a peer's identity and how to reach it, as one line of text (and a QR code of it):
+ *
+ * ```
+ * ferry:12D3KooW…?name=Alice%27s+laptop&relay=%2Fip4%2F203.0.113.1%2Ftcp%2F4001%2Fp2p%2F12D3KooW…
+ * ```
+ *
+ * The path is the peer ID; `name` (optional, once) is the display name; `relay` (0–4 times) is a relay multiaddr
+ * ending in `/p2p/<relay peer ID>`. Unknown parameters are ignored, so later versions can add some. Nothing in an
+ * invite is trusted beyond "this is who the person says to add": the connection's Noise handshake proves the peer ID,
+ * and both people can compare the pair's fingerprint (./fingerprint.ts) to be sure the invite was not swapped.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+import { INVITE_SCHEME, MAX_INVITE_LENGTH, MAX_INVITE_RELAYS, MAX_NAME_LENGTH, MAX_RELAY_ADDR_LENGTH } from './constants.ts'
+import { InvalidInviteError } from './errors.ts'
+
+/** What an invite says: the peer ID, its display name if any, and relays it can be reached through. */
+export interface Invite {
+  peerId: string
+  name?: string
+  relays: string[]
+}
+
+function isPeerId (text: string): boolean {
+  try {
+    peerIdFromString(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function isRelayAddr (text: string): boolean {
+  try {
+    const components = multiaddr(text).getComponents()
+    const last = components.at(-1)
+    return last?.name === 'p2p' && last.value != null && isPeerId(last.value) && !components.some(c => c.name === 'p2p-circuit')
+  } catch {
+    return false
+  }
+}
+
+// Control, bidirectional-override and isolate characters: a name must display as what it is.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/
+
+/** A display or contact name: 1–64 characters after trimming, no control or bidirectional-override characters. */
+export const ContactNameSchema = z.string().trim().min(1).max(MAX_NAME_LENGTH)
+  .refine(n => !UNPRINTABLE.test(n), 'the name contains control or invisible characters')
+
+/** The schema every invite passes, encoded or decoded. */
+export const InviteSchema = z.object({
+  peerId: z.string().refine(isPeerId, 'not a peer ID'),
+  name: ContactNameSchema.optional(),
+  relays: z.array(z.string().max(MAX_RELAY_ADDR_LENGTH).refine(isRelayAddr, 'a relay is not a multiaddr ending in /p2p/<relay peer ID>'))
+    .max(MAX_INVITE_RELAYS)
+}).strict()
+
+function validated (input: unknown): Invite {
+  const parsed = InviteSchema.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new InvalidInviteError(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`)
+  }
+  const { peerId, name, relays } = parsed.data
+  return name == null ? { peerId, relays } : { peerId, name, relays }
+}
+
+/**
+ * The invite text of `invite` (validated first).
+ * @throws {InvalidInviteError} when a field breaks the schema or the text would exceed {@link MAX_INVITE_LENGTH}
+ */
+export function encodeInvite (invite: Invite): string {
+  const valid = validated(invite)
+  const params = new URLSearchParams()
+  if (valid.name != null) params.set('name', valid.name)
+  for (const relay of valid.relays) params.append('relay', relay)
+  const query = params.toString()
+  const text = `${INVITE_SCHEME}${valid.peerId}${query === '' ? '' : `?${query}`}`
+  if (text.length > MAX_INVITE_LENGTH) throw new InvalidInviteError(`longer than ${MAX_INVITE_LENGTH} characters`)
+  return text
+}
+
+/**
+ * Parses and validates invite text (surrounding white space is ignored; the scheme is case-insensitive).
+ * @throws {InvalidInviteError} when it is not a valid invite
+ */
+export function decodeInvite (text: string): Invite {
+  const trimmed = text.trim()
+  if (trimmed.length > MAX_INVITE_LENGTH) throw new InvalidInviteError(`longer than ${MAX_INVITE_LENGTH} characters`)
+  if (!trimmed.toLowerCase().startsWith(INVITE_SCHEME)) throw new InvalidInviteError(`it does not start with "${INVITE_SCHEME}"`)
+  const rest = trimmed.slice(INVITE_SCHEME.length)
+  const q = rest.indexOf('?')
+  const peerId = q < 0 ? rest : rest.slice(0, q)
+  let params: URLSearchParams
+  try {
+    params = new URLSearchParams(q < 0 ? '' : rest.slice(q + 1))
+  } catch (err) {
+    throw new InvalidInviteError('the parameters cannot be read', { cause: err })
+  }
+  const names = params.getAll('name')
+  if (names.length > 1) throw new InvalidInviteError('more than one name')
+  return validated({ peerId, relays: params.getAll('relay'), ...(names[0] == null ? {} : { name: names[0] }) })
+}
+
+/** Whether `text` looks like an invite (starts with `ferry:`), as opposed to a bare peer ID. */
+export function isInviteText (text: string): boolean {
+  return text.trim().toLowerCase().startsWith(INVITE_SCHEME)
+}

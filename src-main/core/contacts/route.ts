@@ -1,0 +1,127 @@
+/**
+ * From a contact to a multiaddr: which addresses a contact is reached at (LAN, last known direct addresses, relays),
+ * and the route `send --to <contact>` takes — a direct connection on the LAN when one comes up, else WebRTC via a
+ * relay.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { LanDiscovery } from '../discovery/index.ts'
+import { AbortedError } from '../errors/index.ts'
+import { DialError } from '../node/index.ts'
+import type { FerryLibp2p } from '../node/index.ts'
+import type { Contact, Store } from '../store/index.ts'
+import { DIRECT_DIAL_TIMEOUT_MS, LAN_LOOKUP_MS } from './constants.ts'
+import { AmbiguousContactError, UnknownContactError } from './errors.ts'
+
+/** `addr` ending in `/p2p/<peerId>` (appended unless it already ends so). */
+export function withPeerId (addr: string, peerId: string): string {
+  return addr.endsWith(`/p2p/${peerId}`) ? addr : `${addr}/p2p/${peerId}`
+}
+
+/** The address of `peerId`'s relayed circuit through `relay` (used for presence pings: cheap, limited). */
+export function circuitAddr (relay: string, peerId: string): string {
+  return `${relay}/p2p-circuit/p2p/${peerId}`
+}
+
+/** The WebRTC address of `peerId` signalled through `relay` (the one file bytes are sent to). */
+export function webrtcAddr (relay: string, peerId: string): string {
+  return `${relay}/p2p-circuit/webrtc/p2p/${peerId}`
+}
+
+/** The relays (multiaddrs ending in `/p2p/<relay>`) among a contact's addresses, in stored order. */
+export function relaysOf (contact: Pick<Contact, 'addrs'>): string[] {
+  const relays = contact.addrs.filter(a => a.includes('/p2p-circuit')).map(a => a.slice(0, a.indexOf('/p2p-circuit')))
+  return [...new Set(relays)].filter(r => r.includes('/p2p/'))
+}
+
+/** A contact's last known direct TCP addresses (no relay, no WebRTC), each ending in `/p2p/<peer ID>`. */
+export function directAddrsOf (contact: Pick<Contact, 'addrs' | 'peerId'>): string[] {
+  return contact.addrs.filter(isDirectTcp).map(a => withPeerId(a, contact.peerId))
+}
+
+/** Whether `addr` is a direct TCP address (not through a relay, not WebSockets or WebRTC). */
+export function isDirectTcp (addr: string): boolean {
+  try {
+    const names = multiaddr(addr).getComponents().map(c => c.name)
+    return names.includes('tcp') && !names.some(n => n === 'p2p-circuit' || n === 'ws' || n === 'wss' || n === 'webrtc' || n === 'webrtc-direct')
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The contact named `nameOrId` (exactly, case-insensitively), or the contact / bare peer ID `nameOrId` is.
+ * @throws {AmbiguousContactError} when several contacts have that name
+ * @throws {UnknownContactError} when it is neither a contact's name nor a peer ID
+ */
+export function resolveContact (store: Pick<Store, 'contacts'>, nameOrId: string): { peerId: string, contact?: Contact } {
+  const byId = store.contacts.get(nameOrId)
+  if (byId != null) return { peerId: byId.peerId, contact: byId }
+  const named = store.contacts.list().filter(c => c.name.toLowerCase() === nameOrId.toLowerCase())
+  if (named.length > 1) throw new AmbiguousContactError(nameOrId, named.map(c => c.peerId))
+  if (named[0] != null) return { peerId: named[0].peerId, contact: named[0] }
+  try {
+    return { peerId: peerIdFromString(nameOrId).toString() }
+  } catch {
+    throw new UnknownContactError(nameOrId)
+  }
+}
+
+/** How a peer is reached: `lan` (found by mDNS), `last-known` (a stored direct address), or `relay` (WebRTC). */
+export interface Route {
+  via: 'lan' | 'last-known' | 'relay'
+  addr: Multiaddr
+}
+
+/** Options of {@link findRoute}. */
+export interface FindRouteOptions {
+  peerId: string
+  contact?: Contact
+  /** LAN discovery, when mDNS is on. */
+  lan?: LanDiscovery
+  /** Relays to use when the contact has none of its own (the configured ones). */
+  relays: string[]
+  signal?: AbortSignal
+  /** How long to listen for the peer on the LAN, ms (default {@link LAN_LOOKUP_MS}). */
+  lanLookupMs?: number
+  /** How long a direct dial may take, ms (default {@link DIRECT_DIAL_TIMEOUT_MS}). */
+  directDialTimeoutMs?: number
+  /** Called when a direct attempt failed and the relay is used instead. */
+  onDirectFailed?: (err: unknown) => void
+}
+
+/**
+ * Finds how to reach `peerId`: first directly over TCP — at the addresses mDNS announced for it (waiting up to
+ * `lanLookupMs` for an answer) and its last known direct addresses — and if a direct connection comes up it stays
+ * open and its address is returned; otherwise WebRTC via the contact's relays (from its invite), else via the first
+ * configured relay.
+ *
+ * @throws {DialError} (`peer-unreachable`) when no direct connection came up and no relay is known
+ * @throws {AbortedError} when `signal` aborts
+ */
+export async function findRoute (node: FerryLibp2p, options: FindRouteOptions): Promise<Route> {
+  const { peerId, contact } = options
+  const lanPeer = options.lan == null
+    ? undefined
+    : await options.lan.waitFor(peerId, { timeoutMs: options.lanLookupMs ?? LAN_LOOKUP_MS, signal: options.signal })
+  const lanAddrs = (lanPeer?.addrs ?? []).filter(isDirectTcp).map(a => withPeerId(a, peerId))
+  const known = contact == null ? [] : directAddrsOf(contact)
+  const direct = [...new Set([...lanAddrs, ...known])]
+  if (direct.length > 0) {
+    const timeout = AbortSignal.timeout(options.directDialTimeoutMs ?? DIRECT_DIAL_TIMEOUT_MS)
+    try {
+      const conn = await node.dial(direct.map(a => multiaddr(a)), { signal: options.signal == null ? timeout : AbortSignal.any([options.signal, timeout]) })
+      if (conn.limits == null) {
+        const addr = withPeerId(conn.remoteAddr.toString(), peerId)
+        return { via: lanAddrs.includes(addr) ? 'lan' : 'last-known', addr: multiaddr(addr) }
+      }
+    } catch (err) {
+      if (options.signal?.aborted === true) throw new AbortedError('Finding a route was cancelled', { cause: err })
+      options.onDirectFailed?.(err)
+    }
+  }
+  const relay = [...(contact == null ? [] : relaysOf(contact)), ...options.relays][0]
+  if (relay != null) return { via: 'relay', addr: multiaddr(webrtcAddr(relay, peerId)) }
+  throw new DialError(`Could not reach ${peerId}: it was not found on the LAN${direct.length > 0 ? ' and its direct addresses did not answer' : ''}, and no relay is known for it (add it from an invite, or pass --relay)`)
+}
