@@ -68,6 +68,18 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   return node
 }
 
+/**
+ * DataChannel options of every WebRTC stream (docs/PERFORMANCE.md, "Settings in effect"). @libp2p/webrtc's
+ * defaults (16 KiB messages, 2 MiB buffered) cost ~30 % of a stream's throughput here (bench experiments while
+ * building `npm run bench`; not re-measured in the recorded run): each message pays a fixed
+ * cost in usrsctp and in libp2p's framing, and the channel refills only after its buffer fully drained.
+ * - `maxMessageSize` 256 KiB: libdatachannel's (node-datachannel's) own max-message-size, which every Ferry peer
+ *   advertises in its SDP; a peer advertising less (go/rust-libp2p: 16 KiB) would fail to receive these messages.
+ * - `maxBufferedAmount` 16 MiB: the channel buffers up to this before `send()` reports backpressure. Memory stays
+ *   bounded by the transfer window (WINDOW_BYTES), which counts these bytes as unacknowledged.
+ */
+export const DATA_CHANNEL_OPTIONS = { maxMessageSize: 256 * 1024, maxBufferedAmount: 16 * 1024 * 1024 }
+
 /** Nodes with a WebRTC transport started in this process and not yet stopped. */
 let liveWebRTCNodes = 0
 
@@ -81,7 +93,7 @@ async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
     privateKey: init.privateKey,
     addresses: { listen },
     transports: [
-      webRTC({ rtcConfiguration: rtcConfigurationFor(init.iceServers) }),
+      webRTC({ rtcConfiguration: rtcConfigurationFor(init.iceServers), dataChannel: DATA_CHANNEL_OPTIONS }),
       circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
       webSockets(),
       tcp()
