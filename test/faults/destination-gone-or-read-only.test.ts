@@ -34,6 +34,17 @@ function onlyTransfer (peer: TestPeer): { id: string, state: string, errorCode?:
   return all[0] as { id: string, state: string, errorCode?: string }
 }
 
+/** Both sides hold the same single transfer, recorded failed with `write-failed`. */
+function assertBothFailedWithWriteFailed (rx: TestPeer, tx: TestPeer): void {
+  const received = onlyTransfer(rx)
+  const sent = onlyTransfer(tx)
+  assert.equal(received.id, sent.id)
+  for (const t of [received, sent]) {
+    assert.equal(t.state, 'failed')
+    assert.equal(t.errorCode, 'write-failed')
+  }
+}
+
 describe('the download folder is deleted mid-transfer', () => {
   let root: string
   let net: TestNetwork
@@ -80,15 +91,7 @@ describe('the download folder is deleted mid-transfer', () => {
     assert.deepEqual(everything.filter(p => p.includes('.ferry-')), [], 'no partial file left behind')
   })
 
-  it('both sides record the transfer failed with write-failed', () => {
-    const received = onlyTransfer(rx)
-    const sent = onlyTransfer(tx)
-    assert.equal(received.id, sent.id)
-    for (const t of [received, sent]) {
-      assert.equal(t.state, 'failed')
-      assert.equal(t.errorCode, 'write-failed')
-    }
-  })
+  it('both sides record the transfer failed with write-failed', () => assertBothFailedWithWriteFailed(rx, tx))
 })
 
 describe('the download folder is read-only', needsRoot('mount a read-only tmpfs (chmod does not stop root)'), () => {
@@ -131,13 +134,5 @@ describe('the download folder is read-only', needsRoot('mount a read-only tmpfs 
     assert.deepEqual(await readdir(downloadDir), [])
   })
 
-  it('both sides record the transfer failed with write-failed', () => {
-    const received = onlyTransfer(rx)
-    const sent = onlyTransfer(tx)
-    assert.equal(received.id, sent.id)
-    for (const t of [received, sent]) {
-      assert.equal(t.state, 'failed')
-      assert.equal(t.errorCode, 'write-failed')
-    }
-  })
+  it('both sides record the transfer failed with write-failed', () => assertBothFailedWithWriteFailed(rx, tx))
 })
