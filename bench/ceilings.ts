@@ -70,11 +70,13 @@ export async function rawDataChannel (bytes: number, options: DataChannelOptions
 
 /**
  * Measures a raw libp2p stream between two processes moving `bytes` bytes in `writeBytes` writes: over WebRTC
- * through `relayAddr` (circuit relay for the handshake only), or over TCP on loopback.
+ * through `relayAddr` (circuit relay for the handshake only), or over TCP on loopback. Both nodes are Ferry's
+ * (`createNode`), or — given `dataChannel` — nodes with those DataChannel options (experiments).
  */
-export async function rawLibp2pStream (transport: 'webrtc' | 'tcp', bytes: number, relayAddr: string, writeBytes = 64 * 1024): Promise<CeilingResult & { transport: string }> {
-  const listener = new Worker('libp2p-peer', ['listen', transport, relayAddr])
-  const dialer = new Worker('libp2p-peer', ['dial', transport, relayAddr])
+export async function rawLibp2pStream (transport: 'webrtc' | 'tcp', bytes: number, relayAddr: string, writeBytes = 64 * 1024, dataChannel?: Record<string, number>): Promise<CeilingResult & { transport: string }> {
+  const extra = dataChannel == null ? [] : [JSON.stringify(dataChannel)]
+  const listener = new Worker('libp2p-peer', ['listen', transport, relayAddr, ...extra])
+  const dialer = new Worker('libp2p-peer', ['dial', transport, relayAddr, ...extra])
   const samplers = [new ProcessSampler(dialer.pid), new ProcessSampler(listener.pid)] as const
   try {
     const ready = await listener.next('ready', 30_000)

@@ -18,6 +18,8 @@ export interface ConnectResult {
   failed: number
   /** Dials that needed at least one retry (an attempt failed, the next one succeeded). */
   retried: number
+  /** Every successful dial's time, ms, in order. */
+  timesMs: number[]
   errors: string[]
 }
 
@@ -51,7 +53,7 @@ export async function measureConnect (relayAddr: string, dials: number, workDir:
       else errors.push(String(r.error ?? `connected over ${String(r.transport)}`))
       await sleep(GAP_MS)
     }
-    return { dials, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), maxMs: Math.max(...times), failed: errors.length, retried, errors }
+    return { dials, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), maxMs: Math.max(...times), failed: errors.length, retried, timesMs: times.map(t => Math.round(t)), errors }
   } finally {
     await dialer.stop()
     await stopFerry(receiver)

@@ -40,6 +40,9 @@ export interface FerryRunResult {
   /** CPU time of the whole process (start-up and handshake included), s. */
   senderCpuSeconds: number
   receiverCpuSeconds: number
+  /** The part of the CPU time spent in the kernel, s. */
+  senderSystemSeconds: number
+  receiverSystemSeconds: number
   /** Problems that did not make the transfer fail (a process that did not exit cleanly afterwards). */
   warnings: string[]
 }
@@ -108,8 +111,8 @@ export async function ferryTransfer (init: FerryRunInit): Promise<FerryRunResult
     await receiver.waitFor('complete', 30_000)
     const warnings = [await exitAfterTransfer(sender, 'ferry send', 30_000), await exitAfterTransfer(receiver, 'ferry receive --once', 15_000)]
       .filter((w): w is string => w != null)
-    const { peakMB: senderPeakMB, cpuSeconds: senderCpuSeconds } = senderRss.stop()
-    const { peakMB: receiverPeakMB, cpuSeconds: receiverCpuSeconds } = receiverRss.stop()
+    const { peakMB: senderPeakMB, cpuSeconds: senderCpuSeconds, systemSeconds: senderSystemSeconds } = senderRss.stop()
+    const { peakMB: receiverPeakMB, cpuSeconds: receiverCpuSeconds, systemSeconds: receiverSystemSeconds } = receiverRss.stop()
     await verify(init, recvData, out)
     const transferMs = Number(complete.transferMs ?? complete.durationMs)
     return {
@@ -123,6 +126,8 @@ export async function ferryTransfer (init: FerryRunInit): Promise<FerryRunResult
       receiverPeakMB,
       senderCpuSeconds,
       receiverCpuSeconds,
+      senderSystemSeconds,
+      receiverSystemSeconds,
       warnings
     }
   } finally {

@@ -5,7 +5,7 @@
  *
  * @example
  * ```sh
- * npm run bench                        # the full run: 1 GiB transfers, 10,000 small files, 30 dials (~5–10 min)
+ * npm run bench                        # the full run: 1 GiB transfers, 10,000 small files, 30 dials (~4 min on 2 cores)
  * npm run bench -- --size 128MiB       # a shorter run
  * npm run bench -- --only tcp,webrtc   # throughput only
  * ```

@@ -25,6 +25,7 @@ export class Worker {
   private exited = false
   readonly exitedPromise: Promise<void>
 
+  /** Starts `bench/workers/<name>.ts` with `args`; `onMessage` gets its `signal` messages (SDP, candidates). */
   constructor (name: string, args: string[] = [], onMessage?: (msg: WorkerMessage) => void) {
     this.name = name
     const script = fileURLToPath(new URL(`./workers/${name}.ts`, import.meta.url))

@@ -21,7 +21,8 @@ export class ProcessSampler {
   private readonly pid: number
   private readonly timer: NodeJS.Timeout
   private peakKiB = 0
-  private ticks = 0
+  private userTicks = 0
+  private systemTicks = 0
 
   constructor (pid: number) {
     this.pid = pid
@@ -36,7 +37,8 @@ export class ProcessSampler {
       // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
       const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8')
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      this.ticks = Math.max(this.ticks, Number(fields[11]) + Number(fields[12]))
+      this.userTicks = Math.max(this.userTicks, Number(fields[11]))
+      this.systemTicks = Math.max(this.systemTicks, Number(fields[12]))
     } catch {
       // the process has exited (or this is not Linux): keep the last values
     }
@@ -49,7 +51,12 @@ export class ProcessSampler {
 
   /** CPU time so far (user + system), in seconds. */
   get cpuSeconds (): number {
-    return this.ticks / CLOCK_TICKS
+    return (this.userTicks + this.systemTicks) / CLOCK_TICKS
+  }
+
+  /** CPU time so far in the kernel (system), in seconds: file writes, sockets, page faults. */
+  get systemSeconds (): number {
+    return this.systemTicks / CLOCK_TICKS
   }
 
   /** Takes a last sample (if the process still runs) and stops sampling. */

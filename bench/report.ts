@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { CeilingResult } from './ceilings.ts'
 import type { ConnectResult } from './connect.ts'
+import type { DiskResult } from './disk.ts'
 import type { FerryRunResult } from './ferry-runs.ts'
 
 /** Everything one bench run measured; a section that was skipped is undefined. */
@@ -19,6 +20,7 @@ export interface BenchResults {
   ferry: { webrtc?: FerryRunResult, tcp?: FerryRunResult, webrtcCompare?: FerryRunResult, tcpCompare?: FerryRunResult }
   smallFiles?: FerryRunResult & { fileBytes: number }
   connect?: ConnectResult
+  disk?: DiskResult
   warnings: string[]
 }
 
@@ -79,6 +81,11 @@ export function table (r: BenchResults): string {
   rows.push(['  raw node-datachannel DataChannel', `${f1(dataChannel?.mibPerSec)} MiB/s`, '', ''])
   rows.push(['  raw libp2p WebRTC stream (via relay)', `${f1(libp2pWebRTC?.mibPerSec)} MiB/s`, '', ''])
   rows.push(['  raw libp2p TCP stream (Noise, Yamux)', `${f1(libp2pTCP?.mibPerSec)} MiB/s`, '', ''])
+  if (r.disk != null) {
+    section('Disk of the temp folder (what every receiver must do, no network)')
+    rows.push(['  create + write 4 KiB + close, one by one', `${f0(r.disk.createFilesPerSec)} files/s`, '', ''])
+    rows.push([`  write a new ${formatSize(r.disk.writeBytes)} file`, `${f1(r.disk.writeMiBps)} MiB/s`, '', ''])
+  }
   section(`Ferry CLI, ${size} file, disk to disk, verified, in SQLite`)
   const wr = ratio(r.ferry.webrtc, dataChannel)
   const tr = ratio(r.ferry.tcp, libp2pTCP)

@@ -10,6 +10,7 @@ import { startRelay, stopAll } from '../test/helpers/cli.ts'
 import { rawDataChannel, rawLibp2pStream } from './ceilings.ts'
 import type { CeilingResult } from './ceilings.ts'
 import { measureConnect } from './connect.ts'
+import { measureDisk } from './disk.ts'
 import { ferryTransfer } from './ferry-runs.ts'
 import type { FerryRunInit, FerryRunResult } from './ferry-runs.ts'
 import { bigFile, smallFiles } from './fixtures.ts'
@@ -44,7 +45,7 @@ export const DEFAULTS: Omit<BenchOptions, 'log'> = {
   files: 10_000,
   fileBytes: 4096,
   dials: 30,
-  repeat: 1,
+  repeat: 2,
   sections: [...SECTIONS],
   tmp: tmpdir()
 }
@@ -76,9 +77,12 @@ export async function runBench (options: BenchOptions): Promise<BenchResults> {
       await rm(workDir, { recursive: true, force: true })
     }
   }
-  const ceilingLog = (what: string, r: CeilingResult): void => log(`  ${what}: ${r.mibPerSec.toFixed(1)} MiB/s`)
-  const ferryLog = (what: string, r: FerryRunResult): void => log(`  Ferry ${what}: ${r.mibPerSec.toFixed(1)} MiB/s, ${r.files} file(s) in ${(r.transferMs / 1000).toFixed(1)} s, peak RSS ${r.senderPeakMB.toFixed(0)} / ${r.receiverPeakMB.toFixed(0)} MB`)
+  const ceilingLog = (what: string, r: CeilingResult): void => log(`  ${what}: ${r.mibPerSec.toFixed(1)} MiB/s, CPU ${r.senderCpuSeconds.toFixed(1)} / ${r.receiverCpuSeconds.toFixed(1)} s`)
+  const ferryLog = (what: string, r: FerryRunResult): void => log(`  Ferry ${what}: ${r.mibPerSec.toFixed(1)} MiB/s, ${r.files} file(s) in ${(r.transferMs / 1000).toFixed(1)} s, peak RSS ${r.senderPeakMB.toFixed(0)} / ${r.receiverPeakMB.toFixed(0)} MB, CPU ${r.senderCpuSeconds.toFixed(1)} / ${r.receiverCpuSeconds.toFixed(1)} s`)
   try {
+    log('Measuring the disk of the temp folder…')
+    results.disk = await measureDisk(work, Math.min(options.files, 2000), Math.min(options.sizeBytes, 256 * 1024 ** 2))
+    log(`  creates ${results.disk.createFilesPerSec.toFixed(0)} files/s, writes ${results.disk.writeMiBps.toFixed(0)} MiB/s`)
     const { addr: relayAddr } = await startRelay(join(work, 'relay'))
     const has = (s: Section): boolean => options.sections.includes(s)
     const src = join(work, 'src')

@@ -3,7 +3,7 @@
  * without any network, to see what bounds the small-files rate. Each variant writes `--files` files of 4 KiB into a
  * fresh folder (two levels deep, 500 files per folder, as the bench's small-files tree) and prints files/s.
  *
- *   node bench/experiments/small-files-fs.ts [files] [dir]
+ *   node_modules/.bin/node bench/experiments/small-files-fs.ts [files] [dir]
  *
  * Variants:
  * - `current`: as incoming-file.ts and paths/resolve.ts do it today, one file after the other: stat the download

@@ -3,13 +3,15 @@
  * security, muxer and WebRTC options as a Ferry peer), without Ferry's transfer protocol, files, hashing or SQLite.
  * `listen` counts the bytes of every stream on the bench protocol; `dial` connects and writes.
  *
- * argv: `listen|dial` `webrtc|tcp` `<relay multiaddr or ->`
+ * argv: `listen|dial` `webrtc|tcp` `<relay multiaddr or ->` [`<JSON DataChannel options>`: use a node with these
+ * instead of Ferry's (experiments only, see experiment-node.ts)]
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createNode, describeConnection, dialDirect, waitForReservation } from '../../src-main/core/node/index.ts'
 import { nowMs } from '../proc.ts'
 import type { WorkerMessage } from '../proc.ts'
+import { createExperimentNode } from './experiment-node.ts'
 import { serve, tell } from './parent.ts'
 
 /** Protocol of the bench's sink stream. */
@@ -19,13 +21,14 @@ const role = process.argv[2] === 'dial' ? 'dial' : 'listen'
 const transport = process.argv[3] === 'tcp' ? 'tcp' : 'webrtc'
 const relay = process.argv[4] ?? '-'
 
-const node = await createNode({
+const nodeInit = {
   privateKey: await generateKeyPair('Ed25519'),
   relays: role === 'listen' && transport === 'webrtc' ? [relay] : [],
   iceServers: [],
   listen: role === 'listen' && transport === 'tcp' ? ['/ip4/127.0.0.1/tcp/0'] : [],
   acceptIncoming: role === 'listen' && transport === 'webrtc'
-})
+}
+const node = process.argv[5] == null ? await createNode(nodeInit) : await createExperimentNode(nodeInit, JSON.parse(process.argv[5]))
 
 let expected = Number.POSITIVE_INFINITY
 let received = 0

@@ -69,14 +69,15 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
 }
 
 /**
- * DataChannel options of every WebRTC stream (docs/PERFORMANCE.md, "Settings in effect"). @libp2p/webrtc's
- * defaults (16 KiB messages, 2 MiB buffered) cost ~30 % of a stream's throughput here (bench experiments while
- * building `npm run bench`; not re-measured in the recorded run): each message pays a fixed
- * cost in usrsctp and in libp2p's framing, and the channel refills only after its buffer fully drained.
+ * DataChannel options of every WebRTC stream (docs/PERFORMANCE.md, "libp2p DataChannel options"). With
+ * @libp2p/webrtc's defaults (16 KiB messages, 2 MiB buffered) a stream moved 32–56 MiB/s here, with these 54–62:
+ * each message pays a fixed cost in usrsctp and in libp2p's framing, and the channel refills only after its buffer
+ * fully drained.
  * - `maxMessageSize` 256 KiB: libdatachannel's (node-datachannel's) own max-message-size, which every Ferry peer
  *   advertises in its SDP; a peer advertising less (go/rust-libp2p: 16 KiB) would fail to receive these messages.
- * - `maxBufferedAmount` 16 MiB: the channel buffers up to this before `send()` reports backpressure. Memory stays
- *   bounded by the transfer window (WINDOW_BYTES), which counts these bytes as unacknowledged.
+ * - `maxBufferedAmount` 16 MiB: the channel buffers up to this before `send()` reports backpressure (4 MiB cost Ferry
+ *   more sender CPU). Memory stays bounded by the transfer window (WINDOW_BYTES), which counts these bytes as
+ *   unacknowledged.
  */
 export const DATA_CHANNEL_OPTIONS = { maxMessageSize: 256 * 1024, maxBufferedAmount: 16 * 1024 * 1024 }
 
