@@ -26,6 +26,8 @@ export interface SendInit {
   senderName?: string
   /** The ID of an earlier, interrupted send of the same files to resume (see `findSendToResume`). */
   resumeId?: string
+  /** The ID of a new transfer (default: a random UUID); ignored when `resumeId` is given. */
+  transferId?: string
   signal?: AbortSignal
   timeouts?: Partial<TransferTimeouts>
   onProgress?: (progress: TransferProgress) => void
@@ -65,7 +67,7 @@ async function readExactly (fh: FileHandle, length: number, position: number, pa
  */
 export async function sendFiles (conn: Connection, files: readonly LocalFile[], init: SendInit): Promise<TransferResult> {
   const started = Date.now()
-  const transferId = init.resumeId ?? randomUUID()
+  const transferId = init.resumeId ?? init.transferId ?? randomUUID()
   const peerId = conn.remotePeer.toString()
   const connection = describeConnection(conn)
   const totalBytes = files.reduce((n, f) => n + f.size, 0)

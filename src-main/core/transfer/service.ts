@@ -12,7 +12,7 @@ import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL } from '..
 import type { Store } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
 import { MAX_PENDING_OFFERS, MAX_PENDING_OFFERS_PER_PEER, RESUME_RETRY_DELAY_MS } from './constants.ts'
-import { collectFiles } from './local-files.ts'
+import { collectFiles, SourcePathError } from './local-files.ts'
 import type { LocalFile } from './local-files.ts'
 import { receiveTransfer } from './receiver.ts'
 import { outcomeOf } from './outcome.ts'
@@ -55,6 +55,12 @@ export interface TransferServiceInit {
 /** Options of {@link TransferService.send}. */
 export interface SendOptions {
   signal?: AbortSignal
+  /**
+   * The ID of the transfer if it is a new one (a UUID; default: random), so a UI can show it before the offer is made.
+   * An earlier interrupted send of the same files to the same peer is resumed under its own ID instead (see
+   * `findSendToResume`, which callers can ask first).
+   */
+  transferId?: string
   /** Called once the connection that carries the data is up. */
   onConnected?: (info: ConnectionInfo) => void
   /** Called before a dial retry. */
@@ -141,7 +147,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
     for (const controller of this.running) controller.abort()
   }
 
-  private track (signal?: AbortSignal): { controller: AbortController, signal: AbortSignal, setId: (id: string) => void, done: () => void } {
+  private track (signal?: AbortSignal): { controller: AbortController, signal: AbortSignal, setId: (id: string) => void, id: () => string | undefined, done: () => void } {
     const controller = new AbortController()
     this.running.add(controller)
     let transferId: string | undefined
@@ -149,6 +155,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
       controller,
       signal: signal == null ? controller.signal : AbortSignal.any([signal, controller.signal]),
       setId: (id) => { transferId = id; this.byId.set(id, controller) },
+      id: () => transferId,
       done: () => {
         this.running.delete(controller)
         if (transferId != null && this.byId.get(transferId) === controller) this.byId.delete(transferId)
@@ -202,7 +209,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
       })
       if (result != null) this.emit('complete', result)
     } catch (err) {
-      this.emit('failed', { direction: 'receive', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
+      this.emit('failed', { transferId, direction: 'receive', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
     } finally {
       if (transferId != null && this.receiving.get(transferId)?.stream === stream) this.receiving.delete(transferId)
       ended.resolve()
@@ -266,6 +273,29 @@ export class TransferService extends EventEmitter<TransferEvents> {
     return this.deliver(multiaddr(record.remoteAddr), files, options)
   }
 
+  /**
+   * Sends files already listed by the caller, each with the path it gets in the offer (e.g. files a desktop UI
+   * resolved from a drop). Every `relPath` passes the path-safety rules and every `absPath` must still be a regular
+   * file of the given size; otherwise as {@link send}.
+   *
+   * @throws {SourcePathError} when a file is gone, not a regular file, or changed size
+   * @throws {UnsafePathError} when a `relPath` could not be written safely on the other side
+   */
+  async sendLocal (to: Multiaddr, files: readonly LocalFile[], options: SendOptions = {}): Promise<TransferResult> {
+    try {
+      validateFileList(files.map(f => f.relPath))
+      for (const f of files) {
+        const st = await lstat(f.absPath).catch((err: unknown) => { throw new SourcePathError(`Cannot read ${f.absPath}: ${errorMessage(err)}`, { cause: err }) })
+        if (!st.isFile()) throw new SourcePathError(`${f.absPath} is not a regular file`)
+        if (st.size !== f.size) throw new SourcePathError(`${f.absPath} changed size (${f.size} → ${st.size} bytes)`)
+      }
+    } catch (err) {
+      this.emit('failed', { transferId: options.transferId, direction: 'send', peerId: peerIdOf(to), code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
+      throw err
+    }
+    return this.deliver(to, [...files], options)
+  }
+
   /** Dials `to` and sends `files`; after an interruption re-dials and resumes until `retryForMs` runs out. */
   private async deliver (to: Multiaddr, files: LocalFile[], options: SendOptions): Promise<TransferResult> {
     const job = this.track(options.signal)
@@ -278,7 +308,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
           const conn = await dialDirect(this.init.node, to, { signal: job.signal, onRetry: options.onRetry })
           peerId = conn.remotePeer.toString()
           options.onConnected?.(describeConnection(conn))
-          const result = await this.sendOver(conn, files, job.signal, job.setId)
+          const result = await this.sendOver(conn, files, job.signal, job.setId, options.transferId)
           this.emit('complete', result)
           return result
         } catch (err) {
@@ -290,7 +320,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
         }
       }
     } catch (err) {
-      this.emit('failed', { direction: 'send', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
+      this.emit('failed', { transferId: job.id() ?? options.transferId, direction: 'send', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
       throw err
     } finally {
       job.done()
@@ -298,12 +328,13 @@ export class TransferService extends EventEmitter<TransferEvents> {
   }
 
   /** Sends over an open connection, resuming an earlier interrupted send of the same files to that peer if any. */
-  private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal, onTransferId: (id: string) => void): Promise<TransferResult> {
+  private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal, onTransferId: (id: string) => void, transferId?: string): Promise<TransferResult> {
     const peerId = conn.remotePeer.toString()
     return sendFiles(conn, files, {
       store: this.init.store,
       senderName: this.init.displayName,
       resumeId: findSendToResume(this.init.store, peerId, files),
+      transferId,
       signal,
       timeouts: this.init.timeouts,
       onTransferId,

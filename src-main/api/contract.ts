@@ -1,0 +1,209 @@
+/**
+ * The one contract between the UI and the core: every call (request → result) and every event, with a zod schema for
+ * each request so the receiving side validates what it is sent. Used by the Electron preload and main-process handlers
+ * (IPC) and by the headless server's WebSocket bridge; the renderer sees it as {@link FerryApi}.
+ *
+ * Pattern: Mattermost Desktop `src/common/communication.ts` (one module of channel names and types shared by main,
+ * preload and renderer) — design brief §6.9.
+ */
+import { z } from 'zod'
+import type { Notice, OfferView, PeerView, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'
+
+/** Version of this contract; the headless bridge refuses a page built for another one. */
+export const API_VERSION = 1
+
+/** Longest invite text accepted, characters (an invite with a few relays is ~300). */
+export const MAX_INVITE_CHARS = 4096
+/** Longest contact or display name, characters. */
+export const MAX_NAME_CHARS = 64
+/** Most files one `sendLocalFiles` / upload may carry. */
+export const MAX_SEND_FILES = 100_000
+/** Longest relay list in settings. */
+export const MAX_RELAYS = 8
+/** Transfers with more files than this carry no per-file list in events (ask `getTransfer`). */
+export const MAX_FILES_IN_EVENTS = 200
+
+const PeerIdSchema = z.string().min(1).max(128).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, 'not a base58 peer ID')
+const TransferIdSchema = z.uuid()
+const NameSchema = z.string().trim().min(1).max(MAX_NAME_CHARS)
+
+/** Request schemas, one per call; a call without arguments takes `{}`. */
+export const RequestSchemas = {
+  /** Everything the UI needs to draw: capabilities, identity, settings, peers, pending offers, recent transfers. */
+  getSnapshot: z.object({}).strict(),
+  /** Finished and running transfers, newest first; `peerId` filters by peer. */
+  listHistory: z.object({ peerId: PeerIdSchema.optional(), limit: z.int().min(1).max(1000).optional() }).strict(),
+  /** One transfer with its per-file list. */
+  getTransfer: z.object({ transferId: TransferIdSchema }).strict(),
+  /** Adds (or updates) a contact from `ferry:` invite text; `name` overrides the invite's name. */
+  addContact: z.object({ invite: z.string().max(MAX_INVITE_CHARS), name: NameSchema.optional() }).strict(),
+  /** Adds a peer found on the LAN as a contact. */
+  addNearby: z.object({ peerId: PeerIdSchema, name: NameSchema.optional() }).strict(),
+  /** Renames, trusts/untrusts, blocks/unblocks a contact. */
+  updateContact: z.object({ peerId: PeerIdSchema, name: NameSchema.optional(), trusted: z.boolean().optional(), blocked: z.boolean().optional() }).strict(),
+  removeContact: z.object({ peerId: PeerIdSchema }).strict(),
+  /** The short fingerprint both sides compare (contacts module `fingerprint`). */
+  getFingerprint: z.object({ peerId: PeerIdSchema }).strict(),
+  /** Accepts or declines an incoming offer. */
+  answerOffer: z.object({ transferId: TransferIdSchema, accept: z.boolean() }).strict(),
+  /** Cancels a running transfer (both sides record `cancelled`). */
+  cancelTransfer: z.object({ transferId: TransferIdSchema }).strict(),
+  /** Continues an interrupted send from where the receiver's verified bytes end. */
+  resumeTransfer: z.object({ transferId: TransferIdSchema }).strict(),
+  /** Shows a received file (or the transfer's folder) in the system file manager. Electron only. */
+  showInFolder: z.object({ transferId: TransferIdSchema, fileIndex: z.int().min(0).optional() }).strict(),
+  updateSettings: z.object({
+    displayName: NameSchema.optional(),
+    relays: z.array(z.string().min(1).max(1024)).max(MAX_RELAYS).optional(),
+    contactsOnly: z.boolean().optional()
+  }).strict(),
+  /** Opens a native folder picker and stores the choice. Electron only. */
+  chooseDownloadDir: z.object({}).strict(),
+  /**
+   * Electron only, sent by the preload (never by page code, which has no paths): files resolved with
+   * `webUtils.getPathForFile`, each with the `/`-separated path it gets in the transfer. Main re-validates every
+   * path (absolute, a regular file or folder, readable) before anything is sent.
+   */
+  sendLocalFiles: z.object({
+    peerId: PeerIdSchema,
+    files: z.array(z.object({ path: z.string().min(1).max(4096), relativePath: z.string().min(1).max(4096) }).strict()).min(1).max(MAX_SEND_FILES)
+  }).strict(),
+  /** Headless only: sends the files of a finished upload (see the server's upload endpoint). */
+  sendUpload: z.object({ peerId: PeerIdSchema, uploadId: z.uuid() }).strict()
+} as const
+
+/** Name of a call. */
+export type CallName = keyof typeof RequestSchemas
+
+/** The request type of each call (after validation). */
+export type Requests = { [K in CallName]: z.infer<(typeof RequestSchemas)[K]> }
+
+/** The result type of each call. */
+export interface Results {
+  getSnapshot: Snapshot
+  listHistory: TransferView[]
+  getTransfer: TransferView
+  addContact: PeerView
+  addNearby: PeerView
+  updateContact: PeerView
+  removeContact: { removed: boolean }
+  getFingerprint: { fingerprint: string }
+  answerOffer: { ok: true }
+  cancelTransfer: { ok: true }
+  resumeTransfer: { transferId: string }
+  showInFolder: { ok: true }
+  updateSettings: SettingsView
+  chooseDownloadDir: SettingsView
+  /** Returns at once with the ID the transfer will have; its progress arrives as `transfer` events. */
+  sendLocalFiles: { transferId: string }
+  sendUpload: { transferId: string }
+}
+
+/** Events from the core to the UI. */
+export interface Events {
+  /** The whole peer list (contacts and nearby peers), whenever any of it changes. */
+  peers: PeerView[]
+  /** A new incoming offer awaiting an answer. */
+  offer: OfferView
+  /** An offer is no longer awaiting an answer (answered, withdrawn, timed out). */
+  'offer-closed': { transferId: string }
+  /** A transfer was created or changed (state, progress at most every 250 ms). */
+  transfer: TransferView
+  /** This peer's identity changed (relay status, addresses, display name). */
+  identity: IdentityView
+  settings: SettingsView
+  notice: Notice
+}
+
+/** Name of an event. */
+export type EventName = keyof Events
+
+/** Every call name, for building a preload or a dispatcher. */
+export const CALL_NAMES = Object.keys(RequestSchemas) as CallName[]
+/** Every event name. */
+export const EVENT_NAMES: readonly EventName[] = ['peers', 'offer', 'offer-closed', 'transfer', 'identity', 'settings', 'notice']
+
+/** Calls the page itself may make (the rest are made by the host: the preload, or the browser client after upload). */
+export type PageCallName = Exclude<CallName, 'sendLocalFiles' | 'sendUpload'>
+
+/** Electron IPC channel of a call (`ipcRenderer.invoke`) or event (`webContents.send`). */
+export function ipcChannel (name: CallName | EventName, kind: 'call' | 'event'): string {
+  return `ferry:${kind}:${name}`
+}
+
+/** The server side of the contract: one handler per call. Implemented by the app service. */
+export type ApiHandlers = { [K in CallName]: (request: Requests[K], signal: AbortSignal) => Promise<Results[K]> }
+
+/** A file or folder the person dropped or picked, with the `/`-separated path it gets in the transfer. */
+export interface PickedFile {
+  file: File
+  relativePath: string
+}
+
+/**
+ * What the renderer sees (`window.ferry` in Electron, the WebSocket client in a browser): one function per page call,
+ * `sendFiles` for dropped or picked files, and `on` for events, which returns an unsubscribe function. Errors reject
+ * with an {@link ApiError}-shaped error (`name`, `code`, `message`).
+ */
+export type FerryApi = { [K in PageCallName]: (request: Requests[K]) => Promise<Results[K]> } & {
+  /** Sends files to a peer: resolved to paths by the Electron preload, or uploaded to the headless server. */
+  sendFiles: (peerId: string, files: PickedFile[]) => Promise<{ transferId: string }>
+  on: <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => () => void
+}
+
+/** A failed call as it crosses IPC or the WebSocket: plain data, rebuilt into an `ApiError` on the page side. */
+export interface ApiErrorData {
+  name: string
+  /** Stable kebab-case code (`invalid-request`, `invalid-invite`, `peer-unreachable`, `unsupported`, …). */
+  code: string
+  message: string
+}
+
+/** An error returned by a call. `code` is stable; `message` is written for a person. */
+export class ApiError extends Error {
+  static override name = 'ApiError'
+  readonly code: string
+  constructor (code: string, message: string) {
+    super(message)
+    this.code = code
+    this.name = 'ApiError'
+  }
+}
+
+/** The error data of any thrown value: `FerryError`s keep their code; a zod error becomes `invalid-request`. */
+export function toApiErrorData (err: unknown): ApiErrorData {
+  if (err instanceof z.ZodError) return { name: 'ApiError', code: 'invalid-request', message: z.prettifyError(err) }
+  const e = err as { name?: unknown, code?: unknown, message?: unknown }
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    code: typeof e?.code === 'string' ? e.code : 'internal',
+    message: typeof e?.message === 'string' ? e.message : String(err)
+  }
+}
+
+/**
+ * Validates `request` for call `name`.
+ *
+ * @throws {ApiError} code `unknown-call` for a name not in the contract, `invalid-request` when the schema refuses it
+ */
+export function parseRequest<K extends CallName> (name: K, request: unknown): Requests[K] {
+  const schema = (RequestSchemas as Record<string, z.ZodType>)[name]
+  if (schema == null || !Object.hasOwn(RequestSchemas, name)) throw new ApiError('unknown-call', `No such call: ${String(name)}`)
+  const parsed = schema.safeParse(request ?? {})
+  if (!parsed.success) throw new ApiError('invalid-request', `${name}: ${z.prettifyError(parsed.error)}`)
+  return parsed.data as Requests[K]
+}
+
+/**
+ * Runs call `name` with untrusted `request` on `handlers`: validates, calls, and returns the result or the error data.
+ * Both transports (IPC, WebSocket) dispatch through this, so validation is the same everywhere.
+ */
+export async function dispatch (handlers: ApiHandlers, name: string, request: unknown, signal: AbortSignal): Promise<{ ok: true, result: unknown } | { ok: false, error: ApiErrorData }> {
+  try {
+    const req = parseRequest(name as CallName, request)
+    const handler = handlers[name as CallName] as (r: unknown, s: AbortSignal) => Promise<unknown>
+    return { ok: true, result: await handler(req, signal) }
+  } catch (err) {
+    return { ok: false, error: toApiErrorData(err) }
+  }
+}
