@@ -1,5 +1,5 @@
 /**
- * The `ferry` command line: `relay`, `receive`, `send`, `history`, `invite`, `contacts`, `discover`. Every command drives the core API
+ * The `ferry` command line: `relay`, `receive`, `send`, `serve`, `history`, `invite`, `contacts`, `discover`. Every command drives the core API
  * (`src-main/core`), exits on its own when done, and with `--json` prints one JSON object per line.
  */
 import { Command, Option } from 'commander'
@@ -13,6 +13,7 @@ import { inviteCommand } from './commands/invite.ts'
 import { receiveCommand } from './commands/receive.ts'
 import { relayCommand } from './commands/relay.ts'
 import { sendCommand } from './commands/send.ts'
+import { serveCommand } from './commands/serve.ts'
 import { collect } from './options.ts'
 import { Output } from './output.ts'
 
@@ -60,6 +61,12 @@ peerOptions(program.command('send')
   .option('--retry-for <seconds>', 'after the connection drops, keep trying to resume for this long', String(RESUME_RETRY_FOR_MS / 1000))
   .argument('<paths...>', 'files and folders to send'))
   .action(async (paths: string[], opts) => run(out => sendCommand(paths, opts, out), opts.json))
+
+peerOptions(program.command('serve')
+  .description('run Ferry without Electron: the app in your browser at a 127.0.0.1 URL (printed, with its access token)')
+  .option('--port <n>', 'TCP port on 127.0.0.1 (default: a free one)')
+  .option('--out <dir>', 'folder to save received files into (default: the stored setting, else ~/Downloads)'))
+  .action(async (opts) => run(out => serveCommand(opts, out), opts.json))
 
 program.command('history')
   .description('list recorded transfers')

@@ -66,9 +66,10 @@
  */
 export { startServer } from './server.ts'
 export type { FerryServer, ServerInit } from './server.ts'
-export type { PreparedSend, ServedApp } from './app-port.ts'
+export type { ServedApp } from './app-port.ts'
 export { CLOSE_API_VERSION } from './ws-bridge.ts'
 export { MAX_PENDING_CALLS, MAX_SOCKETS, MAX_WS_PAYLOAD_BYTES, TOKEN_BYTES, UPLOAD_LIMITS, UPLOADS_FOLDER } from './constants.ts'
 export type { UploadLimits } from './constants.ts'
 export { RendererMissingError, ServerRequestError, UnsupportedCallError, UploadError } from './errors.ts'
 export { contentSecurityPolicy } from './security.ts'
+export { checkStaticDir } from './static.ts'

@@ -1,0 +1,71 @@
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startApp } from '../../app/index.ts'
+import { relaysFromEnv } from '../../app/settings.ts'
+import { lanDiscoveryEnabled } from '../../core/discovery/index.ts'
+import { checkStaticDir, startServer } from '../../server/index.ts'
+import { dataDirOf, interruptSignal, networkOf } from '../options.ts'
+import type { PeerOptions } from '../options.ts'
+import type { Output } from '../output.ts'
+
+/** The built renderer `ferry serve` serves (`npm run build` writes it). */
+export const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url))
+
+/** Options of `ferry serve`. */
+export interface ServeOptions extends PeerOptions {
+  /** TCP port on 127.0.0.1 (default 0: a free one). */
+  port?: string
+  /** Download folder (default: the stored setting, else ~/Downloads). */
+  out?: string
+  /** `--no-mdns` gives false. */
+  mdns?: boolean
+}
+
+function parsePort (text: string | undefined): number {
+  if (text == null) return 0
+  const port = Number(text)
+  if (!/^\d{1,5}$/u.test(text) || port > 65535) throw Object.assign(new Error(`--port must be a number from 0 to 65535, not ${text}`), { code: 'invalid-option' })
+  return port
+}
+
+/**
+ * `ferry serve`: the app without Electron. Starts the app service (host `headless`) and the headless server on
+ * 127.0.0.1, prints the URL to open (it carries the access token), and runs until Ctrl+C or SIGTERM, then stops the
+ * server and the app and returns 0.
+ *
+ * @throws {RendererMissingError} `renderer-not-built` when `dist/renderer/` was not built (`npm run build`)
+ */
+export async function serveCommand (options: ServeOptions, out: Output): Promise<number> {
+  const signal = interruptSignal()
+  const port = parsePort(options.port)
+  await checkStaticDir(RENDERER_DIR)
+  const dataDir = dataDirOf(options)
+  const network = networkOf(options)
+  const mdns = lanDiscoveryEnabled(options.mdns)
+  const app = await startApp({
+    dataDir,
+    downloadDir: options.out == null ? undefined : resolve(options.out),
+    relays: options.relay != null && options.relay.length > 0 ? network.relays : relaysFromEnv(),
+    iceServers: network.iceServers,
+    listen: options.listen,
+    mdns,
+    host: { kind: 'headless' }
+  }, signal)
+  try {
+    const server = await startServer({ app, staticDir: RENDERER_DIR, dataDir, port, signal })
+    try {
+      const offNotice = app.on('notice', n => out.event({ event: 'notice', level: n.level, code: n.code, message: n.message }, `[${n.level}] ${n.message}`))
+      const settings = (await app.handlers.getSnapshot({}, signal)).settings
+      out.event({ event: 'ready', url: server.url, port: server.port, peerId: app.peer.peerId, dataDir, downloadDir: settings.downloadDir },
+        `Ferry is running at\n  ${server.url}\nOpen it in a browser on this computer (the URL carries the access token: keep it private).\nYour peer ID: ${app.peer.peerId}\nPress Ctrl+C to stop.`)
+      if (!signal.aborted) await new Promise<void>(resolveDone => signal.addEventListener('abort', () => resolveDone(), { once: true }))
+      offNotice()
+      out.event({ event: 'stopping' }, 'Stopping…')
+    } finally {
+      await server.close()
+    }
+  } finally {
+    await app.stop()
+  }
+  return 0
+}
