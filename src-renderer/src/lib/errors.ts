@@ -1,0 +1,64 @@
+/**
+ * Error codes turned into words a person understands. Codes come from the API (`ApiErrorData.code`) and from
+ * transfers (`TransferView.error.code`, docs/PROTOCOL.md §11); an unknown code falls back to the message the core wrote
+ * for a person, which is shown as text only.
+ *
+ * @example
+ * ```ts
+ * describeError({ code: 'peer-unreachable', message: '…' }) // 'The other device is offline or cannot be reached.'
+ * ```
+ */
+
+const WORDS: Record<string, string> = {
+  // Transfers (docs/PROTOCOL.md §11)
+  declined: 'Declined by the other side.',
+  busy: 'The other side has too many offers waiting — try again in a minute.',
+  cancelled: 'Cancelled.',
+  paused: 'Paused — it can be resumed.',
+  interrupted: 'The connection was lost before the end.',
+  'insufficient-space': 'Not enough free disk space on the receiving side.',
+  'disk-full': 'The disk is full.',
+  'write-failed': 'The files could not be saved (disk full, no permission, or the folder is gone).',
+  'read-failed': 'A file could not be read on the sending side (moved, deleted, or no permission).',
+  'hash-mismatch': 'A file arrived corrupted and was not kept.',
+  'size-mismatch': 'A file arrived with the wrong size and was not kept.',
+  'invalid-offer': 'The other side refused the file list (unsafe or invalid file names).',
+  'unsafe-path': 'A file name or folder on the receiving side was unsafe, so nothing was written there.',
+  'protocol-error': 'The other device sent something Ferry did not expect.',
+  timeout: 'The other device stopped answering.',
+  internal: 'Something went wrong inside Ferry.',
+  // Connecting
+  'peer-unreachable': 'The other device is offline or cannot be reached.',
+  'peer-offline': 'The other device is offline.',
+  'no-relay': 'No relay is reachable, so devices outside this network cannot be reached.',
+  'limited-connection': 'Only a relayed connection was possible, which cannot carry files.',
+  blocked: 'This peer is blocked.',
+  // Calls
+  'invalid-invite': 'That is not a Ferry invite. An invite starts with “ferry:”.',
+  'invalid-request': 'Ferry refused that input.',
+  unsupported: 'This is not available here.',
+  'contact-not-found': 'That contact no longer exists.',
+  'unknown-contact': 'That contact no longer exists.',
+  'transfer-not-found': 'That transfer no longer exists.',
+  'transfer-exists': 'That transfer already exists.',
+  'connection-lost': 'The connection to Ferry was lost.',
+  disconnected: 'The connection to Ferry was lost.'
+}
+
+/** An error as the API or a transfer carries it. */
+export interface CodedError { code?: string, message?: string }
+
+/** Words for an error's code; the core's own message when the code is unknown; a generic sentence as a last resort. */
+export function describeError (err: unknown): string {
+  const e = (err ?? {}) as CodedError
+  const code = typeof e.code === 'string' ? e.code : undefined
+  if (code != null && Object.hasOwn(WORDS, code)) return WORDS[code] as string
+  if (typeof e.message === 'string' && e.message.length > 0) return e.message
+  return 'Something went wrong.'
+}
+
+/** The error's `code`, or `undefined`. */
+export function errorCode (err: unknown): string | undefined {
+  const c = (err as CodedError | null)?.code
+  return typeof c === 'string' ? c : undefined
+}

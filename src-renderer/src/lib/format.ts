@@ -1,0 +1,83 @@
+/**
+ * Formatting for people: sizes, speeds, durations, times. Pure functions, no DOM.
+ *
+ * @example
+ * ```ts
+ * formatBytes(1572864)      // '1.5 MiB'
+ * formatSpeed(3_500_000)    // '3.3 MiB/s'
+ * formatDuration(75_000)    // '1 min 15 s'
+ * formatLastSeen(Date.now() - 120_000) // 'last seen 2 min ago'
+ * ```
+ */
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+
+/**
+ * A byte count with binary units, one decimal above bytes: `512 B`, `1.5 MiB`. The same rule as the CLI's
+ * `formatBytes` (src-main/cli/output.ts), so the page and the terminal show the same numbers.
+ */
+export function formatBytes (bytes: number): string {
+  let value = Math.max(0, bytes)
+  let unit = 0
+  while (value >= 1024 && unit < UNITS.length - 1) { value /= 1024; unit++ }
+  return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`
+}
+
+/** A speed in bytes per second: `3.3 MiB/s`. */
+export function formatSpeed (bytesPerSecond: number): string {
+  return `${formatBytes(Math.round(bytesPerSecond))}/s`
+}
+
+/** A duration in ms, rounded for reading: `45 s`, `3 min 5 s`, `2 h 10 min`. */
+export function formatDuration (ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000))
+  if (s < 60) return `${s} s`
+  const min = Math.floor(s / 60)
+  if (min < 60) return s % 60 === 0 ? `${min} min` : `${min} min ${s % 60} s`
+  const h = Math.floor(min / 60)
+  return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`
+}
+
+/** How long ago `at` (ms since epoch) was, relative to `now`: `just now`, `5 min ago`, `3 h ago`, `2 days ago`. */
+export function formatAgo (at: number, now = Date.now()): string {
+  const s = Math.round((now - at) / 1000)
+  if (s < 45) return 'just now'
+  const min = Math.round(s / 60)
+  if (min < 60) return `${min} min ago`
+  const h = Math.round(min / 60)
+  if (h < 24) return `${h} h ago`
+  const d = Math.round(h / 24)
+  return d === 1 ? 'yesterday' : `${d} days ago`
+}
+
+/** Presence line of a peer: `Online`, `last seen 5 min ago`, or `Offline` when never seen. */
+export function formatPresence (online: boolean, lastSeenAt?: number, now = Date.now()): string {
+  if (online) return 'Online'
+  return lastSeenAt != null ? `Last seen ${formatAgo(lastSeenAt, now)}` : 'Offline'
+}
+
+/** A date and time in the person's locale, short: `22 Nov, 14:05` (today: just the time). */
+export function formatWhen (at: number, now = Date.now()): string {
+  const d = new Date(at)
+  const today = new Date(now).toDateString() === d.toDateString()
+  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+  if (today) return time
+  return `${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}, ${time}`
+}
+
+/** `1 file` / `3 files`. */
+export function plural (n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`
+}
+
+/** The last segment of a `/`-separated path (a file's name). */
+export function baseName (path: string): string {
+  const i = path.lastIndexOf('/')
+  return i < 0 ? path : path.slice(i + 1)
+}
+
+/** Percentage 0–100 of `done` over `total` (100 for an empty transfer). */
+export function percent (done: number, total: number): number {
+  if (total <= 0) return 100
+  return Math.min(100, Math.max(0, (done / total) * 100))
+}

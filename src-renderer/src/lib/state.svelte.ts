@@ -1,0 +1,237 @@
+/**
+ * The page's state, kept in sync with the core: one {@link FerryState} (`ferry`) holding the snapshot, updated by the
+ * core's events, plus the UI's own bits (current view, toasts, uploads in progress). Components read its fields
+ * (Svelte 5 runes make them reactive) and call its actions, which report failures as toasts in words a person
+ * understands.
+ *
+ * @example
+ * ```ts
+ * import { ferry } from './state.svelte.ts'
+ * await ferry.start()             // connects, loads the snapshot, follows events
+ * ferry.view = 'transfers'
+ * await ferry.send(peer, picked)  // toasts on failure
+ * ```
+ */
+import { getApi } from '../api/index.ts'
+import type {
+  PageApi, UploadProgress, Capabilities, IdentityView, Notice, OfferView, PeerView, PickedFile, SettingsView, Snapshot, TransferView
+} from '../api/index.ts'
+import { describeError } from './errors.ts'
+import { formatBytes, plural } from './format.ts'
+
+/** The views of the sidebar. */
+export type ViewName = 'peers' | 'transfers' | 'history' | 'settings' | 'myid'
+
+/** A short message in the corner. */
+export interface Toast { id: number, level: Notice['level'] | 'success', message: string }
+
+/** States of a transfer that is still running. */
+export const RUNNING_STATES: ReadonlySet<TransferView['state']> = new Set(['connecting', 'offered', 'accepted', 'transferring'])
+
+/** How often the page checks that the core still answers, ms. */
+const HEARTBEAT_MS = 10_000
+/** Finished transfers kept on the Transfers view (History has the rest). */
+const MAX_FINISHED_SHOWN = 50
+
+class FerryState {
+  api: PageApi | null = null
+  /** `connecting` until the first snapshot, `lost` while the core does not answer, `failed` if it never did. */
+  connection = $state<'connecting' | 'ready' | 'lost' | 'failed'>('connecting')
+  failure = $state('')
+  capabilities = $state.raw<Capabilities | null>(null)
+  identity = $state.raw<IdentityView | null>(null)
+  settings = $state.raw<SettingsView | null>(null)
+  peers = $state.raw<PeerView[]>([])
+  offers = $state.raw<OfferView[]>([])
+  /** Running and recent transfers, newest first. */
+  transfers = $state.raw<TransferView[]>([])
+  toasts = $state<Toast[]>([])
+  view = $state<ViewName>('peers')
+  /** Peer IDs whose files are being handed to the core (uploaded, in a browser), with the upload's progress. */
+  uploading = $state<Record<string, number>>({})
+  uploadProgress = $state<Record<string, UploadProgress>>({})
+  /** Bumped whenever a transfer ends, so History reloads. */
+  historyVersion = $state(0)
+  /** The clock for "last seen …", ticking every 30 s. */
+  now = $state(Date.now())
+  /** A line for screen readers about the latest offer. */
+  announcement = $state('')
+
+  private nextToast = 1
+  private timers: ReturnType<typeof setInterval>[] = []
+  private unsubscribe: (() => void)[] = []
+
+  /** Connects to the core, loads the snapshot and follows events. Never throws: failures set `connection`. */
+  async start (): Promise<void> {
+    try {
+      this.api = await getApi()
+      this.applySnapshot(await this.api.getSnapshot({}))
+      this.follow(this.api)
+      this.connection = 'ready'
+    } catch (err) {
+      this.connection = 'failed'
+      this.failure = describeError(err)
+      return
+    }
+    this.timers.push(setInterval(() => { this.now = Date.now() }, 30_000))
+    this.timers.push(setInterval(() => { void this.heartbeat() }, HEARTBEAT_MS))
+  }
+
+  /** Stops following the core (tests of the page, hot reload). */
+  stop (): void {
+    for (const t of this.timers) clearInterval(t)
+    for (const off of this.unsubscribe) off()
+    this.timers = []
+    this.unsubscribe = []
+  }
+
+  private applySnapshot (s: Snapshot): void {
+    this.capabilities = s.capabilities
+    this.identity = s.identity
+    this.settings = s.settings
+    this.peers = s.peers
+    this.offers = s.offers
+    const byId = new Map(this.transfers.map(t => [t.id, t]))
+    for (const t of s.transfers) byId.set(t.id, t)
+    this.transfers = sortTransfers([...byId.values()])
+  }
+
+  private follow (api: PageApi): void {
+    if (api.onUploadProgress != null) {
+      this.unsubscribe.push(api.onUploadProgress(p => { this.uploadProgress = { ...this.uploadProgress, [p.peerId]: p } }))
+    }
+    this.unsubscribe.push(
+      api.on('peers', peers => { this.peers = peers }),
+      api.on('identity', identity => { this.identity = identity }),
+      api.on('settings', settings => { this.settings = settings }),
+      api.on('offer', offer => this.addOffer(offer)),
+      api.on('offer-closed', ({ transferId }) => { this.offers = this.offers.filter(o => o.transferId !== transferId) }),
+      api.on('transfer', t => this.upsertTransfer(t)),
+      api.on('notice', n => this.onNotice(n))
+    )
+  }
+
+  /** The browser client's own notices mark a dropped and restored socket (src/api/ws-client.ts); others are toasts. */
+  private onNotice (n: Notice): void {
+    if (n.code === 'disconnected') { this.connection = 'lost'; return }
+    if (n.code === 'reconnected') { void this.recover(); return }
+    if (n.code === 'api-version-mismatch') {
+      this.connection = 'failed'
+      this.failure = 'This page belongs to another version of Ferry. Reload it.'
+      return
+    }
+    this.toast(n.level, describeError(n))
+  }
+
+  /** Back after a lost connection: events were missed, so redraw from a fresh snapshot. */
+  private async recover (): Promise<void> {
+    if (this.api == null) return
+    try {
+      this.applySnapshot(await this.api.getSnapshot({}))
+      if (this.connection === 'lost') this.toast('success', 'Connected to Ferry again.')
+      this.connection = 'ready'
+    } catch {
+      this.connection = 'lost'
+    }
+  }
+
+  private addOffer (offer: OfferView): void {
+    if (this.offers.some(o => o.transferId === offer.transferId)) return
+    this.offers = [...this.offers, offer]
+    const who = offer.contactName ?? offer.senderName ?? `peer ${offer.shortId}`
+    this.announcement = `New offer from ${who}${offer.isContact ? '' : ' (not a contact)'}: ${plural(offer.files.length, 'file')}, ${formatBytes(offer.totalBytes)}`
+  }
+
+  /** Merges a transfer event; bumps `historyVersion` when one ends. */
+  upsertTransfer (t: TransferView): void {
+    const old = this.transfers.find(x => x.id === t.id)
+    // Events for large transfers carry no file list: keep the one fetched with getTransfer.
+    const merged = t.files == null && old?.files != null ? { ...t, files: old.files } : t
+    const rest = this.transfers.filter(x => x.id !== t.id)
+    let next = sortTransfers([merged, ...rest])
+    const finished = next.filter(x => !RUNNING_STATES.has(x.state))
+    if (finished.length > MAX_FINISHED_SHOWN) {
+      const drop = new Set(finished.slice(MAX_FINISHED_SHOWN).map(x => x.id))
+      next = next.filter(x => !drop.has(x.id))
+    }
+    this.transfers = next
+    if (!RUNNING_STATES.has(t.state) && (old == null || RUNNING_STATES.has(old.state))) this.historyVersion++
+  }
+
+  private async heartbeat (): Promise<void> {
+    if (this.api == null) return
+    try {
+      await withTimeout(this.api.listHistory({ limit: 1 }), HEARTBEAT_MS)
+      if (this.connection === 'lost') await this.recover()
+    } catch {
+      this.connection = 'lost'
+    }
+  }
+
+  /** Shows a toast; info and success disappear after 5 s, warnings and errors after 12 s. */
+  toast (level: Toast['level'], message: string): void {
+    const id = this.nextToast++
+    this.toasts = [...this.toasts, { id, level, message }].slice(-4)
+    setTimeout(() => this.dismiss(id), level === 'info' || level === 'success' ? 5_000 : 12_000)
+  }
+
+  dismiss (id: number): void {
+    this.toasts = this.toasts.filter(t => t.id !== id)
+  }
+
+  /**
+   * Runs an API call; on failure shows its error in words and returns `undefined`.
+   * Use for actions whose errors need no place of their own on the page.
+   */
+  async run<T> (call: (api: PageApi) => Promise<T>, failurePrefix = ''): Promise<T | undefined> {
+    if (this.api == null) return undefined
+    try {
+      return await call(this.api)
+    } catch (err) {
+      this.toast('error', `${failurePrefix}${describeError(err)}`)
+      return undefined
+    }
+  }
+
+  /** Sends picked or dropped files to `peer`; progress then arrives as `transfer` events. */
+  async send (peer: PeerView, files: PickedFile[]): Promise<void> {
+    if (files.length === 0) return
+    const total = files.reduce((n, f) => n + f.file.size, 0)
+    this.uploading = { ...this.uploading, [peer.peerId]: (this.uploading[peer.peerId] ?? 0) + 1 }
+    try {
+      const r = await this.run(api => api.sendFiles(peer.peerId, files), `Could not send to ${peer.name}: `)
+      if (r != null) this.toast('info', `Sending ${plural(files.length, 'file')} (${formatBytes(total)}) to ${peer.name}.`)
+    } finally {
+      const left = (this.uploading[peer.peerId] ?? 1) - 1
+      const next = { ...this.uploading }
+      if (left > 0) next[peer.peerId] = left
+      else {
+        delete next[peer.peerId]
+        const { [peer.peerId]: _done, ...progress } = this.uploadProgress
+        this.uploadProgress = progress
+      }
+      this.uploading = next
+    }
+  }
+
+  /** Answers an offer; it leaves the list at once (the core confirms with `offer-closed`). */
+  async answer (offer: OfferView, accept: boolean): Promise<void> {
+    this.offers = this.offers.filter(o => o.transferId !== offer.transferId)
+    const r = await this.run(api => api.answerOffer({ transferId: offer.transferId, accept }))
+    if (r != null && accept) this.toast('info', `Receiving ${plural(offer.files.length, 'file')} from ${offer.contactName ?? offer.senderName ?? offer.shortId}.`)
+  }
+}
+
+function sortTransfers (list: TransferView[]): TransferView[] {
+  return list.sort((a, b) => b.createdAt - a.createdAt)
+}
+
+function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms)
+    p.then(v => { clearTimeout(t); resolve(v) }, e => { clearTimeout(t); reject(e) })
+  })
+}
+
+/** The page's one state. */
+export const ferry = new FerryState()

@@ -1,0 +1,62 @@
+/**
+ * How a transfer's state and ending read for a person: a short label for the state pill, its colour, and a sentence
+ * for the ending (from the error code, see `errors.ts`).
+ *
+ * @example
+ * ```ts
+ * stateLabel('declined') // 'Declined'
+ * endingText(t)          // 'They declined.' / 'The other device is offline or cannot be reached.'
+ * ```
+ */
+import type { TransferStateView, TransferView } from '../api/index.ts'
+import { describeError } from './errors.ts'
+
+const LABELS: Record<TransferStateView, string> = {
+  connecting: 'Connecting',
+  offered: 'Waiting for answer',
+  accepted: 'Accepted',
+  transferring: 'Transferring',
+  completed: 'Completed',
+  declined: 'Declined',
+  failed: 'Failed',
+  interrupted: 'Interrupted',
+  cancelled: 'Cancelled'
+}
+
+/** The state pill's words. */
+export function stateLabel (state: TransferStateView): string {
+  return LABELS[state]
+}
+
+/** The state pill's colour class (`ok`, `err`, `warn`, `accent` or none). */
+export function stateTone (state: TransferStateView): string {
+  switch (state) {
+    case 'completed': return 'ok'
+    case 'failed': return 'err'
+    case 'declined': case 'interrupted': case 'cancelled': return 'warn'
+    case 'transferring': case 'accepted': return 'accent'
+    default: return ''
+  }
+}
+
+/** A sentence on how the transfer ended, or `null` while it runs or when it completed. */
+export function endingText (t: TransferView): string | null {
+  switch (t.state) {
+    case 'declined':
+      return t.direction === 'send' ? `${t.peerName} declined.` : 'You declined.'
+    case 'cancelled':
+      return t.error?.code === 'cancelled' || t.error == null ? 'Cancelled.' : describeError(t.error)
+    case 'failed':
+    case 'interrupted': {
+      if (t.error == null) return t.state === 'interrupted' ? 'The connection was lost before the end.' : 'It failed.'
+      const words = describeError(t.error)
+      return t.canResume ? `${words} You can resume it.` : words
+    }
+    case 'offered':
+      return t.direction === 'send' ? `Waiting for ${t.peerName} to accept…` : null
+    case 'connecting':
+      return t.direction === 'send' ? `Connecting to ${t.peerName}…` : null
+    default:
+      return null
+  }
+}
