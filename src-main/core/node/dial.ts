@@ -115,17 +115,20 @@ async function dialWithRetries (node: FerryLibp2p, addr: Multiaddr, options: Dia
       // Later attempts add the TURN servers: the first ones leave ICE only direct paths to find (ice.ts).
       const turn = attempt > Math.min(DIRECT_ONLY_ATTEMPTS, attempts - 1)
       const conn = turn ? await withTurn(async () => dialOnce(node, addr, options)) : await dialOnce(node, addr, options)
-      if (conn.limits != null) {
-        throw new LimitedConnectionError(`Only a relayed connection to ${addr.toString()} came up; Ferry sends file bytes over direct connections only (dial the /webrtc address)`)
-      }
-      return conn
+      if (conn.limits == null) return conn
+      const limited = new LimitedConnectionError(`Only a relayed connection to ${addr.toString()} came up; Ferry sends file bytes over direct connections only (dial the /webrtc address)`)
+      // A WebRTC dial that joined a dial already in progress to the same peer (libp2p's dial queue merges dials by
+      // peer ID: e.g. a presence ping through the relay) gets that dial's limited circuit. Dial again: libp2p never
+      // hands out an existing limited connection, so the next attempt negotiates WebRTC.
+      if (relayCircuitOf(addr) == null || attempt === attempts) throw limited
+      lastError = limited
     } catch (err) {
       if (err instanceof LimitedConnectionError || err instanceof AbortedError) throw err
       lastError = err
-      if (attempt < attempts) {
-        options.onRetry?.(attempt, err)
-        await sleep(DIAL_RETRY_DELAY_MS, undefined, { signal: options.signal }).catch(() => {})
-      }
+    }
+    if (attempt < attempts) {
+      options.onRetry?.(attempt, lastError)
+      await sleep(DIAL_RETRY_DELAY_MS, undefined, { signal: options.signal }).catch(() => {})
     }
   }
   throw new DialError(`Could not connect to ${addr.toString()} after ${attempts} attempts: ${errorMessage(lastError)}`, { cause: lastError })

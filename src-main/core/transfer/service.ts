@@ -91,7 +91,17 @@ export class TransferService extends EventEmitter<TransferEvents> {
 
   constructor (init: TransferServiceInit) {
     super()
-    this.init = init
+    this.init = { ...init }
+  }
+
+  /** Changes the display name sent with the next offers (offers already sent keep theirs). */
+  setDisplayName (displayName: string | undefined): void {
+    this.init.displayName = displayName
+  }
+
+  /** Changes the folder the next incoming transfers are written into (running and resumed ones keep theirs). */
+  setDownloadDir (downloadDir: string): void {
+    this.init.downloadDir = downloadDir
   }
 
   /** Registers the protocol handler. */

@@ -1,0 +1,195 @@
+/**
+ * The app service's state: the settings, the running peer with its presence tracker and identity (a "session",
+ * replaced when the relays change), and the views and books built on them. The handlers (./handlers.ts) work on it.
+ */
+import { PresenceTracker } from '../core/contacts/index.ts'
+import { AbortedError, startPeer } from '../core/index.ts'
+import type { Peer, TransferEvents } from '../core/index.ts'
+import type { TransferServiceInit } from '../core/transfer/index.ts'
+import { ApiError } from '../api/index.ts'
+import type { SettingsView } from '../api/index.ts'
+import { EventBus } from './events.ts'
+import { IdentityTracker } from './identity.ts'
+import { OfferBook } from './offers.ts'
+import { PeersView } from './peers-view.ts'
+import { Sends } from './send.ts'
+import { resolveSettings } from './settings.ts'
+import { TransferViews } from './transfers-view.ts'
+import type { AppInit } from './types.ts'
+
+/** A running peer and what follows it. */
+interface Session {
+  peer: Peer
+  presence: PresenceTracker
+  identity: IdentityTracker
+  /** The relays this peer was started with. */
+  relays: string[]
+  detach: () => void
+}
+
+/** The state of one running app. */
+export class AppState {
+  readonly init: AppInit
+  readonly bus = new EventBus()
+  settings: SettingsView
+  readonly views: TransferViews
+  readonly offers: OfferBook
+  readonly peers: PeersView
+  readonly sends: Sends
+  private session: Session | undefined
+  private restarting: Promise<void> | undefined
+  private stopped = false
+
+  private constructor (init: AppInit, settings: SettingsView) {
+    this.init = init
+    this.settings = settings
+    this.peers = new PeersView(this.bus)
+    this.views = new TransferViews({
+      bus: this.bus,
+      store: () => this.session?.peer.store,
+      peerName: (id) => this.peers.nameOf(id),
+      canShowInFolder: init.host?.showInFolder != null,
+      onEnded: (view) => this.sends.ended(view)
+    })
+    this.offers = new OfferBook({
+      bus: this.bus,
+      store: () => this.peer.store,
+      contactsOnly: () => this.settings.contactsOnly,
+      announced: (id, name) => this.peers.announce(id, name)
+    })
+    this.sends = new Sends({ views: this.views, peer: () => this.peer, relays: () => this.current.relays, peerName: (id) => this.peers.nameOf(id) })
+  }
+
+  /**
+   * Resolves the settings and starts the peer.
+   * @throws {AbortedError} when `signal` aborts first (nothing is left running)
+   * @throws the errors of `startPeer` and of the settings (`ConfigError` on a malformed relay)
+   */
+  static async start (init: AppInit, signal?: AbortSignal): Promise<AppState> {
+    const settings = await resolveSettings(init.dataDir, { displayName: init.displayName, downloadDir: init.downloadDir, relays: init.relays })
+    signal?.throwIfAborted()
+    const state = new AppState(init, settings)
+    try {
+      await state.startSession()
+      if (signal?.aborted === true) throw new AbortedError('Starting Ferry was cancelled')
+    } catch (err) {
+      await state.stop()
+      throw err
+    }
+    return state
+  }
+
+  /** The running peer. @throws {ApiError} `restarting` while the peer restarts, `stopped` after stop */
+  get peer (): Peer {
+    return this.current.peer
+  }
+
+  /** The identity tracker of the running peer. */
+  get identity (): IdentityTracker {
+    return this.current.identity
+  }
+
+  /** The presence tracker of the running peer. */
+  get presence (): PresenceTracker {
+    return this.current.presence
+  }
+
+  private get current (): Session {
+    if (this.session != null) return this.session
+    throw this.stopped ? new ApiError('stopped', 'Ferry has stopped') : new ApiError('restarting', 'Ferry is restarting with the new relays; try again in a moment')
+  }
+
+  /** Whether anything runs that a restart would cut: a transfer, a send connecting, an offer waiting. */
+  get busy (): boolean {
+    return this.views.busy || this.offers.list().length > 0
+  }
+
+  /**
+   * Stops the peer and starts it again with the current settings (relays changed). The caller checks {@link busy}.
+   * @throws the errors of `startPeer` (the app then has no peer: calls fail with `restarting` until a retry succeeds)
+   */
+  async restart (): Promise<void> {
+    if (this.restarting != null) return this.restarting
+    this.restarting = (async () => {
+      await this.stopSession()
+      if (!this.stopped) await this.startSession()
+    })().finally(() => { this.restarting = undefined })
+    return this.restarting
+  }
+
+  private async startSession (): Promise<void> {
+    const { init, settings } = this
+    const mdns = init.mdns === true
+    const decide: TransferServiceInit['decide'] = async (offer, signal) => this.offers.decide(offer, signal)
+    const peer = await startPeer({
+      dataDir: init.dataDir,
+      downloadDir: settings.downloadDir,
+      relays: settings.relays,
+      iceServers: init.iceServers,
+      // With LAN discovery, listen on every interface so LAN peers that find this one by mDNS can dial it over TCP.
+      listen: init.listen ?? (mdns ? ['/ip4/0.0.0.0/tcp/0'] : undefined),
+      discovery: { mdns },
+      decide,
+      displayName: settings.displayName,
+      timeouts: init.timeouts
+    })
+    const presence = new PresenceTracker({ node: peer.node, store: peer.store, lan: peer.lan, ...init.presence })
+    const identity = new IdentityTracker({ bus: this.bus, peer, relays: settings.relays, displayName: settings.displayName })
+    const detach = this.follow(peer)
+    this.session = { peer, presence, identity, relays: settings.relays, detach }
+    presence.start()
+    identity.start()
+    this.peers.attach({ store: peer.store, presence, lan: peer.lan })
+  }
+
+  /** Keeps the transfer views current from the transfer service's events; returns the function that stops it. */
+  private follow (peer: Peer): () => void {
+    const t = peer.transfers
+    const handlers: { [K in keyof TransferEvents]: (...args: TransferEvents[K]) => void } = {
+      offer: (offer) => {
+        this.peers.announce(offer.peerId, offer.senderName)
+        this.views.offered(offer)
+      },
+      declined: (offer) => this.views.finish(offer.transferId),
+      resuming: (r) => this.views.patch(r.transferId, { state: 'transferring', transferredBytes: r.skippedBytes }),
+      progress: (p) => this.views.progress(p),
+      complete: (r) => this.views.finish(r.transferId),
+      failed: (f) => { if (f.transferId != null) this.views.finish(f.transferId, { code: f.code, message: f.message }) }
+    }
+    for (const [event, handler] of Object.entries(handlers)) t.on(event as keyof TransferEvents, handler as never)
+    return () => { for (const [event, handler] of Object.entries(handlers)) t.off(event as keyof TransferEvents, handler as never) }
+  }
+
+  private async stopSession (): Promise<void> {
+    const session = this.session
+    if (session == null) return
+    session.identity.stop()
+    this.peers.attach(undefined)
+    await session.presence.stop()
+    try {
+      // Transfers the stop cancels still end their views: the listeners stay until the store is closed.
+      await session.peer.stop()
+    } finally {
+      this.session = undefined
+      session.detach()
+    }
+  }
+
+  /** The relays the running peer uses (the settings may hold newer ones, applied at the next start). */
+  get activeRelays (): string[] {
+    return this.current.relays
+  }
+
+  /** Cancels every send, declines waiting offers, stops presence and the peer; idempotent. */
+  async stop (): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    await this.restarting?.catch(() => {})
+    await this.sends.stop()
+    this.offers.closeAll()
+    await this.stopSession()
+    this.views.clear()
+    this.peers.stop()
+    this.bus.close()
+  }
+}

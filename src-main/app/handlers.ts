@@ -1,0 +1,141 @@
+/**
+ * The contract's handlers ({@link ApiHandlers}) on an {@link AppState}: each takes a request already validated by
+ * `dispatch` (zod) and throws {@link ApiError}s with a stable code and a message for a person.
+ */
+import { mkdir } from 'node:fs/promises'
+import { isAbsolute, join } from 'node:path'
+import { ApiError } from '../api/index.ts'
+import type { ApiHandlers, Requests, SettingsView, Snapshot } from '../api/index.ts'
+import { ContactNameSchema } from '../core/contacts/index.ts'
+import { parseRelays } from '../core/index.ts'
+import type { AppState } from './app.ts'
+import { addContact, addNearby, getFingerprint, removeContact, updateContact } from './contacts.ts'
+import { toApiError } from './errors.ts'
+import { validateLocalFiles } from './send.ts'
+import { persistSettings } from './settings.ts'
+
+/** Transfers in the snapshot: the running ones and the newest finished ones, this many in all at most. */
+export const SNAPSHOT_TRANSFERS = 50
+
+function unsupported (what: string): ApiError {
+  return new ApiError('unsupported', `${what} is only available in the desktop app`)
+}
+
+/** The absolute path `showInFolder` reveals, from the store only (never from the request). */
+function folderPathOf (app: AppState, req: Requests['showInFolder']): string {
+  const store = app.peer.store
+  const record = store.transfers.get(req.transferId)
+  if (record == null || record.direction !== 'receive' || record.state !== 'completed' || record.destDir == null) {
+    throw new ApiError('not-available', 'Only the files of a completed receive can be shown')
+  }
+  const files = store.transfers.files(req.transferId)
+  if (req.fileIndex != null) {
+    const path = files[req.fileIndex]?.localPath
+    if (path == null) throw new ApiError('not-available', 'This transfer has no such file')
+    return path
+  }
+  const first = files[0]
+  if (first == null) return record.destDir
+  // A folder sent with its structure: its top folder; single files: the first file (shown selected in its folder).
+  const top = first.relPath.split('/')[0] ?? ''
+  return first.relPath.includes('/') ? join(record.destDir, top) : first.localPath ?? record.destDir
+}
+
+/**
+ * Applies a settings change: stored at once; a display name applies to the next offers and the invite; the
+ * contacts-only switch to the next offer; relays restart the peer when nothing runs, else at the next start (a
+ * `notice` says so).
+ */
+async function updateSettings (app: AppState, req: Requests['updateSettings']): Promise<SettingsView> {
+  const patch: Partial<SettingsView> = {}
+  if (req.displayName != null) {
+    const parsed = ContactNameSchema.safeParse(req.displayName)
+    if (!parsed.success) throw new ApiError('invalid-request', `The name is not usable: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
+    patch.displayName = parsed.data
+  }
+  if (req.relays != null) {
+    try {
+      patch.relays = parseRelays(req.relays)
+    } catch (err) {
+      throw toApiError(err)
+    }
+  }
+  if (req.contactsOnly != null) patch.contactsOnly = req.contactsOnly
+  persistSettings(app.peer.store.settings, patch)
+  const relaysChanged = patch.relays != null && JSON.stringify(patch.relays) !== JSON.stringify(app.activeRelays)
+  app.settings = { ...app.settings, ...patch }
+  if (patch.displayName != null) {
+    app.peer.transfers.setDisplayName(patch.displayName)
+    app.identity.setDisplayName(patch.displayName)
+  }
+  app.bus.emit('settings', app.settings)
+  if (relaysChanged) {
+    if (app.busy) {
+      app.bus.emit('notice', { level: 'info', code: 'relays-pending', message: 'The new relays will be used the next time Ferry starts: transfers are running now.' })
+    } else {
+      await app.restart().catch((err: unknown) => {
+        app.bus.emit('notice', { level: 'error', code: 'restart-failed', message: `Ferry could not restart with the new relays: ${(err as Error).message}` })
+        throw toApiError(err)
+      })
+    }
+  }
+  return app.settings
+}
+
+/** Builds the handlers of every contract call on `app`. */
+export function createHandlers (app: AppState): ApiHandlers {
+  const host = app.init.host
+  return {
+    getSnapshot: async (): Promise<Snapshot> => ({
+      capabilities: { host: host?.kind ?? 'headless', showInFolder: host?.showInFolder != null, chooseDownloadDir: host?.chooseDownloadDir != null },
+      identity: await app.identity.view(),
+      settings: app.settings,
+      peers: app.peers.list(),
+      offers: app.offers.list(),
+      transfers: app.views.list({ limit: SNAPSHOT_TRANSFERS })
+    }),
+    listHistory: async (req) => app.views.list(req),
+    getTransfer: async (req) => {
+      const view = app.views.get(req.transferId)
+      if (view == null) throw new ApiError('not-found', 'No such transfer')
+      return view
+    },
+    addContact: async (req) => addContact(app, req),
+    addNearby: async (req) => addNearby(app, req),
+    updateContact: async (req) => updateContact(app, req),
+    removeContact: async (req) => removeContact(app, req),
+    getFingerprint: async (req) => getFingerprint(app, req),
+    answerOffer: async (req) => {
+      if (!app.offers.answer(req.transferId, req.accept)) throw new ApiError('unknown-offer', 'This offer is no longer waiting for an answer (it was withdrawn or timed out)')
+      if (req.accept) app.views.patch(req.transferId, { state: 'accepted' })
+      return { ok: true }
+    },
+    cancelTransfer: async (req) => {
+      const id = req.transferId
+      const done = app.offers.answer(id, false) || app.sends.cancel(id) || app.peer.transfers.cancel(id)
+      if (!done) throw new ApiError('not-running', 'This transfer is not running')
+      return { ok: true }
+    },
+    resumeTransfer: async (req) => app.sends.resume(req.transferId),
+    showInFolder: async (req) => {
+      if (host?.showInFolder == null) throw unsupported('Showing files in their folder')
+      await host.showInFolder(folderPathOf(app, req))
+      return { ok: true }
+    },
+    updateSettings: async (req) => updateSettings(app, req),
+    chooseDownloadDir: async (_req, signal) => {
+      if (host?.chooseDownloadDir == null) throw unsupported('Choosing the download folder')
+      const dir = await host.chooseDownloadDir(signal)
+      if (dir == null) return app.settings
+      if (!isAbsolute(dir)) throw new ApiError('invalid-path', 'The chosen folder is not an absolute path')
+      await mkdir(dir, { recursive: true }).catch((err: unknown) => { throw new ApiError('invalid-path', `The chosen folder cannot be used: ${(err as Error).message}`) })
+      persistSettings(app.peer.store.settings, { downloadDir: dir })
+      app.peer.transfers.setDownloadDir(dir)
+      app.settings = { ...app.settings, downloadDir: dir }
+      app.bus.emit('settings', app.settings)
+      return app.settings
+    },
+    sendLocalFiles: async (req, signal) => app.sends.start(req.peerId, await validateLocalFiles(req.files, signal)),
+    sendUpload: async () => { throw new ApiError('unsupported', 'Uploads are sent by the headless server (it replaces this handler with app.sendPrepared)') }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The app service: Ferry's core behind the UI contract (`src-main/api`). Both hosts — the Electron main process and
+ * the headless server (`ferry serve`) — start one with {@link startApp} and route every request through
+ * `dispatch(app.handlers, name, request, signal)`, and every event from `app.on(…)` to the page.
+ *
+ * What it does on top of the core:
+ * - **Offers**: the core trust policy decides (trusted contacts accepted without an `offer` event, strangers
+ *   rate-limited, `contactsOnly` refuses non-contacts unseen); the rest become `offer` events answered by
+ *   `answerOffer` (./offers.ts).
+ * - **Peers**: contacts merged with LAN peers (mDNS, with `mdns: true`) and presence, emitted whole on `peers`
+ *   (./peers-view.ts).
+ * - **Transfers**: a `TransferView` per transfer from the transfer service's events and the store; `transfer` events
+ *   on state changes and progress (≤ every 250 ms) (./transfers-view.ts).
+ * - **Sending**: `sendLocalFiles` re-validates every path (absolute, a regular file by `lstat`, a safe relative path),
+ *   routes like `ferry send --to <peer ID>` (LAN, last known addresses, the contact's relays, the configured relays)
+ *   and returns the transfer ID at once; {@link App.sendPrepared} does the same for the headless server's uploads and
+ *   runs their `cleanup` when the send no longer needs the files (./send.ts).
+ * - **Identity** (invite, QR code, relay status), **settings** (stored in SQLite; explicit `startApp` options win for
+ *   a run — ./settings.ts), **contacts** (./contacts.ts), errors as `ApiError`s a person understands (./errors.ts),
+ *   and `notice` events for what happens outside a call (relay unreachable, a trusted contact's offer accepted).
+ *
+ * `sendUpload` is answered `unsupported` here: the headless server owns uploads and replaces that handler with one that
+ * calls {@link App.sendPrepared}.
+ *
+ * @example
+ * ```ts
+ * const app = await startApp({ dataDir, relays: [relayAddr], iceServers: [], host: { kind: 'headless' } })
+ * const off = app.on('offer', offer => { void dispatch(app.handlers, 'answerOffer', { transferId: offer.transferId, accept: true }, signal) })
+ * app.on('transfer', t => console.log(t.id, t.state, t.transferredBytes, '/', t.totalBytes))
+ * await dispatch(app.handlers, 'addContact', { invite: 'ferry:12D3KooW…?name=Bob&relay=…' }, signal)
+ * const { transferId } = await app.handlers.sendLocalFiles({ peerId: bob, files: [{ path: '/home/me/a.txt', relativePath: 'a.txt' }] }, signal)
+ * off()
+ * await app.stop()
+ * ```
+ */
+import { ApiError } from '../api/index.ts'
+import { AppState } from './app.ts'
+import { toApiError } from './errors.ts'
+import { createHandlers } from './handlers.ts'
+import { validateLocalFiles } from './send.ts'
+import type { App, AppInit } from './types.ts'
+
+export type { App, AppHost, AppInit, PreparedSend } from './types.ts'
+export { validateLocalFiles } from './send.ts'
+export { describeFailure, toApiError } from './errors.ts'
+
+/**
+ * Starts the app service: resolves the settings, starts the peer (identity, SQLite, libp2p node, transfer service),
+ * presence checks of contacts and the relay reservation (in the background: `identity` events report it).
+ *
+ * @throws {AbortedError} when `signal` aborts before it is started (nothing is left running)
+ * @throws {ConfigError} (`invalid-config`) on a malformed relay; the errors of `startPeer` otherwise (e.g. the
+ *   database is from a newer Ferry: `store-too-new`)
+ */
+export async function startApp (init: AppInit, signal?: AbortSignal): Promise<App> {
+  const state = await AppState.start(init, signal)
+  const handlers = createHandlers(state)
+  // Every handler answers with an ApiError, whatever the core threw.
+  const table = handlers as unknown as Record<string, (req: unknown, s: AbortSignal) => Promise<unknown>>
+  for (const [name, handler] of Object.entries(table)) {
+    table[name] = async (req, s) => {
+      try {
+        return await handler(req, s)
+      } catch (err) {
+        throw err instanceof ApiError ? err : toApiError(err)
+      }
+    }
+  }
+  return {
+    handlers,
+    on: (event, listener) => state.bus.on(event, listener),
+    sendPrepared: async ({ peerId, files, cleanup }, s) => {
+      try {
+        const checked = await validateLocalFiles(files.map(f => ({ path: f.absPath, relativePath: f.relPath })), s)
+        return state.sends.start(peerId, checked, cleanup)
+      } catch (err) {
+        await cleanup?.().catch(() => {})
+        throw toApiError(err)
+      }
+    },
+    get peer () { return state.peer },
+    stop: async () => state.stop()
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The peer list the UI shows: the contacts (store) merged with the peers found on the LAN (mDNS, when on) and the
+ * contacts' presence (`contacts.PresenceTracker`). The whole list is emitted as `peers`, debounced by
+ * {@link PEERS_DEBOUNCE_MS} ms, whenever any of it changes; a LAN peer that is no longer heard drops out within
+ * {@link PEERS_REFRESH_MS} ms of its TTL ending.
+ */
+import type { PeerView } from '../api/index.ts'
+import type { PresenceTracker } from '../core/contacts/index.ts'
+import type { LanDiscovery } from '../core/discovery/index.ts'
+import type { Store } from '../core/store/index.ts'
+import type { EventBus } from './events.ts'
+
+/** Delay that gathers bursts of changes into one `peers` event, ms. */
+export const PEERS_DEBOUNCE_MS = 200
+/** Interval of the check for LAN peers that expired without an event, ms. */
+export const PEERS_REFRESH_MS = 10_000
+
+/** What the list is built from; replaced when the peer restarts. */
+export interface PeerSources {
+  store: Store
+  presence: PresenceTracker
+  lan?: LanDiscovery
+}
+
+/** Builds and emits the peer list. */
+export class PeersView {
+  private readonly bus: EventBus
+  private sources: PeerSources | undefined
+  private detachSources: Array<() => void> = []
+  private debounce: NodeJS.Timeout | undefined
+  private readonly refresh: NodeJS.Timeout
+  private lastJson = ''
+  private readonly announced = new Map<string, string>()
+
+  constructor (bus: EventBus) {
+    this.bus = bus
+    this.refresh = setInterval(() => this.changed(), PEERS_REFRESH_MS)
+    this.refresh.unref()
+  }
+
+  /** Follows `sources` (presence changes, LAN answers) instead of the previous ones. */
+  attach (sources: PeerSources | undefined): void {
+    for (const detach of this.detachSources) detach()
+    this.detachSources = []
+    this.sources = sources
+    if (sources == null) return
+    const onChange = (): void => this.changed()
+    sources.presence.on('change', onChange)
+    this.detachSources.push(() => sources.presence.off('change', onChange))
+    if (sources.lan != null) {
+      const lan = sources.lan
+      lan.on('peer', onChange)
+      this.detachSources.push(() => lan.off('peer', onChange))
+    }
+    this.changed()
+  }
+
+  /** Remembers the name a peer announced in an offer (shown for peers that are not contacts). */
+  announce (peerId: string, name: string | undefined): void {
+    if (name != null && name.trim() !== '') this.announced.set(peerId, name.trim().slice(0, 64))
+  }
+
+  /** The name to show for `peerId`: contact name, else announced name, else `peer-<last 8 characters>`. */
+  nameOf (peerId: string): string {
+    let contactName: string | undefined
+    try {
+      contactName = this.sources?.store.contacts.get(peerId)?.name
+    } catch { /* the store closed while the app stops */ }
+    return contactName ?? this.announced.get(peerId) ?? `peer-${peerId.slice(-8)}`
+  }
+
+  /** The view of one peer (contact or LAN peer), or undefined if it is neither. */
+  get (peerId: string): PeerView | undefined {
+    return this.list().find(p => p.peerId === peerId)
+  }
+
+  /** Contacts (by name) followed by LAN peers that are not contacts (most recently heard first). */
+  list (): PeerView[] {
+    const s = this.sources
+    if (s == null) return []
+    const lanPeers = s.lan?.peers() ?? []
+    const nearby = new Map(lanPeers.map(p => [p.peerId, p]))
+    const out: PeerView[] = []
+    for (const c of s.store.contacts.list()) {
+      const lan = nearby.get(c.peerId)
+      const online = (!c.blocked && s.presence.get(c.peerId)?.online === true) || lan != null
+      const view: PeerView = {
+        peerId: c.peerId, shortId: c.peerId.slice(-8), name: c.name, isContact: true, trusted: c.trusted,
+        blocked: c.blocked, online, nearby: lan != null, addedAt: c.addedAt
+      }
+      const seen = Math.max(c.lastSeenAt ?? 0, lan?.lastSeenAt ?? 0)
+      if (seen > 0) view.lastSeenAt = seen
+      out.push(view)
+      nearby.delete(c.peerId)
+    }
+    for (const p of nearby.values()) {
+      out.push({
+        peerId: p.peerId, shortId: p.peerId.slice(-8), name: this.nameOf(p.peerId), isContact: false, trusted: false,
+        blocked: false, online: true, nearby: true, lastSeenAt: p.lastSeenAt
+      })
+    }
+    return out
+  }
+
+  /** Something changed: emits the list once the burst is over (only if it differs from the last one emitted). */
+  changed (): void {
+    if (this.debounce != null) return
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined
+      let list: PeerView[]
+      try {
+        list = this.list()
+      } catch {
+        return // the store closed while the app stops
+      }
+      const json = JSON.stringify(list)
+      if (json === this.lastJson) return
+      this.lastJson = json
+      this.bus.emit('peers', list)
+    }, PEERS_DEBOUNCE_MS)
+  }
+
+  /** Stops the timers and detaches from the sources. */
+  stop (): void {
+    clearTimeout(this.debounce)
+    clearInterval(this.refresh)
+    this.attach(undefined)
+  }
+}

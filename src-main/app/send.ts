@@ -1,0 +1,184 @@
+/**
+ * Sending from the app: re-validating the files a host hands over (`sendLocalFiles` from the Electron preload, uploads
+ * from the headless server), finding the route to the peer as `ferry send --to <peer ID>` does, and running the send
+ * in the background while `transfer` events report it. Also resume and cancel of sends, and the `cleanup` of
+ * prepared files once a send can no longer use them.
+ */
+import { randomUUID } from 'node:crypto'
+import { lstat } from 'node:fs/promises'
+import { isAbsolute } from 'node:path'
+import { ApiError } from '../api/index.ts'
+import { findRoute, isDirectTcp, resolveContact } from '../core/contacts/index.ts'
+import { errorMessage, FerryError, findSendToResume, RESUMABLE_STATES } from '../core/index.ts'
+import type { LocalFile, Peer } from '../core/index.ts'
+import type { ConnectionInfo } from '../core/node/index.ts'
+import { validateFileList } from '../core/paths/index.ts'
+import { RESUME_RETRY_FOR_MS } from '../core/transfer/constants.ts'
+import type { TransferView } from '../api/index.ts'
+import { toApiError } from './errors.ts'
+import type { TransferViews } from './transfers-view.ts'
+
+/**
+ * Re-validates files named by a host: each `path` absolute and — by `lstat`, so a symbolic link is refused, not
+ * followed — a regular file (not a folder, link, device); each `relativePath` passes the core path-safety rules
+ * (`paths.validateFileList`, the whole list at once: `..`, absolute, reserved or colliding names are refused). Sizes
+ * are taken from `lstat` (bytes). Error messages name files by their `relativePath` only.
+ *
+ * @throws {ApiError} code `invalid-path` (not absolute, a link, a folder, not a regular file), `source-unreadable`
+ *   (missing or unreadable), `unsafe-path` (a relative path the receiver could not write safely)
+ */
+export async function validateLocalFiles (files: ReadonlyArray<{ path: string, relativePath: string }>, signal?: AbortSignal): Promise<LocalFile[]> {
+  try {
+    validateFileList(files.map(f => f.relativePath))
+  } catch (err) {
+    throw toApiError(err)
+  }
+  const out: LocalFile[] = []
+  for (const f of files) {
+    signal?.throwIfAborted()
+    const name = JSON.stringify(f.relativePath)
+    if (!isAbsolute(f.path)) throw new ApiError('invalid-path', `${name} was not given as an absolute path; nothing was sent`)
+    let st
+    try {
+      st = await lstat(f.path)
+    } catch (err) {
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
+      throw new ApiError('source-unreadable', `${name} ${missing ? 'no longer exists' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`}; nothing was sent`)
+    }
+    if (st.isSymbolicLink()) throw new ApiError('invalid-path', `${name} is a symbolic link; links are not sent (send the file it points to); nothing was sent`)
+    if (st.isDirectory()) throw new ApiError('invalid-path', `${name} is a folder; a folder is sent as the files in it; nothing was sent`)
+    if (!st.isFile()) throw new ApiError('invalid-path', `${name} is not a regular file; nothing was sent`)
+    out.push({ relPath: f.relativePath, absPath: f.path, size: st.size })
+  }
+  return out
+}
+
+/** Options of {@link Sends}. */
+export interface SendsInit {
+  views: TransferViews
+  /** The current peer. */
+  peer: () => Peer
+  /** The relays in use now (for peers with no relay of their own). */
+  relays: () => string[]
+  /** The name to show for a peer. */
+  peerName: (peerId: string) => string
+}
+
+/** Sends in progress that the app started, and what to clean up after them. */
+export class Sends {
+  private readonly init: SendsInit
+  private readonly controllers = new Map<string, AbortController>()
+  private readonly cleanups = new Map<string, () => Promise<void>>()
+  private readonly tasks = new Set<Promise<void>>()
+  private readonly stopping = new AbortController()
+
+  constructor (init: SendsInit) {
+    this.init = init
+  }
+
+  /**
+   * Starts sending `files` to `peerId` in the background and returns its transfer ID at once (shown `connecting`).
+   * The ID is that of an earlier interrupted send of the same files to that peer (it resumes), else a new UUID.
+   * `cleanup` runs once the send ends completed, declined, cancelled, or failed/interrupted and not resumable.
+   *
+   * @throws {ApiError} code `blocked` when the peer is a blocked contact, `unknown-contact` for a bad peer ID
+   */
+  start (peerId: string, files: LocalFile[], cleanup?: () => Promise<void>): { transferId: string } {
+    const peer = this.init.peer()
+    let resolved
+    try {
+      resolved = resolveContact(peer.store, peerId)
+    } catch (err) {
+      throw toApiError(err)
+    }
+    const { contact } = resolved
+    if (contact?.blocked === true) throw new ApiError('blocked', `${contact.name} is blocked. Unblock them in Contacts to send files.`)
+    const transferId = findSendToResume(peer.store, resolved.peerId, files) ?? randomUUID()
+    if (this.controllers.has(transferId)) throw new ApiError('already-running', 'These files are already being sent to this peer')
+    if (cleanup != null) this.cleanups.set(transferId, cleanup)
+    this.init.views.connecting(transferId, resolved.peerId, files.map(f => ({ path: f.relPath, size: f.size })))
+    this.run(transferId, async (signal) => {
+      const route = await findRoute(peer.node, { peerId: resolved.peerId, contact, lan: peer.lan, relays: this.init.relays(), signal })
+      await peer.transfers.sendLocal(route.addr, files, this.sendOptions(transferId, resolved.peerId, signal))
+    })
+    return { transferId }
+  }
+
+  /**
+   * Resumes an interrupted or failed send (recorded, accepted before) in the background: the receiver continues from
+   * its last verified block.
+   *
+   * @throws {ApiError} code `not-resumable` when it is unknown, not a send, finished, or never accepted;
+   *   `already-running` when it runs
+   */
+  resume (transferId: string): { transferId: string } {
+    const peer = this.init.peer()
+    const record = peer.store.transfers.get(transferId)
+    if (this.controllers.has(transferId) || this.init.views.isRunning(transferId)) throw new ApiError('already-running', 'This transfer is already running')
+    if (record == null || record.direction !== 'send' || !RESUMABLE_STATES.includes(record.state) || record.acceptedAt == null) {
+      throw new ApiError('not-resumable', 'This transfer cannot be resumed: it is not an interrupted send that was accepted')
+    }
+    this.init.views.resuming(transferId)
+    this.run(transferId, async (signal) => {
+      await peer.transfers.resumeSend(transferId, this.sendOptions(transferId, record.peerId, signal))
+    })
+    return { transferId }
+  }
+
+  /** Stops a send this app runs (also one still connecting). Returns false if it does not run one of that ID. */
+  cancel (transferId: string): boolean {
+    const controller = this.controllers.get(transferId)
+    controller?.abort(new FerryError('cancelled', 'The transfer was cancelled'))
+    return controller != null
+  }
+
+  /** Whether a send of that ID is running (connecting included). */
+  has (transferId: string): boolean {
+    return this.controllers.has(transferId)
+  }
+
+  /** Called with each transfer's final view: runs its `cleanup` when the files are no longer needed. */
+  ended (view: TransferView): void {
+    const cleanup = this.cleanups.get(view.id)
+    if (cleanup == null || view.canResume) return
+    this.cleanups.delete(view.id)
+    cleanup().catch(() => { /* the host's cleanup reports its own errors */ })
+  }
+
+  /** Cancels every send and waits until each has ended. */
+  async stop (): Promise<void> {
+    this.stopping.abort()
+    for (const c of this.controllers.values()) c.abort(new FerryError('cancelled', 'Ferry is stopping'))
+    await Promise.allSettled([...this.tasks])
+  }
+
+  private sendOptions (transferId: string, peerId: string, signal: AbortSignal): Parameters<Peer['transfers']['sendLocal']>[2] {
+    return {
+      transferId,
+      signal,
+      retryForMs: RESUME_RETRY_FOR_MS,
+      onConnected: (info: ConnectionInfo) => {
+        try {
+          this.init.peer().store.contacts.touchSeen(peerId, Date.now(), isDirectTcp(info.remoteAddr) ? [info.remoteAddr] : [])
+        } catch { /* not a contact, or the store closed */ }
+        this.init.views.patch(transferId, { state: 'offered', transport: info.transport })
+      },
+      onInterrupted: () => this.init.views.patch(transferId, { state: 'connecting', bytesPerSecond: undefined, etaMs: undefined })
+    }
+  }
+
+  /** Runs `job` for transfer `transferId` with its own abort controller; a failure ends the view with its error. */
+  private run (transferId: string, job: (signal: AbortSignal) => Promise<void>): void {
+    const controller = new AbortController()
+    this.controllers.set(transferId, controller)
+    const signal = AbortSignal.any([controller.signal, this.stopping.signal])
+    const task = job(signal).catch((err: unknown) => {
+      const code = signal.aborted ? 'cancelled' : (err as { code?: string }).code ?? 'internal'
+      this.init.views.finish(transferId, { code, message: errorMessage(err) })
+    }).finally(() => {
+      this.controllers.delete(transferId)
+      this.tasks.delete(task)
+    })
+    this.tasks.add(task)
+  }
+}

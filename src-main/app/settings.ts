@@ -1,0 +1,89 @@
+/**
+ * The person's settings (display name, download folder, relays, contacts-only) and where each value comes from.
+ *
+ * Precedence, per setting: a value the host passed explicitly to `startApp` (e.g. `ferry serve --relay …`, or
+ * `FERRY_RELAYS` in the environment for relays) wins for that run; otherwise the value stored in SQLite
+ * (`store.settings`, written by `updateSettings` / `chooseDownloadDir`) wins; otherwise the default (display name:
+ * the host name; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off). A change made
+ * in the running app applies at once (relays: see the app) and is stored, so it is what the next run uses unless the
+ * host again passes an explicit value.
+ */
+import { mkdir } from 'node:fs/promises'
+import { homedir, hostname } from 'node:os'
+import { isAbsolute, join } from 'node:path'
+import { ContactNameSchema } from '../core/contacts/index.ts'
+import { DATABASE_FILE, DEFAULT_RELAYS, parseRelays } from '../core/index.ts'
+import { openStore } from '../core/store/index.ts'
+import type { SettingsRepository } from '../core/store/index.ts'
+import type { SettingsView } from '../api/index.ts'
+
+/** Keys of the settings in `store.settings`. */
+export const SETTING_KEYS = { displayName: 'displayName', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly' } as const
+
+/** Values the host gave explicitly (each wins over the stored one). */
+export interface ExplicitSettings {
+  displayName?: string
+  downloadDir?: string
+  relays?: string[]
+}
+
+/** The display name used when none is set: this machine's host name, made a valid name. */
+export function defaultDisplayName (): string {
+  const parsed = ContactNameSchema.safeParse(hostname().slice(0, 64))
+  return parsed.success ? parsed.data : 'Ferry'
+}
+
+/** The settings stored in SQLite, each validated (a value from an older version or a hand edit may be wrong). */
+export function storedSettings (repo: SettingsRepository): Partial<SettingsView> {
+  const out: Partial<SettingsView> = {}
+  const name = ContactNameSchema.safeParse(repo.get(SETTING_KEYS.displayName))
+  if (name.success) out.displayName = name.data
+  const dir = repo.get(SETTING_KEYS.downloadDir)
+  if (typeof dir === 'string' && isAbsolute(dir)) out.downloadDir = dir
+  const relays = repo.get(SETTING_KEYS.relays)
+  if (Array.isArray(relays) && relays.every(r => typeof r === 'string')) {
+    try { out.relays = parseRelays(relays as string[]) } catch { /* ignored: falls back to the default */ }
+  }
+  const contactsOnly = repo.get(SETTING_KEYS.contactsOnly)
+  if (typeof contactsOnly === 'boolean') out.contactsOnly = contactsOnly
+  return out
+}
+
+/** Relays from `FERRY_RELAYS` when set (`none` → []), else undefined. @throws {ConfigError} on a malformed value */
+export function relaysFromEnv (env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const value = env.FERRY_RELAYS
+  return value == null || value.trim() === '' ? undefined : parseRelays(value)
+}
+
+/**
+ * The effective settings at start: explicit, else stored in `<dataDir>/ferry.db`, else defaults (see the module).
+ * Reads the store once (opened and closed here, before the peer opens it) and creates the data directory (0700).
+ *
+ * @throws {ConfigError} on a malformed explicit relay
+ * @throws the store's errors (`StoreVersionError` for a database from a newer Ferry)
+ */
+export async function resolveSettings (dataDir: string, explicit: ExplicitSettings, env: NodeJS.ProcessEnv = process.env): Promise<SettingsView> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  const store = openStore(join(dataDir, DATABASE_FILE))
+  let stored: Partial<SettingsView>
+  try {
+    stored = storedSettings(store.settings)
+  } finally {
+    store.close()
+  }
+  const relays = explicit.relays != null ? parseRelays(explicit.relays) : relaysFromEnv(env)
+  return {
+    displayName: explicit.displayName ?? stored.displayName ?? defaultDisplayName(),
+    downloadDir: explicit.downloadDir ?? stored.downloadDir ?? join(homedir(), 'Downloads'),
+    relays: relays ?? stored.relays ?? [...DEFAULT_RELAYS],
+    contactsOnly: stored.contactsOnly ?? false
+  }
+}
+
+/** Stores the given settings (only those present) in SQLite. */
+export function persistSettings (repo: SettingsRepository, patch: Partial<SettingsView>): void {
+  for (const key of Object.keys(SETTING_KEYS) as Array<keyof typeof SETTING_KEYS>) {
+    const value = patch[key]
+    if (value !== undefined) repo.set(SETTING_KEYS[key], value)
+  }
+}

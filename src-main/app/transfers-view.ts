@@ -1,0 +1,217 @@
+/**
+ * Transfer views: one {@link TransferView} per running transfer, kept up to date from the transfer service's events
+ * (offer, progress, resuming, complete, failed, declined) and the sends the app starts; finished transfers come from
+ * the store. Emits `transfer` on every state change at once, and on progress at most every
+ * {@link PROGRESS_EMIT_MS} ms per transfer.
+ *
+ * A send that failed or was cancelled before its offer was made has no store record; its view is kept in memory for
+ * this run (the newest {@link MAX_UNRECORDED} of them).
+ */
+import { MAX_FILES_IN_EVENTS } from '../api/index.ts'
+import type { FileView, TransferStateView, TransferView } from '../api/index.ts'
+import { RESUMABLE_STATES } from '../core/index.ts'
+import type { IncomingOffer, TransferProgress } from '../core/index.ts'
+import type { Store, TransferFileRecord, TransferRecord } from '../core/store/index.ts'
+import { describeFailure } from './errors.ts'
+import type { EventBus } from './events.ts'
+
+/** Least interval between two progress `transfer` events of one transfer, ms (contract: at most every 250 ms). */
+export const PROGRESS_EMIT_MS = 250
+/** Views of sends that ended before they were recorded, kept for this run. */
+export const MAX_UNRECORDED = 100
+
+/** Options of {@link TransferViews}. */
+export interface TransferViewsInit {
+  bus: EventBus
+  /** The current peer's store; undefined once the app stopped. */
+  store: () => Store | undefined
+  /** The name to show for a peer (contact name, announced name, `peer-<shortId>`). */
+  peerName: (peerId: string) => string
+  /** Whether the host can show received files in a folder. */
+  canShowInFolder: boolean
+  /** Called once with the final view when a transfer ends (any terminal or interrupted state). */
+  onEnded?: (view: TransferView) => void
+}
+
+const RUNNING_STATES: readonly TransferStateView[] = ['connecting', 'offered', 'accepted', 'transferring']
+
+function filesOf (files: ReadonlyArray<{ path: string, size: number }>): FileView[] | undefined {
+  return files.length > MAX_FILES_IN_EVENTS ? undefined : files.map((f, index) => ({ index, path: f.path, size: f.size }))
+}
+
+function fileViewOf (f: TransferFileRecord): FileView {
+  return { index: f.index, path: f.relPath, size: f.size, bytesDone: f.bytesDone, state: f.state }
+}
+
+/** Keeps and emits the views of transfers. */
+export class TransferViews {
+  private readonly init: TransferViewsInit
+  private readonly running = new Map<string, TransferView>()
+  private readonly unrecorded = new Map<string, TransferView>()
+  private readonly progressAt = new Map<string, number>()
+
+  constructor (init: TransferViewsInit) {
+    this.init = init
+  }
+
+  /** Whether any transfer is running (connecting, offered, accepted or transferring). */
+  get busy (): boolean {
+    return this.running.size > 0
+  }
+
+  /** Whether transfer `id` is running. */
+  isRunning (id: string): boolean {
+    return this.running.has(id)
+  }
+
+  /** A send the app is starting: shown `connecting` until the connection is up. */
+  connecting (id: string, peerId: string, files: ReadonlyArray<{ path: string, size: number }>): TransferView {
+    const view: TransferView = {
+      id, direction: 'send', peerId, peerName: this.init.peerName(peerId), state: 'connecting',
+      totalBytes: files.reduce((n, f) => n + f.size, 0), transferredBytes: 0, fileCount: files.length,
+      createdAt: Date.now(), canShowInFolder: false, canResume: false, canCancel: true
+    }
+    const listed = filesOf(files)
+    if (listed != null) view.files = listed
+    this.show(view)
+    return view
+  }
+
+  /** A send the app resumes: its recorded view, shown `connecting`. */
+  resuming (id: string): void {
+    const view = this.fromStore(id)
+    if (view != null) this.show({ ...view, state: 'connecting', canCancel: true, canResume: false, error: undefined, finishedAt: undefined })
+  }
+
+  /** An incoming offer, validated by the core (before it is decided). */
+  offered (offer: IncomingOffer): void {
+    const view: TransferView = {
+      id: offer.transferId, direction: 'receive', peerId: offer.peerId, peerName: this.init.peerName(offer.peerId),
+      state: 'offered', totalBytes: offer.totalBytes, transferredBytes: 0, fileCount: offer.files.length,
+      transport: offer.connection.transport, createdAt: Date.now(), canShowInFolder: false, canResume: false, canCancel: true
+    }
+    const listed = filesOf(offer.files)
+    if (listed != null) view.files = listed
+    this.show(view)
+  }
+
+  /** Changes fields of a running transfer's view and emits it (a state change or a connection). */
+  patch (id: string, patch: Partial<TransferView>): void {
+    const view = this.running.get(id) ?? this.fromStore(id)
+    if (view == null) return
+    this.show({ ...view, ...patch })
+  }
+
+  /** Progress from the transfer service; emitted at most every {@link PROGRESS_EMIT_MS} ms per transfer. */
+  progress (p: TransferProgress): void {
+    const view = this.running.get(p.transferId) ?? this.fromStore(p.transferId)
+    if (view == null) return
+    const next: TransferView = {
+      ...view, state: 'transferring', transferredBytes: p.transferredBytes, totalBytes: p.totalBytes,
+      bytesPerSecond: p.bytesPerSecond, currentFile: p.filePath, etaMs: p.etaMs, canCancel: true
+    }
+    this.running.set(p.transferId, next)
+    const now = Date.now()
+    if (view.state !== 'transferring' || now - (this.progressAt.get(p.transferId) ?? 0) >= PROGRESS_EMIT_MS) {
+      this.progressAt.set(p.transferId, now)
+      this.init.bus.emit('transfer', next)
+    }
+  }
+
+  /**
+   * Transfer `id` ended (completed, declined, failed, interrupted, cancelled): its view from the store, or — for a
+   * send that ended before it was recorded — from `failure`. Emits it and calls `onEnded` once.
+   */
+  finish (id: string, failure?: { code: string, message: string }): void {
+    const live = this.running.get(id)
+    if (live == null) return // not shown by this app, or already ended
+    this.running.delete(id)
+    let view = this.fromStore(id, { files: true })
+    if (view != null && RUNNING_STATES.includes(view.state)) { // still running: another event ends it
+      this.running.set(id, live)
+      return
+    }
+    if (view == null) {
+      const code = failure?.code ?? 'internal'
+      const state: TransferStateView = code === 'cancelled' || code === 'aborted' ? 'cancelled' : 'failed'
+      view = { ...live, state, finishedAt: Date.now(), canCancel: false, canResume: false, bytesPerSecond: undefined, etaMs: undefined, currentFile: undefined }
+      this.unrecorded.set(id, view)
+      for (const old of this.unrecorded.keys()) if (this.unrecorded.size > MAX_UNRECORDED) this.unrecorded.delete(old)
+    }
+    if (failure != null && view.state !== 'completed') view.error = describeFailure(failure.code, failure.message, { peerName: view.peerName })
+    this.progressAt.delete(id)
+    this.init.bus.emit('transfer', view)
+    this.init.onEnded?.(view)
+  }
+
+  /** Transfer `id` with its per-file list (running, recorded, or ended before it was recorded). */
+  get (id: string): TransferView | undefined {
+    const recorded = this.fromStore(id, { files: true })
+    const live = this.running.get(id)
+    if (live != null) return recorded == null ? live : { ...live, files: recorded.files }
+    return recorded ?? this.unrecorded.get(id)
+  }
+
+  /** Running and finished transfers, newest first, optionally of one peer; at most `limit` (default 100). */
+  list (options: { peerId?: string, limit?: number } = {}): TransferView[] {
+    const limit = options.limit ?? 100
+    const byId = new Map<string, TransferView>()
+    for (const r of this.store()?.transfers.list({ peerId: options.peerId, limit }) ?? []) byId.set(r.id, this.viewOf(r))
+    for (const v of [...this.unrecorded.values(), ...this.running.values()]) {
+      if (options.peerId == null || v.peerId === options.peerId) byId.set(v.id, v)
+    }
+    return [...byId.values()].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit)
+  }
+
+  /** Forgets the running views (the app stopped: their transfers were cancelled). */
+  clear (): void {
+    this.running.clear()
+    this.progressAt.clear()
+  }
+
+  private store (): Store | undefined {
+    try {
+      return this.init.store()
+    } catch {
+      return undefined
+    }
+  }
+
+  private show (view: TransferView): void {
+    this.running.set(view.id, view)
+    this.init.bus.emit('transfer', view)
+  }
+
+  /** The view of a recorded transfer, or undefined (unknown, or the store is closed). */
+  private fromStore (id: string, options: { files?: boolean } = {}): TransferView | undefined {
+    try {
+      const store = this.init.store()
+      const record = store?.transfers.get(id)
+      if (store == null || record == null) return undefined
+      const view = this.viewOf(record)
+      if (options.files === true || record.fileCount <= MAX_FILES_IN_EVENTS) {
+        const files = store.transfers.files(id)
+        if (options.files === true || files.length <= MAX_FILES_IN_EVENTS) view.files = files.map(fileViewOf)
+      }
+      return view
+    } catch {
+      return undefined // the store closed while the app stops
+    }
+  }
+
+  private viewOf (r: TransferRecord): TransferView {
+    const running = this.running.has(r.id)
+    const peerName = this.init.peerName(r.peerId)
+    const view: TransferView = {
+      id: r.id, direction: r.direction, peerId: r.peerId, peerName, state: r.state, totalBytes: r.totalBytes,
+      transferredBytes: r.transferredBytes, fileCount: r.fileCount, createdAt: r.createdAt,
+      canShowInFolder: this.init.canShowInFolder && r.direction === 'receive' && r.state === 'completed',
+      canResume: !running && r.direction === 'send' && RESUMABLE_STATES.includes(r.state) && r.acceptedAt != null,
+      canCancel: running
+    }
+    if (r.transport != null) view.transport = r.transport
+    if (r.finishedAt != null) view.finishedAt = r.finishedAt
+    if (r.errorCode != null && r.state !== 'completed') view.error = describeFailure(r.errorCode, r.errorMessage ?? '', { peerName })
+    return view
+  }
+}

@@ -1,0 +1,67 @@
+/** The public types of the app service (see ./index.ts). */
+import type { ApiHandlers, EventName, Events } from '../api/index.ts'
+import type { PresenceInit } from '../core/contacts/index.ts'
+import type { LocalFile, Peer, TransferTimeouts } from '../core/index.ts'
+
+/** What the host (Electron shell or headless server) provides; the calls it lacks fail with ApiError `unsupported`. */
+export interface AppHost {
+  kind: 'electron' | 'headless'
+  /** Shows an absolute path in the system file manager (Electron: `shell.showItemInFolder`). */
+  showInFolder?: (absPath: string) => Promise<void>
+  /** Opens a native folder picker; resolves undefined when the person cancels. */
+  chooseDownloadDir?: (signal: AbortSignal) => Promise<string | undefined>
+}
+
+/**
+ * Options of `startApp`. `displayName`, `downloadDir` and `relays` given here win over the stored settings for this
+ * run; leave them out to use the stored ones (./settings.ts states the precedence).
+ */
+export interface AppInit {
+  /** Holds `identity.key` and `ferry.db`; created (0700) if missing. */
+  dataDir: string
+  downloadDir?: string
+  /** Relay multiaddrs (each ending in `/p2p/<relay peer ID>`); `[]` for none. */
+  relays?: string[]
+  /** ICE server URLs (`config.parseIceServers`); `[]` for none. */
+  iceServers: string[]
+  /** Extra listen multiaddrs; with `mdns` the default is `/ip4/0.0.0.0/tcp/0`. */
+  listen?: string[]
+  /** LAN discovery by mDNS (default off). */
+  mdns?: boolean
+  displayName?: string
+  host?: AppHost
+  /** Shorter transfer timeouts, ms (tests). */
+  timeouts?: Partial<TransferTimeouts>
+  /** Presence checking of contacts (defaults: contacts module constants), ms. */
+  presence?: Pick<PresenceInit, 'intervalMs' | 'misses' | 'checkTimeoutMs'>
+}
+
+/** Files a host prepared for sending (e.g. the headless server's upload), and what to do once they are not needed. */
+export interface PreparedSend {
+  peerId: string
+  /** Each with its path in the transfer (`relPath`), its absolute path and its size in bytes. */
+  files: LocalFile[]
+  /**
+   * Runs once the send ends completed, declined or cancelled, or failed/interrupted and not resumable (e.g. removes
+   * the upload folder). Not run while the send can still be resumed.
+   */
+  cleanup?: () => Promise<void>
+}
+
+/** A running app service. */
+export interface App {
+  /** One handler per contract call; hosts call them through `dispatch(app.handlers, name, request, signal)`. */
+  handlers: ApiHandlers
+  /** Subscribes to a contract event; returns the unsubscribe function. */
+  on: <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => () => void
+  /**
+   * Sends host-prepared files, as `sendLocalFiles` does after validating paths: returns at once with the transfer ID.
+   * @throws {ApiError} `invalid-path` / `source-unreadable` / `unsafe-path` for bad files, `blocked` for a blocked
+   *   contact (cleanup is then run, since nothing will use the files)
+   */
+  sendPrepared: (send: PreparedSend, signal: AbortSignal) => Promise<{ transferId: string }>
+  /** The running core peer (replaced when a relay change restarts it). */
+  readonly peer: Peer
+  /** Cancels what runs, declines waiting offers, stops presence and the peer. Idempotent. */
+  stop: () => Promise<void>
+}

@@ -1,0 +1,94 @@
+/**
+ * Invariant: after an invite round trip, `sendLocalFiles` from A reaches B as an `offer` listing exactly the files'
+ * relative paths and sizes; once B accepts, both sides' `transfer` views reach `completed`, B holds byte-identical
+ * files, and both histories list the transfer. An offer B declines ends `declined` on A's side, nothing written.
+ */
+import assert from 'node:assert/strict'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { dispatch } from '../../src-main/api/index.ts'
+import type { OfferView } from '../../src-main/api/index.ts'
+import { randomFile, rm, tempDir, treeHashes } from '../helpers/files.ts'
+import { TestNetwork } from '../helpers/peers.ts'
+import { nextEvent, startTestApp } from './helpers.ts'
+import type { TestApp } from './helpers.ts'
+
+describe('app: invite, send, offer, accept or decline', () => {
+  const signal = new AbortController().signal
+  let net: TestNetwork
+  let a: TestApp
+  let b: TestApp
+  let src: string
+
+  before(async () => {
+    const root = await tempDir('ferry-app-send-')
+    net = await TestNetwork.start(root)
+    a = await startTestApp(net, 'alice')
+    b = await startTestApp(net, 'bob')
+    src = join(root, 'src')
+    await mkdir(join(src, 'sub'), { recursive: true })
+    await writeFile(join(src, 'a.txt'), 'hello from the app\n')
+    await randomFile(join(src, 'sub', 'b.bin'), 300_000)
+  })
+  after(async () => {
+    await a?.stop()
+    await b?.stop()
+    await net?.stop()
+    await rm(net.root, { recursive: true, force: true })
+  })
+
+  it('B accepts: both sides complete, bytes identical, both histories list it', async () => {
+    const invite = (await b.handlers.getSnapshot({}, signal)).identity.invite
+    const added = await dispatch(a.handlers, 'addContact', { invite }, signal)
+    assert.ok(added.ok, JSON.stringify(added))
+    assert.equal((added.result as { peerId: string }).peerId, b.peer.peerId)
+
+    const offered = nextEvent(b, 'offer')
+    const aDone = nextEvent(a, 'transfer', t => t.state === 'completed')
+    const bDone = nextEvent(b, 'transfer', t => t.state === 'completed')
+    const reply = await dispatch(a.handlers, 'sendLocalFiles', {
+      peerId: b.peer.peerId,
+      files: [{ path: join(src, 'a.txt'), relativePath: 'a.txt' }, { path: join(src, 'sub', 'b.bin'), relativePath: 'sub/b.bin' }]
+    }, signal)
+    assert.ok(reply.ok, JSON.stringify(reply))
+    const { transferId } = reply.result as { transferId: string }
+
+    const offer: OfferView = await offered
+    assert.equal(offer.transferId, transferId)
+    assert.equal(offer.senderName, 'alice')
+    assert.deepEqual(offer.files.map(f => [f.path, f.size]), [['a.txt', 19], ['sub/b.bin', 300_000]])
+    assert.deepEqual(await dispatch(b.handlers, 'answerOffer', { transferId, accept: true }, signal), { ok: true, result: { ok: true } })
+
+    const [sent, received] = await Promise.all([aDone, bDone])
+    assert.equal(sent.id, transferId)
+    assert.equal(received.id, transferId)
+    assert.equal(received.transferredBytes, 300_019)
+    assert.deepEqual(await treeHashes(b.downloadDir), await treeHashes(src))
+    for (const app of [a, b]) {
+      const history = await app.handlers.listHistory({}, signal)
+      assert.equal(history.find(t => t.id === transferId)?.state, 'completed', app.name)
+    }
+    const detail = await b.handlers.getTransfer({ transferId }, signal)
+    assert.deepEqual(detail.files?.map(f => [f.path, f.state]), [['a.txt', 'verified'], ['sub/b.bin', 'verified']])
+    assert.equal(detail.canShowInFolder, false, 'a headless host cannot show folders')
+  })
+
+  it('B declines: A\'s transfer ends declined and nothing is written', async () => {
+    await writeFile(join(src, 'declined.txt'), 'not wanted\n')
+    const before = await readdir(b.downloadDir, { recursive: true })
+    const offered = nextEvent(b, 'offer')
+    const aEnded = nextEvent(a, 'transfer', t => t.state === 'declined' || t.state === 'failed' || t.state === 'completed')
+    const { transferId } = await a.handlers.sendLocalFiles({ peerId: b.peer.peerId, files: [{ path: join(src, 'declined.txt'), relativePath: 'declined.txt' }] }, signal)
+    const closed = nextEvent(b, 'offer-closed', c => c.transferId === transferId)
+    assert.equal((await offered).transferId, transferId)
+    await b.handlers.answerOffer({ transferId, accept: false }, signal)
+    await closed
+    const ended = await aEnded
+    assert.equal(ended.id, transferId)
+    assert.equal(ended.state, 'declined')
+    assert.equal(ended.error?.code, 'declined')
+    assert.match(ended.error?.message ?? '', /bob declined/)
+    assert.deepEqual(await readdir(b.downloadDir, { recursive: true }), before)
+  })
+})
