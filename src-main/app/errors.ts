@@ -28,8 +28,11 @@ export function describeFailure (code: string, message: string, ctx: ErrorContex
       return { code, message: `${who} is offline or cannot be reached. Check that Ferry is running there, then try again.` }
     case 'no-relay':
       return { code, message: 'The relay cannot be reached, so devices outside your network cannot reach you. Check your connection or the relays in Settings.' }
-    case 'declined':
-      return { code, message: `${who} declined the files.` }
+    case 'declined': {
+      // The receiver's reason, if it gave one (peer-supplied text: shown as text only).
+      const reason = /declined: (.+)$/s.exec(message)?.[1]?.trim().slice(0, 200)
+      return { code, message: reason == null || reason === '' ? `${who} declined the files.` : `${who} declined the files: ${reason}` }
+    }
     case 'busy':
       return { code, message: `${who} has too many offers waiting for an answer. Try again in a minute.` }
     case 'cancelled':

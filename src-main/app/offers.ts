@@ -89,7 +89,7 @@ export class OfferBook {
   answer (transferId: string, accept: boolean): boolean {
     const p = this.pending.get(transferId)
     if (p == null) return false
-    p.resolve(accept ? { accept: true } : { accept: false, code: 'declined', reason: 'The person declined' })
+    p.resolve(accept ? { accept: true } : { accept: false, code: 'declined' })
     return true
   }
 

@@ -88,7 +88,7 @@ describe('app: invite, send, offer, accept or decline', () => {
     assert.equal(ended.id, transferId)
     assert.equal(ended.state, 'declined')
     assert.equal(ended.error?.code, 'declined')
-    assert.match(ended.error?.message ?? '', /bob declined/)
+    assert.match(ended.error?.message ?? '', /^bob declined the files\.$/)
     assert.deepEqual(await readdir(b.downloadDir, { recursive: true }), before)
   })
 })
