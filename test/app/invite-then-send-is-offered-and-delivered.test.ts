@@ -1,7 +1,9 @@
 /**
  * Invariant: after an invite round trip, `sendLocalFiles` from A reaches B as an `offer` listing exactly the files'
  * relative paths and sizes; once B accepts, both sides' `transfer` views reach `completed`, B holds byte-identical
- * files, and both histories list the transfer. An offer B declines ends `declined` on A's side, nothing written.
+ * files, both histories list the transfer, and B's host is asked to show exactly the received file (a path from the
+ * store). An offer B declines ends `declined` on A's side, nothing written. A prepared send (the headless server's
+ * upload) runs its cleanup once it completed.
  */
 import assert from 'node:assert/strict'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
@@ -20,12 +22,13 @@ describe('app: invite, send, offer, accept or decline', () => {
   let a: TestApp
   let b: TestApp
   let src: string
+  const shown: string[] = []
 
   before(async () => {
     const root = await tempDir('ferry-app-send-')
     net = await TestNetwork.start(root)
     a = await startTestApp(net, 'alice')
-    b = await startTestApp(net, 'bob')
+    b = await startTestApp(net, 'bob', { host: { kind: 'electron', showInFolder: async (p) => { shown.push(p) } } })
     src = join(root, 'src')
     await mkdir(join(src, 'sub'), { recursive: true })
     await writeFile(join(src, 'a.txt'), 'hello from the app\n')
@@ -40,9 +43,12 @@ describe('app: invite, send, offer, accept or decline', () => {
 
   it('B accepts: both sides complete, bytes identical, both histories list it', async () => {
     const invite = (await b.handlers.getSnapshot({}, signal)).identity.invite
+    const listed = nextEvent(a, 'peers', list => list.some(p => p.peerId === b.peer.peerId))
     const added = await dispatch(a.handlers, 'addContact', { invite }, signal)
     assert.ok(added.ok, JSON.stringify(added))
     assert.equal((added.result as { peerId: string }).peerId, b.peer.peerId)
+    const bob = (await listed).find(p => p.peerId === b.peer.peerId)
+    assert.deepEqual([bob?.name, bob?.isContact, bob?.trusted], ['bob', true, false])
 
     const offered = nextEvent(b, 'offer')
     const aDone = nextEvent(a, 'transfer', t => t.state === 'completed')
@@ -71,7 +77,12 @@ describe('app: invite, send, offer, accept or decline', () => {
     }
     const detail = await b.handlers.getTransfer({ transferId }, signal)
     assert.deepEqual(detail.files?.map(f => [f.path, f.state]), [['a.txt', 'verified'], ['sub/b.bin', 'verified']])
-    assert.equal(detail.canShowInFolder, false, 'a headless host cannot show folders')
+    assert.equal(detail.canShowInFolder, true)
+    await b.handlers.showInFolder({ transferId, fileIndex: 1 }, signal)
+    assert.deepEqual(shown, [join(b.downloadDir, 'sub', 'b.bin')])
+    assert.equal((await a.handlers.getTransfer({ transferId }, signal)).canShowInFolder, false, 'a headless host cannot show folders')
+    const refused = await dispatch(a.handlers, 'showInFolder', { transferId }, signal)
+    assert.equal(refused.ok ? 'ok' : refused.error.code, 'unsupported')
   })
 
   it('B declines: A\'s transfer ends declined and nothing is written', async () => {
@@ -90,5 +101,20 @@ describe('app: invite, send, offer, accept or decline', () => {
     assert.equal(ended.error?.code, 'declined')
     assert.match(ended.error?.message ?? '', /^bob declined the files\.$/)
     assert.deepEqual(await readdir(b.downloadDir, { recursive: true }), before)
+  })
+
+  it('a prepared send runs its cleanup once it completed', async () => {
+    await writeFile(join(src, 'upload.txt'), 'uploaded\n')
+    const cleaned = Promise.withResolvers<void>()
+    const off = b.on('offer', o => { void b.handlers.answerOffer({ transferId: o.transferId, accept: true }, signal) })
+    const done = nextEvent(a, 'transfer', t => t.state === 'completed')
+    const { transferId } = await a.sendPrepared({
+      peerId: b.peer.peerId,
+      files: [{ relPath: 'upload.txt', absPath: join(src, 'upload.txt'), size: 9 }],
+      cleanup: async () => { cleaned.resolve() }
+    }, signal)
+    assert.equal((await done).id, transferId)
+    await cleaned.promise
+    off()
   })
 })

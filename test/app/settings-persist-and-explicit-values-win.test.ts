@@ -1,0 +1,81 @@
+/**
+ * Invariant: settings changed in the app are stored and used by the next start; a value the host passes explicitly
+ * to `startApp` wins over the stored one for that run. A display-name change shows in the invite at once; a relay
+ * change restarts the peer (same peer ID) when nothing runs, after which the relay reservation is held.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { startApp } from '../../src-main/app/index.ts'
+import type { App, AppInit } from '../../src-main/app/index.ts'
+import { decodeInvite } from '../../src-main/core/contacts/index.ts'
+import { rm, tempDir } from '../helpers/files.ts'
+import { TestNetwork } from '../helpers/peers.ts'
+import { nextEvent } from './helpers.ts'
+
+describe('app: settings', () => {
+  const signal = new AbortController().signal
+  let net: TestNetwork
+  let base: AppInit
+  const running = new Set<App>()
+
+  async function start (init: Partial<AppInit> = {}): Promise<App> {
+    const app = await startApp({ ...base, ...init })
+    running.add(app)
+    return app
+  }
+  async function stop (app: App): Promise<void> {
+    running.delete(app)
+    await app.stop()
+  }
+
+  before(async () => {
+    delete process.env.FERRY_RELAYS // this test decides where relays come from
+    net = await TestNetwork.start(await tempDir('ferry-app-settings-'))
+    base = { dataDir: join(net.root, 'data'), downloadDir: join(net.root, 'downloads'), iceServers: [], mdns: false }
+  })
+  after(async () => {
+    for (const app of running) await app.stop()
+    await net?.stop()
+    await rm(net.root, { recursive: true, force: true })
+  })
+
+  it('a stored display name and contactsOnly are used next time; an explicit name wins', async () => {
+    let app = await start({ relays: [] })
+    const snapshot = await app.handlers.getSnapshot({}, signal)
+    assert.equal(snapshot.identity.relayStatus, 'none')
+    assert.equal(snapshot.settings.contactsOnly, false)
+    const identity = nextEvent(app, 'identity', i => i.displayName === 'Zed')
+    const settings = await app.handlers.updateSettings({ displayName: 'Zed', contactsOnly: true }, signal)
+    assert.deepEqual([settings.displayName, settings.contactsOnly], ['Zed', true])
+    assert.equal(decodeInvite((await identity).invite).name, 'Zed')
+    await stop(app)
+
+    app = await start({ relays: [] })
+    const again = (await app.handlers.getSnapshot({}, signal)).settings
+    assert.deepEqual([again.displayName, again.contactsOnly], ['Zed', true])
+    await stop(app)
+
+    app = await start({ relays: [], displayName: 'Given' })
+    assert.equal((await app.handlers.getSnapshot({}, signal)).settings.displayName, 'Given')
+    await stop(app)
+  })
+
+  it('a relay change restarts the peer with the relay; stored relays are used when none is given', async () => {
+    let app = await start({ relays: [] })
+    const peerId = app.peer.peerId
+    const reserved = nextEvent(app, 'identity', i => i.relayStatus === 'reserved', 20_000)
+    const settings = await app.handlers.updateSettings({ relays: [net.relayAddr] }, signal)
+    assert.deepEqual(settings.relays, [net.relayAddr])
+    const identity = await reserved
+    assert.equal(identity.peerId, peerId)
+    assert.deepEqual(decodeInvite(identity.invite).relays, [net.relayAddr])
+    assert.ok(identity.addrs.some(a => a.includes('/p2p-circuit/webrtc/')), identity.addrs.join(' '))
+    assert.equal(app.peer.peerId, peerId)
+    await stop(app)
+
+    app = await start()
+    assert.deepEqual((await app.handlers.getSnapshot({}, signal)).settings.relays, [net.relayAddr])
+    await stop(app)
+  })
+})
