@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startApp } from '../../app/index.ts'
 import { relaysFromEnv } from '../../app/settings.ts'
+import { ConfigError } from '../../core/index.ts'
 import { lanDiscoveryEnabled } from '../../core/discovery/index.ts'
 import { checkStaticDir, startServer } from '../../server/index.ts'
 import { dataDirOf, interruptSignal, networkOf } from '../options.ts'
@@ -24,7 +25,7 @@ export interface ServeOptions extends PeerOptions {
 function parsePort (text: string | undefined): number {
   if (text == null) return 0
   const port = Number(text)
-  if (!/^\d{1,5}$/u.test(text) || port > 65535) throw Object.assign(new Error(`--port must be a number from 0 to 65535, not ${text}`), { code: 'invalid-option' })
+  if (!/^\d{1,5}$/u.test(text) || port > 65535) throw new ConfigError(`--port must be a number from 0 to 65535, not "${text}"`)
   return port
 }
 
@@ -34,6 +35,7 @@ function parsePort (text: string | undefined): number {
  * server and the app and returns 0.
  *
  * @throws {RendererMissingError} `renderer-not-built` when `dist/renderer/` was not built (`npm run build`)
+ * @throws {ConfigError} `invalid-config` for a malformed `--port`
  */
 export async function serveCommand (options: ServeOptions, out: Output): Promise<number> {
   const signal = interruptSignal()
