@@ -17,6 +17,9 @@ import { resolveSettings } from './settings.ts'
 import { TransferViews } from './transfers-view.ts'
 import type { AppInit } from './types.ts'
 
+/** Longest wait at stop for paused receives to be recorded, ms. */
+export const STOP_WAIT_MS = 3_000
+
 /** A running peer and what follows it. */
 interface Session {
   peer: Peer
@@ -175,18 +178,38 @@ export class AppState {
     }
   }
 
+  /** Pauses the running receives and waits (at most {@link STOP_WAIT_MS} ms) until each is recorded as ended. */
+  private async pauseReceives (): Promise<void> {
+    const session = this.session
+    const waiting = new Set(this.views.runningIds('receive'))
+    if (session == null || waiting.size === 0) return
+    const ended = Promise.withResolvers<void>()
+    const off = this.bus.on('transfer', (t) => {
+      if (!this.views.isRunning(t.id) && waiting.delete(t.id) && waiting.size === 0) ended.resolve()
+    })
+    const timer = setTimeout(ended.resolve, STOP_WAIT_MS)
+    for (const id of waiting) session.peer.transfers.pause(id)
+    await ended.promise
+    clearTimeout(timer)
+    off()
+  }
+
   /** The relays the running peer uses (the settings may hold newer ones, applied at the next start). */
   get activeRelays (): string[] {
     return this.current.relays
   }
 
-  /** Cancels every send, declines waiting offers, stops presence and the peer; idempotent. */
+  /**
+   * Pauses running transfers (both sides record them `interrupted`, code `paused`: resumable after the next start),
+   * declines waiting offers, stops presence and the peer; idempotent.
+   */
   async stop (): Promise<void> {
     if (this.stopped) return
     this.stopped = true
     await this.restarting?.catch(() => {})
     await this.sends.stop()
     this.offers.closeAll()
+    await this.pauseReceives()
     await this.stopSession()
     this.views.clear()
     this.peers.stop()

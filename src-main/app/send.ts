@@ -10,6 +10,7 @@ import { isAbsolute } from 'node:path'
 import { ApiError } from '../api/index.ts'
 import { findRoute, isDirectTcp, resolveContact } from '../core/contacts/index.ts'
 import { errorMessage, FerryError, findSendToResume, RESUMABLE_STATES } from '../core/index.ts'
+import { PausedError } from '../core/errors/index.ts'
 import type { LocalFile, Peer } from '../core/index.ts'
 import type { ConnectionInfo } from '../core/node/index.ts'
 import { validateFileList } from '../core/paths/index.ts'
@@ -145,10 +146,12 @@ export class Sends {
     cleanup().catch(() => { /* the host's cleanup reports its own errors */ })
   }
 
-  /** Cancels every send and waits until each has ended. */
+  /**
+   * Pauses every send — recorded `interrupted` with code `paused` on both sides, so it can be resumed after the next
+   * start (a send not accepted yet simply ends) — and waits until each has ended.
+   */
   async stop (): Promise<void> {
-    this.stopping.abort()
-    for (const c of this.controllers.values()) c.abort(new FerryError('cancelled', 'Ferry is stopping'))
+    this.stopping.abort(new PausedError('Ferry was closed during the transfer; it can be resumed'))
     await Promise.allSettled([...this.tasks])
   }
 
@@ -173,7 +176,7 @@ export class Sends {
     this.controllers.set(transferId, controller)
     const signal = AbortSignal.any([controller.signal, this.stopping.signal])
     const task = job(signal).catch((err: unknown) => {
-      const code = signal.aborted ? 'cancelled' : (err as { code?: string }).code ?? 'internal'
+      const code = signal.aborted ? (signal.reason as { code?: string } | undefined)?.code ?? 'cancelled' : (err as { code?: string }).code ?? 'internal'
       this.init.views.finish(transferId, { code, message: errorMessage(err) })
     }).finally(() => {
       this.controllers.delete(transferId)

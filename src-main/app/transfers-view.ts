@@ -59,6 +59,11 @@ export class TransferViews {
     return this.running.size > 0
   }
 
+  /** The IDs of the running transfers in `direction`. */
+  runningIds (direction: 'send' | 'receive'): string[] {
+    return [...this.running.values()].filter(v => v.direction === direction).map(v => v.id)
+  }
+
   /** Whether transfer `id` is running. */
   isRunning (id: string): boolean {
     return this.running.has(id)
