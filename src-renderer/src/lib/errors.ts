@@ -1,11 +1,11 @@
 /**
- * Error codes turned into words a person understands. Codes come from the API (`ApiErrorData.code`) and from
- * transfers (`TransferView.error.code`, docs/PROTOCOL.md §11); an unknown code falls back to the message the core wrote
- * for a person, which is shown as text only.
+ * Errors in words a person understands. Codes come from the API (`ApiErrorData.code`) and from transfers
+ * (`TransferView.error.code`, docs/PROTOCOL.md §11). Messages are shown as text only.
  *
  * @example
  * ```ts
- * describeError({ code: 'peer-unreachable', message: '…' }) // 'The other device is offline or cannot be reached.'
+ * describeError({ code: 'peer-unreachable', message: '' })        // 'The other device is offline or cannot be reached.'
+ * describeError({ code: 'invalid-request', message: 'Expected…' }) // 'Ferry refused that input.'
  * ```
  */
 
@@ -48,13 +48,21 @@ const WORDS: Record<string, string> = {
 /** An error as the API or a transfer carries it. */
 export interface CodedError { code?: string, message?: string }
 
-/** Words for an error's code; the core's own message when the code is unknown; a generic sentence as a last resort. */
+/** Codes whose message is written for developers (schema errors, wire details): the page says it in its own words. */
+const TECHNICAL = new Set(['invalid-request', 'protocol-error', 'size-mismatch', 'unknown-call'])
+
+/**
+ * Words for an error. The app service already words its messages for a person, with the peer's name
+ * (src-main/app/errors.ts), so a message is shown as it is; the page's own words are used when there is no message,
+ * or when the code's messages are technical. A generic sentence is the last resort.
+ */
 export function describeError (err: unknown): string {
   const e = (err ?? {}) as CodedError
   const code = typeof e.code === 'string' ? e.code : undefined
-  if (code != null && Object.hasOwn(WORDS, code)) return WORDS[code] as string
-  if (typeof e.message === 'string' && e.message.length > 0) return e.message
-  return 'Something went wrong.'
+  const message = typeof e.message === 'string' ? e.message.trim() : ''
+  const ours = code != null && Object.hasOwn(WORDS, code) ? WORDS[code] as string : undefined
+  if (message !== '' && (code == null || !TECHNICAL.has(code) || ours == null)) return message
+  return ours ?? 'Something went wrong.'
 }
 
 /** The error's `code`, or `undefined`. */

@@ -6,7 +6,7 @@
  * formatBytes(1572864)      // '1.5 MiB'
  * formatSpeed(3_500_000)    // '3.3 MiB/s'
  * formatDuration(75_000)    // '1 min 15 s'
- * formatLastSeen(Date.now() - 120_000) // 'last seen 2 min ago'
+ * formatPresence(false, Date.now() - 120_000) // 'Last seen 2 min ago'
  * ```
  */
 
@@ -50,10 +50,10 @@ export function formatAgo (at: number, now = Date.now()): string {
   return d === 1 ? 'yesterday' : `${d} days ago`
 }
 
-/** Presence line of a peer: `Online`, `last seen 5 min ago`, or `Offline` when never seen. */
+/** Presence line of a peer: `Online`, `Last seen 5 min ago`, or `Not seen yet` when never seen online. */
 export function formatPresence (online: boolean, lastSeenAt?: number, now = Date.now()): string {
   if (online) return 'Online'
-  return lastSeenAt != null ? `Last seen ${formatAgo(lastSeenAt, now)}` : 'Offline'
+  return lastSeenAt != null ? `Last seen ${formatAgo(lastSeenAt, now)}` : 'Not seen yet'
 }
 
 /** A date and time in the person's locale, short: `22 Nov, 14:05` (today: just the time). */

@@ -54,6 +54,8 @@ class FerryState {
   historyVersion = $state(0)
   /** The clock for "last seen …", ticking every 30 s. */
   now = $state(Date.now())
+  /** Contacts just added: their card shows the fingerprint to compare until the person dismisses it. */
+  justAdded = $state<Record<string, true>>({})
   /** A line for screen readers about the latest offer. */
   announcement = $state('')
 
@@ -212,6 +214,34 @@ class FerryState {
       }
       this.uploading = next
     }
+  }
+
+  /**
+   * Puts a peer returned by a call (addContact, addNearby, updateContact) into the list at once, so the page does not
+   * depend on the `peers` event's timing; the event's list replaces it when it comes.
+   */
+  upsertPeer (peer: PeerView): void {
+    const i = this.peers.findIndex(p => p.peerId === peer.peerId)
+    this.peers = i < 0 ? [...this.peers, peer] : this.peers.map(p => p.peerId === peer.peerId ? peer : p)
+  }
+
+  /** Removes a peer from the list at once after `removeContact` (a nearby peer comes back with the next event). */
+  dropPeer (peerId: string): void {
+    this.peers = this.peers.filter(p => p.peerId !== peerId)
+  }
+
+  /** After adding a contact: show it, and show its fingerprint on its card. */
+  added (peer: PeerView): void {
+    this.upsertPeer(peer)
+    this.justAdded = { ...this.justAdded, [peer.peerId]: true }
+    this.view = 'peers'
+    this.toast('success', `${peer.name} is now a contact. Compare the fingerprint shown on their card.`)
+  }
+
+  /** Hides the fingerprint note on a new contact's card. */
+  acknowledge (peerId: string): void {
+    const { [peerId]: _gone, ...rest } = this.justAdded
+    this.justAdded = rest
   }
 
   /** Answers an offer; it leaves the list at once (the core confirms with `offer-closed`). */

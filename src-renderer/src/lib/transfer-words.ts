@@ -43,14 +43,15 @@ export function stateTone (state: TransferStateView): string {
 export function endingText (t: TransferView): string | null {
   switch (t.state) {
     case 'declined':
-      return t.direction === 'send' ? `${t.peerName} declined.` : 'You declined.'
+      if (t.direction === 'receive') return 'You declined.'
+      return t.error?.message != null && t.error.message !== '' ? t.error.message : `${t.peerName} declined.`
     case 'cancelled':
       return t.error?.code === 'cancelled' || t.error == null ? 'Cancelled.' : describeError(t.error)
     case 'failed':
     case 'interrupted': {
       if (t.error == null) return t.state === 'interrupted' ? 'The connection was lost before the end.' : 'It failed.'
       const words = describeError(t.error)
-      return t.canResume ? `${words} You can resume it.` : words
+      return t.canResume && !/resume/i.test(words) ? `${words} You can resume it.` : words
     }
     case 'offered':
       return t.direction === 'send' ? `Waiting for ${t.peerName} to accept…` : null
