@@ -1,12 +1,15 @@
 /**
  * Invariant: an offer from a trusted contact is accepted with no `offer` event (nobody is asked; a `notice` says why)
  * and completes; with the `contactsOnly` setting on, an offer from a peer that is not a contact is refused unseen —
- * no `offer` event — and ends `declined` on the sender's side.
+ * no `offer` event — and ends `declined` on the sender's side. Blocking a contact closes the connections to it at
+ * once, and sending to a blocked contact is refused (`blocked`) before anything is dialled.
  */
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { dispatch } from '../../src-main/api/index.ts'
 import { rm, tempDir } from '../helpers/files.ts'
 import { TestNetwork } from '../helpers/peers.ts'
 import { nextEvent, record, startTestApp } from './helpers.ts'
@@ -61,5 +64,15 @@ describe('app: who is asked about an offer', () => {
     assert.equal(offers.seen.length, 0)
     assert.equal((await refused).id, transferId)
     offers.off()
+  })
+
+  it('blocking a contact closes its connections and refuses sending to it', async () => {
+    const alicePeerId = peerIdFromString(alice.peer.peerId)
+    assert.ok(bob.peer.node.getConnections(alicePeerId).length > 0, 'connected after the transfer')
+    const view = await bob.handlers.updateContact({ peerId: alice.peer.peerId, blocked: true }, signal)
+    assert.equal(view.blocked, true)
+    assert.equal(bob.peer.node.getConnections(alicePeerId).filter(c => c.status === 'open').length, 0)
+    const reply = await dispatch(bob.handlers, 'sendLocalFiles', { peerId: alice.peer.peerId, files: [{ path: file, relativePath: 'note.txt' }] }, signal)
+    assert.equal(reply.ok ? 'ok' : reply.error.code, 'blocked')
   })
 })
