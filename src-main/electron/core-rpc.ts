@@ -81,7 +81,8 @@ export function connectCore (port: Port, init: unknown, host: HostCalls): CoreCl
       onStarted()
     } else if (msg.type === 'start-failed') {
       const e = msg.error as ApiErrorData | undefined
-      onStartFailed(new ApiError(e?.code ?? 'internal', e?.message ?? 'The core did not start'))
+      onStartFailed(Object.assign(new ApiError(e?.code ?? 'internal', e?.message ?? 'The core did not start'), { name: e?.name ?? 'ApiError' }))
+      onStopped() // a core that failed to start has ended
     } else if (msg.type === 'stopped') {
       onStopped()
     }
@@ -165,6 +166,7 @@ export function connectCore (port: Port, init: unknown, host: HostCalls): CoreCl
 export function serveCore (port: Port, startApp: (init: unknown, host: HostCalls) => Promise<AppLike>): Promise<void> {
   return new Promise(resolve => {
     let app: AppLike | undefined
+    let ready: Promise<AppLike> | undefined
     let nextHostId = 1
     const hostPending = new Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>()
     const calls = new Map<number, AbortController>()
@@ -188,8 +190,9 @@ export function serveCore (port: Port, startApp: (init: unknown, host: HostCalls
     const off = port.onMessage(raw => {
       if (raw == null || typeof raw !== 'object') return
       const msg = raw as Msg
-      if (msg.type === 'start' && app == null) {
-        startApp(msg.init, host).then(started => {
+      if (msg.type === 'start' && ready == null) {
+        ready = startApp(msg.init, host)
+        ready.then(started => {
           app = started
           for (const name of EVENT_NAMES) unsubscribe.push(started.on(name, payload => { port.post({ type: 'event', name, payload }) }))
           port.post({ type: 'started' })
@@ -203,9 +206,11 @@ export function serveCore (port: Port, startApp: (init: unknown, host: HostCalls
         const controller = new AbortController()
         calls.set(id, controller)
         const signal = AbortSignal.any([controller.signal, lifetime.signal])
-        const run = app == null
-          ? Promise.resolve({ ok: false as const, error: { name: 'ApiError', code: 'core-starting', message: 'Ferry is still starting' } })
-          : dispatch(app.handlers, String(msg.name), msg.request, signal)
+        // A call made while the app service starts waits for it.
+        const run = (ready ?? Promise.reject(new ApiError('core-stopped', 'The Ferry core was not started'))).then(
+          started => dispatch(started.handlers, String(msg.name), msg.request, signal),
+          err => ({ ok: false as const, error: toApiErrorData(err) })
+        )
         void run.then(reply => {
           calls.delete(id)
           port.post({ type: 'reply', id, reply })
@@ -224,7 +229,8 @@ export function serveCore (port: Port, startApp: (init: unknown, host: HostCalls
       } else if (msg.type === 'stop') {
         lifetime.abort(new ApiError('core-stopped', 'Ferry is quitting'))
         for (const u of unsubscribe) u()
-        void (app?.stop() ?? Promise.resolve()).catch(() => {}).then(() => {
+        const started = ready?.catch(() => undefined) ?? Promise.resolve(undefined)
+        void started.then(async a => { await (a ?? app)?.stop() }).catch(() => {}).then(() => {
           port.post({ type: 'stopped' })
           off()
           resolve()
