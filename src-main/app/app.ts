@@ -134,10 +134,19 @@ export class AppState {
       discovery: { mdns },
       decide,
       displayName: settings.displayName,
+      // An unreachable relay must not keep the app from starting: it shows `unreachable` and is retried.
+      tolerateListenErrors: true,
       timeouts: init.timeouts
     })
     const presence = new PresenceTracker({ node: peer.node, store: peer.store, lan: peer.lan, ...init.presence })
-    const identity = new IdentityTracker({ bus: this.bus, peer, relays: settings.relays, displayName: settings.displayName })
+    const identity = new IdentityTracker({
+      bus: this.bus,
+      peer,
+      relays: settings.relays,
+      displayName: settings.displayName,
+      // A relay that was unreachable (at start, or since) answers again: a new start reserves there, once idle.
+      onRelayReachable: () => { if (!this.busy) void this.restart().catch(() => {}) }
+    })
     const detach = this.follow(peer)
     this.session = { peer, presence, identity, relays: settings.relays, detach }
     presence.start()

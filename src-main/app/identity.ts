@@ -3,9 +3,12 @@
  * the addresses others can dial now. Emits `identity` whenever any of it changes.
  *
  * Relay status: `none` without relays; `connecting` until `peer.reachableAddrs` succeeds (a reservation is held);
- * `reserved` then; `unreachable` when it throws `NoRelayError` (a `notice` says so once, and it keeps trying every
- * {@link RELAY_RETRY_MS} ms). After a reservation, the node's address changes keep the status current.
+ * `reserved` then; `unreachable` when it throws `NoRelayError` (a `notice` says so). After a reservation, the node's
+ * address changes keep the status current (`connecting` when the reservation is lost). While no reservation is held,
+ * the relays are checked every {@link RELAY_RETRY_MS} ms and the app is told when one answers again.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { multiaddr } from '@multiformats/multiaddr'
 import QRCode from 'qrcode'
 import type { IdentityView, RelayStatus } from '../api/index.ts'
 import { encodeInvite, MAX_INVITE_RELAYS } from '../core/contacts/index.ts'
@@ -13,8 +16,10 @@ import type { Peer } from '../core/index.ts'
 import { describeFailure } from './errors.ts'
 import type { EventBus } from './events.ts'
 
-/** Pause between reservation attempts while no relay is reachable, ms. */
+/** Interval of the relay checks while no reservation is held, ms. */
 export const RELAY_RETRY_MS = 30_000
+/** Time one relay check (a dial of each relay) may take, ms. */
+export const RELAY_PROBE_TIMEOUT_MS = 5_000
 
 /** Follows one peer's identity; a new tracker is made when the peer restarts. */
 export class IdentityTracker {
@@ -28,10 +33,12 @@ export class IdentityTracker {
   private readonly qrCache = new Map<string, string>()
   private lastJson = ''
   private reservedOnce = false
+  private readonly onRelayReachable: (() => void) | undefined
   private readonly onSelfUpdate = (): void => { this.refreshAddrs() }
 
-  constructor (init: { bus: EventBus, peer: Peer, relays: string[], displayName: string }) {
+  constructor (init: { bus: EventBus, peer: Peer, relays: string[], displayName: string, onRelayReachable?: () => void }) {
     this.bus = init.bus
+    this.onRelayReachable = init.onRelayReachable
     this.peer = init.peer
     this.relays = init.relays
     this.displayName = init.displayName
@@ -78,31 +85,40 @@ export class IdentityTracker {
     }
   }
 
-  /** Waits for a reservation; on `NoRelayError` says so once and tries again every {@link RELAY_RETRY_MS} ms. */
+  /**
+   * Waits for a reservation; on `NoRelayError` says so once. Then, every {@link RELAY_RETRY_MS} ms while no
+   * reservation is held (never made, or lost when the relay went away), dials the relays: when one answers,
+   * `onRelayReachable` is called (the app restarts the peer, which reserves there).
+   */
   private async reserve (): Promise<void> {
     const signal = this.controller.signal
-    let told = false
+    try {
+      await this.peer.reachableAddrs({ signal })
+      this.status = 'reserved'
+      this.reservedOnce = true
+      this.refreshAddrs()
+    } catch (err) {
+      if (signal.aborted) return
+      this.status = 'unreachable'
+      void this.publish()
+      const { code, message } = describeFailure((err as { code?: string }).code ?? 'no-relay', (err as Error).message)
+      this.bus.emit('notice', { level: 'warning', code, message })
+    }
     while (!signal.aborted) {
-      try {
-        await this.peer.reachableAddrs({ signal })
-        this.status = 'reserved'
-        this.reservedOnce = true
-        this.refreshAddrs()
-        return
-      } catch (err) {
-        if (signal.aborted) return
-        this.status = 'unreachable'
-        void this.publish()
-        if (!told) {
-          told = true
-          const { code, message } = describeFailure((err as { code?: string }).code ?? 'no-relay', (err as Error).message)
-          this.bus.emit('notice', { level: 'warning', code, message })
-        }
-        await new Promise<void>(resolve => {
-          const timer = setTimeout(resolve, RELAY_RETRY_MS)
-          signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
-        })
-      }
+      await sleep(RELAY_RETRY_MS, undefined, { signal }).catch(() => {})
+      if (signal.aborted || this.status === 'reserved') continue
+      if (await this.relayAnswers()) this.onRelayReachable?.()
+    }
+  }
+
+  /** Whether any relay accepts a connection now (each dial bounded by {@link RELAY_PROBE_TIMEOUT_MS} ms). */
+  private async relayAnswers (): Promise<boolean> {
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(RELAY_PROBE_TIMEOUT_MS)])
+    try {
+      await Promise.any(this.relays.map(async r => this.peer.node.dial(multiaddr(r), { signal })))
+      return true
+    } catch {
+      return false
     }
   }
 

@@ -131,7 +131,7 @@ export class TransferViews {
     const live = this.running.get(id)
     if (live == null) return // not shown by this app, or already ended
     this.running.delete(id)
-    let view = this.fromStore(id, { files: true })
+    let view = this.fromStore(id)
     if (view != null && RUNNING_STATES.includes(view.state)) { // still running: another event ends it
       this.running.set(id, live)
       return

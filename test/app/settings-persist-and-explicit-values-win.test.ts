@@ -1,11 +1,15 @@
 /**
  * Invariant: settings changed in the app are stored and used by the next start; a value the host passes explicitly
  * to `startApp` wins over the stored one for that run. A display-name change shows in the invite at once; a relay
- * change restarts the peer (same peer ID) when nothing runs, after which the relay reservation is held.
+ * change restarts the peer (same peer ID) when nothing runs, after which the relay reservation is held. A relay that
+ * cannot be reached shows as `unreachable`, with a `notice` saying what it means.
  */
 import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { startApp } from '../../src-main/app/index.ts'
 import type { App, AppInit } from '../../src-main/app/index.ts'
 import { decodeInvite } from '../../src-main/core/contacts/index.ts'
@@ -76,6 +80,21 @@ describe('app: settings', () => {
 
     app = await start()
     assert.deepEqual((await app.handlers.getSnapshot({}, signal)).settings.relays, [net.relayAddr])
+    await stop(app)
+  })
+
+  it('an unreachable relay shows unreachable and says so in a notice', async () => {
+    const closed = createServer()
+    await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as { port: number }).port
+    await new Promise(resolve => closed.close(resolve)) // nothing listens there now
+    const relay = `/ip4/127.0.0.1/tcp/${port}/p2p/${peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()}`
+    const app = await start({ relays: [relay], dataDir: join(net.root, 'data-unreachable') })
+    const unreachable = nextEvent(app, 'identity', i => i.relayStatus === 'unreachable', 30_000)
+    const notice = nextEvent(app, 'notice', n => n.code === 'no-relay', 30_000)
+    assert.equal((await app.handlers.getSnapshot({}, signal)).identity.relayStatus, 'connecting')
+    await unreachable
+    assert.match((await notice).message, /relay cannot be reached/)
     await stop(app)
   })
 })

@@ -9,6 +9,7 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { cleanup as releaseDataChannelThreads } from 'node-datachannel'
 import type { Identify } from '@libp2p/identify'
+import { FaultTolerance } from '@libp2p/interface'
 import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
@@ -37,6 +38,12 @@ export interface NodeInit {
   isBlocked?: (peerId: string) => boolean
   /** libp2p peer-discovery factories, e.g. LAN mDNS (`../discovery`). None by default. */
   peerDiscovery?: Libp2pOptions['peerDiscovery']
+  /**
+   * Start even when some listen addresses fail — e.g. a relay unreachable at start, whose `<relay>/p2p-circuit`
+   * listen would otherwise make the start throw (libp2p's `FaultTolerance.NO_FATAL`). Default false. The node then
+   * holds no reservation on that relay; a caller that wants one later starts the node again.
+   */
+  tolerateListenErrors?: boolean
 }
 
 /** The services every Ferry node runs. */
@@ -104,6 +111,7 @@ async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
     // Ferry runs on LANs and loopback as much as across the internet: private addresses are dialled too.
     connectionGater: { denyDialMultiaddr: () => false, ...blockedPeerGater(init.isBlocked) },
     peerDiscovery: init.peerDiscovery,
+    ...(init.tolerateListenErrors === true ? { transportManager: { faultTolerance: FaultTolerance.NO_FATAL } } : {}),
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,

@@ -51,6 +51,11 @@ export interface PeerInit {
    * the peer then also announces its direct listen addresses — add `/ip4/0.0.0.0/tcp/0` to `listen` for that.
    */
   discovery?: { mdns?: boolean } & LanDiscoveryInit
+  /**
+   * Start even when a relay cannot be reached (its reservation is then missing: `reachableAddrs` throws
+   * `NoRelayError`, and a new start is needed to reserve there). Default false: the start throws. The desktop app sets it.
+   */
+  tolerateListenErrors?: boolean
 }
 
 /** A started peer. */
@@ -107,6 +112,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       iceServers: init.iceServers,
       listen: init.listen,
       acceptIncoming: init.acceptIncoming,
+      tolerateListenErrors: init.tolerateListenErrors,
       // Blocked contacts are refused by the connection gater, before any protocol runs.
       isBlocked: (peerId) => store.contacts.get(peerId)?.blocked === true,
       peerDiscovery: lan == null ? [] : [lan.factory()]
