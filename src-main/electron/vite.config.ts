@@ -31,7 +31,6 @@ function isExternal (id: string, preload: boolean): boolean {
 export default defineConfig(({ mode }) => {
   const preload = mode === 'preload'
   return {
-    configFile: false,
     publicDir: false,
     logLevel: 'warn',
     build: {
@@ -43,9 +42,9 @@ export default defineConfig(({ mode }) => {
       sourcemap: true,
       reportCompressedSize: false,
       rolldownOptions: {
-        input: preload
+        input: (preload
           ? { preload: here('./preload.ts') }
-          : { main: here('./main.ts'), core: here('./core-process.ts') },
+          : { main: here('./main.ts'), core: here('./core-process.ts') }) as Record<string, string>,
         external: (id: string) => isExternal(id, preload),
         output: preload
           ? { format: 'cjs' as const, entryFileNames: '[name].cjs', codeSplitting: false }
