@@ -38,6 +38,11 @@ export interface UploadLimits {
   idleMs: number
   /** How often abandoned uploads are looked for, ms. */
   sweepIntervalMs: number
+  /**
+   * An upload handed to a transfer whose `.sent` marker is older than this at start is removed: a backstop for a
+   * transfer the app service no longer follows after a restart, ms.
+   */
+  keepSentMs: number
 }
 
 /** The default upload limits. */
@@ -46,7 +51,8 @@ export const UPLOAD_LIMITS: Readonly<UploadLimits> = {
   maxPathBytes: MAX_PATH_BYTES,
   maxOpenUploads: 32,
   idleMs: 30 * 60_000,
-  sweepIntervalMs: 60_000
+  sweepIntervalMs: 60_000,
+  keepSentMs: 7 * 24 * 3_600_000
 }
 
 /** Folder under the data directory that holds uploads: `<dataDir>/uploads/<uploadId>/<relative path>`. */

@@ -36,7 +36,8 @@
  *
  * Uploads live in `<dataDir>/uploads/<uploadId>/`. An open upload idle for 30 minutes is removed, and so is every
  * upload not yet sent when the server starts. After `sendUpload`, the app service owns the folder (it calls the
- * cleanup the server gave it when the transfer ends for good).
+ * cleanup the server gave it when the transfer ends for good); a handed-over upload still on disk 7 days later is
+ * removed at the next start.
  *
  * ## WebSocket wire format (JSON text frames, at most 64 KiB each)
  * - client → server: `{ "id": string | number, "call": CallName, "request": object }`

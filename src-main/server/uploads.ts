@@ -5,7 +5,8 @@
  * written to `<dataDir>/uploads/.partial/<uploadId>-<random>` (same file system) and moved into place only once
  * exactly `size` bytes arrived. `<dataDir>/uploads/<uploadId>.sent` marks an upload handed to a transfer: it is the
  * app service's from then on (it removes the folder through the `cleanup` it was given, and may resume the send after
- * a restart), so the startup sweep keeps it. Everything else — open uploads, partial files — is removed at start and
+ * a restart), so the startup sweep keeps it — unless its marker is older than `keepSentMs` (7 days), a backstop for a
+ * transfer no one follows any more. Everything else — open uploads, partial files — is removed at start and
  * when an open upload sees no request for `idleMs`.
  *
  * Every relative path passes the core path-safety module (`validateRelativePath`, then `prepareDestination`, which
@@ -15,7 +16,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { link, mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises'
+import { link, mkdir, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { Transform } from 'node:stream'
@@ -70,10 +71,11 @@ export class UploadStore {
   }
 
   /**
-   * Opens the store under `<dataDir>/uploads`, removing every upload not handed to a transfer and every partial
-   * file left by an earlier run.
+   * Opens the store under `<dataDir>/uploads`, removing every upload not handed to a transfer, every upload handed
+   * over more than `keepSentMs` ago, and every partial file left by an earlier run.
    */
-  static async open (dataDir: string, limits: Partial<UploadLimits> = {}, signal?: AbortSignal): Promise<UploadStore> {
+  static async open (dataDir: string, overrides: Partial<UploadLimits> = {}, signal?: AbortSignal): Promise<UploadStore> {
+    const limits = { ...UPLOAD_LIMITS, ...overrides }
     const root = join(dataDir, UPLOADS_FOLDER)
     await mkdir(root, { recursive: true, mode: 0o700 })
     await rm(join(root, PARTIAL), { recursive: true, force: true })
@@ -81,13 +83,16 @@ export class UploadStore {
     for (const name of names) {
       signal?.throwIfAborted()
       if (name.endsWith('.sent')) {
+        const marker = await stat(join(root, name)).catch(() => undefined)
+        const stale = marker == null || Date.now() - marker.mtimeMs > limits.keepSentMs
         if (!names.has(name.slice(0, -5))) await rm(join(root, name), { force: true })
+        else if (stale) await Promise.all([rm(join(root, name), { force: true }), rm(join(root, name.slice(0, -5)), { recursive: true, force: true })])
       } else if (!names.has(`${name}.sent`)) {
         await rm(join(root, name), { recursive: true, force: true })
       }
     }
     await mkdir(join(root, PARTIAL), { mode: 0o700 })
-    return new UploadStore(root, { ...UPLOAD_LIMITS, ...limits })
+    return new UploadStore(root, limits)
   }
 
   /**

@@ -1,10 +1,10 @@
 /**
  * Invariant: an upload that is never sent does not stay on disk: one left by an earlier run (and any partial file) is
  * removed when the server starts, and one idle for longer than the limit is removed while it runs — while an upload
- * already handed to a transfer (its `.sent` marker) is kept for the app service to resume or remove.
+ * already handed to a transfer (its `.sent` marker) is kept for the app service to resume or remove, up to 7 days.
  */
 import assert from 'node:assert/strict'
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { startServer } from '../../src-main/server/index.ts'
@@ -31,7 +31,7 @@ describe('headless server: abandoned uploads are removed', () => {
     await rm(net.root, { recursive: true, force: true })
   })
 
-  it('at start: leftover open uploads and partial files are removed, sent ones kept', async () => {
+  it('at start: leftover open uploads, partial files and sent uploads older than 7 days are removed; recent sent ones kept', async () => {
     const dataDir = join(net.root, 'start')
     const uploads = join(dataDir, 'uploads')
     const open = crypto.randomUUID()
@@ -42,6 +42,12 @@ describe('headless server: abandoned uploads are removed', () => {
     await writeFile(join(uploads, sent, 'in-flight.txt'), 'being sent')
     await writeFile(join(uploads, `${sent}.sent`), 'some-transfer-id\n')
     await writeFile(join(uploads, `${crypto.randomUUID()}.sent`), 'a marker without its folder\n')
+    const old = crypto.randomUUID()
+    await mkdir(join(uploads, old), { recursive: true })
+    await writeFile(join(uploads, old, 'forgotten.txt'), 'sent eight days ago')
+    await writeFile(join(uploads, `${old}.sent`), 'old-transfer-id\n')
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3_600_000)
+    await utimes(join(uploads, `${old}.sent`), eightDaysAgo, eightDaysAgo)
     await mkdir(join(uploads, '.partial'), { recursive: true })
     await writeFile(join(uploads, '.partial', `${open}-0011223344556677`), 'half a file')
 
