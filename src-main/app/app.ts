@@ -2,6 +2,7 @@
  * The app service's state: the settings, the running peer with its presence tracker and identity (a "session",
  * replaced when the relays change), and the views and books built on them. The handlers (./handlers.ts) work on it.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { PresenceTracker } from '../core/contacts/index.ts'
 import { AbortedError, startPeer } from '../core/index.ts'
 import type { Peer, TransferEvents } from '../core/index.ts'
@@ -17,6 +18,8 @@ import { resolveSettings } from './settings.ts'
 import { TransferViews } from './transfers-view.ts'
 import type { AppInit } from './types.ts'
 
+/** Pause before a failed restart is tried again, ms. */
+export const RESTART_RETRY_MS = 1_000
 /** Longest wait at stop for paused receives to be recorded, ms. */
 export const STOP_WAIT_MS = 3_000
 
@@ -99,7 +102,7 @@ export class AppState {
 
   private get current (): Session {
     if (this.session != null) return this.session
-    throw this.stopped ? new ApiError('stopped', 'Ferry has stopped') : new ApiError('restarting', 'Ferry is restarting with the new relays; try again in a moment')
+    throw this.stopped ? new ApiError('stopped', 'Ferry has stopped') : new ApiError('restarting', 'Ferry is reconnecting; try again in a moment')
   }
 
   /** Whether anything runs that a restart would cut: a transfer, a send connecting, an offer waiting. */
@@ -108,14 +111,26 @@ export class AppState {
   }
 
   /**
-   * Stops the peer and starts it again with the current settings (relays changed). The caller checks {@link busy}.
-   * @throws the errors of `startPeer` (the app then has no peer: calls fail with `restarting` until a retry succeeds)
+   * Stops the peer and starts it again with the current settings (relays changed, or a relay answers again). The
+   * caller checks {@link busy}. A start that fails is tried once more after {@link RESTART_RETRY_MS} ms; if that
+   * fails too, an `error` notice says so and calls fail with `restarting` until the app is started again.
+   * @throws the error of the last start
    */
   async restart (): Promise<void> {
     if (this.restarting != null) return this.restarting
     this.restarting = (async () => {
       await this.stopSession()
-      if (!this.stopped) await this.startSession()
+      if (this.stopped) return
+      try {
+        await this.startSession()
+      } catch {
+        await sleep(RESTART_RETRY_MS)
+        if (this.stopped) return
+        await this.startSession().catch((err: unknown) => {
+          this.bus.emit('notice', { level: 'error', code: 'restart-failed', message: `Ferry could not start again: ${(err as Error).message}. Restart the app.` })
+          throw err
+        })
+      }
     })().finally(() => { this.restarting = undefined })
     return this.restarting
   }

@@ -73,10 +73,7 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
     if (app.busy) {
       app.bus.emit('notice', { level: 'info', code: 'relays-pending', message: 'The new relays will be used the next time Ferry starts: transfers are running now.' })
     } else {
-      await app.restart().catch((err: unknown) => {
-        app.bus.emit('notice', { level: 'error', code: 'restart-failed', message: `Ferry could not restart with the new relays: ${(err as Error).message}` })
-        throw toApiError(err)
-      })
+      await app.restart()
     }
   }
   return app.settings

@@ -104,6 +104,8 @@ export class TransferViews {
   patch (id: string, patch: Partial<TransferView>): void {
     const view = this.running.get(id) ?? this.fromStore(id)
     if (view == null) return
+    // A late patch never brings an ended transfer back to life (it would count as running forever).
+    if (!this.running.has(id) && !RUNNING_STATES.includes(patch.state ?? view.state)) return
     this.show({ ...view, ...patch })
   }
 
@@ -183,8 +185,9 @@ export class TransferViews {
   }
 
   private show (view: TransferView): void {
-    this.running.set(view.id, view)
-    this.init.bus.emit('transfer', view)
+    const running = { ...view, canCancel: true, canResume: false }
+    this.running.set(view.id, running)
+    this.init.bus.emit('transfer', running)
   }
 
   /** The view of a recorded transfer, or undefined (unknown, or the store is closed). */
