@@ -23,8 +23,9 @@ const LABELS: Record<TransferStateView, string> = {
   cancelled: 'Cancelled'
 }
 
-/** The state pill's words. */
-export function stateLabel (state: TransferStateView): string {
+/** The state pill's words; an offer waiting on this side says so. */
+export function stateLabel (state: TransferStateView, direction?: TransferView['direction']): string {
+  if (state === 'offered' && direction === 'receive') return 'Waiting for you'
   return LABELS[state]
 }
 
