@@ -43,6 +43,7 @@ import type { App, AppInit } from './types.ts'
 export type { App, AppHost, AppInit, PreparedSend } from './types.ts'
 export { validateLocalFiles } from './send.ts'
 export { describeFailure, toApiError } from './errors.ts'
+export { relaysFromEnv, resolveSettings, SETTING_KEYS } from './settings.ts'
 
 /**
  * Starts the app service: resolves the settings, starts the peer (identity, SQLite, libp2p node, transfer service),

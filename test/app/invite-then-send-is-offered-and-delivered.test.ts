@@ -3,7 +3,8 @@
  * relative paths and sizes; once B accepts, both sides' `transfer` views reach `completed`, B holds byte-identical
  * files, both histories list the transfer, and B's host is asked to show exactly the received file (a path from the
  * store). An offer B declines ends `declined` on A's side, nothing written. A prepared send (the headless server's
- * upload) runs its cleanup once it completed.
+ * upload) runs its cleanup once it completed. Contacts can be renamed and removed, and both sides compute the same
+ * fingerprint.
  */
 import assert from 'node:assert/strict'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
@@ -116,5 +117,20 @@ describe('app: invite, send, offer, accept or decline', () => {
     assert.equal((await done).id, transferId)
     await cleaned.promise
     off()
+  })
+
+  it('a contact is renamed, shows the same fingerprint on both sides, and is removed', async () => {
+    const renamed = await a.handlers.updateContact({ peerId: b.peer.peerId, name: 'Bob at home' }, signal)
+    assert.equal(renamed.name, 'Bob at home')
+    const hidden = await dispatch(a.handlers, 'updateContact', { peerId: b.peer.peerId, name: 'Bob\u202Eexe.txt' }, signal)
+    assert.equal(hidden.ok ? 'ok' : hidden.error.code, 'invalid-request', 'a name with a bidi override is refused')
+    const mine = await a.handlers.getFingerprint({ peerId: b.peer.peerId }, signal)
+    const theirs = await b.handlers.getFingerprint({ peerId: a.peer.peerId }, signal)
+    assert.match(mine.fingerprint, /^\d{4}( \d{4}){4}$/)
+    assert.equal(mine.fingerprint, theirs.fingerprint)
+    const gone = nextEvent(a, 'peers', list => !list.some(p => p.peerId === b.peer.peerId))
+    assert.deepEqual(await a.handlers.removeContact({ peerId: b.peer.peerId }, signal), { removed: true })
+    await gone
+    assert.deepEqual(await a.handlers.removeContact({ peerId: b.peer.peerId }, signal), { removed: false })
   })
 })
