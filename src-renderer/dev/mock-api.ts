@@ -40,7 +40,7 @@ const transfers: TransferView[] = flags.has('empty') ? [] : [
 const offer: OfferView = {
   transferId: uuid(99), peerId: id('Evil5'), shortId: id('Evil5').slice(-8), senderName: '<b>Definitely your bank</b>',
   isContact: false, transport: 'tcp', receivedAt: now, totalBytes: 0,
-  files: Array.from({ length: 40 }, (_, i) => ({ index: i, path: i === 0 ? '<script>alert(1)</script>.txt' : `photos/IMG_${1000 + i}.jpg`, size: 1_572_864 + i * 1000 }))
+  files: Array.from({ length: Number(flags.get('offer')) || 40 }, (_, i) => ({ index: i, path: i === 0 ? '<script>alert(1)</script>.txt' : `photos/IMG_${1000 + i}.jpg`, size: 1_572_864 + i * 1000 }))
 }
 offer.totalBytes = offer.files.reduce((n, f) => n + f.size, 0)
 

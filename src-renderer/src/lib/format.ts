@@ -65,9 +65,9 @@ export function formatWhen (at: number, now = Date.now()): string {
   return `${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}, ${time}`
 }
 
-/** `1 file` / `3 files`. */
+/** `1 file` / `3 files` / `1,200 files` (digits grouped in the person's locale). */
 export function plural (n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`
 }
 
 /** The last segment of a `/`-separated path (a file's name). */
