@@ -9,6 +9,8 @@ import { errorMessage } from '../core/index.ts'
 /** Context that makes a message personal: the name of the peer involved. */
 export interface ErrorContext {
   peerName?: string
+  /** The side this machine is on: a full disk on a send is the receiver's. */
+  direction?: 'send' | 'receive'
 }
 
 /** Whether an error (code and message) means the disk is full: ENOSPC/EDQUOT behind `write-failed`, or no room. */
@@ -22,7 +24,11 @@ function isDiskFull (code: string, message: string): boolean {
  */
 export function describeFailure (code: string, message: string, ctx: ErrorContext = {}): { code: string, message: string } {
   const who = ctx.peerName ?? 'The other device'
-  if (isDiskFull(code, message)) return { code: 'disk-full', message: 'The disk is full. Free some space; the verified part is kept and the transfer can resume.' }
+  if (isDiskFull(code, message)) {
+    return ctx.direction === 'send'
+      ? { code: 'disk-full', message: `${who} does not have enough free space for these files.` }
+      : { code: 'disk-full', message: 'The disk is full. Free some space; what was verified is kept and the transfer can resume.' }
+  }
   switch (code) {
     case 'peer-unreachable':
       return { code, message: `${who} is offline or cannot be reached. Check that Ferry is running there, then try again.` }
@@ -39,7 +45,7 @@ export function describeFailure (code: string, message: string, ctx: ErrorContex
     case 'aborted':
       return { code: 'cancelled', message: 'The transfer was cancelled.' }
     case 'paused':
-      return { code, message: 'The transfer was paused. It can be resumed.' }
+      return { code, message: ctx.direction === 'receive' ? `The transfer was paused; it continues when ${ctx.peerName ?? 'the sender'} resumes it.` : 'The transfer was paused. It can be resumed.' }
     case 'blocked':
       return { code, message: `${who} is blocked. Unblock them in Contacts first.` }
     case 'invalid-invite':
@@ -48,7 +54,7 @@ export function describeFailure (code: string, message: string, ctx: ErrorContex
       return { code, message: `${who} stopped answering. The transfer can be resumed once they are back.` }
     case 'stream-closed':
     case 'interrupted':
-      return { code, message: `The connection to ${ctx.peerName ?? 'the other device'} was lost. The transfer can be resumed.` }
+      return { code, message: `The connection to ${ctx.peerName ?? 'the other device'} was lost. ${ctx.direction === 'receive' ? 'It continues when they send again.' : 'The transfer can be resumed.'}` }
     case 'hash-mismatch':
       return { code, message: 'A file arrived damaged and could not be verified, so it was not kept.' }
     case 'limited-connection':

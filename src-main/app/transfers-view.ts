@@ -145,7 +145,7 @@ export class TransferViews {
       this.unrecorded.set(id, view)
       for (const old of this.unrecorded.keys()) if (this.unrecorded.size > MAX_UNRECORDED) this.unrecorded.delete(old)
     }
-    if (failure != null && view.state !== 'completed') view.error = describeFailure(failure.code, failure.message, { peerName: view.peerName })
+    if (failure != null && view.state !== 'completed') view.error = describeFailure(failure.code, failure.message, { peerName: view.peerName, direction: view.direction })
     this.progressAt.delete(id)
     this.init.bus.emit('transfer', view)
     this.init.onEnded?.(view)
@@ -219,7 +219,7 @@ export class TransferViews {
     }
     if (r.transport != null) view.transport = r.transport
     if (r.finishedAt != null) view.finishedAt = r.finishedAt
-    if (r.errorCode != null && r.state !== 'completed') view.error = describeFailure(r.errorCode, r.errorMessage ?? '', { peerName })
+    if (r.errorCode != null && r.state !== 'completed') view.error = describeFailure(r.errorCode, r.errorMessage ?? '', { peerName, direction: r.direction })
     return view
   }
 }
