@@ -1,7 +1,8 @@
 /**
  * Dev only (never built, never used by tests): a fake {@link FerryApi} with sample peers, transfers and an offer, so
  * the screens can be looked at without a core. Open `dev/index.html` on the vite dev server; query flags:
- * `?empty` (no peers, no transfers), `?offer` (an offer from a non-contact), `?lost` (the core stops answering after 3 s).
+ * `?empty` (no peers, no transfers), `?offer[=N]` (an offer of N files from a non-contact), `?lost` (the core stops
+ * answering after 3 s), `?fail` (the first snapshot fails).
  */
 import QRCode from 'qrcode'
 import type { EventName, Events, FerryApi, OfferView, PeerView, TransferView } from '../src/api/index.ts'
@@ -72,7 +73,7 @@ setInterval(() => {
 }, 250)
 
 export const mockApi: FerryApi = {
-  getSnapshot: () => ok({ capabilities: { host: 'electron', showInFolder: true, chooseDownloadDir: true }, identity, settings, peers, offers: flags.has('offer') ? [offer] : [], transfers }),
+  getSnapshot: () => flags.has('fail') ? Promise.reject(Object.assign(new Error('Could not connect to Ferry at 127.0.0.1:1234.'), { code: 'connection-failed' })) : ok({ capabilities: { host: 'electron', showInFolder: true, chooseDownloadDir: true }, identity, settings, peers, offers: flags.has('offer') ? [offer] : [], transfers }),
   listHistory: r => ok(transfers.filter(t => r.peerId == null || t.peerId === r.peerId)),
   getTransfer: r => ok({ ...transfers.find(t => t.id === r.transferId)!, files: [{ index: 0, path: 'a.bin', size: 10, state: 'verified' }] }),
   addContact: async r => {
