@@ -57,6 +57,17 @@ export function describeFailure (code: string, message: string, ctx: ErrorContex
       return { code, message: `The connection to ${ctx.peerName ?? 'the other device'} was lost. ${ctx.direction === 'receive' ? 'It continues when they send again.' : 'The transfer can be resumed.'}` }
     case 'hash-mismatch':
       return { code, message: 'A file arrived damaged and could not be verified, so it was not kept.' }
+    // The core's messages for these name local paths; the UI never shows a filesystem path (team rule).
+    case 'read-failed':
+      return { code, message: ctx.direction === 'receive' ? `${who} could not read a file it was sending.` : 'A file could not be read while it was being sent: it was moved, changed or deleted. Resume once it is back.' }
+    case 'source-unreadable':
+      return { code, message: 'A file to send was moved, changed or deleted before it was sent.' }
+    case 'not-resumable':
+      return { code, message: 'This transfer cannot be resumed: it was never accepted, it already ended, or a file was moved, changed or deleted since.' }
+    case 'write-failed':
+      return { code, message: ctx.direction === 'send' ? `${who} could not write the files.` : `The files could not be written into the download folder (${/\bE[A-Z]{2,}\b/.exec(message)?.[0] ?? 'error'}).` }
+    case 'no-free-name':
+      return { code, message: 'A received file could not be given a free name in the download folder.' }
     case 'limited-connection':
       return { code, message: `No direct connection to ${ctx.peerName ?? 'the other device'} could be made (only a relayed one, which never carries files).` }
     default:

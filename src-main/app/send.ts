@@ -93,6 +93,7 @@ export class Sends {
       throw toApiError(err)
     }
     const { contact } = resolved
+    if (resolved.peerId === peer.peerId) throw new ApiError('invalid-request', 'This is your own device: choose someone else to send to')
     if (contact?.blocked === true) throw new ApiError('blocked', `${contact.name} is blocked. Unblock them in Contacts to send files.`)
     const transferId = findSendToResume(peer.store, resolved.peerId, files) ?? randomUUID()
     if (this.controllers.has(transferId)) throw new ApiError('already-running', 'These files are already being sent to this peer')
