@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto'
 import { lstat } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'
 import { ApiError } from '../api/index.ts'
-import { findRoute, isDirectTcp, resolveContact } from '../core/contacts/index.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { findRoute, isDirectTcp } from '../core/contacts/index.ts'
 import { errorMessage, FerryError, findSendToResume, RESUMABLE_STATES } from '../core/index.ts'
 import { PausedError } from '../core/errors/index.ts'
 import type { LocalFile, Peer } from '../core/index.ts'
@@ -82,17 +83,18 @@ export class Sends {
    * The ID is that of an earlier interrupted send of the same files to that peer (it resumes), else a new UUID.
    * `cleanup` runs once the send ends completed, declined, cancelled, or failed/interrupted and not resumable.
    *
-   * @throws {ApiError} code `blocked` when the peer is a blocked contact, `unknown-contact` for a bad peer ID
+   * @throws {ApiError} code `blocked` when the peer is a blocked contact, `invalid-request` for a bad peer ID or this device
    */
   start (peerId: string, files: LocalFile[], cleanup?: () => Promise<void>): { transferId: string } {
     const peer = this.init.peer()
-    let resolved
+    // By peer ID only (not `resolveContact`, which also matches names): a contact could be named like another peer's ID.
     try {
-      resolved = resolveContact(peer.store, peerId)
-    } catch (err) {
-      throw toApiError(err)
+      peerIdFromString(peerId)
+    } catch {
+      throw new ApiError('invalid-request', 'Not a peer ID')
     }
-    const { contact } = resolved
+    const contact = peer.store.contacts.get(peerId)
+    const resolved = { peerId, contact }
     if (resolved.peerId === peer.peerId) throw new ApiError('invalid-request', 'This is your own device: choose someone else to send to')
     if (contact?.blocked === true) throw new ApiError('blocked', `${contact.name} is blocked. Unblock them in Contacts to send files.`)
     const transferId = findSendToResume(peer.store, resolved.peerId, files) ?? randomUUID()
