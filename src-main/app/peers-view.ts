@@ -12,6 +12,8 @@ import type { EventBus } from './events.ts'
 
 /** Delay that gathers bursts of changes into one `peers` event, ms. */
 export const PEERS_DEBOUNCE_MS = 200
+/** Names announced by peers that are not contacts, remembered at most. */
+export const MAX_ANNOUNCED_NAMES = 1_000
 /** Interval of the check for LAN peers that expired without an event, ms. */
 export const PEERS_REFRESH_MS = 10_000
 
@@ -57,7 +59,11 @@ export class PeersView {
 
   /** Remembers the name a peer announced in an offer (shown for peers that are not contacts). */
   announce (peerId: string, name: string | undefined): void {
-    if (name != null && name.trim() !== '') this.announced.set(peerId, name.trim().slice(0, 64))
+    if (name == null || name.trim() === '') return
+    this.announced.delete(peerId)
+    this.announced.set(peerId, name.trim().slice(0, 64))
+    // Bounded: the oldest names are forgotten first (peers that are not contacts can be many).
+    for (const old of this.announced.keys()) if (this.announced.size > MAX_ANNOUNCED_NAMES) this.announced.delete(old)
   }
 
   /** The name to show for `peerId`: contact name, else announced name, else `peer-<last 8 characters>`. */
