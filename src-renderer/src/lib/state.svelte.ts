@@ -54,7 +54,7 @@ class FerryState {
   historyVersion = $state(0)
   /** The clock for "last seen …", ticking every 30 s. */
   now = $state(Date.now())
-  /** Contacts just added: their card shows the fingerprint to compare until the person dismisses it. */
+  /** Contacts just added: the Peers view shows their fingerprint to compare until the person dismisses it. */
   justAdded = $state<Record<string, true>>({})
   /** A line for screen readers about the latest offer. */
   announcement = $state('')
@@ -230,15 +230,14 @@ class FerryState {
     this.peers = this.peers.filter(p => p.peerId !== peerId)
   }
 
-  /** After adding a contact: show it, and show its fingerprint on its card. */
+  /** After adding a contact: show it, and its fingerprint on the Peers view. */
   added (peer: PeerView): void {
     this.upsertPeer(peer)
     this.justAdded = { ...this.justAdded, [peer.peerId]: true }
     this.view = 'peers'
-    this.toast('success', `${peer.name} is now a contact. Compare the fingerprint shown on their card.`)
   }
 
-  /** Hides the fingerprint note on a new contact's card. */
+  /** Hides the fingerprint note of a new contact. */
   acknowledge (peerId: string): void {
     const { [peerId]: _gone, ...rest } = this.justAdded
     this.justAdded = rest
