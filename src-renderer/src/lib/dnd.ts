@@ -45,8 +45,7 @@ export function dropTarget (opts: DropTargetOptions): Attachment<HTMLElement> {
     }
     const drop = (e: DragEvent): void => {
       if (!dragHasFiles(e) || e.dataTransfer == null) return
-      e.preventDefault()
-      e.stopPropagation()
+      e.preventDefault() // the window's handler sees it taken and only ends its drag hint
       depth = 0
       opts.onstate('idle')
       const reason = opts.refusal()
