@@ -67,8 +67,9 @@ class FerryState {
   async start (): Promise<void> {
     try {
       this.api = await getApi()
-      this.applySnapshot(await this.api.getSnapshot({}))
+      // Follow events first, so nothing that happens while the snapshot loads is missed.
       this.follow(this.api)
+      this.applySnapshot(await this.api.getSnapshot({}), true)
       this.connection = 'ready'
     } catch (err) {
       this.connection = 'failed'
@@ -87,12 +88,15 @@ class FerryState {
     this.unsubscribe = []
   }
 
-  private applySnapshot (s: Snapshot): void {
+  /** Draws from a snapshot; `first`: the one at start, taken while events were already followed. */
+  private applySnapshot (s: Snapshot, first = false): void {
     this.capabilities = s.capabilities
     this.identity = s.identity
     this.settings = s.settings
     this.peers = s.peers
-    this.offers = s.offers
+    // At start, offers that arrived as events while the snapshot loaded stay (the snapshot may predate them).
+    const known = new Set(s.offers.map(o => o.transferId))
+    this.offers = first ? [...s.offers, ...this.offers.filter(o => !known.has(o.transferId))] : s.offers
     const byId = new Map(this.transfers.map(t => [t.id, t]))
     for (const t of s.transfers) byId.set(t.id, t)
     this.transfers = sortTransfers([...byId.values()])
