@@ -23,9 +23,9 @@ export const START_URL = `${APP_ORIGIN}/index.html`
 
 /**
  * The page's Content-Security-Policy, sent as a response header on every `app://` response.
- * - Scripts only from the app itself: no inline script, no `eval`, no remote code.
- * - `style-src 'unsafe-inline'`: Svelte writes `style="…"` attributes and transition styles; styles cannot run code,
- *   and peer-supplied text is rendered as text, never as markup.
+ * - Scripts and styles only from the app's own files: no inline script or `<style>`, no `eval`, no remote code.
+ *   (Svelte's `style:` directives set styles through the CSSOM, which `style-src` does not govern; the renderer test
+ *   test/electron/renderer-under-shell-policy.test.ts loads the real UI under this policy and fails on any violation.)
  * - `img-src data: blob:`: the invite QR code is an SVG the page may show as a `data:` image.
  * - `connect-src 'self'`: the page talks to the core only through the preload (IPC), never over the network.
  * - No frames, no plugins, no `<base>`, no form submissions.
@@ -33,7 +33,7 @@ export const START_URL = `${APP_ORIGIN}/index.html`
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",

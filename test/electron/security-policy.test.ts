@@ -88,15 +88,16 @@ describe('window', () => {
     assert.equal(prefs.navigateOnDragDrop, false)
   })
 
-  it('the CSP allows scripts only from the app and nothing remote', () => {
+  it('the CSP allows scripts and styles only from the app\'s files and nothing remote', () => {
     const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map(d => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]))
     assert.deepEqual(directives.get('default-src'), ["'none'"])
     assert.deepEqual(directives.get('script-src'), ["'self'"])
+    assert.deepEqual(directives.get('style-src'), ["'self'"])
     assert.deepEqual(directives.get('connect-src'), ["'self'"])
     assert.deepEqual(directives.get('object-src'), ["'none'"])
     assert.deepEqual(directives.get('base-uri'), ["'none'"])
     assert.deepEqual(directives.get('frame-ancestors'), ["'none'"])
-    assert.ok(!CONTENT_SECURITY_POLICY.includes('unsafe-eval'))
+    assert.ok(!CONTENT_SECURITY_POLICY.includes('unsafe-'), 'no unsafe-inline, no unsafe-eval')
     assert.ok(!/https?:|\*/.test(CONTENT_SECURITY_POLICY), 'no remote source')
   })
 })
