@@ -10,7 +10,7 @@
  * checklist item 17 (validate the sender of all IPC messages).
  */
 import type { IpcMainInvokeEvent } from 'electron'
-import { ApiError, CALL_NAMES, dispatch, EVENT_NAMES, ipcChannel, parseRequest, toApiErrorData } from '../api/index.ts'
+import { CALL_NAMES, dispatch, EVENT_NAMES, ipcChannel, parseRequest, toApiErrorData } from '../api/index.ts'
 import type { ApiErrorData, ApiHandlers, CallName, EventName, Events } from '../api/index.ts'
 import { checkLocalFiles } from './local-files.ts'
 
@@ -81,10 +81,4 @@ export interface EventSource {
 export function forwardEvents (source: EventSource, send: (channel: string, payload: unknown) => void): () => void {
   const offs = EVENT_NAMES.map(name => source.on(name, payload => { send(ipcChannel(name, 'event'), payload) }))
   return () => { for (const off of offs) off() }
-}
-
-/** Turns an envelope back into a result, or throws the {@link ApiError} it carries. */
-export function unwrapReply<T> (reply: IpcReply): T {
-  if (reply.ok) return reply.result as T
-  throw Object.assign(new ApiError(reply.error.code, reply.error.message), { name: reply.error.name })
 }

@@ -75,11 +75,12 @@ describe('packaging', () => {
     })
   })
 
-  it('packs an asar and unpacks the native modules better-sqlite3 and node-datachannel', async () => {
+  it('packs an asar and unpacks the native modules better-sqlite3 and node-datachannel (with its platform package)', async () => {
     const config = await loadBuilderConfig()
     assert.equal(config.asar, true)
     assert.ok(config.asarUnpack?.includes('**/node_modules/better-sqlite3/**'))
     assert.ok(config.asarUnpack?.includes('**/node_modules/node-datachannel/**'))
+    assert.ok(config.asarUnpack?.includes('**/node_modules/@node-datachannel/**'), 'node-datachannel\'s binary lives in its platform package')
     assert.ok(config.asarUnpack?.includes('**/*.node'))
   })
 
