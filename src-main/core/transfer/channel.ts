@@ -113,6 +113,23 @@ export class FrameChannel {
     }
   }
 
+  /**
+   * Takes the data frames at the head of the queue, up to `maxBytes` bytes in total, without waiting: what arrived
+   * while the previous frame was being written. Stops at the first control frame, and after `maxFrames` frames (a
+   * peer sending tiny frames cannot make one call hold an unbounded list).
+   */
+  takeQueuedData (maxBytes: number, maxFrames: number): Uint8Array[] {
+    const taken: Uint8Array[] = []
+    let bytes = 0
+    for (let head = this.queue[0]; head?.kind === 'data' && taken.length < maxFrames && bytes + head.bytes.byteLength <= maxBytes; head = this.queue[0]) {
+      this.queue.shift()
+      this.queuedDataBytes -= head.bytes.byteLength
+      bytes += head.bytes.byteLength
+      taken.push(head.bytes)
+    }
+    return taken
+  }
+
   /** Sends a control message, waiting for the stream to drain first if its buffer is full. */
   async sendControl (message: ControlMessage, signal?: AbortSignal): Promise<void> {
     await this.write(encodeControl(message), signal)

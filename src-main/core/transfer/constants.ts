@@ -8,3 +8,16 @@ export const MAX_PENDING_OFFERS = 16
 export const RESUME_RETRY_FOR_MS = 5 * 60_000
 /** Pause between attempts to reach the peer again after an interruption, in ms. */
 export const RESUME_RETRY_DELAY_MS = 2_000
+/**
+ * Data the receiver writes to disk in one call, at most, in bytes: the data frames already queued for the current
+ * block are written together (one positioned `writev`) instead of one awaited `write` per 64 KiB frame, which bounded
+ * direct TCP at ~58 MiB/s here (docs/PERFORMANCE.md, "Receiver writes"). A block (1 MiB) ends a batch anyway.
+ */
+export const MAX_WRITE_BATCH_BYTES = 4 * 1024 * 1024
+/** Data frames the receiver writes to disk in one call, at most (64 × 64 KiB frames = `MAX_WRITE_BATCH_BYTES`). */
+export const MAX_WRITE_BATCH_FRAMES = 64
+/**
+ * Received files being synced and placed (`datasync`, close, link) in the background at most, while the next files
+ * arrive (docs/PERFORMANCE.md, "Many small files"). Each holds one open temp file.
+ */
+export const MAX_PLACEMENTS_IN_FLIGHT = 8

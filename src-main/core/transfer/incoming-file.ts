@@ -77,9 +77,11 @@ export class IncomingFile {
    */
   static async open (init: { index: number, relPath: string, size: number, dir: string, tempPath: string, offset: number, prefixSha256?: string }): Promise<{ file: IncomingFile, prefixMatches: boolean }> {
     let handle: FileHandle
+    let created = false
     try {
       // Read-write (`wx+`, not `wx`): a rewind after a bad block re-hashes the file from its temp file.
       handle = init.offset === 0 ? await open(init.tempPath, 'wx+', 0o644) : await open(init.tempPath, REOPEN_FLAGS)
+      created = init.offset === 0
     } catch (err) {
       if (init.offset === 0 && (err as NodeJS.ErrnoException).code === 'EEXIST') {
         // A partial file of this transfer from an earlier attempt that is not being resumed: start it over.
@@ -89,7 +91,8 @@ export class IncomingFile {
       }
     }
     try {
-      await handle.truncate(init.offset)
+      // A file just created exclusively is empty already (one system call less per file: many small files).
+      if (!created) await handle.truncate(init.offset)
       const fileHash = init.offset > 0 ? await hashPrefix(handle, init.offset) : createHash('sha256')
       const prefixMatches = init.offset === 0 || fileHash.copy().digest('hex') === init.prefixSha256
       const file = new IncomingFile({ ...init, handle, fileHash, offset: init.offset })
@@ -112,27 +115,38 @@ export class IncomingFile {
   }
 
   /**
-   * Writes the next bytes of the file.
+   * Writes the next bytes of the file: `pieces` in order, in one positioned `writev` when there are several.
    *
    * @throws {TransferError} `size-mismatch` when they go past the offered size or the current block; `write-failed`
    */
-  async write (bytes: Uint8Array): Promise<void> {
-    if (this.position + bytes.byteLength > this.size) throw new TransferError('size-mismatch', `The sender sent more bytes than offered for ${this.relPath}`)
-    if (this.position + bytes.byteLength > this.blockStart + this.blockLength) throw new TransferError('size-mismatch', `The sender sent past a block boundary of ${this.relPath} without its block hash`)
+  async write (...pieces: Uint8Array[]): Promise<void> {
+    const length = pieces.reduce((n, b) => n + b.byteLength, 0)
+    if (this.position + length > this.size) throw new TransferError('size-mismatch', `The sender sent more bytes than offered for ${this.relPath}`)
+    if (this.position + length > this.blockStart + this.blockLength) throw new TransferError('size-mismatch', `The sender sent past a block boundary of ${this.relPath} without its block hash`)
     try {
-      // write(2) may write less than asked (a nearly full disk does): write the rest, or fail — never count bytes
-      // that are not in the file.
-      for (let done = 0; done < bytes.byteLength;) {
-        const { bytesWritten } = await this.handle.write(bytes, done, bytes.byteLength - done, this.position + done)
-        if (bytesWritten === 0) throw new Error('the file system accepted no more bytes')
-        done += bytesWritten
+      const { bytesWritten } = pieces.length === 1 ? { bytesWritten: 0 } : await this.handle.writev(pieces, this.position)
+      // write(2)/writev(2) may write less than asked (a nearly full disk does): write the rest, or fail — never count
+      // bytes that are not in the file.
+      let skip = bytesWritten
+      let at = this.position + bytesWritten
+      for (const bytes of pieces) {
+        if (skip >= bytes.byteLength) { skip -= bytes.byteLength; continue }
+        for (let done = skip; done < bytes.byteLength;) {
+          const written = (await this.handle.write(bytes, done, bytes.byteLength - done, at)).bytesWritten
+          if (written === 0) throw new Error('the file system accepted no more bytes')
+          done += written
+          at += written
+        }
+        skip = 0
       }
     } catch (err) {
       throw writeError(err, this.relPath)
     }
-    this.blockHash.update(bytes)
-    this.fileHash.update(bytes)
-    this.position += bytes.byteLength
+    for (const bytes of pieces) {
+      this.blockHash.update(bytes)
+      this.fileHash.update(bytes)
+    }
+    this.position += length
   }
 
   /**
@@ -166,22 +180,44 @@ export class IncomingFile {
   }
 
   /**
-   * Completes the file: every byte verified, the whole-file SHA-256 equal to `sha256`, synced to disk, then placed
-   * under its final name (never over an existing file). Returns the SHA-256 and the final path.
+   * Checks that every byte was verified and that the whole-file SHA-256 equals `sha256`; returns the SHA-256. After
+   * this, only {@link IncomingFile.place} may follow.
+   *
+   * @throws {TransferError} `size-mismatch` or `hash-mismatch`
+   */
+  verify (sha256: string): string {
+    if (this.verified !== this.size) throw new TransferError('size-mismatch', `The sender ended ${this.relPath} after ${this.position} of ${this.size} bytes`)
+    const digest = this.fileHash.digest('hex')
+    if (digest !== sha256) throw new TransferError('hash-mismatch', `${this.relPath} arrived corrupted (SHA-256 mismatch); it was not saved`)
+    return digest
+  }
+
+  /**
+   * Places a file that passed {@link IncomingFile.verify}: synced to disk, closed, then linked under its final name
+   * (never over an existing file) and the temp name removed. Returns the final path.
+   *
+   * @throws {TransferError} `write-failed` (the temp file is closed and left where it is)
+   */
+  async place (): Promise<string> {
+    try {
+      await this.handle.datasync()
+      await this.handle.close()
+      return await placeFile(this.tempPath, this.dir, this.relPath.split('/').at(-1) ?? this.relPath)
+    } catch (err) {
+      await this.close()
+      throw writeError(err, this.relPath)
+    }
+  }
+
+  /**
+   * Completes the file: {@link IncomingFile.verify}, then {@link IncomingFile.place}. Returns the SHA-256 and the
+   * final path.
    *
    * @throws {TransferError} `size-mismatch`, `hash-mismatch` or `write-failed`
    */
   async finish (sha256: string): Promise<{ sha256: string, localPath: string }> {
-    if (this.verified !== this.size) throw new TransferError('size-mismatch', `The sender ended ${this.relPath} after ${this.position} of ${this.size} bytes`)
-    const digest = this.fileHash.digest('hex')
-    if (digest !== sha256) throw new TransferError('hash-mismatch', `${this.relPath} arrived corrupted (SHA-256 mismatch); it was not saved`)
-    try {
-      await this.handle.datasync()
-      await this.handle.close()
-      return { sha256: digest, localPath: await placeFile(this.tempPath, this.dir, this.relPath.split('/').at(-1) ?? this.relPath) }
-    } catch (err) {
-      throw writeError(err, this.relPath)
-    }
+    const digest = this.verify(sha256)
+    return { sha256: digest, localPath: await this.place() }
   }
 
   /** Closes the temp file, keeping it (for resume). */

@@ -1,6 +1,7 @@
 import { statfs, unlink } from 'node:fs/promises'
 
 import type { Connection, Stream } from '@libp2p/interface'
+import { AbortedError } from '../errors/index.ts'
 import { describeConnection } from '../node/index.ts'
 import { prepareDestination, UnsafePathError, validateFileList } from '../paths/index.ts'
 import {
@@ -10,8 +11,10 @@ import type { ControlMessage, ErrorCode, Offer } from '../protocol/index.ts'
 import { ProgressWriter } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import { FrameChannel } from './channel.ts'
+import { MAX_PLACEMENTS_IN_FLIGHT, MAX_WRITE_BATCH_BYTES, MAX_WRITE_BATCH_FRAMES } from './constants.ts'
 import { IncomingFile, writeError } from './incoming-file.ts'
 import { outcomeOf } from './outcome.ts'
+import { Placements } from './placement.ts'
 import { ProgressReporter } from './progress.ts'
 import { planReceiveResume, tempPathOf } from './resume.ts'
 import type { ReceiveResumePlan } from './resume.ts'
@@ -109,6 +112,12 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   const writer = new ProgressWriter(store, transferId)
   const reporter = new ProgressReporter({ transferId, direction: 'receive', peerId, totalBytes, files }, init.onProgress)
   let current: IncomingFile | undefined
+  const done = new Map<number, { sha256: string, localPath: string }>(resume?.done ?? [])
+  // Verified files are synced and placed in the background while the next ones arrive; `complete` waits for all.
+  const placements = new Placements(MAX_PLACEMENTS_IN_FLIGHT, (placed) => {
+    store.transfers.fileDone(transferId, placed.index, { sha256: placed.sha256, localPath: placed.localPath, state: 'verified' })
+    done.set(placed.index, placed)
+  })
   try {
     const needed = totalBytes - (resume?.skippedBytes ?? 0)
     const free = await statfs(downloadDir).then(s => s.bavail * s.bsize, () => Number.POSITIVE_INFINITY)
@@ -132,7 +141,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     store.transfers.setState(transferId, 'transferring')
     const acceptedAt = Date.now()
 
-    const done = new Map<number, { sha256: string, localPath: string }>(resume?.done ?? [])
+    const loopSignal = signal == null ? placements.signal : AbortSignal.any([signal, placements.signal])
     let consumed = 0 // data bytes taken off the stream, written or discarded: what acks count
     let ackedAt = 0
     let completedBytes = [...done.keys()].reduce((n, i) => n + (files[i]?.size ?? 0), 0)
@@ -145,12 +154,14 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     }
 
     while (true) {
-      const frame = await channel.next({ signal, timeoutMs: timeouts.stallMs })
+      const frame = await channel.next({ signal: loopSignal, timeoutMs: timeouts.stallMs })
       if (frame.kind === 'data') {
-        consumed += frame.bytes.byteLength
+        // Frames that arrived while the previous write was in progress go to disk together, in one call.
+        const pieces = [frame.bytes, ...channel.takeQueuedData(MAX_WRITE_BATCH_BYTES - frame.bytes.byteLength, MAX_WRITE_BATCH_FRAMES - 1)]
+        for (const piece of pieces) consumed += piece.byteLength
         if (pendingNack == null) {
           if (current == null) throw new ProtocolError('Data arrived outside a file')
-          await current.write(frame.bytes)
+          await current.write(...pieces)
           reporter.update(completedBytes + current.position, current.index)
         }
         if (consumed - ackedAt >= ACK_EVERY_BYTES) await ack()
@@ -167,7 +178,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       }
       if (msg.type === 'file-start') {
         if (current != null) throw new ProtocolError('file-start before the previous file ended')
-        if (msg.index <= lastIndex || msg.index >= files.length || done.has(msg.index)) throw new ProtocolError(`file-start for file ${msg.index} is out of order`)
+        if (msg.index <= lastIndex || msg.index >= files.length || resume?.done.has(msg.index) === true) throw new ProtocolError(`file-start for file ${msg.index} is out of order`)
         if (msg.offset !== offsets[msg.index]) throw new ProtocolError(`file-start for file ${msg.index} does not start at the accepted offset`)
         lastIndex = msg.index
         const file = files[msg.index] as Offer['files'][number]
@@ -191,13 +202,14 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         }
       } else if (msg.type === 'file-end') {
         if (current == null || msg.index !== current.index) throw new ProtocolError('file-end for a file that was not started')
-        const placed = await current.finish(msg.sha256)
-        store.transfers.fileDone(transferId, current.index, { sha256: placed.sha256, localPath: placed.localPath, state: 'verified' })
-        done.set(current.index, placed)
-        completedBytes += current.size
+        const sha256 = current.verify(msg.sha256)
+        const file = current
         current = undefined
+        await placements.add(file, sha256)
+        completedBytes += file.size
         await ack()
       } else if (msg.type === 'done') {
+        await placements.drain()
         if (current != null || done.size !== files.length) throw new TransferError('size-mismatch', `The sender ended after ${done.size} of ${files.length} files`)
         await channel.sendControl({ type: 'complete', files: [...done].map(([index, f]) => ({ index, sha256: f.sha256 })).sort((a, b) => a.index - b.index) }, signal)
         writer.flush()
@@ -210,13 +222,18 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         throw new ProtocolError(`Unexpected ${msg.type} message from the sender`)
       }
     }
-  } catch (err) {
+  } catch (caught) {
+    // A failed placement aborted the wait for the next frame: report that failure, not the abort.
+    await placements.settle()
+    const err = caught instanceof AbortedError && placements.signal.aborted && placements.failure != null ? placements.failure : caught
     writer.flush()
     const outcome = outcomeOf(err, signal)
     // Clean up first, then record, then tell the peer: whoever sees the outcome sees the disk as it stays.
     // An interrupted transfer keeps its partial file to resume from; a failed one (corrupt, hostile) does not.
     await current?.close()
-    if (outcome.state !== 'interrupted' && current != null) await unlink(current.tempPath).catch(() => {})
+    if (outcome.state !== 'interrupted') {
+      for (const tempPath of [...placements.failedTempPaths, ...(current == null ? [] : [current.tempPath])]) await unlink(tempPath).catch(() => {})
+    }
     store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
     if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, outcome.message)
     else channel.abort(err as Error)
