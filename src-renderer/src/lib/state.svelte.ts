@@ -56,6 +56,11 @@ class FerryState {
   now = $state(Date.now())
   /** Contacts just added: the Peers view shows their fingerprint to compare until the person dismisses it. */
   justAdded = $state<Record<string, true>>({})
+  /**
+   * How transfers cancelled in this session ended: `here` when this page asked, `there` when one seen running here was
+   * cancelled without this page asking (the other side, as far as this page can tell). Not kept across reloads.
+   */
+  cancelledBy = $state<Record<string, 'here' | 'there'>>({})
   /** A line for screen readers about the latest offer. */
   announcement = $state('')
 
@@ -161,6 +166,9 @@ class FerryState {
       next = next.filter(x => !drop.has(x.id))
     }
     this.transfers = next
+    if (t.state === 'cancelled' && old != null && RUNNING_STATES.has(old.state) && this.cancelledBy[t.id] == null) {
+      this.cancelledBy = { ...this.cancelledBy, [t.id]: 'there' }
+    }
     if (!RUNNING_STATES.has(t.state) && (old == null || RUNNING_STATES.has(old.state))) this.historyVersion++
   }
 
@@ -245,6 +253,16 @@ class FerryState {
   acknowledge (peerId: string): void {
     const { [peerId]: _gone, ...rest } = this.justAdded
     this.justAdded = rest
+  }
+
+  /** Cancels a running transfer (both sides record `cancelled`). */
+  async cancel (t: TransferView): Promise<void> {
+    this.cancelledBy = { ...this.cancelledBy, [t.id]: 'here' }
+    const r = await this.run(api => api.cancelTransfer({ transferId: t.id }), 'Could not cancel: ')
+    if (r == null) {
+      const { [t.id]: _undo, ...rest } = this.cancelledBy
+      this.cancelledBy = rest
+    }
   }
 
   /** Answers an offer; it leaves the list at once (the core confirms with `offer-closed`). */

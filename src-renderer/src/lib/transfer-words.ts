@@ -40,13 +40,18 @@ export function stateTone (state: TransferStateView): string {
   }
 }
 
-/** A sentence on how the transfer ended, or `null` while it runs or when it completed. */
-export function endingText (t: TransferView): string | null {
+/**
+ * A sentence on how the transfer ended, or `null` while it runs or when it completed. `cancelledBy`: who cancelled
+ * it, when this page knows (see `FerryState.cancelledBy`).
+ */
+export function endingText (t: TransferView, cancelledBy?: 'here' | 'there'): string | null {
   switch (t.state) {
     case 'declined':
       if (t.direction === 'receive') return 'You declined.'
       return t.error?.message != null && t.error.message !== '' ? t.error.message : `${t.peerName} declined.`
     case 'cancelled':
+      if (cancelledBy === 'here') return 'You cancelled it.'
+      if (cancelledBy === 'there') return `Cancelled by ${t.peerName}.`
       return t.error?.code === 'cancelled' || t.error == null ? 'Cancelled.' : describeError(t.error)
     case 'failed':
     case 'interrupted': {
