@@ -119,7 +119,7 @@ function createWindow (root: string): void {
     title: 'Ferry',
     show: false,
     icon: path.join(root, 'assets', 'icon.png'),
-    webPreferences: windowWebPreferences(path.join(root, 'dist', 'electron', 'preload.cjs'))
+    webPreferences: windowWebPreferences(path.join(root, 'dist', 'electron', 'preload.cjs'), { devTools: !app.isPackaged })
   })
   win.once('ready-to-show', () => { win?.show() })
   win.on('close', event => {

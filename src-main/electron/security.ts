@@ -51,8 +51,9 @@ export const CONTENT_SECURITY_POLICY = [
  * `<webview>`, no navigation by drag-and-drop (dropped files are handled by the page, never opened as a URL).
  *
  * @param preloadPath - absolute path of the bundled preload (`dist/electron/preload.cjs`)
+ * @param options.devTools - allow DevTools (development runs only: `!app.isPackaged`); default false
  */
-export function windowWebPreferences (preloadPath: string): WebPreferences {
+export function windowWebPreferences (preloadPath: string, options: { devTools?: boolean } = {}): WebPreferences {
   return {
     preload: preloadPath,
     sandbox: true,
@@ -68,7 +69,7 @@ export function windowWebPreferences (preloadPath: string): WebPreferences {
     enableBlinkFeatures: '',
     safeDialogs: true,
     spellcheck: false,
-    devTools: true
+    devTools: options.devTools === true
   }
 }
 

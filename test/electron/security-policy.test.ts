@@ -86,6 +86,8 @@ describe('window', () => {
     assert.equal(prefs.allowRunningInsecureContent, false)
     assert.equal(prefs.webviewTag, false)
     assert.equal(prefs.navigateOnDragDrop, false)
+    assert.equal(prefs.devTools, false, 'no DevTools in packaged builds')
+    assert.equal(windowWebPreferences('/p', { devTools: true }).devTools, true)
   })
 
   it('the CSP allows scripts and styles only from the app\'s files and nothing remote', () => {
