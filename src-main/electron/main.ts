@@ -18,6 +18,8 @@ import { createTray } from './tray.ts'
 
 /** How long quitting waits for the core to stop (finish writes, close SQLite) before killing it, ms. */
 const CORE_STOP_TIMEOUT_MS = 5000
+/** How long a stopped core's process gets to exit by itself before it is killed, ms. */
+const CORE_EXIT_GRACE_MS = 2000
 
 // Before `ready`: the scheme must be standard (relative URLs, origin), secure (like https) and fetch-capable.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
@@ -30,6 +32,7 @@ let core: CoreClient | undefined
 let child: UtilityProcess | undefined
 let quitting = false
 let coreStopped = false
+let coreExited = false
 const lifetime = new AbortController()
 
 if (!app.requestSingleInstanceLock()) {
@@ -71,6 +74,7 @@ async function start (): Promise<void> {
   child.on('exit', code => {
     running.close(`The Ferry core exited (code ${code})`)
     coreStopped = true
+    coreExited = true
     if (!quitting) {
       dialog.showErrorBox('Ferry stopped', `Ferry's core process exited unexpectedly (code ${code}). Ferry will quit; start it again to continue.`)
       app.quit()
@@ -167,12 +171,16 @@ function childPort (proc: UtilityProcess): Port {
   }
 }
 
+/** Stops the app service (≤ {@link CORE_STOP_TIMEOUT_MS}), lets the core process exit by itself, else kills it. */
 async function stopCore (): Promise<void> {
   lifetime.abort()
-  const timeout = new Promise<void>(resolve => setTimeout(resolve, CORE_STOP_TIMEOUT_MS).unref())
-  await Promise.race([core?.stop() ?? Promise.resolve(), timeout]).catch(() => {})
+  const delay = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms).unref()) }
+  const proc = child
+  const exited = new Promise<void>(resolve => { if (proc == null) resolve(); else proc.once('exit', () => { resolve() }) })
+  await Promise.race([core?.stop() ?? Promise.resolve(), delay(CORE_STOP_TIMEOUT_MS)]).catch(() => {})
+  await Promise.race([exited, delay(CORE_EXIT_GRACE_MS)])
   coreStopped = true
-  child?.kill()
+  if (!coreExited) proc?.kill()
 }
 
 function fail (err: unknown): void {
