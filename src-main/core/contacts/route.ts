@@ -51,21 +51,26 @@ export function isDirectTcp (addr: string): boolean {
 }
 
 /**
- * The contact named `nameOrId` (exactly, case-insensitively), or the contact / bare peer ID `nameOrId` is.
+ * The contact or bare peer ID `nameOrId` is, else the contact named `nameOrId` (exactly, case-insensitively). A valid
+ * peer ID always means that peer: a contact whose name looks like another peer's ID cannot capture files meant for
+ * that peer.
  * @throws {AmbiguousContactError} when several contacts have that name
  * @throws {UnknownContactError} when it is neither a contact's name nor a peer ID
  */
 export function resolveContact (store: Pick<Store, 'contacts'>, nameOrId: string): { peerId: string, contact?: Contact } {
   const byId = store.contacts.get(nameOrId)
   if (byId != null) return { peerId: byId.peerId, contact: byId }
+  let peerId: string | undefined
+  try {
+    peerId = peerIdFromString(nameOrId).toString()
+  } catch {
+    // not a peer ID: a contact's name
+  }
+  if (peerId != null) return { peerId, contact: store.contacts.get(peerId) }
   const named = store.contacts.list().filter(c => c.name.toLowerCase() === nameOrId.toLowerCase())
   if (named.length > 1) throw new AmbiguousContactError(nameOrId, named.map(c => c.peerId))
   if (named[0] != null) return { peerId: named[0].peerId, contact: named[0] }
-  try {
-    return { peerId: peerIdFromString(nameOrId).toString() }
-  } catch {
-    throw new UnknownContactError(nameOrId)
-  }
+  throw new UnknownContactError(nameOrId)
 }
 
 /** How a peer is reached: `lan` (found by mDNS), `last-known` (a stored direct address), or `relay` (WebRTC). */
