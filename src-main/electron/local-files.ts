@@ -1,13 +1,16 @@
 /**
  * Main's re-validation of the files the preload resolved with `webUtils.getPathForFile` (design brief §6.10,
- * Element Desktop `src/webcontents-handler.ts`): the renderer is not trusted to name paths, so before anything is
- * sent every path must be absolute, exist, be a regular file or a folder, and be readable. The transfer core then
- * checks every relative path again when it builds the offer.
+ * Element Desktop `src/webcontents-handler.ts`): the renderer is not trusted to name paths, so before a request
+ * reaches the core every relative path passes the one path-safety module (core/paths `validateFileList`), and every
+ * path must be absolute and name a readable regular file — not a folder (a folder is sent as the files in it), not a
+ * symbolic link, not a device, socket or FIFO. The rules and error codes are the app service's own
+ * (src-main/app/send.ts `validateLocalFiles`), which checks again in the core.
  */
 import { constants } from 'node:fs'
-import { access, stat } from 'node:fs/promises'
+import { access, lstat } from 'node:fs/promises'
 import path from 'node:path'
 import { ApiError } from '../api/index.ts'
+import { validateFileList } from '../core/paths/index.ts'
 
 /** One entry of a `sendLocalFiles` request. */
 export interface LocalFileEntry {
@@ -16,37 +19,35 @@ export interface LocalFileEntry {
 }
 
 /**
- * Checks every entry of a `sendLocalFiles` request against the filesystem, all before returning.
+ * Checks every entry of a `sendLocalFiles` request, all before returning.
  *
- * @throws {ApiError} `invalid-request` for a relative or non-normalised path or a relative path with `..`, `\` or a
- *   leading `/`; `file-not-found` for a path that does not exist; `unsupported-file` for something that is neither a
- *   regular file nor a folder (device, socket, FIFO); `file-unreadable` when it cannot be read
+ * @throws {UnsafePathError} `unsafe-path` for a relative path core/paths refuses (`..`, absolute, reserved or invisible
+ *   names, collisions, …)
+ * @throws {ApiError} `invalid-path` for a path that is not absolute and normalised, a folder, a symbolic link or not a
+ *   regular file; `source-unreadable` for one that is missing or cannot be read
  */
 export async function checkLocalFiles (files: readonly LocalFileEntry[], signal?: AbortSignal): Promise<void> {
-  for (const f of files) {
-    if (!path.isAbsolute(f.path) || f.path.includes('\0') || path.normalize(f.path) !== f.path) {
-      throw new ApiError('invalid-request', 'A dropped file has no absolute path')
-    }
-    const rel = f.relativePath
-    if (rel.startsWith('/') || rel.includes('\\') || rel.includes('\0') || rel.split('/').some(s => s === '..' || s === '.' || s === '')) {
-      throw new ApiError('invalid-request', `Not a valid relative path: ${JSON.stringify(rel)}`)
-    }
-  }
+  validateFileList(files.map(f => f.relativePath))
   for (const f of files) {
     signal?.throwIfAborted()
+    const name = JSON.stringify(f.relativePath)
+    if (!path.isAbsolute(f.path) || f.path.includes('\0') || path.normalize(f.path) !== f.path) {
+      throw new ApiError('invalid-path', `${name} was not given as an absolute path; nothing was sent`)
+    }
     let info
     try {
-      info = await stat(f.path)
-    } catch {
-      throw new ApiError('file-not-found', `${path.basename(f.path)} no longer exists`)
+      info = await lstat(f.path)
+    } catch (err) {
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
+      throw new ApiError('source-unreadable', `${name} ${missing ? 'no longer exists' : 'cannot be read'}; nothing was sent`)
     }
-    if (!info.isFile() && !info.isDirectory()) {
-      throw new ApiError('unsupported-file', `${path.basename(f.path)} is not a file or folder`)
-    }
+    if (info.isSymbolicLink()) throw new ApiError('invalid-path', `${name} is a symbolic link; links are not sent (send the file it points to); nothing was sent`)
+    if (info.isDirectory()) throw new ApiError('invalid-path', `${name} is a folder; a folder is sent as the files in it; nothing was sent`)
+    if (!info.isFile()) throw new ApiError('invalid-path', `${name} is not a regular file; nothing was sent`)
     try {
       await access(f.path, constants.R_OK)
     } catch {
-      throw new ApiError('file-unreadable', `${path.basename(f.path)} cannot be read`)
+      throw new ApiError('source-unreadable', `${name} cannot be read; nothing was sent`)
     }
   }
 }

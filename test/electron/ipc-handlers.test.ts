@@ -93,25 +93,29 @@ describe('IPC handlers', () => {
     assert.deepEqual(await invoke('addContact', { invite: 'garbage' }), { ok: false, error: { name: 'InviteError', code: 'invalid-invite', message: 'Not a Ferry invite' } })
   })
 
-  it('sendLocalFiles paths are re-checked in main: relative, missing, special or unreadable paths never reach the core', async () => {
+  it('sendLocalFiles paths are re-checked in main, with the app service\'s rules: only readable regular files reach the core', async () => {
     const { invoke, calls } = setup()
     const send = async (p: string, relativePath = 'x'): Promise<string> => {
       const reply = await invoke('sendLocalFiles', { peerId: PEER, files: [{ path: p, relativePath }] })
       return reply.ok ? 'ok' : reply.error.code
     }
-    assert.equal(await send('relative/a.txt'), 'invalid-request')
-    assert.equal(await send(`${dir}/folder/../a.txt`), 'invalid-request')
-    assert.equal(await send(path.join(dir, 'a.txt'), '../a.txt'), 'invalid-request')
-    assert.equal(await send(path.join(dir, 'a.txt'), '/etc/a.txt'), 'invalid-request')
-    assert.equal(await send(path.join(dir, 'missing.txt')), 'file-not-found')
-    assert.equal(await send('/dev/null'), 'unsupported-file')
-    if (process.getuid?.() !== 0) assert.equal(await send(path.join(dir, 'locked.txt')), 'file-unreadable')
+    await symlink(path.join(dir, 'a.txt'), path.join(dir, 'link.txt'))
+    assert.equal(await send('relative/a.txt'), 'invalid-path')
+    assert.equal(await send(`${dir}/folder/../a.txt`), 'invalid-path', 'not normalised')
+    assert.equal(await send(path.join(dir, 'a.txt'), '../a.txt'), 'unsafe-path')
+    assert.equal(await send(path.join(dir, 'a.txt'), '/etc/a.txt'), 'unsafe-path')
+    assert.equal(await send(path.join(dir, 'a.txt'), 'CON'), 'unsafe-path', 'a reserved Windows name')
+    assert.equal(await send(path.join(dir, 'missing.txt')), 'source-unreadable')
+    assert.equal(await send(path.join(dir, 'folder'), 'folder'), 'invalid-path', 'a folder is sent as its files')
+    assert.equal(await send(path.join(dir, 'link.txt'), 'link.txt'), 'invalid-path', 'links are not followed')
+    assert.equal(await send('/dev/null'), 'invalid-path')
+    if (process.getuid?.() !== 0) assert.equal(await send(path.join(dir, 'locked.txt')), 'source-unreadable')
+    const twice = await invoke('sendLocalFiles', { peerId: PEER, files: [{ path: path.join(dir, 'a.txt'), relativePath: 'a.txt' }, { path: path.join(dir, 'a.txt'), relativePath: 'A.txt' }] })
+    assert.equal(twice.ok ? 'ok' : twice.error.code, 'unsafe-path', 'names that collide on case-insensitive disks')
     assert.equal(calls.length, 0)
     assert.equal(await send(path.join(dir, 'a.txt'), 'a.txt'), 'ok')
-    assert.equal(await send(path.join(dir, 'folder'), 'folder'), 'ok')
-    await symlink(path.join(dir, 'a.txt'), path.join(dir, 'link.txt'))
-    assert.equal(await send(path.join(dir, 'link.txt'), 'link.txt'), 'ok')
-    assert.deepEqual(calls.map(c => c.name), ['sendLocalFiles', 'sendLocalFiles', 'sendLocalFiles'])
+    assert.equal(await send(path.join(dir, 'a.txt'), 'photos/2024/a.txt'), 'ok')
+    assert.deepEqual(calls.map(c => c.name), ['sendLocalFiles', 'sendLocalFiles'])
   })
 
   it('forwards every contract event to its channel and stops when unsubscribed', () => {
