@@ -9,19 +9,9 @@
 import { z } from 'zod'
 import type { Notice, OfferView, PeerView, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'
 
-/** Version of this contract; the headless bridge refuses a page built for another one. */
-export const API_VERSION = 1
+import { ApiError, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES } from './constants.ts'
 
-/** Longest invite text accepted, characters (an invite with a few relays is ~300). */
-export const MAX_INVITE_CHARS = 4096
-/** Longest contact or display name, characters. */
-export const MAX_NAME_CHARS = 64
-/** Most files one `sendLocalFiles` / upload may carry. */
-export const MAX_SEND_FILES = 100_000
-/** Longest relay list in settings. */
-export const MAX_RELAYS = 8
-/** Transfers with more files than this carry no per-file list in events (ask `getTransfer`). */
-export const MAX_FILES_IN_EVENTS = 200
+export { API_VERSION, ApiError, MAX_FILES_IN_EVENTS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES } from './constants.ts'
 
 const PeerIdSchema = z.string().min(1).max(128).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, 'not a base58 peer ID')
 const TransferIdSchema = z.uuid()
@@ -61,8 +51,9 @@ export const RequestSchemas = {
   chooseDownloadDir: z.object({}).strict(),
   /**
    * Electron only, sent by the preload (never by page code, which has no paths): files resolved with
-   * `webUtils.getPathForFile`, each with the `/`-separated path it gets in the transfer. Main re-validates every
-   * path (absolute, a regular file or folder, readable) before anything is sent.
+   * `webUtils.getPathForFile`, each with the `/`-separated path it gets in the transfer (the page expands dropped
+   * folders into their files). Main re-validates every path (absolute, a regular file — not a folder or a symbolic
+   * link — and readable) before anything is sent.
    */
   sendLocalFiles: z.object({
     peerId: PeerIdSchema,
@@ -157,17 +148,6 @@ export interface ApiErrorData {
   /** Stable kebab-case code (`invalid-request`, `invalid-invite`, `peer-unreachable`, `unsupported`, …). */
   code: string
   message: string
-}
-
-/** An error returned by a call. `code` is stable; `message` is written for a person. */
-export class ApiError extends Error {
-  static override name = 'ApiError'
-  readonly code: string
-  constructor (code: string, message: string) {
-    super(message)
-    this.code = code
-    this.name = 'ApiError'
-  }
 }
 
 /** The error data of any thrown value: `FerryError`s keep their code; a zod error becomes `invalid-request`. */

@@ -20,12 +20,16 @@ import { nextEvent, startTestApp } from '../app/helpers.ts'
 import type { TestApp } from '../app/helpers.ts'
 
 const CLIENT = new URL('../../src-renderer/src/api/ws-client.ts', import.meta.url)
+/** The zod-free part of the contract the client imports at run time. */
+const CONSTANTS = new URL('../../src-main/api/constants.ts', import.meta.url)
 
 /** A static folder whose page loads the client as a module and exposes it (`window.ferryApi`, `window.ferryProgress`). */
 async function clientPage (root: string): Promise<string> {
   const dir = join(root, 'static')
   await mkdir(dir, { recursive: true })
-  await writeFile(join(dir, 'ws-client.js'), stripTypeScriptTypes(await readFile(CLIENT, 'utf8')))
+  const client = stripTypeScriptTypes(await readFile(CLIENT, 'utf8')).replace('../../../src-main/api/constants.ts', './constants.js')
+  await writeFile(join(dir, 'ws-client.js'), client)
+  await writeFile(join(dir, 'constants.js'), stripTypeScriptTypes(await readFile(CONSTANTS, 'utf8')))
   await writeFile(join(dir, 'boot.js'), [
     "import { connectWsClient } from './ws-client.js'",
     'window.ferryProgress = []',

@@ -4,9 +4,8 @@
  *
  * - The access token is read from the page URL (`?token=…` or `#token=…`) and then removed from the address bar
  *   (`history.replaceState`), kept in memory only; the server's HttpOnly cookie covers page reloads.
- * - Calls reject with an {@link ApiError} (`name` `ApiError`, stable `code`, `message` for a person). This is a
- *   re-declaration of the contract's class, so the page bundle does not pull in zod: test `err.name === 'ApiError'`
- *   or `err.code`, not `instanceof` the contract's class.
+ * - Calls reject with the contract's {@link ApiError} (`name` `ApiError`, stable `code`, `message` for a person),
+ *   imported from the zod-free `src-main/api/constants.ts` so the page bundle does not pull in zod.
  * - When the socket drops it reconnects with backoff (250 ms doubling to 10 s). Calls running at that moment reject
  *   with code `disconnected`; calls made while disconnected wait up to 10 s for the connection. Two local `notice`
  *   events mark it: `{ level: 'warning', code: 'disconnected' }` and, once back, `{ level: 'info', code:
@@ -26,11 +25,14 @@
  * ```
  */
 import type {
-  API_VERSION, ApiErrorData, CallName, EventName, Events, FerryApi, PageCallName, PickedFile, Requests, Results
+  ApiErrorData, CallName, EventName, Events, FerryApi, PageCallName, PickedFile, Requests, Results
 } from '../../../src-main/api/index.ts'
+import { API_VERSION, ApiError } from '../../../src-main/api/constants.ts'
 
-/** The contract version this page was built for (a compile error here means the contract changed: update it). */
-const PAGE_API_VERSION: typeof API_VERSION = 1
+export { ApiError }
+
+/** The contract version this page was built for. */
+const PAGE_API_VERSION = API_VERSION
 /** Close code of a server running another contract version (`CLOSE_API_VERSION` in src-main/server). */
 const CLOSE_API_VERSION = 4001
 /** First reconnect delay, ms; doubled up to {@link MAX_BACKOFF_MS}. */
@@ -38,17 +40,6 @@ const FIRST_BACKOFF_MS = 250
 const MAX_BACKOFF_MS = 10_000
 /** How long a call made while disconnected waits for the connection, ms. */
 const WAIT_FOR_CONNECTION_MS = 10_000
-
-/** An error returned by a call: `code` is stable, `message` is for a person (same shape as the contract's). */
-export class ApiError extends Error {
-  static override name = 'ApiError'
-  readonly code: string
-  constructor (code: string, message: string) {
-    super(message)
-    this.code = code
-    this.name = 'ApiError'
-  }
-}
 
 /** Progress of the upload step of `sendFiles` (bytes from the browser to the local server). */
 export interface UploadProgress {

@@ -1,0 +1,29 @@
+/**
+ * The parts of the contract that carry values, not only types, and need no zod: the version, the limits and the
+ * error class. The renderer imports these directly (importing `contract.ts` would bundle zod into the page).
+ */
+
+/** Version of this contract; the headless bridge refuses a page built for another one. */
+export const API_VERSION = 1
+
+/** Longest invite text accepted, characters (an invite with a few relays is ~300). */
+export const MAX_INVITE_CHARS = 4096
+/** Longest contact or display name, characters. */
+export const MAX_NAME_CHARS = 64
+/** Most files one `sendLocalFiles` / upload may carry. */
+export const MAX_SEND_FILES = 100_000
+/** Longest relay list in settings. */
+export const MAX_RELAYS = 8
+/** Transfers with more files than this carry no per-file list in events (ask `getTransfer`). */
+export const MAX_FILES_IN_EVENTS = 200
+
+/** An error returned by a call. `code` is stable; `message` is written for a person. */
+export class ApiError extends Error {
+  static override name = 'ApiError'
+  readonly code: string
+  constructor (code: string, message: string) {
+    super(message)
+    this.code = code
+    this.name = 'ApiError'
+  }
+}
