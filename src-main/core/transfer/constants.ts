@@ -17,7 +17,9 @@ export const MAX_WRITE_BATCH_BYTES = 4 * 1024 * 1024
 /** Data frames the receiver writes to disk in one call, at most (64 × 64 KiB frames = `MAX_WRITE_BATCH_BYTES`). */
 export const MAX_WRITE_BATCH_FRAMES = 64
 /**
- * Received files being synced and placed (`datasync`, close, link) in the background at most, while the next files
- * arrive (docs/PERFORMANCE.md, "Many small files"). Each holds one open temp file.
+ * Received files synced and placed together, at most (`datasync`s that run together share the file system's journal
+ * commits: docs/PERFORMANCE.md, "Many small files"). Up to two batches of temp files are open at once.
  */
-export const MAX_PLACEMENTS_IN_FLIGHT = 8
+export const PLACEMENT_BATCH_FILES = 32
+/** How long a verified file may wait for its placement batch to fill, in ms. */
+export const PLACEMENT_BATCH_DELAY_MS = 20

@@ -7,32 +7,42 @@ export interface PlacedFile {
   localPath: string
 }
 
+/** Options of {@link Placements}. */
+export interface PlacementsInit {
+  /** Files synced together, at most; a full batch starts at once. */
+  batchFiles: number
+  /** How long a file may wait for its batch to fill, in ms. */
+  batchDelayMs: number
+  /** Called (synchronously, in placement order) for every file placed. */
+  onPlaced: (placed: PlacedFile) => void
+}
+
+interface Pending { file: IncomingFile, sha256: string }
+
 /**
- * The last step of received files — `datasync`, close, link under the final name — run in the background, at most
- * `limit` at once, while the receiver goes on with the next files. Each file handed to {@link Placements.add} has
- * already passed its whole-file SHA-256 check ({@link IncomingFile.verify}); it is never placed otherwise.
+ * The last step of received files — `datasync`, close, link under the final name — run in the background, in batches,
+ * while the receiver goes on with the next files. Each file handed to {@link Placements.add} has already passed its
+ * whole-file SHA-256 check ({@link IncomingFile.verify}); it is never placed otherwise, and never before its data is
+ * synced.
  *
- * On a small file these steps are most of its cost and wait on the disk, not on the CPU (docs/PERFORMANCE.md, "Many
- * small files"); several `datasync`s in flight also share the file system's journal commits. Nothing is confirmed to
- * the sender before every placement settled ({@link Placements.drain}), and a failed placement fails the transfer.
+ * Why batches: each `datasync` of a new file commits the file system's journal, and creating the next files waits for
+ * that commit; the `datasync`s of a batch run together and share commits (docs/PERFORMANCE.md, "Many small files").
+ * Nothing is confirmed to the sender before every placement settled ({@link Placements.drain}), and a failed one
+ * fails the transfer.
  */
 export class Placements {
-  private readonly limit: number
-  private readonly onPlaced: (placed: PlacedFile) => void
-  private readonly running = new Set<Promise<void>>()
+  private readonly init: PlacementsInit
+  private queue: Pending[] = []
+  private running: Promise<void> | undefined
+  private timer: ReturnType<typeof setTimeout> | undefined
   /** Temp files whose placement failed: they were not placed; the caller removes or keeps them like the open file. */
   readonly failedTempPaths: string[] = []
   /** The first placement failure (a `write-failed` TransferError). */
   failure: Error | undefined
   private readonly failed = new AbortController()
 
-  /**
-   * @param limit - placements in flight at most
-   * @param onPlaced - called (synchronously, in completion order) for every file placed
-   */
-  constructor (limit: number, onPlaced: (placed: PlacedFile) => void) {
-    this.limit = limit
-    this.onPlaced = onPlaced
+  constructor (init: PlacementsInit) {
+    this.init = init
   }
 
   /** Aborts when a placement failed: the receiver stops waiting for frames at once. */
@@ -41,29 +51,52 @@ export class Placements {
   }
 
   /**
-   * Starts placing `file` (already verified, with SHA-256 `sha256`); waits first while `limit` placements are in
-   * flight.
+   * Queues `file` (already verified, with SHA-256 `sha256`) for placement. Waits while a batch is being placed and the
+   * next one is full, so at most two batches of files are open.
    *
    * @throws the first placement failure, if there was one
    */
   async add (file: IncomingFile, sha256: string): Promise<void> {
-    while (this.running.size >= this.limit) await Promise.race(this.running)
+    while (this.running != null && this.queue.length >= this.init.batchFiles) await this.running
     if (this.failure != null) throw this.failure
-    const job = file.place().then(
-      (localPath) => { this.onPlaced({ index: file.index, sha256, localPath }) },
-      (err: unknown) => {
+    this.queue.push({ file, sha256 })
+    if (this.queue.length >= this.init.batchFiles) this.start()
+    else this.timer ??= setTimeout(() => { this.timer = undefined; this.start() }, this.init.batchDelayMs)
+  }
+
+  /** Starts placing the queued files, after the batch being placed (if any). */
+  private start (): void {
+    if (this.timer != null) { clearTimeout(this.timer); this.timer = undefined }
+    if (this.running != null || this.queue.length === 0) return
+    const batch = this.queue
+    this.queue = []
+    this.running = this.place(batch).finally(() => {
+      this.running = undefined
+      if (this.queue.length >= this.init.batchFiles) this.start()
+      else if (this.queue.length > 0) this.timer ??= setTimeout(() => { this.timer = undefined; this.start() }, this.init.batchDelayMs)
+    })
+  }
+
+  private async place (batch: Pending[]): Promise<void> {
+    const synced = await Promise.allSettled(batch.map(async ({ file }) => await file.sync()))
+    for (const [i, { file, sha256 }] of batch.entries()) {
+      const outcome = synced[i] as PromiseSettledResult<void>
+      try {
+        if (outcome.status === 'rejected') throw outcome.reason
+        const localPath = await file.link()
+        this.init.onPlaced({ index: file.index, sha256, localPath })
+      } catch (err) {
         this.failedTempPaths.push(file.tempPath)
         if (this.failure == null) {
           this.failure = err as Error
           this.failed.abort(err)
         }
       }
-    ).finally(() => { this.running.delete(job) })
-    this.running.add(job)
+    }
   }
 
   /**
-   * Waits until every placement started has settled.
+   * Places every queued file now and waits until all placements settled.
    *
    * @throws the first placement failure, if there was one
    */
@@ -72,8 +105,11 @@ export class Placements {
     if (this.failure != null) throw this.failure
   }
 
-  /** Waits until every placement started has settled; never throws (for clean-up after a failure). */
+  /** Places every queued file now and waits until all placements settled; never throws (clean-up after a failure). */
   async settle (): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running])
+    while (this.running != null || this.queue.length > 0) {
+      this.start()
+      await this.running
+    }
   }
 }

@@ -11,7 +11,7 @@ import type { ControlMessage, ErrorCode, Offer } from '../protocol/index.ts'
 import { ProgressWriter } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import { FrameChannel } from './channel.ts'
-import { MAX_PLACEMENTS_IN_FLIGHT, MAX_WRITE_BATCH_BYTES, MAX_WRITE_BATCH_FRAMES } from './constants.ts'
+import { MAX_WRITE_BATCH_BYTES, MAX_WRITE_BATCH_FRAMES, PLACEMENT_BATCH_DELAY_MS, PLACEMENT_BATCH_FILES } from './constants.ts'
 import { IncomingFile, writeError } from './incoming-file.ts'
 import { outcomeOf } from './outcome.ts'
 import { Placements } from './placement.ts'
@@ -114,9 +114,13 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   let current: IncomingFile | undefined
   const done = new Map<number, { sha256: string, localPath: string }>(resume?.done ?? [])
   // Verified files are synced and placed in the background while the next ones arrive; `complete` waits for all.
-  const placements = new Placements(MAX_PLACEMENTS_IN_FLIGHT, (placed) => {
-    store.transfers.fileDone(transferId, placed.index, { sha256: placed.sha256, localPath: placed.localPath, state: 'verified' })
-    done.set(placed.index, placed)
+  const placements = new Placements({
+    batchFiles: PLACEMENT_BATCH_FILES,
+    batchDelayMs: PLACEMENT_BATCH_DELAY_MS,
+    onPlaced: (placed) => {
+      store.transfers.fileDone(transferId, placed.index, { sha256: placed.sha256, localPath: placed.localPath, state: 'verified' })
+      done.set(placed.index, placed)
+    }
   })
   try {
     const needed = totalBytes - (resume?.skippedBytes ?? 0)
