@@ -10,6 +10,7 @@ import {
 import type { Nack, Offer } from '../protocol/index.ts'
 import { ProgressWriter } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
+import { BlockPool } from './block-pool.ts'
 import { FrameChannel } from './channel.ts'
 import { ReceiverFeedback } from './feedback.ts'
 import type { LocalFile } from './local-files.ts'
@@ -41,9 +42,9 @@ function readError (err: unknown, path: string): TransferError {
   return err instanceof TransferError ? err : new TransferError('read-failed', `Cannot read ${path}: ${(err as Error).message}`, { cause: err })
 }
 
-/** Reads `length` bytes at `position`, or fails if the file became shorter. */
-async function readExactly (fh: FileHandle, length: number, position: number, path: string): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length)
+/** Reads `length` bytes at `position` (into `into`, if given), or fails if the file became shorter. */
+async function readExactly (fh: FileHandle, length: number, position: number, path: string, into?: Buffer): Promise<Buffer> {
+  const buf = into == null ? Buffer.allocUnsafe(length) : into.subarray(0, length)
   let got = 0
   while (got < length) {
     const { bytesRead } = await fh.read(buf, got, length - got, position + got).catch((err: unknown) => { throw readError(err, path) })
@@ -126,6 +127,7 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
     let progressBytes = skippedBytes
     const hashes: Array<string | undefined> = []
     const ch = channel
+    const pool = new BlockPool(BLOCK_BYTES)
 
     /** Sends file `index` from `start`; returns a nack if the receiver asked for a block again meanwhile. */
     const sendFile = async (index: number, start: number, rewinding: boolean): Promise<Nack | undefined> => {
@@ -137,16 +139,21 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
         if (rewinding) await ch.sendControl({ type: 'rewind', index, offset: start }, signal)
         else await ch.sendControl({ type: 'file-start', index, offset: start, prefixSha256: start > 0 ? fileHash.copy().digest('hex') : undefined }, signal)
         for (let pos = start; pos < file.size;) {
-          const block = await readExactly(fh, Math.min(BLOCK_BYTES, file.size - pos), pos, file.absPath)
+          // Whole blocks reuse acknowledged buffers; a short one (end of a file) gets its own, so that many small
+          // files in flight never hold a block-sized buffer each.
+          const length = Math.min(BLOCK_BYTES, file.size - pos)
+          const buf = length === BLOCK_BYTES ? pool.take(feedback.acked) : undefined
+          const block = await readExactly(fh, length, pos, file.absPath, buf)
           fileHash.update(block)
           for (let at = 0; at < block.byteLength; at += CHUNK_BYTES) {
             const chunk = block.subarray(at, Math.min(at + CHUNK_BYTES, block.byteLength))
             if (sent + chunk.byteLength - feedback.acked > WINDOW_BYTES) await feedback.until(() => sent + chunk.byteLength - feedback.acked <= WINDOW_BYTES, timeouts.stallMs, signal)
             if (feedback.failure != null) throw feedback.failure
-            if (feedback.nack != null) return feedback.takeNack()
+            if (feedback.nack != null) { if (buf != null) pool.hold(buf, sent); return feedback.takeNack() }
             await ch.sendData(chunk, signal)
             sent += chunk.byteLength
           }
+          if (buf != null) pool.hold(buf, sent)
           await ch.sendControl({ type: 'block', index, offset: pos, sha256: createHash('sha256').update(block).digest('hex') }, signal)
           pos += block.byteLength
           if (pos > (positions[index] ?? 0)) { progressBytes += pos - (positions[index] ?? 0); positions[index] = pos }
