@@ -13,28 +13,13 @@ import { setTimeout } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
 import QRCode from 'qrcode'
 import type { Browser, Page } from 'playwright-core'
-import { launchChromium, needsChromium, TEST_OUTPUT_DIR } from '../helpers/browser.ts'
-import { ferry, startRelay, stopAll } from '../helpers/cli.ts'
+import { launchChromium, needsChromium } from '../helpers/browser.ts'
+import { startRelay, stopAll } from '../helpers/cli.ts'
 import { randomFile, tempDir } from '../helpers/files.ts'
 import { fileSha256 } from '../helpers/peers.ts'
+import { openSide, SHOTS } from './side.ts'
+import type { Side } from './side.ts'
 
-const SHOTS = join(TEST_OUTPUT_DIR, 'desktop-ui')
-
-interface Side { page: Page, dataDir: string, downloadDir: string, peerId: string }
-
-async function openSide (browser: Browser, relayAddr: string, name: string): Promise<Side> {
-  const dataDir = await tempDir(`ferry-ui-${name}-`)
-  const downloadDir = join(dataDir, 'downloads')
-  const serve = ferry(['serve', '--data-dir', dataDir, '--out', downloadDir, '--relay', relayAddr, '--ice-servers', 'none'])
-  const ready = await serve.waitFor('ready', 60_000)
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } })
-  page.on('pageerror', err => { throw err })
-  await page.goto(String(ready.url))
-  await page.getByRole('button', { name: 'Settings', exact: true }).click()
-  await page.getByLabel(/display name/i).fill(name)
-  await page.getByLabel(/display name/i).press('Enter')
-  return { page, dataDir, downloadDir, peerId: String(ready.peerId) }
-}
 
 async function inviteOf (side: Side): Promise<string> {
   await side.page.getByRole('button', { name: 'My ID', exact: true }).click()

@@ -11,36 +11,15 @@ import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
-import { launchChromium, needsChromium, TEST_OUTPUT_DIR } from '../helpers/browser.ts'
-import { ferry, startRelay, stopAll } from '../helpers/cli.ts'
-import type { FerryProcess } from '../helpers/cli.ts'
+import type { Browser } from 'playwright-core'
+import { launchChromium, needsChromium } from '../helpers/browser.ts'
+import { startRelay, stopAll } from '../helpers/cli.ts'
 import { randomFile, tempDir } from '../helpers/files.ts'
 import { fileSha256 } from '../helpers/peers.ts'
+import { openSide, shoot } from './side.ts'
+import type { Side } from './side.ts'
 
-const SHOTS = join(TEST_OUTPUT_DIR, 'desktop-ui')
 const NAV = ['Peers', 'Transfers', 'History', 'Settings', 'My ID'] as const
-
-interface Side { serve: FerryProcess, page: Page, dataDir: string, downloadDir: string, peerId: string }
-
-/** Starts `ferry serve` with its own data and download folders and opens its printed URL in a new page. */
-async function openSide (browser: Browser, relayAddr: string, name: string): Promise<Side> {
-  const dataDir = await tempDir(`ferry-ui-${name}-`)
-  const downloadDir = join(dataDir, 'downloads')
-  const serve = ferry(['serve', '--data-dir', dataDir, '--out', downloadDir, '--relay', relayAddr, '--ice-servers', 'none', '--port', '0'])
-  const ready = await serve.waitFor('ready', 60_000)
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } })
-  page.on('pageerror', err => { throw err })
-  await page.goto(String(ready.url))
-  await page.getByRole('button', { name: 'Settings', exact: true }).click()
-  await page.getByLabel(/display name/i).fill(name)
-  await page.getByLabel(/display name/i).press('Enter')
-  return { serve, page, dataDir, downloadDir, peerId: String(ready.peerId) }
-}
-
-async function shoot (page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
-}
 
 describe('desktop UI in Chromium against two ferry serve processes', needsChromium(), () => {
   let browser: Browser

@@ -13,38 +13,12 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ferry, stopAll } from '../helpers/cli.ts'
 import { randomFile, rm, tempDir } from '../helpers/files.ts'
-import { createNamespace, deleteNamespace, ipIn, missingPrerequisite, NS_PREFIX, removeLeftovers, RUN_TAG } from './netns.ts'
+import { buildVethLan, missingPrerequisite, removeLeftovers } from './netns.ts'
 
 const missing = await missingPrerequisite(['ip'])
 const inCI = process.env.CI === 'true'
 /** Each process sees mDNS on (the helper's default is off) and no relay, no ICE server. */
 const LAN_ENV = { FERRY_MDNS: 'on', FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none' }
-
-/**
- * Two namespaces joined by a veth pair: 10.98.0.1/24 (`a`) and 10.98.0.2/24 (`b`), each with a multicast route on
- * its link (as a LAN host has through its default route), so mDNS queries and answers go across and nowhere else.
- */
-async function buildLan (): Promise<{ a: string, b: string, teardown: () => Promise<void> }> {
-  const a = `${NS_PREFIX}${RUN_TAG}-lana`
-  const b = `${NS_PREFIX}${RUN_TAG}-lanb`
-  const teardown = async (): Promise<void> => {
-    for (const ns of [a, b]) await deleteNamespace(ns).catch(() => {})
-  }
-  try {
-    await createNamespace(a)
-    await createNamespace(b)
-    await ipIn(a, ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', b])
-    for (const [ns, ip] of [[a, '10.98.0.1'], [b, '10.98.0.2']] as const) {
-      await ipIn(ns, ['addr', 'add', `${ip}/24`, 'dev', 'eth0'])
-      await ipIn(ns, ['link', 'set', 'eth0', 'up'])
-      await ipIn(ns, ['route', 'add', '224.0.0.0/4', 'dev', 'eth0'])
-    }
-  } catch (err) {
-    await teardown()
-    throw err
-  }
-  return { a, b, teardown }
-}
 
 if (missing != null && inCI) {
   describe('LAN discovery by mDNS (network namespaces)', () => {
@@ -55,13 +29,13 @@ if (missing != null && inCI) {
 } else {
   describe('LAN discovery by mDNS (network namespaces)', { skip: missing == null ? false : `skipped: ${missing}` }, () => {
     let dir: string
-    let lan: Awaited<ReturnType<typeof buildLan>>
+    let lan: Awaited<ReturnType<typeof buildVethLan>>
 
     before(async () => {
       dir = await tempDir('ferry-mdns-lan-')
       await randomFile(join(dir, 'payload.bin'), 8 * 1048576)
       await removeLeftovers()
-      lan = await buildLan()
+      lan = await buildVethLan('lan', '10.98.0')
     })
 
     after(async () => {

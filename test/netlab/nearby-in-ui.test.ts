@@ -19,34 +19,11 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, needsChromium, TEST_OUTPUT_DIR } from '..
 import { ferry, stopAll } from '../helpers/cli.ts'
 import { randomFile, rm, tempDir } from '../helpers/files.ts'
 import { fileSha256 } from '../helpers/peers.ts'
-import { createNamespace, deleteNamespace, ipIn, missingPrerequisite, NS_PREFIX, removeLeftovers, RUN_TAG } from './netns.ts'
+import { buildVethLan, missingPrerequisite, removeLeftovers } from './netns.ts'
 
 const missing = await missingPrerequisite(['ip'])
 const inCI = process.env.CI === 'true'
 const LAN_ENV = { FERRY_MDNS: 'on', FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none' }
-
-/** Two namespaces on one veth link, 10.97.0.1/24 and 10.97.0.2/24, with a multicast route on the link. */
-async function buildLan (): Promise<{ a: string, b: string, teardown: () => Promise<void> }> {
-  const a = `${NS_PREFIX}${RUN_TAG}-uia`
-  const b = `${NS_PREFIX}${RUN_TAG}-uib`
-  const teardown = async (): Promise<void> => {
-    for (const ns of [a, b]) await deleteNamespace(ns).catch(() => {})
-  }
-  try {
-    await createNamespace(a)
-    await createNamespace(b)
-    await ipIn(a, ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', b])
-    for (const [ns, ip] of [[a, '10.97.0.1'], [b, '10.97.0.2']] as const) {
-      await ipIn(ns, ['addr', 'add', `${ip}/24`, 'dev', 'eth0'])
-      await ipIn(ns, ['link', 'set', 'eth0', 'up'])
-      await ipIn(ns, ['route', 'add', '224.0.0.0/4', 'dev', 'eth0'])
-    }
-  } catch (err) {
-    await teardown()
-    throw err
-  }
-  return { a, b, teardown }
-}
 
 /** A Chromium whose process lives in namespace `ns`. */
 async function chromiumIn (ns: string, dir: string): Promise<Browser> {
@@ -65,13 +42,13 @@ if (skip != null && inCI) {
 } else {
   describe('nearby peers in the UI (network namespaces)', { skip: skip ?? false }, () => {
     let dir: string
-    let lan: Awaited<ReturnType<typeof buildLan>>
+    let lan: Awaited<ReturnType<typeof buildVethLan>>
     const browsers: Browser[] = []
 
     before(async () => {
       dir = await tempDir('ferry-nearby-ui-')
       await removeLeftovers()
-      lan = await buildLan()
+      lan = await buildVethLan('ui', '10.97.0')
     })
 
     after(async () => {

@@ -124,3 +124,30 @@ export async function removeLeftovers (): Promise<string[]> {
   }
   return removed
 }
+
+/**
+ * Two namespaces `<prefix><run>-<name>a` / `…b` joined by a veth pair, `<subnet>.1/24` and `<subnet>.2/24` (e.g. subnet
+ * `10.98.0`), each with a multicast route on its link (as a LAN host has through its default route), so mDNS queries
+ * and answers go across and nowhere else. `teardown` deletes both.
+ */
+export async function buildVethLan (name: string, subnet: string): Promise<{ a: string, b: string, teardown: () => Promise<void> }> {
+  const a = `${NS_PREFIX}${RUN_TAG}-${name}a`
+  const b = `${NS_PREFIX}${RUN_TAG}-${name}b`
+  const teardown = async (): Promise<void> => {
+    for (const ns of [a, b]) await deleteNamespace(ns).catch(() => {})
+  }
+  try {
+    await createNamespace(a)
+    await createNamespace(b)
+    await ipIn(a, ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', b])
+    for (const [ns, ip] of [[a, `${subnet}.1`], [b, `${subnet}.2`]] as const) {
+      await ipIn(ns, ['addr', 'add', `${ip}/24`, 'dev', 'eth0'])
+      await ipIn(ns, ['link', 'set', 'eth0', 'up'])
+      await ipIn(ns, ['route', 'add', '224.0.0.0/4', 'dev', 'eth0'])
+    }
+  } catch (err) {
+    await teardown()
+    throw err
+  }
+  return { a, b, teardown }
+}

@@ -1,0 +1,35 @@
+/**
+ * One side of a UI test: a real `ferry serve` process (own data and download folders, the test's relay, no ICE
+ * servers) and a Chromium page on the URL it printed, with the display name set through Settings.
+ */
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { TEST_OUTPUT_DIR } from '../helpers/browser.ts'
+import { ferry } from '../helpers/cli.ts'
+import type { FerryProcess } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/files.ts'
+
+/** Where the UI tests' screenshots go. */
+export const SHOTS = join(TEST_OUTPUT_DIR, 'desktop-ui')
+
+export interface Side { serve: FerryProcess, page: Page, dataDir: string, downloadDir: string, peerId: string }
+
+/** Starts `ferry serve` and opens its page; the page's errors fail the test. Stopped by `stopAll()` and `browser.close()`. */
+export async function openSide (browser: Browser, relayAddr: string, name: string): Promise<Side> {
+  const dataDir = await tempDir(`ferry-ui-${name}-`)
+  const downloadDir = join(dataDir, 'downloads')
+  const serve = ferry(['serve', '--data-dir', dataDir, '--out', downloadDir, '--relay', relayAddr, '--ice-servers', 'none', '--port', '0'])
+  const ready = await serve.waitFor('ready', 60_000)
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } })
+  page.on('pageerror', err => { throw err })
+  await page.goto(String(ready.url))
+  await page.getByRole('button', { name: 'Settings', exact: true }).click()
+  await page.getByLabel(/display name/i).fill(name)
+  await page.getByLabel(/display name/i).press('Enter')
+  return { serve, page, dataDir, downloadDir, peerId: String(ready.peerId) }
+}
+
+/** Saves a full-page screenshot as `test-output/desktop-ui/<name>.png`. */
+export async function shoot (page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+}
