@@ -63,9 +63,16 @@ describe('hostile peer: malformed messages', () => {
   }
 
   it('an offer of a million entries is refused without being buffered whole', async () => {
-    const s = await t.attacker.open(t.victim.addr)
+    // Built and framed (type 0x01 = control, u32 big-endian length) before the stream opens, so the victim's offer
+    // timer does not run while this process spends a loaded machine's seconds encoding ~30 MB of JSON.
     const files = Array.from({ length: 1_000_000 }, (_, i) => ({ path: `f${i}`, size: 0 }))
-    s.control({ type: 'offer', version: 1, transferId: randomUUID(), totalBytes: 0, files })
+    const json = new TextEncoder().encode(JSON.stringify({ type: 'offer', version: 1, transferId: randomUUID(), totalBytes: 0, files }))
+    const frame = new Uint8Array(5 + json.length)
+    frame[0] = 0x01
+    new DataView(frame.buffer).setUint32(1, json.length)
+    frame.set(json, 5)
+    const s = await t.attacker.open(t.victim.addr)
+    s.raw(frame)
     assert.equal(await answerOf(s), 'protocol-error')
   })
 
