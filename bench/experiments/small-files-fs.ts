@@ -6,9 +6,9 @@
  *   node_modules/.bin/node bench/experiments/small-files-fs.ts [files] [dir]
  *
  * Variants:
- * - `current`: as incoming-file.ts and paths/resolve.ts do it today, one file after the other: stat the download
- *   folder, lstat every parent folder, open `wx+`, truncate to 0, write, datasync, close, link to the final name,
- *   unlink the temp name
+ * - `current`: as incoming-file.ts and paths/resolve.ts did it before commit 4d7729c, one file after the other:
+ *   stat the download folder, lstat every parent folder, open `wx+`, truncate to 0, write, datasync, close, link to
+ *   the final name, unlink the temp name
  * - `no-truncate`: without the truncate of a file just created empty
  * - `cached-dirs`: also checking each folder once per transfer instead of once per file
  * - `pipelined-16`: cached-dirs, with the finish (datasync, close, link, unlink) of up to 16 files in flight while
