@@ -86,11 +86,14 @@ export interface Peer {
  */
 const NODE_STOP_TIMEOUT_MS = 2_000
 
-/** Stops `node`, giving up waiting after {@link NODE_STOP_TIMEOUT_MS} (its sockets are closed by then). */
-async function stopNode (node: FerryLibp2p): Promise<void> {
+/**
+ * Waits for `step` at most {@link NODE_STOP_TIMEOUT_MS}, then goes on (a hung libp2p call must not keep the process
+ * from exiting with its own code; the timer is a handle, so the process cannot end with an unsettled await meanwhile).
+ */
+async function bounded (step: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   try {
-    await Promise.race([node.stop(), new Promise<void>(resolve => { timer = setTimeout(resolve, NODE_STOP_TIMEOUT_MS) })])
+    await Promise.race([step, new Promise<void>(resolve => { timer = setTimeout(resolve, NODE_STOP_TIMEOUT_MS) })])
   } finally {
     clearTimeout(timer)
   }
@@ -136,8 +139,9 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       return [...await waitForReservation(node, options), ...direct]
     },
     stop: async () => {
-      await transfers.stop()
-      await stopNode(node)
+      // Both bounded: js-libp2p's unhandle and stop can wait on a TCP connection whose socket already failed.
+      await bounded(transfers.stop())
+      await bounded(Promise.resolve(node.stop()))
       store.close()
     }
   }
