@@ -16,7 +16,7 @@ const SYNC_WRITE_MAX_BYTES = 64 * 1024
 /** Reopening a partial file (resume): read-write, and never through a symbolic link planted under its name. */
 const REOPEN_FLAGS = fsConstants.O_RDWR | (fsConstants.O_NOFOLLOW ?? 0)
 
-/** Maps a file-system error to a `write-failed` TransferError a person understands. */
+/** Maps a file-system error to a `write-failed` TransferError a person understands; `path` is the offer's relative path. */
 export function writeError (err: unknown, path: string): TransferError {
   if (err instanceof TransferError) return err
   const code = (err as NodeJS.ErrnoException).code
@@ -24,7 +24,9 @@ export function writeError (err: unknown, path: string): TransferError {
     ? 'the disk is full'
     : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
       ? 'permission denied (is the download folder read-only?)'
-      : code === 'ENOENT' ? 'the download folder is gone' : (err as Error).message
+      : code === 'ENOENT' ? 'the download folder is gone' : (code ?? 'unknown error')
+  // `path` is the offer's relative path and `why` never the system message (which names the local temp path): the
+  // sender is told this message (outcome.ts `messageForPeer`).
   return new TransferError('write-failed', `Cannot write ${path}: ${why}`, { cause: err })
 }
 

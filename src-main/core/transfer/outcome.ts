@@ -5,8 +5,21 @@ import { StreamClosedError } from './channel.ts'
 import { isDiskFull } from './incoming-file.ts'
 
 /**
+ * The message the peer is told with an `error` frame for `code`. Local messages can name local paths (a failed read
+ * names the sender's file; a generic file-system error names a temp path) that the other side has no business seeing,
+ * so only messages built from what the peer already knows pass as they are: protocol errors (about the peer's own
+ * messages), cancel and pause, and `write-failed` (built from the offer's relative path and a fixed reason, see
+ * `writeError`). Every other code gets a fixed text.
+ */
+export function messageForPeer (err: unknown, code: string, message: string): string {
+  if (err instanceof ProtocolError || code === 'cancelled' || code === 'paused' || code === 'write-failed') return message
+  if (code === 'read-failed') return 'The sender could not read one of its files'
+  return `The other side could not go on (${code})`
+}
+
+/**
  * How a transfer that did not complete is recorded, and what (if anything) the peer is told: the single mapping from
- * an error to a final state, shared by both sides so they agree.
+ * an error to a final state, shared by both sides so they agree. Send the peer {@link messageForPeer}, never `message`.
  */
 export function outcomeOf (err: unknown, signal?: AbortSignal): { state: TransferState, code: string, message: string, tellPeer: boolean } {
   // Whatever surfaced first when our own signal aborted (an AbortedError, a stream error), the reason decides.

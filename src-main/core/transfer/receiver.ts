@@ -13,7 +13,7 @@ import type { Store } from '../store/index.ts'
 import { FrameChannel } from './channel.ts'
 import { MAX_WRITE_BATCH_BYTES, MAX_WRITE_BATCH_FRAMES, PLACEMENT_BATCH_DELAY_MS, PLACEMENT_BATCH_FILES } from './constants.ts'
 import { IncomingFile, writeError } from './incoming-file.ts'
-import { outcomeOf } from './outcome.ts'
+import { messageForPeer, outcomeOf } from './outcome.ts'
 import { Placements } from './placement.ts'
 import { ProgressReporter } from './progress.ts'
 import { planReceiveResume, tempPathOf } from './resume.ts'
@@ -239,7 +239,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       for (const tempPath of [...placements.failedTempPaths, ...(current == null ? [] : [current.tempPath])]) await unlink(tempPath).catch(() => {})
     }
     store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
-    if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, outcome.message)
+    if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message))
     else channel.abort(err as Error)
     throw err
   }

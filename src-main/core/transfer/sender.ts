@@ -14,7 +14,7 @@ import { BlockPool } from './block-pool.ts'
 import { FrameChannel } from './channel.ts'
 import { ReceiverFeedback } from './feedback.ts'
 import type { LocalFile } from './local-files.ts'
-import { outcomeOf } from './outcome.ts'
+import { messageForPeer, outcomeOf } from './outcome.ts'
 import { ProgressReporter } from './progress.ts'
 import { timeoutsOf } from './timeouts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
@@ -213,7 +213,7 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
     writer.flush()
     const outcome = outcomeOf(err, signal)
     store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
-    if (outcome.tellPeer) await channel?.sendErrorAndClose(outcome.code, outcome.message)
+    if (outcome.tellPeer) await channel?.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message))
     else channel?.abort(err as Error)
     throw err
   }
