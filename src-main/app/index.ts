@@ -42,6 +42,8 @@ import type { App, AppInit } from './types.ts'
 
 export type { App, AppHost, AppInit, PreparedSend } from './types.ts'
 export { validateLocalFiles } from './send.ts'
+export { checkLocalFiles } from './local-files.ts'
+export type { LocalFileEntry } from './local-files.ts'
 export { describeFailure, toApiError } from './errors.ts'
 export { relaysFromEnv, resolveSettings, SETTING_KEYS } from './settings.ts'
 

@@ -5,8 +5,6 @@
  * prepared files once a send can no longer use them.
  */
 import { randomUUID } from 'node:crypto'
-import { lstat } from 'node:fs/promises'
-import { isAbsolute } from 'node:path'
 import { ApiError } from '../api/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { findRoute, isDirectTcp } from '../core/contacts/index.ts'
@@ -14,45 +12,23 @@ import { errorMessage, FerryError, findSendToResume, RESUMABLE_STATES } from '..
 import { PausedError } from '../core/errors/index.ts'
 import type { LocalFile, Peer } from '../core/index.ts'
 import type { ConnectionInfo } from '../core/node/index.ts'
-import { validateFileList } from '../core/paths/index.ts'
 import { RESUME_RETRY_FOR_MS } from '../core/transfer/constants.ts'
 import type { TransferView } from '../api/index.ts'
 import { toApiError } from './errors.ts'
+import { checkLocalFiles } from './local-files.ts'
+import type { LocalFileEntry } from './local-files.ts'
 import type { TransferViews } from './transfers-view.ts'
 
 /**
- * Re-validates files named by a host: each `path` absolute and — by `lstat`, so a symbolic link is refused, not
- * followed — a regular file (not a folder, link, device); each `relativePath` passes the core path-safety rules
- * (`paths.validateFileList`, the whole list at once: `..`, absolute, reserved or colliding names are refused). Sizes
- * are taken from `lstat` (bytes). Error messages name files by their `relativePath` only.
- *
- * @throws {ApiError} code `invalid-path` (not absolute, a link, a folder, not a regular file), `source-unreadable`
- *   (missing or unreadable), `unsafe-path` (a relative path the receiver could not write safely)
+ * {@link checkLocalFiles} with every error as an {@link ApiError} a person understands (a refused relative path
+ * becomes `unsafe-path` with the app's wording).
  */
-export async function validateLocalFiles (files: ReadonlyArray<{ path: string, relativePath: string }>, signal?: AbortSignal): Promise<LocalFile[]> {
+export async function validateLocalFiles (files: readonly LocalFileEntry[], signal?: AbortSignal): Promise<LocalFile[]> {
   try {
-    validateFileList(files.map(f => f.relativePath))
+    return await checkLocalFiles(files, signal)
   } catch (err) {
     throw toApiError(err)
   }
-  const out: LocalFile[] = []
-  for (const f of files) {
-    signal?.throwIfAborted()
-    const name = JSON.stringify(f.relativePath)
-    if (!isAbsolute(f.path)) throw new ApiError('invalid-path', `${name} was not given as an absolute path; nothing was sent`)
-    let st
-    try {
-      st = await lstat(f.path)
-    } catch (err) {
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
-      throw new ApiError('source-unreadable', `${name} ${missing ? 'no longer exists' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`}; nothing was sent`)
-    }
-    if (st.isSymbolicLink()) throw new ApiError('invalid-path', `${name} is a symbolic link; links are not sent (send the file it points to); nothing was sent`)
-    if (st.isDirectory()) throw new ApiError('invalid-path', `${name} is a folder; a folder is sent as the files in it; nothing was sent`)
-    if (!st.isFile()) throw new ApiError('invalid-path', `${name} is not a regular file; nothing was sent`)
-    out.push({ relPath: f.relativePath, absPath: f.path, size: st.size })
-  }
-  return out
 }
 
 /** Options of {@link Sends}. */

@@ -23,9 +23,10 @@
  *   `Error`.
  * - **IPC** ({@link registerIpcHandlers}): one `ipcMain.handle(ipcChannel(name, 'call'))` per contract call (not the
  *   headless-only `sendUpload`); each refuses a sender that is not our window's main frame on `app://ferry/`
- *   ({@link isTrustedSender}) before parsing anything, re-checks `sendLocalFiles` paths on disk
- *   ({@link checkLocalFiles}), and answers with an envelope so error codes survive. Events go to the window with
- *   `webContents.send(ipcChannel(name, 'event'), payload)` ({@link forwardEvents}).
+ *   ({@link isTrustedSender}) before parsing anything, re-checks `sendLocalFiles` paths on disk (`checkLocalFiles`
+ *   of src-main/app/local-files.ts, the app service's own check), and answers with an envelope so error codes
+ *   survive. Events go to the window with `webContents.send(ipcChannel(name, 'event'), payload)`
+ *   ({@link forwardEvents}).
  *
  * Data directory: `app.getPath('userData')` with the app named `Ferry` — the CLI's default (`~/.config/Ferry`,
  * `~/Library/Application Support/Ferry`, `%APPDATA%\Ferry`); `FERRY_DATA_DIR` overrides it. Network settings come
@@ -56,8 +57,6 @@ export { hardenWebContents } from './guards.ts'
 export type { GuardedContents } from './guards.ts'
 export { ELECTRON_CALLS, forwardEvents, registerIpcHandlers } from './ipc.ts'
 export type { EventSource, IpcHandlersInit, IpcMainLike, IpcReply } from './ipc.ts'
-export { checkLocalFiles } from './local-files.ts'
-export type { LocalFileEntry } from './local-files.ts'
 export { createPreloadApi, PAGE_CALLS } from './preload-api.ts'
 export type { PreloadDeps } from './preload-api.ts'
 export { connectCore, serveCore } from './core-rpc.ts'

@@ -12,7 +12,7 @@
 import type { IpcMainInvokeEvent } from 'electron'
 import { CALL_NAMES, dispatch, EVENT_NAMES, ipcChannel, parseRequest, toApiErrorData } from '../api/index.ts'
 import type { ApiErrorData, ApiHandlers, CallName, EventName, Events } from '../api/index.ts'
-import { checkLocalFiles } from './local-files.ts'
+import { checkLocalFiles } from '../app/local-files.ts'
 
 /** What this module needs of `ipcMain`. */
 export interface IpcMainLike {

@@ -1,0 +1,59 @@
+/**
+ * The one check of files a host names for sending (design brief §6.10, Element Desktop `src/webcontents-handler.ts`):
+ * the page is not trusted to name paths, so the Electron main process runs this before a `sendLocalFiles` request
+ * reaches the core, and the app service runs it again on every file it is handed (`sendLocalFiles`, the headless
+ * server's uploads). Only zod-free, libp2p-free imports, so the Electron main bundle stays small.
+ */
+import { constants } from 'node:fs'
+import { access, lstat } from 'node:fs/promises'
+import path from 'node:path'
+import { ApiError } from '../api/constants.ts'
+import { validateFileList } from '../core/paths/index.ts'
+import type { LocalFile } from '../core/transfer/local-files.ts'
+
+/** A file as a host names it: where it is, and the `/`-separated path it gets in the transfer. */
+export interface LocalFileEntry {
+  path: string
+  relativePath: string
+}
+
+/**
+ * Checks every entry, all before returning: each `relativePath` passes the core path-safety rules
+ * (`paths.validateFileList`, the whole list at once: `..`, absolute, reserved, invisible or colliding names), each
+ * `path` is absolute and normalised, and — by `lstat`, so a symbolic link is refused, not followed — a readable
+ * regular file (not a folder: a folder is sent as the files in it; not a link, device, socket or FIFO). Error
+ * messages name files by their `relativePath` only.
+ *
+ * @returns the files with their sizes from `lstat` (bytes)
+ * @throws {UnsafePathError} code `unsafe-path` for a relative path the receiver could not write safely
+ * @throws {ApiError} code `invalid-path` (not absolute and normalised, a link, a folder, not a regular file),
+ *   `source-unreadable` (missing or unreadable)
+ */
+export async function checkLocalFiles (files: readonly LocalFileEntry[], signal?: AbortSignal): Promise<LocalFile[]> {
+  validateFileList(files.map(f => f.relativePath))
+  const out: LocalFile[] = []
+  for (const f of files) {
+    signal?.throwIfAborted()
+    const name = JSON.stringify(f.relativePath)
+    if (!path.isAbsolute(f.path) || f.path.includes('\0') || path.normalize(f.path) !== f.path) {
+      throw new ApiError('invalid-path', `${name} was not given as an absolute path; nothing was sent`)
+    }
+    let info
+    try {
+      info = await lstat(f.path)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      throw new ApiError('source-unreadable', `${name} ${code === 'ENOENT' ? 'no longer exists' : `cannot be read (${code ?? 'error'})`}; nothing was sent`)
+    }
+    if (info.isSymbolicLink()) throw new ApiError('invalid-path', `${name} is a symbolic link; links are not sent (send the file it points to); nothing was sent`)
+    if (info.isDirectory()) throw new ApiError('invalid-path', `${name} is a folder; a folder is sent as the files in it; nothing was sent`)
+    if (!info.isFile()) throw new ApiError('invalid-path', `${name} is not a regular file; nothing was sent`)
+    try {
+      await access(f.path, constants.R_OK)
+    } catch {
+      throw new ApiError('source-unreadable', `${name} cannot be read; nothing was sent`)
+    }
+    out.push({ relPath: f.relativePath, absPath: f.path, size: info.size })
+  }
+  return out
+}
