@@ -1,6 +1,7 @@
 /**
- * The colour theme: follow the system (`prefers-color-scheme`), or force light or dark. The choice is kept in
- * `localStorage` and applied as `data-theme` on `<html>`, which the CSS custom properties in `app.css` read.
+ * The colour theme: follow the system (`prefers-color-scheme`, followed live), or force light or dark. The choice is
+ * kept in `localStorage`; the theme in effect is always set as `data-theme="light|dark"` on `<html>`, the one switch
+ * the CSS custom properties in `app.css` read.
  *
  * @example
  * ```ts
@@ -23,10 +24,18 @@ export function loadTheme (): ThemeChoice {
   }
 }
 
-/** Applies `choice` to the document. */
+const systemDark = matchMedia('(prefers-color-scheme: dark)')
+let current: ThemeChoice = 'system'
+
+function render (): void {
+  document.documentElement.dataset.theme = current === 'system' ? (systemDark.matches ? 'dark' : 'light') : current
+}
+systemDark.addEventListener('change', () => { if (current === 'system') render() })
+
+/** Applies `choice` to the document (for `system`: the system's scheme now, and again whenever it changes). */
 export function applyTheme (choice: ThemeChoice): void {
-  if (choice === 'system') delete document.documentElement.dataset.theme
-  else document.documentElement.dataset.theme = choice
+  current = choice
+  render()
 }
 
 /** Stores and applies `choice`. */
