@@ -14,7 +14,10 @@ export const SHOTS = join(TEST_OUTPUT_DIR, 'desktop-ui')
 
 export interface Side { serve: FerryProcess, page: Page, dataDir: string, downloadDir: string, peerId: string }
 
-/** Starts `ferry serve` and opens its page; the page's errors fail the test. Stopped by `stopAll()` and `browser.close()`. */
+/**
+ * Starts `ferry serve`, opens its page and sets the display name, returning once the name is in effect; the page's
+ * errors fail the test. Stopped by `stopAll()` and `browser.close()`.
+ */
 export async function openSide (browser: Browser, relayAddr: string, name: string): Promise<Side> {
   const dataDir = await tempDir(`ferry-ui-${name}-`)
   const downloadDir = join(dataDir, 'downloads')
@@ -26,6 +29,8 @@ export async function openSide (browser: Browser, relayAddr: string, name: strin
   await page.getByRole('button', { name: 'Settings', exact: true }).click()
   await page.getByLabel(/display name/i).fill(name)
   await page.getByLabel(/display name/i).press('Enter')
+  // Saved and applied once the sidebar (this peer's identity view, which the invite also comes from) shows it.
+  await page.getByTitle(String(ready.peerId), { exact: true }).filter({ hasText: name }).waitFor({ timeout: 15_000 })
   return { serve, page, dataDir, downloadDir, peerId: String(ready.peerId) }
 }
 
