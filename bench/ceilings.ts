@@ -71,9 +71,11 @@ export async function rawDataChannel (bytes: number, options: DataChannelOptions
 /**
  * Measures a raw libp2p stream between two processes moving `bytes` bytes in `writeBytes` writes: over WebRTC
  * through `relayAddr` (circuit relay for the handshake only), or over TCP on loopback. Both nodes are Ferry's
- * (`createNode`), or — given `dataChannel` — nodes with those DataChannel options (experiments).
+ * (`createNode`), or — given `dataChannel` — nodes with those DataChannel options (experiments). `streams` > 1 splits the
+ * bytes across that many streams of the one connection, written concurrently; `lowThreshold` (bytes) is set as the
+ * DataChannels' `bufferedAmountLowThreshold` (experiments).
  */
-export async function rawLibp2pStream (transport: 'webrtc' | 'tcp', bytes: number, relayAddr: string, writeBytes = 64 * 1024, dataChannel?: Record<string, number>): Promise<CeilingResult & { transport: string }> {
+export async function rawLibp2pStream (transport: 'webrtc' | 'tcp', bytes: number, relayAddr: string, writeBytes = 64 * 1024, dataChannel?: Record<string, number>, { streams = 1, lowThreshold = 0 } = {}): Promise<CeilingResult & { transport: string }> {
   const extra = dataChannel == null ? [] : [JSON.stringify(dataChannel)]
   const listener = new Worker('libp2p-peer', ['listen', transport, relayAddr, ...extra])
   const dialer = new Worker('libp2p-peer', ['dial', transport, relayAddr, ...extra])
@@ -84,7 +86,7 @@ export async function rawLibp2pStream (transport: 'webrtc' | 'tcp', bytes: numbe
     const addr = (ready.addrs as string[])[0]
     if (addr == null) throw new Error(`the ${transport} listener has no address`)
     listener.send({ type: 'expect', bytes })
-    dialer.send({ type: 'go', addr, bytes, writeBytes })
+    dialer.send({ type: 'go', addr, bytes, writeBytes, streams, lowThreshold })
     const connected = await dialer.next('connected', 60_000)
     if (connected.transport !== transport || connected.limited === true) throw new Error(`expected a direct ${transport} connection, got ${JSON.stringify(connected)}`)
     const { startAt } = await dialer.next('sent')

@@ -4,6 +4,8 @@
  *
  *   node_modules/.bin/node bench/experiments/transport-settings.ts datachannel [MiB] [reps]   # raw node-datachannel: message size, SCTP
  *   node_modules/.bin/node bench/experiments/transport-settings.ts libp2p [MiB] [reps]        # libp2p WebRTC stream: DataChannel options
+ *   node_modules/.bin/node bench/experiments/transport-settings.ts streams [MiB] [reps]       # 1, 2 or 4 streams in parallel, WebRTC and TCP
+ *   node_modules/.bin/node bench/experiments/transport-settings.ts low [MiB] [reps]           # WebRTC stream: DataChannel bufferedAmountLowThreshold
  *
  * Prints one line per run: setting, MiB/s, CPU seconds of the sending and the receiving process (start-up included).
  */
@@ -15,7 +17,7 @@ import { rawDataChannel, rawLibp2pStream } from '../ceilings.ts'
 import type { CeilingResult } from '../ceilings.ts'
 import { stopAllWorkers } from '../proc.ts'
 
-const mode = process.argv[2] === 'libp2p' ? 'libp2p' : 'datachannel'
+const mode = ['libp2p', 'streams', 'low'].includes(process.argv[2] ?? '') ? process.argv[2] : 'datachannel'
 const bytes = Number(process.argv[3] ?? 256) * 1024 * 1024
 const reps = Number(process.argv[4] ?? 3)
 const KiB = 1024
@@ -45,10 +47,17 @@ const line = (label: string, r: CeilingResult): void => {
 
 const work = await mkdtemp(join(tmpdir(), 'ferry-exp-'))
 try {
-  const relayAddr = mode === 'libp2p' ? (await startRelay(join(work, 'relay'))).addr : ''
+  const relayAddr = mode === 'datachannel' ? '' : (await startRelay(join(work, 'relay'))).addr
   for (let rep = 0; rep < reps; rep++) {
     if (mode === 'datachannel') for (const [label, s] of datachannelSettings) line(label, await rawDataChannel(bytes, s))
-    else for (const [label, s] of libp2pSettings) line(label, await rawLibp2pStream('webrtc', bytes, relayAddr, 64 * KiB, s))
+    else if (mode === 'libp2p') for (const [label, s] of libp2pSettings) line(label, await rawLibp2pStream('webrtc', bytes, relayAddr, 64 * KiB, s))
+    else if (mode === 'low') {
+      for (const low of [0, 1, 4, 8]) line(`webrtc, bufferedAmountLowThreshold ${low} MiB`, await rawLibp2pStream('webrtc', bytes, relayAddr, 64 * KiB, undefined, { lowThreshold: low * MiB }))
+    } else {
+      for (const transport of ['webrtc', 'tcp'] as const) {
+        for (const streams of [1, 2, 4]) line(`${transport}, ${streams} stream${streams > 1 ? 's' : ''}`, await rawLibp2pStream(transport, bytes, relayAddr, 64 * KiB, undefined, { streams }))
+      }
+    }
   }
 } finally {
   await stopAllWorkers()

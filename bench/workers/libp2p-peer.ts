@@ -55,20 +55,36 @@ if (role === 'listen') {
   tell({ type: 'ready', addrs: [] })
 }
 
-/** Dials `addr`, opens a sink stream and writes `bytes` bytes in `writeBytes` writes (libp2p perf's 64 KiB blocks). */
-async function send (addr: string, bytes: number, writeBytes: number): Promise<void> {
+/**
+ * Dials `addr`, opens `streams` sink streams on the one connection and writes `bytes` bytes, split evenly across them
+ * (each written concurrently), in `writeBytes` writes (libp2p perf's 64 KiB blocks); `lowThreshold` > 0 (bytes)
+ * is set as each WebRTC stream's DataChannel `bufferedAmountLowThreshold`.
+ */
+async function send (addr: string, bytes: number, writeBytes: number, streams: number, lowThreshold: number): Promise<void> {
   const conn = await dialDirect(node, multiaddr(addr))
-  const stream = await conn.newStream(SINK_PROTOCOL, { runOnLimitedConnection: false })
+  const opened = await Promise.all(Array.from({ length: streams }, async () => conn.newStream(SINK_PROTOCOL, { runOnLimitedConnection: false })))
+  if (lowThreshold > 0) {
+    // Experiment: @libp2p/webrtc sets the DataChannel's `bufferedAmountLowThreshold` to 0, so a full channel refills
+    // only once it is empty. `channel` is private in its types, hence the cast.
+    for (const s of opened) {
+      const channel = (s as unknown as { channel?: { bufferedAmountLowThreshold: number } }).channel
+      if (channel != null) channel.bufferedAmountLowThreshold = lowThreshold
+    }
+  }
   tell({ type: 'connected', ...describeConnection(conn) })
   const block = new Uint8Array(writeBytes).fill(0xab)
   const startAt = nowMs()
   tell({ type: 'sent', startAt })
-  for (let sent = 0; sent < bytes; sent += writeBytes) {
-    // As Ferry's FrameChannel does. Note: in @libp2p/utils 7.4 `onDrain()` resolves at once after the first drain, so
-    // this queues ahead without bound; with one reused block that costs no memory (docs/PERFORMANCE.md).
-    if (stream.writableNeedsDrain) await stream.onDrain()
-    stream.send(bytes - sent >= writeBytes ? block : block.subarray(0, bytes - sent))
-  }
+  const share = Math.ceil(bytes / streams)
+  await Promise.all(opened.map(async (stream, i) => {
+    const mine = Math.max(0, Math.min(share, bytes - i * share))
+    for (let sent = 0; sent < mine; sent += writeBytes) {
+      // As Ferry's FrameChannel does. Note: in @libp2p/utils 7.4 `onDrain()` resolves at once after the first drain, so
+      // this queues ahead without bound; with one reused block that costs no memory (docs/PERFORMANCE.md).
+      if (stream.writableNeedsDrain) await stream.onDrain()
+      stream.send(mine - sent >= writeBytes ? block : block.subarray(0, mine - sent))
+    }
+  }))
 }
 
 serve(async (msg: WorkerMessage) => {
@@ -76,6 +92,6 @@ serve(async (msg: WorkerMessage) => {
     expected = Number(msg.bytes)
     checkDone()
   } else if (msg.type === 'go') {
-    await send(String(msg.addr), Number(msg.bytes), Number(msg.writeBytes))
+    await send(String(msg.addr), Number(msg.bytes), Number(msg.writeBytes), Number(msg.streams ?? 1), Number(msg.lowThreshold ?? 0))
   }
 }, async () => { await node.stop() })
