@@ -16,6 +16,7 @@ import type { Ping } from '@libp2p/ping'
 import {
   DIAL_TIMEOUT_MS, INBOUND_CONNECTION_THRESHOLD, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
 } from './constants.ts'
+import { answerAsDtlsServer } from './dtls-role.ts'
 import { rtcConfigurationFor } from './ice.ts'
 
 /** Options of {@link createNode}. */
@@ -61,6 +62,7 @@ export type FerryLibp2p = Libp2p<NodeServices>
  * `<relay>/p2p-circuit` for every relay — which makes a reservation there — and on `/webrtc`.
  */
 export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
+  answerAsDtlsServer()
   const node = await createLibp2pNode(init)
   liveWebRTCNodes++
   let released = false
