@@ -72,7 +72,7 @@ describe('relay-assisted WebRTC handshake', () => {
       RTCPeerConnection.prototype.setRemoteDescription = async function (this: RTCPeerConnection, d: Parameters<typeof setRemoteDescription>[0]) {
         if (d.type === 'answer' && d.sdp != null && corruptAnswers > 0) {
           corruptAnswers--
-          d = { type: d.type, sdp: d.sdp.replace(/^(a=fingerprint:sha-256 )([0-9A-F]{2})/m, (_m, head: string, byte: string) => head + (byte === '00' ? '01' : '00')) }
+          d = { type: d.type, sdp: d.sdp.replace(/^(a=fingerprint:sha-256 )([0-9A-F]{2})/m, (_m: string, head: string, byte: string) => head + (byte === '00' ? '01' : '00')) }
         }
         await setRemoteDescription.call(this, d)
       }
