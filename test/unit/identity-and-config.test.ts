@@ -1,9 +1,10 @@
 /**
- * Invariants: a peer's identity is created once, kept with mode 0600 and gives the same peer ID after a restart;
+ * Invariants: a peer's identity is created once — also when several processes start on a new data folder at once —,
+ * kept with mode 0600, and gives the same peer ID after a restart;
  * every network default can be replaced or turned off, and malformed values are refused with a clear error.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -33,6 +34,18 @@ describe('identity', () => {
     dirs.push(dir)
     await writeFile(join(dir, IDENTITY_FILE), 'not a key', { mode: 0o600 })
     await assert.rejects(loadOrCreateIdentity(dir), { name: 'IdentityError', code: 'identity-invalid' })
+  })
+
+  it('created by several at once (the app and a CLI command on a new data folder), it is one identity for all', async () => {
+    for (let round = 0; round < 10; round++) {
+      const dir = await mkdtemp(join(tmpdir(), 'ferry-id-'))
+      dirs.push(dir)
+      const keys = await Promise.all([1, 2, 3, 4].map(async () => loadOrCreateIdentity(dir)))
+      const ids = new Set(keys.map(k => peerIdFromPrivateKey(k).toString()))
+      assert.equal(ids.size, 1, `round ${round}: ${[...ids].join(', ')}`)
+      assert.equal(peerIdFromPrivateKey(await loadOrCreateIdentity(dir)).toString(), [...ids][0], 'the one on disk')
+      assert.deepEqual((await readdir(dir)).sort(), [IDENTITY_FILE], 'no temp file left behind')
+    }
   })
 })
 

@@ -9,7 +9,8 @@
  * const peerId = peerIdFromPrivateKey(key)
  * ```
  */
-import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { chmod, link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
@@ -28,7 +29,8 @@ export class IdentityError extends FerryError {
 
 /**
  * Loads the Ed25519 private key from `<dataDir>/identity.key`, creating both the folder and a new key if missing.
- * A key file readable by others is tightened to 0600.
+ * A key file readable by others is tightened to 0600. Creation is atomic across processes: callers that race on a new
+ * data folder all get the key that reached the disk first.
  *
  * @throws {IdentityError} if the file exists but does not hold a valid private key
  */
@@ -50,8 +52,18 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey
     }
   }
   const key = await generateKeyPair('Ed25519')
-  const temp = `${file}.${process.pid}.tmp`
+  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
   await writeFile(temp, privateKeyToProtobuf(key), { mode: 0o600, flag: 'wx' })
-  await rename(temp, file)
+  try {
+    // A link, not a rename: it fails if the file exists, so when two processes create an identity at once (the app
+    // and a CLI command on a new data folder) the first one's key is kept and the other reads it, instead of each
+    // running with its own key while only the last one stays on disk.
+    await link(temp, file)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return await loadOrCreateIdentity(dataDir)
+  } finally {
+    await unlink(temp).catch(() => {})
+  }
   return key
 }
