@@ -5,7 +5,6 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { AbortedError, errorMessage, throwIfAborted } from '../errors/index.ts'
 import { DIAL_ATTEMPTS, DIAL_RETRY_DELAY_MS, DIAL_TIMEOUT_MS, DIRECT_ONLY_ATTEMPTS, RESERVATION_TIMEOUT_MS } from './constants.ts'
 import { pairType, selectedCandidatePair } from './candidates.ts'
-import { watchHandshake } from './failed-handshake.ts'
 import { withTurn } from './ice.ts'
 import type { CandidatePair, CandidateType } from './candidates.ts'
 import { DialError, LimitedConnectionError, NoRelayError } from './errors.ts'
@@ -139,17 +138,13 @@ async function dialWithRetries (node: FerryLibp2p, addr: Multiaddr, options: Dia
 async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOptions): Promise<Connection> {
   throwIfAborted(options.signal)
   const timeout = AbortSignal.timeout(options.attemptTimeoutMs ?? DIAL_TIMEOUT_MS)
-  // A WebRTC handshake that fails ends the attempt at once (failed-handshake.ts), not at the timeout.
-  return await watchHandshake(async (failed) => {
-    const signal = AbortSignal.any(options.signal == null ? [timeout, failed] : [options.signal, timeout, failed])
-    try {
-      return await node.dial(addr, { signal })
-    } catch (err) {
-      if (options.signal?.aborted === true) throw new AbortedError('The dial was cancelled', { cause: err })
-      if (failed.aborted && !timeout.aborted) throw failed.reason as Error
-      throw err
-    }
-  })
+  const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+  try {
+    return await node.dial(addr, { signal })
+  } catch (err) {
+    if (options.signal?.aborted === true) throw new AbortedError('The dial was cancelled', { cause: err })
+    throw err
+  }
 }
 
 /** `<relay>/p2p-circuit/p2p/<peer>` for a WebRTC-through-relay address, else undefined. */

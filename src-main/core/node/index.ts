@@ -7,8 +7,7 @@
  * `/webrtc`; the dialer dials `<relay>/p2p-circuit/webrtc/p2p/<peer ID>`; the relay carries only the SDP offer/answer
  * and ICE candidates, inside the relayed connection that Noise authenticated end to end; the SDP carries each side's
  * DTLS certificate fingerprint, which binds the direct connection to that peer ID. Ferry answers offers as the DTLS
- * server (dtls-role.ts: a libdatachannel race otherwise cost a third of dials 1 s), and a dial attempt whose peer
- * connection fails during the handshake ends at once (failed-handshake.ts), not at its timeout. Which path a connection
+ * server (dtls-role.ts: a libdatachannel race otherwise cost a third of dials 1 s). Which path a connection
  * took (its selected ICE candidate pair, TURN or a relayed circuit) is part of {@link describeConnection}; the order
  * in which paths are tried is docs/CONNECTIVITY.md.
  *
@@ -24,7 +23,7 @@ export { createNode } from './create.ts'
 export type { FerryLibp2p, NodeInit, NodeServices } from './create.ts'
 export { describeConnection, dialDirect, waitForReservation } from './dial.ts'
 export type { ConnectionInfo, DialOptions, TransportName } from './dial.ts'
-export { DialError, HandshakeFailedError, LimitedConnectionError, NoRelayError } from './errors.ts'
+export { DialError, LimitedConnectionError, NoRelayError } from './errors.ts'
 export { pairType, selectedCandidatePair } from './candidates.ts'
 export type { CandidatePair, CandidateType } from './candidates.ts'
 export * from './constants.ts'
