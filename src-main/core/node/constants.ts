@@ -16,6 +16,12 @@ export const DIAL_ATTEMPTS = 3
 /** Pause between dial attempts, in ms. */
 export const DIAL_RETRY_DELAY_MS = 250
 /**
+ * How long one dial attempt keeps trying again when its WebRTC handshake fails at once, in ms: libp2p's per-address
+ * dial timeout (`addressDialTimeout`, 6 s), which every attempt ran into before a failed handshake ended it early
+ * (failed-handshake.ts, `dialDirect`).
+ */
+export const HANDSHAKE_RETRY_WINDOW_MS = 6_000
+/**
  * WebRTC attempts made with STUN servers only, before the remaining attempts also offer TURN servers to ICE (always
  * at least the last attempt). With TURN configured from the start, ICE often nominated the TURN pair before a direct
  * pair's hole punch completed (network lab, docs/CONNECTIVITY.md). Each failed attempt costs libp2p's per-address dial

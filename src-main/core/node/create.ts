@@ -17,6 +17,7 @@ import {
   DIAL_TIMEOUT_MS, INBOUND_CONNECTION_THRESHOLD, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
 } from './constants.ts'
 import { answerAsDtlsServer } from './dtls-role.ts'
+import { installHandshakeWatch } from './failed-handshake.ts'
 import { rtcConfigurationFor } from './ice.ts'
 
 /** Options of {@link createNode}. */
@@ -62,8 +63,9 @@ export type FerryLibp2p = Libp2p<NodeServices>
  * `<relay>/p2p-circuit` for every relay — which makes a reservation there — and on `/webrtc`.
  */
 export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
-  // Works around a race in libdatachannel that cost a third of WebRTC dials 1 s (the file explains).
+  // Workarounds for races in libdatachannel / @libp2p/webrtc that cost WebRTC dials 1–6 s (each file explains).
   answerAsDtlsServer()
+  installHandshakeWatch()
   const node = await createLibp2pNode(init)
   liveWebRTCNodes++
   let released = false

@@ -3,11 +3,12 @@ import type { Connection } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { AbortedError, errorMessage, throwIfAborted } from '../errors/index.ts'
-import { DIAL_ATTEMPTS, DIAL_RETRY_DELAY_MS, DIAL_TIMEOUT_MS, DIRECT_ONLY_ATTEMPTS, RESERVATION_TIMEOUT_MS } from './constants.ts'
+import { DIAL_ATTEMPTS, DIAL_RETRY_DELAY_MS, DIAL_TIMEOUT_MS, DIRECT_ONLY_ATTEMPTS, HANDSHAKE_RETRY_WINDOW_MS, RESERVATION_TIMEOUT_MS } from './constants.ts'
 import { pairType, selectedCandidatePair } from './candidates.ts'
+import { watchHandshake } from './failed-handshake.ts'
 import { withTurn } from './ice.ts'
 import type { CandidatePair, CandidateType } from './candidates.ts'
-import { DialError, LimitedConnectionError, NoRelayError } from './errors.ts'
+import { DialError, HandshakeFailedError, LimitedConnectionError, NoRelayError } from './errors.ts'
 import type { FerryLibp2p } from './create.ts'
 
 /** The transport of a connection, as shown to people and scripts. */
@@ -114,7 +115,7 @@ async function dialWithRetries (node: FerryLibp2p, addr: Multiaddr, options: Dia
     try {
       // Later attempts add the TURN servers: the first ones leave ICE only direct paths to find (ice.ts).
       const turn = attempt > Math.min(DIRECT_ONLY_ATTEMPTS, attempts - 1)
-      const conn = turn ? await withTurn(async () => dialOnce(node, addr, options)) : await dialOnce(node, addr, options)
+      const conn = turn ? await withTurn(async () => dialWithinWindow(node, addr, attempt, options)) : await dialWithinWindow(node, addr, attempt, options)
       if (conn.limits == null) return conn
       const limited = new LimitedConnectionError(`Only a relayed connection to ${addr.toString()} came up; Ferry sends file bytes over direct connections only (dial the /webrtc address)`)
       // A WebRTC dial that joined a dial already in progress to the same peer (libp2p's dial queue merges dials by
@@ -134,17 +135,42 @@ async function dialWithRetries (node: FerryLibp2p, addr: Multiaddr, options: Dia
   throw new DialError(`Could not connect to ${addr.toString()} after ${attempts} attempts: ${errorMessage(lastError)}`, { cause: lastError })
 }
 
+/**
+ * One attempt: a dial of `addr`, tried again while its WebRTC handshake fails at once ({@link HandshakeFailedError},
+ * failed-handshake.ts) until {@link HANDSHAKE_RETRY_WINDOW_MS} have passed, with pauses doubling from
+ * DIAL_RETRY_DELAY_MS up to 2 s. So a handshake lost to a race is tried again within ~0.3 s, and a refusal that lasts
+ * a few seconds (the peer still closing the connection that just dropped) is outlasted within the attempt, as when an
+ * attempt always ran into libp2p's 6 s dial timeout.
+ */
+async function dialWithinWindow (node: FerryLibp2p, addr: Multiaddr, attempt: number, options: DialOptions): Promise<Connection> {
+  const started = Date.now()
+  for (let tries = 0; ; tries++) {
+    try {
+      return await dialOnce(node, addr, options)
+    } catch (err) {
+      if (!(err instanceof HandshakeFailedError) || Date.now() - started >= HANDSHAKE_RETRY_WINDOW_MS) throw err
+      options.onRetry?.(attempt, err)
+      await sleep(Math.min(DIAL_RETRY_DELAY_MS * 2 ** tries, 2_000), undefined, { signal: options.signal }).catch(() => {})
+      throwIfAborted(options.signal)
+    }
+  }
+}
+
 /** One dial of `addr`, bounded by the attempt timeout. @throws {AbortedError} when `options.signal` aborts */
 async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOptions): Promise<Connection> {
   throwIfAborted(options.signal)
   const timeout = AbortSignal.timeout(options.attemptTimeoutMs ?? DIAL_TIMEOUT_MS)
-  const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
-  try {
-    return await node.dial(addr, { signal })
-  } catch (err) {
-    if (options.signal?.aborted === true) throw new AbortedError('The dial was cancelled', { cause: err })
-    throw err
-  }
+  // A WebRTC handshake that fails ends the attempt at once (failed-handshake.ts), not at the timeout.
+  return await watchHandshake(async (failed) => {
+    const signal = AbortSignal.any(options.signal == null ? [timeout, failed] : [options.signal, timeout, failed])
+    try {
+      return await node.dial(addr, { signal })
+    } catch (err) {
+      if (options.signal?.aborted === true) throw new AbortedError('The dial was cancelled', { cause: err })
+      if (failed.aborted && !timeout.aborted) throw failed.reason as Error
+      throw err
+    }
+  })
 }
 
 /** `<relay>/p2p-circuit/p2p/<peer>` for a WebRTC-through-relay address, else undefined. */

@@ -23,3 +23,14 @@ export class LimitedConnectionError extends FerryError {
     super('limited-connection', message)
   }
 }
+
+/**
+ * A WebRTC dial attempt's peer connection failed or closed before the connection was up (ICE or DTLS handshake);
+ * `dialDirect` retries it. `state` is the peer connection's or the DataChannel's last state.
+ */
+export class HandshakeFailedError extends FerryError {
+  static override name = 'HandshakeFailedError'
+  constructor (state: string) {
+    super('peer-unreachable', `The WebRTC peer connection ${state === 'failed' ? 'failed' : 'closed'} during the handshake (ICE or DTLS)`)
+  }
+}
