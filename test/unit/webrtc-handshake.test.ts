@@ -11,19 +11,16 @@
  *   amounts to.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import type { Connection, Libp2p } from '@libp2p/interface'
+import type { Connection } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
 import { createNode, describeConnection, dialDirect, DialError, HandshakeFailedError, waitForReservation } from '../../src-main/core/node/index.ts'
 import type { FerryLibp2p } from '../../src-main/core/node/index.ts'
 import { asActiveOffer } from '../../src-main/core/node/dtls-role.ts'
-import { loadOrCreateIdentity } from '../../src-main/core/identity/index.ts'
-import { createRelay } from '../../src-main/core/relay/index.ts'
+import { rm, tempDir } from '../helpers/files.ts'
+import { TestNetwork } from '../helpers/peers.ts'
 
 const OFFER = [
   'v=0', 'o=rtc 1 0 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0', 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
@@ -54,7 +51,7 @@ describe('relay-assisted WebRTC handshake', () => {
 
   describe('two Ferry nodes through a real relay', () => {
     let root: string
-    let relay: Libp2p
+    let net: TestNetwork
     let listener: FerryLibp2p
     let dialer: FerryLibp2p
     let addr: string
@@ -64,10 +61,10 @@ describe('relay-assisted WebRTC handshake', () => {
     let corruptAnswers = 0
 
     before(async () => {
-      root = await mkdtemp(join(tmpdir(), 'ferry-dtls-role-'))
-      relay = await createRelay({ privateKey: await loadOrCreateIdentity(join(root, 'relay')), listen: ['/ip4/127.0.0.1/tcp/0'] })
-      const relayAddr = relay.getMultiaddrs().map(String).find(a => a.includes('/tcp/') && !a.includes('/ws')) as string
-      listener = await createNode({ privateKey: await generateKeyPair('Ed25519'), relays: [relayAddr], iceServers: [] })
+      root = await tempDir('ferry-dtls-role-')
+      // Only the relay of a TestNetwork: the two peers here are bare nodes, so the test sees their connections.
+      net = await TestNetwork.start(root)
+      listener = await createNode({ privateKey: await generateKeyPair('Ed25519'), relays: [net.relayAddr], iceServers: [] })
       dialer = await createNode({ privateKey: await generateKeyPair('Ed25519'), relays: [], iceServers: [], acceptIncoming: false })
       // Installed after createNode, so it wraps Ferry's own hooks: only answers (which only the dialler applies).
       const setRemoteDescription = RTCPeerConnection.prototype.setRemoteDescription
@@ -105,7 +102,7 @@ describe('relay-assisted WebRTC handshake', () => {
     after(async () => {
       await dialer?.stop()
       await listener?.stop()
-      await relay?.stop()
+      await net?.stop()
       await rm(root, { recursive: true, force: true })
     })
 
