@@ -2,9 +2,10 @@
  * The disk under the bench's temp folder, measured the way Ferry's receiver uses it, to read the Ferry rows against:
  * how many small files it can create per second at all, and how fast it takes a big file.
  */
-import { randomFillSync } from 'node:crypto'
+import { createHash, randomFillSync } from 'node:crypto'
 import { closeSync, openSync, writeSync } from 'node:fs'
-import { mkdtemp, open, rm } from 'node:fs/promises'
+import { link, mkdtemp, open, rm, unlink } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** Disk figures of one run. */
@@ -40,6 +41,48 @@ export async function measureDisk (tmp: string, files: number, bytes: number): P
       await fh.close()
     }
     return { createFilesPerSec, writeMiBps: bytes / MiB / ((performance.now() - started) / 1000), writeBytes: bytes }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** Files whose `datasync`s run together: `PLACEMENT_BATCH_FILES` in src-main/core/transfer/constants.ts. */
+const PLACEMENT_BATCH_FILES = 32
+
+/**
+ * The receiver's steps for `files` new files of `bytes` bytes each, in one folder, with no network and no SQLite: the
+ * ceiling of Ferry's many-small-files row on this disk. Each file is created exclusively under a temp name (`wx+`),
+ * written and hashed (SHA-256); then, as `Placements` does in the background while the next files arrive, a batch of
+ * 32 is `datasync`ed together, closed, linked under its final name and its temp name unlinked (docs/PROTOCOL.md §7,
+ * placeFile in src-main/core/paths). Returns files per second.
+ */
+export async function measureReceiverSteps (tmp: string, files: number, bytes: number): Promise<number> {
+  const dir = await mkdtemp(join(tmp, 'ferry-bench-steps-'))
+  try {
+    const data = randomFillSync(Buffer.alloc(bytes))
+    const place = async (batch: Array<{ handle: FileHandle, i: number }>): Promise<void> => {
+      await Promise.all(batch.map(async ({ handle }) => { await handle.datasync(); await handle.close() }))
+      for (const { i } of batch) {
+        await link(join(dir, `.f${i}.part`), join(dir, `f${i}`))
+        await unlink(join(dir, `.f${i}.part`))
+      }
+    }
+    const started = performance.now()
+    let batch: Array<{ handle: FileHandle, i: number }> = []
+    let placing: Promise<void> = Promise.resolve()
+    for (let i = 0; i < files; i++) {
+      const handle = await open(join(dir, `.f${i}.part`), 'wx+', 0o644)
+      writeSync(handle.fd, data, 0, data.byteLength, 0)
+      createHash('sha256').update(data).digest()
+      batch.push({ handle, i })
+      if (batch.length === PLACEMENT_BATCH_FILES || i === files - 1) {
+        await placing
+        placing = place(batch)
+        batch = []
+      }
+    }
+    await placing
+    return files / ((performance.now() - started) / 1000)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -18,7 +18,7 @@ export interface BenchResults {
   compareSizeBytes: number
   ceilings: { dataChannel?: CeilingResult, libp2pWebRTC?: CeilingResult, libp2pTCP?: CeilingResult }
   ferry: { webrtc?: FerryRunResult, tcp?: FerryRunResult, webrtcCompare?: FerryRunResult, tcpCompare?: FerryRunResult }
-  smallFiles?: FerryRunResult & { fileBytes: number }
+  smallFiles?: FerryRunResult & { fileBytes: number, stepsFilesPerSec: number }
   connect?: ConnectResult
   disk?: DiskResult
   warnings: string[]
@@ -65,7 +65,7 @@ export function summary (r: BenchResults): Record<string, unknown> {
   return {
     webrtc: { ceilingMiBps: round(r.ceilings.dataChannel?.mibPerSec), ferryMiBps: round(r.ferry.webrtc?.mibPerSec), ratio: round(webrtcRatio, 2) },
     tcp: { ceilingMiBps: round(r.ceilings.libp2pTCP?.mibPerSec), ferryMiBps: round(r.ferry.tcp?.mibPerSec), ratio: round(tcpRatio, 2) },
-    smallFiles: { filesPerSec: round(r.smallFiles?.filesPerSec, 0) },
+    smallFiles: { filesPerSec: round(r.smallFiles?.filesPerSec, 0), diskStepsFilesPerSec: round(r.smallFiles?.stepsFilesPerSec, 0) },
     connect: { p50Ms: round(r.connect?.p50Ms, 0), p95Ms: round(r.connect?.p95Ms, 0), failed: r.connect?.failed ?? null },
     rss: { senderPeakMB: round(peak([r.ferry.webrtc, r.ferry.tcp], 'senderPeakMB'), 0), receiverPeakMB: round(peak([r.ferry.webrtc, r.ferry.tcp], 'receiverPeakMB'), 0) }
   }
@@ -94,7 +94,8 @@ export function table (r: BenchResults): string {
   if (r.smallFiles != null) {
     const s = r.smallFiles
     section(`Many small files (${f0(s.files)} × ${formatSize(s.fileBytes)}, one transfer, ${s.transport})`)
-    rows.push(['  files per second', `${f0(s.filesPerSec)} files/s (${(s.transferMs / 1000).toFixed(1)} s)`, `≥ ${f0(TARGETS.filesPerSec)}`, verdict(s.filesPerSec >= TARGETS.filesPerSec)])
+    rows.push(['  the receiver\'s file steps, no network', `${f0(s.stepsFilesPerSec)} files/s`, '', ''])
+    rows.push(['  Ferry, files per second', `${f0(s.filesPerSec)} files/s = ${f1(s.filesPerSec / s.stepsFilesPerSec * 100)} % of the steps (${(s.transferMs / 1000).toFixed(1)} s)`, `≥ ${f0(TARGETS.filesPerSec)}`, verdict(s.filesPerSec >= TARGETS.filesPerSec)])
   }
   if (r.connect != null) {
     const c = r.connect

@@ -10,7 +10,7 @@ import { startRelay, stopAll } from '../test/helpers/cli.ts'
 import { rawDataChannel, rawLibp2pStream } from './ceilings.ts'
 import type { CeilingResult } from './ceilings.ts'
 import { measureConnect } from './connect.ts'
-import { measureDisk } from './disk.ts'
+import { measureDisk, measureReceiverSteps } from './disk.ts'
 import { ferryTransfer } from './ferry-runs.ts'
 import type { FerryRunInit, FerryRunResult } from './ferry-runs.ts'
 import { bigFile, smallFiles } from './fixtures.ts'
@@ -133,10 +133,14 @@ export async function runBench (options: BenchOptions): Promise<BenchResults> {
       log(`Writing ${options.files} files of ${formatSize(options.fileBytes)}…`)
       const root = join(src, 'many')
       const expected = await smallFiles(root, options.files, options.fileBytes)
+      // The disk's ceiling for these files, measured right before the transfer: this disk's speed varies over minutes.
+      log(`The receiver's file steps for ${options.files} files, no network:`)
+      const stepsFilesPerSec = await measureReceiverSteps(work, options.files, options.fileBytes)
+      log(`  ${stepsFilesPerSec.toFixed(0)} files/s`)
       log('Many small files over relay-assisted WebRTC:')
       const r = await transfer({ transport: 'webrtc', relayAddr, paths: [root], totalBytes: options.files * options.fileBytes, expected })
       log(`  ${r.filesPerSec.toFixed(0)} files/s (${(r.transferMs / 1000).toFixed(1)} s)`)
-      results.smallFiles = { ...r, fileBytes: options.fileBytes }
+      results.smallFiles = { ...r, fileBytes: options.fileBytes, stepsFilesPerSec }
       await rm(root, { recursive: true, force: true })
     }
     if (has('connect')) {
