@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
 import { constants as fsConstants, writeSync } from 'node:fs'
-import { open } from 'node:fs/promises'
-import type { FileHandle } from 'node:fs/promises'
 import { placeFile } from '../paths/index.ts'
 import { BLOCK_BYTES, TransferError } from '../protocol/index.ts'
+import { OpenFile } from './open-file.ts'
 
 /**
  * Writes of at most this many bytes are made with a synchronous call: a thread-pool round trip costs 0.1–0.3 ms on a
  * busy machine, more than writing 64 KiB into the page cache, and a small file is one such write
- * (docs/PERFORMANCE.md, "Many small files").
+ * (docs/PERFORMANCE.md, "Many small files"). The temp file of a file this small is created with a synchronous call
+ * too: awaited, its `open(2)` queues behind the `datasync`s of earlier files on the thread pool (docs/PERFORMANCE.md,
+ * "Receiver: small files' temp files created with a synchronous call").
  */
 const SYNC_WRITE_MAX_BYTES = 64 * 1024
 
@@ -36,11 +37,11 @@ export function isDiskFull (err: unknown): boolean {
   return cause?.code === 'ENOSPC' || cause?.code === 'EDQUOT'
 }
 
-async function hashPrefix (handle: FileHandle, length: number): Promise<Hash> {
+async function hashPrefix (handle: OpenFile, length: number): Promise<Hash> {
   const hash = createHash('sha256')
   const buf = Buffer.allocUnsafe(BLOCK_BYTES)
   for (let pos = 0; pos < length;) {
-    const { bytesRead } = await handle.read(buf, 0, Math.min(buf.byteLength, length - pos), pos)
+    const bytesRead = await handle.read(buf, 0, Math.min(buf.byteLength, length - pos), pos)
     if (bytesRead === 0) break
     hash.update(buf.subarray(0, bytesRead))
     pos += bytesRead
@@ -59,7 +60,7 @@ export class IncomingFile {
   readonly size: number
   readonly dir: string
   readonly tempPath: string
-  private readonly handle: FileHandle
+  private readonly handle: OpenFile
   private fileHash: Hash
   private blockHash = createHash('sha256')
   /** Next byte offset to write. */
@@ -67,7 +68,7 @@ export class IncomingFile {
   /** Bytes from the start of the file that passed block verification. */
   verified: number
 
-  private constructor (init: { index: number, relPath: string, size: number, dir: string, tempPath: string, handle: FileHandle, fileHash: Hash, offset: number }) {
+  private constructor (init: { index: number, relPath: string, size: number, dir: string, tempPath: string, handle: OpenFile, fileHash: Hash, offset: number }) {
     this.index = init.index
     this.relPath = init.relPath
     this.size = init.size
@@ -82,19 +83,24 @@ export class IncomingFile {
   /**
    * Opens the temp file of a file: created exclusively at offset 0, or — when resuming at `offset` > 0 — the existing
    * partial file, truncated to `offset` and hashed so far. Returns whether the partial file's prefix matches
-   * `prefixSha256`; when it does not, the file is reset to offset 0 (the caller asks the sender to start over).
+   * `prefixSha256`; when it does not, the file is reset to offset 0 (the caller asks the sender to start over). A new
+   * temp file of at most `SYNC_WRITE_MAX_BYTES` is created with a synchronous call.
+   *
+   * @throws {TransferError} `write-failed`
    */
   static async open (init: { index: number, relPath: string, size: number, dir: string, tempPath: string, offset: number, prefixSha256?: string }): Promise<{ file: IncomingFile, prefixMatches: boolean }> {
-    let handle: FileHandle
+    let handle: OpenFile
     let created = false
     try {
       // Read-write (`wx+`, not `wx`): a rewind after a bad block re-hashes the file from its temp file.
-      handle = init.offset === 0 ? await open(init.tempPath, 'wx+', 0o644) : await open(init.tempPath, REOPEN_FLAGS)
+      handle = init.offset > 0
+        ? await OpenFile.open(init.tempPath, REOPEN_FLAGS)
+        : init.size <= SYNC_WRITE_MAX_BYTES ? OpenFile.openSync(init.tempPath, 'wx+', 0o644) : await OpenFile.open(init.tempPath, 'wx+', 0o644)
       created = init.offset === 0
     } catch (err) {
       if (init.offset === 0 && (err as NodeJS.ErrnoException).code === 'EEXIST') {
         // A partial file of this transfer from an earlier attempt that is not being resumed: start it over.
-        handle = await open(init.tempPath, REOPEN_FLAGS).catch((e: unknown) => { throw writeError(e, init.relPath) })
+        handle = await OpenFile.open(init.tempPath, REOPEN_FLAGS).catch((e: unknown) => { throw writeError(e, init.relPath) })
       } else {
         throw writeError(err, init.relPath)
       }
@@ -134,7 +140,7 @@ export class IncomingFile {
     if (this.position + length > this.blockStart + this.blockLength) throw new TransferError('size-mismatch', `The sender sent past a block boundary of ${this.relPath} without its block hash`)
     try {
       if (pieces.length === 1 && length <= SYNC_WRITE_MAX_BYTES) return this.writeSmall(pieces[0] as Uint8Array)
-      const { bytesWritten } = pieces.length === 1 ? { bytesWritten: 0 } : await this.handle.writev(pieces, this.position)
+      const bytesWritten = pieces.length === 1 ? 0 : await this.handle.writev(pieces, this.position)
       // write(2)/writev(2) may write less than asked (a nearly full disk does): write the rest, or fail — never count
       // bytes that are not in the file.
       let skip = bytesWritten
@@ -142,7 +148,7 @@ export class IncomingFile {
       for (const bytes of pieces) {
         if (skip >= bytes.byteLength) { skip -= bytes.byteLength; continue }
         for (let done = skip; done < bytes.byteLength;) {
-          const written = (await this.handle.write(bytes, done, bytes.byteLength - done, at)).bytesWritten
+          const written = await this.handle.write(bytes, done, bytes.byteLength - done, at)
           if (written === 0) throw new Error('the file system accepted no more bytes')
           done += written
           at += written
