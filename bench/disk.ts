@@ -7,6 +7,7 @@ import { closeSync, openSync, writeSync } from 'node:fs'
 import { link, mkdtemp, open, rm, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
+import { PLACEMENT_BATCH_FILES } from '../src-main/core/transfer/constants.ts'
 
 /** Disk figures of one run. */
 export interface DiskResult {
@@ -46,15 +47,12 @@ export async function measureDisk (tmp: string, files: number, bytes: number): P
   }
 }
 
-/** Files whose `datasync`s run together: `PLACEMENT_BATCH_FILES` in src-main/core/transfer/constants.ts. */
-const PLACEMENT_BATCH_FILES = 32
-
 /**
  * The receiver's steps for `files` new files of `bytes` bytes each, in one folder, with no network and no SQLite: the
  * ceiling of Ferry's many-small-files row on this disk. Each file is created exclusively under a temp name (`wx+`),
  * written and hashed (SHA-256); then, as `Placements` does in the background while the next files arrive, a batch of
- * 32 is `datasync`ed together, closed, linked under its final name and its temp name unlinked (docs/PROTOCOL.md §7,
- * placeFile in src-main/core/paths). Returns files per second.
+ * `PLACEMENT_BATCH_FILES` (the receiver's own constant) is `datasync`ed together, closed, linked under its final name
+ * and its temp name unlinked (docs/PROTOCOL.md §7, placeFile in src-main/core/paths). Returns files per second.
  */
 export async function measureReceiverSteps (tmp: string, files: number, bytes: number): Promise<number> {
   const dir = await mkdtemp(join(tmp, 'ferry-bench-steps-'))

@@ -1,4 +1,13 @@
 import { close, fdatasync, ftruncate, open, openSync, read, write, writev } from 'node:fs'
+import { promisify } from 'node:util'
+
+const openAsync = promisify(open)
+const readAsync = promisify(read)
+const writeAsync = promisify(write)
+const writevAsync = promisify(writev)
+const ftruncateAsync = promisify(ftruncate)
+const fdatasyncAsync = promisify(fdatasync)
+const closeAsync = promisify(close)
 
 /**
  * An open file by its descriptor, with the calls a received file needs. Unlike `fs.promises.FileHandle` it can be
@@ -30,7 +39,7 @@ export class OpenFile {
    * @throws the system error
    */
   static async open (path: string, flags: string | number, mode?: number): Promise<OpenFile> {
-    return new OpenFile(await new Promise<number>((resolve, reject) => { open(path, flags, mode, (err, fd) => { if (err == null) resolve(fd); else reject(err) }) }))
+    return new OpenFile(await openAsync(path, flags, mode))
   }
 
   /**
@@ -44,32 +53,27 @@ export class OpenFile {
 
   /** Reads up to `length` bytes at file offset `position` into `buffer` at `offset`; returns the bytes read. */
   async read (buffer: Uint8Array, offset: number, length: number, position: number): Promise<number> {
-    const fd = this.fd
-    return await new Promise((resolve, reject) => { read(fd, buffer, offset, length, position, (err, n) => { if (err == null) resolve(n); else reject(err) }) })
+    return (await readAsync(this.fd, buffer, offset, length, position)).bytesRead
   }
 
   /** Writes `length` bytes of `buffer` from `offset` at file offset `position`; returns the bytes written (may be fewer). */
   async write (buffer: Uint8Array, offset: number, length: number, position: number): Promise<number> {
-    const fd = this.fd
-    return await new Promise((resolve, reject) => { write(fd, buffer, offset, length, position, (err, n) => { if (err == null) resolve(n); else reject(err) }) })
+    return (await writeAsync(this.fd, buffer, offset, length, position)).bytesWritten
   }
 
   /** Writes `buffers` in order at file offset `position` in one `writev(2)`; returns the bytes written (may be fewer). */
   async writev (buffers: Uint8Array[], position: number): Promise<number> {
-    const fd = this.fd
-    return await new Promise((resolve, reject) => { writev(fd, buffers, position, (err, n) => { if (err == null) resolve(n); else reject(err) }) })
+    return (await writevAsync(this.fd, buffers, position)).bytesWritten
   }
 
   /** Cuts or extends the file to `length` bytes. */
   async truncate (length: number): Promise<void> {
-    const fd = this.fd
-    await new Promise<void>((resolve, reject) => { ftruncate(fd, length, err => { if (err == null) resolve(); else reject(err) }) })
+    await ftruncateAsync(this.fd, length)
   }
 
   /** Flushes the file's data (and the metadata needed to read it) to the disk: `fdatasync(2)`. */
   async datasync (): Promise<void> {
-    const fd = this.fd
-    await new Promise<void>((resolve, reject) => { fdatasync(fd, err => { if (err == null) resolve(); else reject(err) }) })
+    await fdatasyncAsync(this.fd)
   }
 
   /**
@@ -80,6 +84,6 @@ export class OpenFile {
     const fd = this.#fd
     if (fd < 0) return
     this.#fd = -1
-    await new Promise<void>((resolve, reject) => { close(fd, err => { if (err == null) resolve(); else reject(err) }) })
+    await closeAsync(fd)
   }
 }
