@@ -94,7 +94,7 @@ export interface TransferView {
 }
 
 /** Whether the relay reservation that makes this peer reachable across NATs is in place. */
-export type RelayStatus = 'reserved' | 'connecting' | 'unreachable' | 'none'
+export type RelayStatus = 'reserved' | 'connecting' | 'offline' | 'unreachable' | 'none'
 
 /** This peer, as shown on "My ID". */
 export interface IdentityView {

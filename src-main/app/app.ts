@@ -149,8 +149,6 @@ export class AppState {
       discovery: { mdns },
       decide,
       displayName: settings.displayName,
-      // An unreachable relay must not keep the app from starting: it shows `unreachable` and is retried.
-      tolerateListenErrors: true,
       timeouts: init.timeouts
     })
     const presence = new PresenceTracker({ node: peer.node, store: peer.store, lan: peer.lan, ...init.presence })
@@ -158,9 +156,7 @@ export class AppState {
       bus: this.bus,
       peer,
       relays: settings.relays,
-      displayName: settings.displayName,
-      // A relay that was unreachable (at start, or since) answers again: a new start reserves there, once idle.
-      onRelayReachable: () => { if (!this.busy) void this.restart().catch(() => {}) }
+      displayName: settings.displayName
     })
     const detach = this.follow(peer)
     this.session = { peer, presence, identity, relays: settings.relays, detach }

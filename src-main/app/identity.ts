@@ -2,24 +2,16 @@
  * This peer as shown on "My ID": peer ID, display name, the `ferry:` invite (text and QR code), the relay status and
  * the addresses others can dial now. Emits `identity` whenever any of it changes.
  *
- * Relay status: `none` without relays; `connecting` until `peer.reachableAddrs` succeeds (a reservation is held);
- * `reserved` then; `unreachable` when it throws `NoRelayError` (a `notice` says so). After a reservation, the node's
- * address changes keep the status current (`connecting` when the reservation is lost). While no reservation is held,
- * the relays are checked every {@link RELAY_RETRY_MS} ms and the app is told when one answers again.
+ * Relay status: the core's relay reservations summarised (`peer.relays`, which retries unreachable relays in the
+ * background): `none` without relays, `connecting`, `reserved`, `offline` (no route or DNS: nearby devices only) or
+ * `unreachable`; the first time a start finds no relay, a `notice` says so.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
-import { multiaddr } from '@multiformats/multiaddr'
 import QRCode from 'qrcode'
 import type { IdentityView, RelayStatus } from '../api/index.ts'
 import { encodeInvite, MAX_INVITE_RELAYS } from '../core/contacts/index.ts'
 import type { Peer } from '../core/index.ts'
 import { describeFailure } from './errors.ts'
 import type { EventBus } from './events.ts'
-
-/** Interval of the relay checks while no reservation is held, ms. */
-export const RELAY_RETRY_MS = 30_000
-/** Time one relay check (a dial of each relay) may take, ms. */
-export const RELAY_PROBE_TIMEOUT_MS = 5_000
 
 /** Follows one peer's identity; a new tracker is made when the peer restarts. */
 export class IdentityTracker {
@@ -32,17 +24,16 @@ export class IdentityTracker {
   private readonly controller = new AbortController()
   private readonly qrCache = new Map<string, string>()
   private lastJson = ''
-  private reservedOnce = false
-  private readonly onRelayReachable: (() => void) | undefined
+  private noticeSent = false
   private readonly onSelfUpdate = (): void => { this.refreshAddrs() }
+  private readonly onRelays = (): void => { this.followRelays() }
 
-  constructor (init: { bus: EventBus, peer: Peer, relays: string[], displayName: string, onRelayReachable?: () => void }) {
+  constructor (init: { bus: EventBus, peer: Peer, relays: string[], displayName: string }) {
     this.bus = init.bus
-    this.onRelayReachable = init.onRelayReachable
     this.peer = init.peer
     this.relays = init.relays
     this.displayName = init.displayName
-    this.status = init.relays.length === 0 ? 'none' : 'connecting'
+    this.status = init.peer.relays.summary
     this.addrs = this.currentAddrs()
   }
 
@@ -54,14 +45,15 @@ export class IdentityTracker {
   /** Starts following the reservation and the node's addresses; resolves at once. */
   start (): void {
     this.peer.node.addEventListener('self:peer:update', this.onSelfUpdate)
-    if (this.relays.length > 0) void this.reserve()
-    else void this.publish()
+    this.peer.relays.on('change', this.onRelays)
+    this.followRelays()
   }
 
   /** Stops following; nothing is emitted afterwards. */
   stop (): void {
     this.controller.abort()
     this.peer.node.removeEventListener('self:peer:update', this.onSelfUpdate)
+    this.peer.relays.off('change', this.onRelays)
   }
 
   /** Changes the display name in the invite, and emits the new identity. */
@@ -85,41 +77,16 @@ export class IdentityTracker {
     }
   }
 
-  /**
-   * Waits for a reservation; on `NoRelayError` says so once. Then, every {@link RELAY_RETRY_MS} ms while no
-   * reservation is held (never made, or lost when the relay went away), dials the relays: when one answers,
-   * `onRelayReachable` is called (the app restarts the peer, which reserves there).
-   */
-  private async reserve (): Promise<void> {
-    const signal = this.controller.signal
-    try {
-      await this.peer.reachableAddrs({ signal })
-      this.status = 'reserved'
-      this.reservedOnce = true
-      this.refreshAddrs()
-    } catch (err) {
-      if (signal.aborted) return
-      this.status = 'unreachable'
-      void this.publish()
-      const { code, message } = describeFailure((err as { code?: string }).code ?? 'no-relay', (err as Error).message)
+  /** Takes the relays' summary as the status; the first time no relay answers, a `notice` says so. */
+  private followRelays (): void {
+    if (this.controller.signal.aborted) return
+    this.status = this.peer.relays.summary
+    if ((this.status === 'offline' || this.status === 'unreachable') && !this.noticeSent) {
+      this.noticeSent = true
+      const { code, message } = describeFailure(this.status === 'offline' ? 'offline' : 'no-relay', '')
       this.bus.emit('notice', { level: 'warning', code, message })
     }
-    while (!signal.aborted) {
-      await sleep(RELAY_RETRY_MS, undefined, { signal }).catch(() => {})
-      if (signal.aborted || this.status === 'reserved') continue
-      if (await this.relayAnswers()) this.onRelayReachable?.()
-    }
-  }
-
-  /** Whether any relay accepts a connection now (each dial bounded by {@link RELAY_PROBE_TIMEOUT_MS} ms). */
-  private async relayAnswers (): Promise<boolean> {
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(RELAY_PROBE_TIMEOUT_MS)])
-    try {
-      await Promise.any(this.relays.map(async r => this.peer.node.dial(multiaddr(r), { signal })))
-      return true
-    } catch {
-      return false
-    }
+    this.refreshAddrs()
   }
 
   /** WebRTC addresses via a relay (once reserved) and direct listen addresses. */
@@ -131,9 +98,6 @@ export class IdentityTracker {
   private refreshAddrs (): void {
     if (this.controller.signal.aborted) return
     this.addrs = this.currentAddrs()
-    // Once the first reservation was made, the addresses tell: a reservation lost shows `connecting` until renewed.
-    if (this.reservedOnce) this.status = this.addrs.some(a => a.includes('/p2p-circuit/webrtc/')) ? 'reserved' : 'connecting'
-
     void this.publish()
   }
 

@@ -13,6 +13,7 @@
  */
 export { startPeer, DATABASE_FILE } from './peer/index.ts'
 export type { Peer, PeerInit } from './peer/index.ts'
+export type { RelayProblem, RelayState, RelaySummary } from './node/index.ts'
 export { createRelay, DEFAULT_RELAY_LISTEN } from './relay/index.ts'
 export { defaultDataDir, resolveNetwork, parseIceServers, parseRelays, ConfigError, DEFAULT_ICE_SERVERS, DEFAULT_RELAYS } from './config/index.ts'
 export type { NetworkConfig } from './config/index.ts'

@@ -19,7 +19,8 @@ export function trayStatusText (state: TrayState): string {
   const status = {
     reserved: 'Online via relay',
     connecting: 'Connecting to relay…',
-    unreachable: 'Relay unreachable (LAN only)',
+    offline: 'No internet connection (nearby devices only)',
+    unreachable: 'Relay unreachable, retrying (LAN only)',
     none: 'LAN only (no relay)'
   }[state.relayStatus] ?? 'Starting…'
   const n = state.pendingOffers.size

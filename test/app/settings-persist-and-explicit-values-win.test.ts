@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
+import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -84,10 +85,12 @@ describe('app: settings', () => {
   })
 
   it('an unreachable relay shows unreachable and says so in a notice', async () => {
-    const closed = createServer()
-    await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', resolve))
-    const port = (closed.address() as { port: number }).port
-    await new Promise(resolve => closed.close(resolve)) // nothing listens there now
+    // A relay address where something accepts TCP connections and never answers (a black hole): each try waits.
+    const sockets = new Set<Socket>()
+    const silent = createServer(socket => { sockets.add(socket); socket.on('error', () => {}) })
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+    after(() => { for (const s of sockets) s.destroy(); silent.close() })
+    const port = (silent.address() as { port: number }).port
     const relay = `/ip4/127.0.0.1/tcp/${port}/p2p/${peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()}`
     const app = await start({ relays: [relay], dataDir: join(net.root, 'data-unreachable') })
     const unreachable = nextEvent(app, 'identity', i => i.relayStatus === 'unreachable', 30_000)

@@ -65,7 +65,7 @@ describe('tray', () => {
   it('status text names reachability and waiting offers', () => {
     assert.equal(trayStatusText({ relayStatus: 'reserved', pendingOffers: new Set() }), 'Online via relay')
     assert.equal(trayStatusText({ relayStatus: 'reserved', pendingOffers: new Set(['a']) }), 'Online via relay · 1 offer waiting')
-    assert.equal(trayStatusText({ relayStatus: 'unreachable', pendingOffers: new Set(['a', 'b']) }), 'Relay unreachable (LAN only) · 2 offers waiting')
+    assert.equal(trayStatusText({ relayStatus: 'unreachable', pendingOffers: new Set(['a', 'b']) }), 'Relay unreachable, retrying (LAN only) · 2 offers waiting')
   })
 
   it('follows identity and offer events, shows the window on click and on "Show Ferry", quits on "Quit Ferry"', () => {

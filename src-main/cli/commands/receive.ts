@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { startPeer } from '../../core/index.ts'
+import type { Peer, RelaySummary } from '../../core/index.ts'
 import type { IncomingOffer, OfferDecision, TransferResult } from '../../core/index.ts'
 import { PresenceTracker, trustPolicy } from '../../core/contacts/index.ts'
 import type { DecideFn } from '../../core/contacts/index.ts'
@@ -63,9 +64,13 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
   presence.start()
   let exitCode = 0
   try {
-    const addrs = await peer.reachableAddrs({ signal })
-    out.event({ event: 'ready', peerId: peer.peerId, addrs, downloadDir },
-      `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\nTo send to you, run:\n  npx ferry send --to ${addrs[0] ?? '<address>'} <files or folders>${mdns ? `\nOn this LAN (or as a contact): npx ferry send --to ${peer.peerId} <files or folders>` : ''}`)
+    // Without a relay (none answers yet: no internet, DNS failing) the peer still receives on the LAN; the
+    // reservations are tried again in the background and their status is printed as it changes.
+    const relayStatus = await peer.relays.settled(signal)
+    const addrs = relayStatus === 'reserved' ? await peer.reachableAddrs({ signal }) : await peer.reachableAddrs({ signal, timeoutMs: 0 }).catch(() => directAddrs(peer))
+    out.event({ event: 'ready', peerId: peer.peerId, addrs, downloadDir, relayStatus },
+      `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\n${relayStatus === 'reserved' || relayStatus === 'none' ? '' : `${RELAY_STATUS_TEXT[relayStatus]}\n`}To send to you, run:\n  npx ferry send --to ${addrs[0] ?? '<address>'} <files or folders>${mdns ? `\nOn this LAN (or as a contact): npx ferry send --to ${peer.peerId} <files or folders>` : ''}`)
+    followRelays(peer, relayStatus, out)
     const finished = new Promise<void>((resolveDone) => {
       peer.transfers.on('progress', p => { if (p.direction === 'receive') out.progress(p) })
       peer.transfers.on('complete', (r: TransferResult) => {
@@ -94,4 +99,36 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     await peer.stop()
   }
   return signal.aborted ? 130 : exitCode
+}
+
+/** What a relay status means for the person, in one line (`reserved` and `none` need no words). */
+const RELAY_STATUS_TEXT: Record<Exclude<RelaySummary, 'reserved' | 'none'>, string> = {
+  connecting: 'Connecting to the relay…',
+  offline: 'No internet connection: nearby devices only (the relay is tried again in the background).',
+  unreachable: 'Relay unreachable, retrying: nearby devices can still send to you.'
+}
+
+/** The peer's direct (non-relayed) listen addresses. */
+function directAddrs (peer: Peer): string[] {
+  return peer.node.getMultiaddrs().map(String).filter(a => !a.includes('/p2p-circuit'))
+}
+
+/**
+ * Prints a `relay` event each time the relays' summary changes after `ready` — and, once a reservation is made, the
+ * relayed address to send to.
+ */
+function followRelays (peer: Peer, initial: RelaySummary, out: Output): void {
+  let last = initial
+  peer.relays.on('change', () => {
+    const status = peer.relays.summary
+    if (status === last || status === 'connecting') return
+    last = status
+    if (status !== 'reserved') {
+      out.event({ event: 'relay', relayStatus: status }, RELAY_STATUS_TEXT[status as Exclude<RelaySummary, 'reserved' | 'none'>])
+      return
+    }
+    void peer.reachableAddrs().then(addrs => {
+      out.event({ event: 'relay', relayStatus: status, addrs }, `Reachable through the relay again. To send to you, run:\n  npx ferry send --to ${addrs[0] ?? '<address>'} <files or folders>`)
+    }, () => {})
+  })
 }

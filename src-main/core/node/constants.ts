@@ -31,3 +31,12 @@ export const HANDSHAKE_RETRY_WINDOW_MS = 6_000
 export const DIRECT_ONLY_ATTEMPTS = 2
 /** Time to wait for a reservation on the configured relays at start-up, in ms. */
 export const RESERVATION_TIMEOUT_MS = 10_000
+/** First pause before a relay reservation is tried again, in ms; it doubles after each failed try. */
+export const RESERVATION_RETRY_MIN_MS = 1_000
+/**
+ * Longest pause between two tries of a relay reservation, in ms: a relay that answers again (network back, relay
+ * restarted) is reserved on within this time plus one try ({@link RESERVATION_TIMEOUT_MS}), without a restart.
+ */
+export const RESERVATION_RETRY_MAX_MS = 15_000
+/** How often a held reservation is checked for loss (its relay connection closed), in ms. */
+export const RESERVATION_CHECK_MS = 1_000

@@ -9,7 +9,6 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { cleanup as releaseDataChannelThreads } from 'node-datachannel'
 import type { Identify } from '@libp2p/identify'
-import { FaultTolerance } from '@libp2p/interface'
 import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
@@ -19,18 +18,25 @@ import {
 import { answerAsDtlsServer } from './dtls-role.ts'
 import { installHandshakeWatch } from './failed-handshake.ts'
 import { rtcConfigurationFor } from './ice.ts'
+import { RelayReservations } from './reservations.ts'
 
 /** Options of {@link createNode}. */
 export interface NodeInit {
   /** The peer's identity (see the identity module). */
   privateKey: PrivateKey
-  /** Relay multiaddrs (ending in `/p2p/<relay peer ID>`) to make a circuit-relay-v2 reservation on. */
+  /**
+   * Relay multiaddrs (ending in `/p2p/<relay peer ID>`) to keep a circuit-relay-v2 reservation on, with
+   * `acceptIncoming`: made after start and retried in the background ({@link RelayReservations}, {@link reservationsOf}).
+   */
   relays: string[]
   /** ICE server URLs (`stun:…`, `turn:USER:PASSWORD@…`; TURN on later dial attempts only, ice.ts); empty for none. */
   iceServers: string[]
   /** Extra listen multiaddrs, e.g. `/ip4/0.0.0.0/tcp/0` for direct TCP on a LAN. */
   listen?: string[]
-  /** Whether to listen for incoming WebRTC connections (reservations on `relays` plus `/webrtc`). Default true. */
+  /**
+   * Whether to listen for incoming WebRTC connections on `/webrtc` (reachable once {@link RelayReservations} holds a
+   * reservation on a relay). Default true.
+   */
   acceptIncoming?: boolean
   /**
    * Whether a peer is blocked: the connection gater then refuses it before any protocol runs — inbound right after the
@@ -40,12 +46,6 @@ export interface NodeInit {
   isBlocked?: (peerId: string) => boolean
   /** libp2p peer-discovery factories, e.g. LAN mDNS (`../discovery`). None by default. */
   peerDiscovery?: Libp2pOptions['peerDiscovery']
-  /**
-   * Start even when some listen addresses fail — e.g. a relay unreachable at start, whose `<relay>/p2p-circuit`
-   * listen would otherwise make the start throw (libp2p's `FaultTolerance.NO_FATAL`). Default false. The node then
-   * holds no reservation on that relay; a caller that wants one later starts the node again.
-   */
-  tolerateListenErrors?: boolean
 }
 
 /** The services every Ferry node runs. */
@@ -59,14 +59,19 @@ export type FerryLibp2p = Libp2p<NodeServices>
 
 /**
  * Creates and starts a libp2p node: WebRTC (private-to-private, signalled over circuit relay), circuit relay
- * transport, WebSockets and TCP; Noise; Yamux; identify; ping. With `acceptIncoming` it listens on
- * `<relay>/p2p-circuit` for every relay — which makes a reservation there — and on `/webrtc`.
+ * transport, WebSockets and TCP; Noise; Yamux; identify; ping. With `acceptIncoming` it listens on `/webrtc`; the
+ * reservations on relays are made after start, in the background, by {@link RelayReservations} — so a relay that
+ * cannot be reached (no internet, DNS failing) never keeps the node from starting.
  */
 export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   // Workarounds for races in libdatachannel / @libp2p/webrtc that cost WebRTC dials 1–6 s (each file explains).
   answerAsDtlsServer()
   installHandshakeWatch()
   const node = await createLibp2pNode(init)
+  const reservations = new RelayReservations(node, init.acceptIncoming === false ? [] : init.relays)
+  keepers.set(node, reservations)
+  node.addEventListener('stop', () => reservations.stop())
+  reservations.start()
   liveWebRTCNodes++
   let released = false
   node.addEventListener('stop', () => {
@@ -93,15 +98,21 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
  */
 export const DATA_CHANNEL_OPTIONS = { maxMessageSize: 256 * 1024, maxBufferedAmount: 16 * 1024 * 1024 }
 
+const keepers = new WeakMap<FerryLibp2p, RelayReservations>()
+
+/** The relay reservations of a node made by {@link createNode} (they stop with the node). */
+export function reservationsOf (node: FerryLibp2p): RelayReservations {
+  const keeper = keepers.get(node)
+  if (keeper == null) throw new TypeError('Not a node made by createNode')
+  return keeper
+}
+
 /** Nodes with a WebRTC transport started in this process and not yet stopped. */
 let liveWebRTCNodes = 0
 
 async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
   const acceptIncoming = init.acceptIncoming ?? true
-  const listen = [
-    ...(init.listen ?? []),
-    ...(acceptIncoming ? [...init.relays.map(r => `${r}/p2p-circuit`), '/webrtc'] : [])
-  ]
+  const listen = [...(init.listen ?? []), ...(acceptIncoming ? ['/webrtc'] : [])]
   return createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen },
@@ -116,7 +127,6 @@ async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
     // Ferry runs on LANs and loopback as much as across the internet: private addresses are dialled too.
     connectionGater: { denyDialMultiaddr: () => false, ...blockedPeerGater(init.isBlocked) },
     peerDiscovery: init.peerDiscovery,
-    ...(init.tolerateListenErrors === true ? { transportManager: { faultTolerance: FaultTolerance.NO_FATAL } } : {}),
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,

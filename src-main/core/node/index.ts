@@ -3,8 +3,8 @@
  * and the two things the transfer layer needs from it — a reservation on a relay so peers can reach this one, and a
  * dial that yields a direct connection (WebRTC or TCP), retried when a WebRTC handshake fails.
  *
- * Relay-assisted WebRTC (libp2p WebRTC spec): the listener reserves a slot on a circuit-relay-v2 relay and listens on
- * `/webrtc`; the dialer dials `<relay>/p2p-circuit/webrtc/p2p/<peer ID>`; the relay carries only the SDP offer/answer
+ * Relay-assisted WebRTC (libp2p WebRTC spec): the listener reserves a slot on a circuit-relay-v2 relay (kept, and
+ * retried while the relay cannot be reached, by {@link RelayReservations}) and listens on `/webrtc`; the dialer dials `<relay>/p2p-circuit/webrtc/p2p/<peer ID>`; the relay carries only the SDP offer/answer
  * and ICE candidates, inside the relayed connection that Noise authenticated end to end; the SDP carries each side's
  * DTLS certificate fingerprint, which binds the direct connection to that peer ID. Ferry answers offers as the DTLS
  * server (dtls-role.ts: a libdatachannel race otherwise cost a third of dials 1 s). Which path a connection
@@ -13,15 +13,18 @@
  *
  * @example
  * ```ts
- * const node = await createNode({ privateKey, relays: [relayAddr], iceServers: [] })
+ * const node = await createNode({ privateKey, relays: [relayAddr], iceServers: [] })   // reserves in the background
+ * reservationsOf(node).on('change', states => …)   // e.g. [{ relay, state: 'retrying', problem: 'dns-failed' }]
  * const [myAddr] = await waitForReservation(node)
  * const conn = await dialDirect(node, multiaddr(theirAddr), { signal })
  * describeConnection(conn) // { transport: 'webrtc', limited: false, relayed: false, candidateType: 'srflx', … }
  * ```
  */
-export { createNode } from './create.ts'
+export { createNode, reservationsOf } from './create.ts'
 export type { FerryLibp2p, NodeInit, NodeServices } from './create.ts'
 export { describeConnection, dialDirect, waitForReservation } from './dial.ts'
+export { problemOf, RelayReservations, summarize } from './reservations.ts'
+export type { RelayProblem, RelayReservationEvents, RelayState, RelaySummary } from './reservations.ts'
 export type { ConnectionInfo, DialOptions, TransportName } from './dial.ts'
 export { DialError, HandshakeFailedError, LimitedConnectionError, NoRelayError } from './errors.ts'
 export { pairType, selectedCandidatePair } from './candidates.ts'

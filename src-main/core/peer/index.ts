@@ -16,7 +16,8 @@ import { join } from 'node:path'
 import { LanDiscovery } from '../discovery/index.ts'
 import type { LanDiscoveryInit } from '../discovery/index.ts'
 import { loadOrCreateIdentity } from '../identity/index.ts'
-import { createNode, waitForReservation } from '../node/index.ts'
+import { createNode, reservationsOf, waitForReservation } from '../node/index.ts'
+import type { RelayReservations } from '../node/index.ts'
 import type { FerryLibp2p } from '../node/index.ts'
 import { openStore } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
@@ -51,11 +52,6 @@ export interface PeerInit {
    * the peer then also announces its direct listen addresses — add `/ip4/0.0.0.0/tcp/0` to `listen` for that.
    */
   discovery?: { mdns?: boolean } & LanDiscoveryInit
-  /**
-   * Start even when a relay cannot be reached (its reservation is then missing: `reachableAddrs` throws
-   * `NoRelayError`, and a new start is needed to reserve there). Default false: the start throws. The desktop app sets it.
-   */
-  tolerateListenErrors?: boolean
 }
 
 /** A started peer. */
@@ -66,13 +62,18 @@ export interface Peer {
   transfers: TransferService
   /** Transfers left unfinished by an earlier run, now recorded as interrupted. */
   interruptedAtStart: number
+  /**
+   * The reservations on `relays` (with `acceptIncoming`), made in the background and retried while a relay cannot be
+   * reached: the peer starts, and LAN peers reach it, without any relay. Its `change` events tell a status line.
+   */
+  relays: RelayReservations
   /** Peers found on the LAN by mDNS; undefined unless `discovery.mdns` was set. */
   lan?: LanDiscovery
   /**
    * The addresses other peers can dial: WebRTC via each relay once the reservation is made, plus direct listen
    * addresses.
    *
-   * @throws {NoRelayError} when relays are configured but no reservation is made within `timeoutMs`
+   * @throws {NoRelayError} when relays are configured but no reservation is made within `timeoutMs` (the tries go on)
    */
   reachableAddrs: (options?: { signal?: AbortSignal, timeoutMs?: number }) => Promise<string[]>
   /** Cancels transfers in progress, stops the node and closes the store. */
@@ -115,7 +116,6 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       iceServers: init.iceServers,
       listen: init.listen,
       acceptIncoming: init.acceptIncoming,
-      tolerateListenErrors: init.tolerateListenErrors,
       // Blocked contacts are refused by the connection gater, before any protocol runs.
       isBlocked: (peerId) => store.contacts.get(peerId)?.blocked === true,
       peerDiscovery: lan == null ? [] : [lan.factory()]
@@ -124,6 +124,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     store.close()
     throw err
   }
+  const relays = reservationsOf(node)
   const transfers = new TransferService({ node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, timeouts: init.timeouts, middleware: init.middleware })
   await transfers.start()
   return {
@@ -131,6 +132,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     node,
     store,
     transfers,
+    relays,
     interruptedAtStart,
     lan,
     reachableAddrs: async (options = {}) => {
@@ -140,6 +142,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     },
     stop: async () => {
       // Both bounded: js-libp2p's unhandle and stop can wait on a TCP connection whose socket already failed.
+      relays.stop()
       await bounded(transfers.stop())
       await bounded(Promise.resolve(node.stop()))
       store.close()
