@@ -32,6 +32,8 @@ export function describeFailure (code: string, message: string, ctx: ErrorContex
   switch (code) {
     case 'peer-unreachable':
       return { code, message: `${who} is offline or cannot be reached. Check that Ferry is running there, then try again.` }
+    case 'no-network':
+      return { code, message: 'This device has no network connection. Connect to a network and try again.' }
     case 'offline':
       return { code, message: 'No internet connection: only nearby devices can reach you. Ferry keeps trying the relays.' }
     case 'no-relay':

@@ -5,6 +5,9 @@
  * TCP. Two network namespaces joined by a veth pair and nothing else: the default relays' DNS names cannot be looked
  * up (the name server has no route), so no packet leaves the machine.
  *
+ * And on a host whose only interface is loopback, a WebRTC send says so at once (`no-network`) instead of timing out
+ * three dial attempts: libjuice gathers no loopback ICE candidates.
+ *
  * Needs root and iproute2. Without them the suite is skipped with the reason — except in CI (`CI=true`), where it
  * fails.
  */
@@ -14,7 +17,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ferry, stopAll } from '../helpers/cli.ts'
 import { randomFile, rm, tempDir } from '../helpers/files.ts'
-import { buildVethLan, missingPrerequisite, removeLeftovers } from './netns.ts'
+import { buildVethLan, createNamespace, deleteNamespace, missingPrerequisite, NS_PREFIX, removeLeftovers, RUN_TAG } from './netns.ts'
 
 const missing = await missingPrerequisite(['ip'])
 const inCI = process.env.CI === 'true'
@@ -58,6 +61,23 @@ if (missing != null && inCI) {
       assert.equal(await sender.exitCode(60_000), 0, sender.stderr)
       assert.equal(await receiver.exitCode(30_000), 0, receiver.stderr)
       assert.deepEqual(await readFile(join(dir, 'out', 'payload.bin')), await readFile(join(dir, 'payload.bin')))
+    })
+
+    it('a host with only loopback: a WebRTC send fails at once with no-network, in words', async () => {
+      const ns = `${NS_PREFIX}${RUN_TAG}-lo`
+      await createNamespace(ns)
+      try {
+        const relayId = '12D3KooWGzh1u5b4Nq7Gc9Y6E4qxvYGLhF5RS5YJxEeEYt1nqcmd'
+        const peerId = '12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp'
+        const started = Date.now()
+        const sender = ferry(['send', '--to', `/ip4/127.0.0.1/tcp/1/p2p/${relayId}/p2p-circuit/webrtc/p2p/${peerId}`, '--data-dir', join(dir, 'tx-lo'), join(dir, 'payload.bin')], OFFLINE_ENV, { netns: ns })
+        assert.notEqual(await sender.exitCode(30_000), 0)
+        const error = await sender.waitFor('error', 0)
+        assert.equal(error.code, 'no-network', JSON.stringify(error))
+        assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`)
+      } finally {
+        await deleteNamespace(ns)
+      }
     })
   })
 }

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Connection } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -8,7 +9,7 @@ import { pairType, selectedCandidatePair } from './candidates.ts'
 import { watchHandshake } from './failed-handshake.ts'
 import { withTurn } from './ice.ts'
 import type { CandidatePair, CandidateType } from './candidates.ts'
-import { DialError, HandshakeFailedError, LimitedConnectionError, NoRelayError } from './errors.ts'
+import { DialError, HandshakeFailedError, LimitedConnectionError, NoNetworkInterfaceError, NoRelayError } from './errors.ts'
 import type { FerryLibp2p } from './create.ts'
 
 /** The transport of a connection, as shown to people and scripts. */
@@ -84,11 +85,13 @@ export interface DialOptions {
  * the connection describes itself as `relayed`; a limited circuit is refused as before. The fallback starts only
  * after every WebRTC attempt failed, so a peer that can be reached directly is not relayed this way.
  *
+ * @throws {NoNetworkInterfaceError} at once, for a WebRTC address, when this host has no interface but loopback
  * @throws {DialError} when every attempt failed (and the fallback, if tried, gave no unlimited circuit)
  * @throws {LimitedConnectionError} when only a limited connection came up (the address is a plain relay circuit)
  * @throws {AbortedError} when `signal` aborts
  */
 export async function dialDirect (node: FerryLibp2p, addr: Multiaddr, options: DialOptions = {}): Promise<Connection> {
+  if (relayCircuitOf(addr) != null && !hasNetworkInterface()) throw new NoNetworkInterfaceError()
   try {
     return await dialWithRetries(node, addr, options)
   } catch (err) {
@@ -171,6 +174,11 @@ async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOption
       throw err
     }
   })
+}
+
+/** Whether this host has a network interface other than loopback (an ICE agent can gather candidates on it). */
+function hasNetworkInterface (): boolean {
+  return Object.values(networkInterfaces()).some(addrs => addrs?.some(a => !a.internal) === true)
 }
 
 /** `<relay>/p2p-circuit/p2p/<peer>` for a WebRTC-through-relay address, else undefined. */

@@ -34,3 +34,14 @@ export class HandshakeFailedError extends FerryError {
     super('peer-unreachable', `The WebRTC peer connection ${state === 'failed' ? 'failed' : 'closed'} during the handshake (ICE or DTLS)`)
   }
 }
+
+/**
+ * A WebRTC dial from a host whose only network interface is loopback: libjuice (node-datachannel's ICE agent) gathers
+ * no loopback ICE candidates, so no attempt could ever connect (docs/CONNECTIVITY.md, "Without a relay").
+ */
+export class NoNetworkInterfaceError extends FerryError {
+  static override name = 'NoNetworkInterfaceError'
+  constructor () {
+    super('no-network', 'This device has no network connection (only loopback), and WebRTC needs one: connect to a network, or send over a direct TCP address')
+  }
+}
