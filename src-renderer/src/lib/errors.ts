@@ -31,6 +31,8 @@ const WORDS: Record<string, string> = {
   'peer-unreachable': 'The other device is offline or cannot be reached.',
   'peer-offline': 'The other device is offline.',
   'no-relay': 'No relay is reachable, so devices outside this network cannot be reached.',
+  offline: 'No internet connection: only nearby devices can reach you.',
+  'no-network': 'This device has no network connection.',
   'limited-connection': 'Only a relayed connection was possible, which cannot carry files.',
   blocked: 'This peer is blocked.',
   // Calls
