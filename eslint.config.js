@@ -1,6 +1,41 @@
-// ESLint flat config: the recommended JavaScript and TypeScript rules for the whole repository.
+// ESLint flat config: the recommended JavaScript and TypeScript rules for the whole repository, and the layer rules
+// of docs/ARCHITECTURE.md ("Rules that must never break"), each as a `no-restricted-imports` entry.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+
+/** The folders of `src-main/` that host the core (they may import it; it never imports them). */
+const HOSTS = ['api', 'app', 'cli', 'electron', 'server']
+
+const SQLITE = { name: 'better-sqlite3', message: 'SQLite is opened only in src-main/core/store (docs/ARCHITECTURE.md).' }
+const ELECTRON = { name: 'electron', message: 'Electron is imported only in src-main/electron (docs/ARCHITECTURE.md).' }
+const CORE_NO_HOST = { regex: `^(\\.\\./)+(${HOSTS.join('|')})/`, message: 'The core never imports a host or the API contract (docs/ARCHITECTURE.md).' }
+const CORE_BY_INDEX = { regex: '^\\.\\./[a-z-]+/(?!index\\.ts$)[^/]+$', message: 'Another concern of the core is reached only through its index.ts (docs/ARCHITECTURE.md).' }
+const HOST_BY_INDEX = { regex: '/core/[a-z-]+/(?!index\\.ts$)[^/]+$', message: 'Hosts reach the core only through its index.ts files (docs/ARCHITECTURE.md).' }
+
+/**
+ * Import rules by folder (docs/ARCHITECTURE.md). Each file matches exactly one entry: a later flat-config entry's
+ * options for the same rule replace an earlier one's, they do not add up.
+ */
+const LAYERS = [
+  // The core imports no host and no Electron; one concern reaches another only through its index.ts; SQL only in
+  // the store.
+  { files: ['src-main/core/**/*.ts'], ignores: ['src-main/core/store/**'], paths: [ELECTRON, SQLITE], patterns: [CORE_NO_HOST, CORE_BY_INDEX] },
+  { files: ['src-main/core/store/**/*.ts'], paths: [ELECTRON], patterns: [CORE_NO_HOST, CORE_BY_INDEX] },
+  // The API contract is types and schemas only: it imports nothing of the app, the hosts or the core.
+  { files: ['src-main/api/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [{ regex: '^\\.\\./', message: 'The API contract imports nothing outside src-main/api (docs/ARCHITECTURE.md).' }] },
+  // The app and the hosts reach the core only through index.ts files; Electron only in its shell.
+  { files: ['src-main/{app,cli,server}/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [HOST_BY_INDEX] },
+  { files: ['src-main/electron/**/*.ts'], paths: [SQLITE], patterns: [HOST_BY_INDEX] },
+  // The renderer knows the core only through the API contract's types: no paths, no Node.
+  {
+    files: ['src-renderer/src/**/*.ts'],
+    paths: [ELECTRON, SQLITE],
+    patterns: [
+      { regex: 'src-main/(?!api/)', message: 'The renderer imports only src-main/api (docs/ARCHITECTURE.md).' },
+      { regex: '^node:', message: 'The renderer runs in a sandboxed page: no Node modules (docs/ARCHITECTURE.md).' }
+    ]
+  }
+]
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'scratch/**', 'dist/**', 'test-output/**', 'bench-results/**', 'src-renderer/dist/**'] },
@@ -13,5 +48,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off'
     }
-  }
+  },
+  ...LAYERS.map(({ files, ignores, paths, patterns }) => ({
+    files,
+    ...(ignores != null ? { ignores } : {}),
+    rules: { 'no-restricted-imports': ['error', { paths, patterns }] }
+  }))
 )

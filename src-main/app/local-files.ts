@@ -9,7 +9,7 @@ import { access, lstat } from 'node:fs/promises'
 import path from 'node:path'
 import { ApiError } from '../api/constants.ts'
 import { validateFileList } from '../core/paths/index.ts'
-import type { LocalFile } from '../core/transfer/local-files.ts'
+import type { LocalFile } from '../core/index.ts'
 
 /** A file as a host names it: where it is, and the `/`-separated path it gets in the transfer. */
 export interface LocalFileEntry {

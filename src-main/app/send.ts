@@ -12,7 +12,7 @@ import { errorMessage, FerryError, findSendToResume, RESUMABLE_STATES } from '..
 import { PausedError } from '../core/errors/index.ts'
 import type { LocalFile, Peer } from '../core/index.ts'
 import type { ConnectionInfo } from '../core/node/index.ts'
-import { RESUME_RETRY_FOR_MS } from '../core/transfer/constants.ts'
+import { RESUME_RETRY_FOR_MS } from '../core/index.ts'
 import type { TransferView } from '../api/index.ts'
 import { toApiError } from './errors.ts'
 import { checkLocalFiles } from './local-files.ts'

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander'
 import { errorMessage } from '../core/index.ts'
-import { RESUME_RETRY_FOR_MS } from '../core/transfer/constants.ts'
+import { RESUME_RETRY_FOR_MS } from '../core/index.ts'
 import { contactsCommand } from './commands/contacts.ts'
 import type { ContactsAction } from './commands/contacts.ts'
 import { discoverCommand } from './commands/discover.ts'
