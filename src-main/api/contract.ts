@@ -4,7 +4,7 @@
  * (IPC) and by the headless server's WebSocket bridge; the renderer sees it as {@link FerryApi}.
  *
  * Pattern: Mattermost Desktop `src/common/communication.ts` (one module of channel names and types shared by main,
- * preload and renderer) — design brief §6.9.
+ * preload and renderer).
  */
 import { z } from 'zod'
 import type { Notice, OfferView, PeerView, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'

@@ -1,5 +1,5 @@
 /**
- * The one check of files a host names for sending (design brief §6.10, Element Desktop `src/webcontents-handler.ts`):
+ * The one check of files a host names for sending (pattern: Element Desktop `src/webcontents-handler.ts`):
  * the page is not trusted to name paths, so the Electron main process runs this before a `sendLocalFiles` request
  * reaches the core, and the app service runs it again on every file it is handed (`sendLocalFiles`, the headless
  * server's uploads). Only zod-free, libp2p-free imports, so the Electron main bundle stays small.

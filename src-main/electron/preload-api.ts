@@ -11,7 +11,7 @@
  *   thrown `Error` into the page (Electron docs, context-bridge.md, type table), while a plain object crosses intact,
  *   so `err.code` reaches the page.
  *
- * Pattern: Mattermost Desktop `src/app/preload/externalAPI.ts` (design brief §6.9–10).
+ * Pattern: Mattermost Desktop `src/app/preload/externalAPI.ts`.
  */
 import { ipcChannel } from '../api/index.ts'
 import type { ApiErrorData, EventName, Events, FerryApi, PageCallName, PickedFile } from '../api/index.ts'

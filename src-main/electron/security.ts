@@ -6,8 +6,7 @@
  *
  * Sources: Electron's security checklist (docs/tutorial/security.md: sandbox, context isolation, CSP, custom
  * protocol instead of `file://`, validate IPC senders, deny navigation and new windows, `shell.openExternal` only for
- * trusted URLs, permission handlers); Element Desktop `src/electron-main.ts` and `src/webcontents-handler.ts`
- * (design brief §6.11).
+ * trusted URLs, permission handlers); Element Desktop `src/electron-main.ts` and `src/webcontents-handler.ts`.
  */
 import path from 'node:path'
 import type { WebPreferences } from 'electron'

@@ -77,7 +77,8 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   node.addEventListener('stop', () => {
     if (released) return
     released = true
-    // node-datachannel's native threads keep the process alive after every peer connection closed (design brief §4).
+    // node-datachannel's native threads keep the process alive after every peer connection closed (its `cleanup()`
+    // releases them; without it a `ferry` command does not exit).
     // Its global cleanup() must not run while another node in this process still has connections, so only the last
     // node to stop calls it.
     if (--liveWebRTCNodes === 0) releaseDataChannelThreads()

@@ -75,7 +75,7 @@ export interface DialOptions {
 
 /**
  * Dials `addr` and returns a connection that can carry file bytes — not a limited relayed circuit — retrying failed
- * attempts (WebRTC handshakes through a relay fail now and then, design brief §1). The first
+ * attempts (WebRTC handshakes through a relay fail now and then, docs/CONNECTIVITY.md). The first
  * {@link DIRECT_ONLY_ATTEMPTS} attempts (never the last) offer ICE no TURN server, so that a direct path wins wherever
  * one exists (see ice.ts).
  *

@@ -25,7 +25,7 @@ export const MAX_CONTROL_BYTES = 8 * 1024 * 1024
 export const MAX_DATA_BYTES = 256 * 1024
 /**
  * Data frame payload the sender writes, in bytes. libp2p's WebRTC transport splits stream writes into 16 KiB
- * DataChannel messages; 64 KiB writes are the libp2p perf protocol's block size (design brief §1–2).
+ * DataChannel messages; 64 KiB writes are the block size of the libp2p perf protocol (`/perf/1.0.0`, libp2p specs `perf/perf.md`).
  */
 export const CHUNK_BYTES = 64 * 1024
 /** Files in one offer, at most. */

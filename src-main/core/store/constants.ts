@@ -5,13 +5,14 @@ import type { TransferState } from './types.ts'
 
 /**
  * How long (ms) a connection waits for another connection's write lock before failing with `SQLITE_BUSY`.
- * Source: the task brief for the store; 5 s covers the CLI and the desktop app sharing one database file.
+ * 5 s covers the CLI and the desktop app sharing one database file: a writer holds the lock for one short
+ * transaction (a progress or state write), far below this.
  */
 export const BUSY_TIMEOUT_MS = 5000
 
 /**
  * Default minimum interval (ms) between two progress writes of a {@link ProgressWriter}.
- * Source: the task brief; 500 ms keeps a progress bar restored after a crash at most half a second stale while
+ * 500 ms keeps a progress bar restored after a crash at most half a second stale while
  * costing ≤ 2 SQLite writes per second per transfer.
  */
 export const DEFAULT_PROGRESS_INTERVAL_MS = 500
