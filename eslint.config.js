@@ -22,7 +22,9 @@ const LAYERS = [
   { files: ['src-main/core/**/*.ts'], ignores: ['src-main/core/store/**'], paths: [ELECTRON, SQLITE], patterns: [CORE_NO_HOST, CORE_BY_INDEX] },
   { files: ['src-main/core/store/**/*.ts'], paths: [ELECTRON], patterns: [CORE_NO_HOST, CORE_BY_INDEX] },
   // The API contract is types and schemas only: it imports nothing of the app, the hosts or the core.
-  { files: ['src-main/api/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [{ regex: '^\\.\\./', message: 'The API contract imports nothing outside src-main/api (docs/ARCHITECTURE.md).' }] },
+  { files: ['src-main/api/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [{ regex: '^\\.\\./(?!text/)', message: 'The API contract imports nothing outside src-main/api but src-main/text (docs/ARCHITECTURE.md).' }] },
+  // Text for people: pure functions every layer shares; it imports nothing outside its folder.
+  { files: ['src-main/text/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [{ regex: '^\\.\\./', message: 'src-main/text imports nothing outside its folder (docs/ARCHITECTURE.md).' }] },
   // The app and the hosts reach the core only through index.ts files; Electron only in its shell.
   { files: ['src-main/{app,cli,server}/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [HOST_BY_INDEX] },
   { files: ['src-main/electron/**/*.ts'], paths: [SQLITE], patterns: [HOST_BY_INDEX] },
@@ -31,7 +33,7 @@ const LAYERS = [
     files: ['src-renderer/src/**/*.ts'],
     paths: [ELECTRON, SQLITE],
     patterns: [
-      { regex: 'src-main/(?!api/)', message: 'The renderer imports only src-main/api (docs/ARCHITECTURE.md).' },
+      { regex: 'src-main/(?!api/|text/)', message: 'The renderer imports only src-main/api and src-main/text (docs/ARCHITECTURE.md).' },
       { regex: '^node:', message: 'The renderer runs in a sandboxed page: no Node modules (docs/ARCHITECTURE.md).' }
     ]
   }

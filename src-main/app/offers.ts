@@ -14,6 +14,7 @@ import type { DecideFn } from '../core/contacts/index.ts'
 import type { IncomingOffer, OfferDecision } from '../core/index.ts'
 import type { Store } from '../core/store/index.ts'
 import type { EventBus } from './events.ts'
+import { formatBytes } from '../text/index.ts'
 
 /** Options of {@link OfferBook}. */
 export interface OfferBookInit {
@@ -28,14 +29,6 @@ export interface OfferBookInit {
 interface Pending {
   view: OfferView
   resolve: (decision: OfferDecision) => void
-}
-
-function formatBytes (n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
-  let v = n
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++ }
-  return u === 0 ? `${n} bytes` : `${v.toFixed(1)} ${units[u]}`
 }
 
 /** The offers waiting for an answer, and the decision function to give the peer. */

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress'
 import type { TransferProgress } from '../core/index.ts'
+import { formatBytes } from '../text/index.ts'
 
 /** One CLI event: `event` names it; the rest are its fields. With `--json` each is printed as one JSON line. */
 export interface CliEvent {
@@ -7,14 +8,7 @@ export interface CliEvent {
   [key: string]: unknown
 }
 
-/** Formats bytes for people: `1.5 MiB`. */
-export function formatBytes (bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++ }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
-}
+export { formatBytes }
 
 /**
  * Where a command's output goes: with `json`, one JSON object per line on stdout (for scripts); otherwise text for

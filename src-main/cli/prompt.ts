@@ -1,13 +1,9 @@
 import { createInterface } from 'node:readline/promises'
 import type { IncomingOffer, OfferDecision } from '../core/index.ts'
-import { formatBytes } from './output.ts'
+import { formatBytes, printable } from '../text/index.ts'
 import type { Output } from './output.ts'
 
-/** Makes terminal escape and control characters in peer-supplied text visible instead of interpreting them. */
-export function printable (text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-}
+export { printable }
 
 /**
  * Asks whether to accept an offer, on stdin: `y`/`yes` accepts, anything else (or end of input) declines. The full

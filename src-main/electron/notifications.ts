@@ -7,42 +7,28 @@
 import type { Notification, NotificationConstructorOptions } from 'electron'
 import type { OfferView, TransferView } from '../api/index.ts'
 import type { EventSource } from './ipc.ts'
+import { cleanText, formatBytes } from '../text/index.ts'
 
 /** Longest peer-supplied name shown in a notification, characters. */
 const MAX_NAME = 48
 
-/** Peer-supplied text made safe to show: no control or bidi-override characters, at most `max` characters. */
-export function cleanText (text: string, max = MAX_NAME): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '').trim()
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean
-}
-
-/** Bytes for a person: `512 B`, `1.5 MB`, `2.3 GB` (powers of 1000, as file managers show them). */
-export function humanBytes (bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit++ }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
-}
 
 /** Title and body of the notification for an incoming offer. */
 export function offerNotification (offer: OfferView): { title: string, body: string } {
-  const who = cleanText(offer.contactName ?? offer.senderName ?? `peer-${offer.shortId}`)
+  const who = cleanText(offer.contactName ?? offer.senderName ?? `peer-${offer.shortId}`, MAX_NAME)
   const count = offer.files.length
   const first = offer.files[0]
   const what = count === 1 && first != null ? cleanText(first.path.split('/').pop() ?? first.path, 64) : `${count} files`
   return {
     title: `${who} wants to send you ${what}`,
-    body: `${humanBytes(offer.totalBytes)}${offer.isContact ? '' : ' · not in your contacts'} — open Ferry to accept or decline`
+    body: `${formatBytes(offer.totalBytes)}${offer.isContact ? '' : ' · not in your contacts'} — open Ferry to accept or decline`
   }
 }
 
 /** Title and body for a transfer that reached an end state, or null for states that are not notified. */
 export function transferNotification (t: TransferView): { title: string, body: string } | null {
-  const who = cleanText(t.peerName)
-  const size = humanBytes(t.totalBytes)
+  const who = cleanText(t.peerName, MAX_NAME)
+  const size = formatBytes(t.totalBytes)
   const files = t.fileCount === 1 ? '1 file' : `${t.fileCount} files`
   switch (t.state) {
     case 'completed':

@@ -15,6 +15,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { INVITE_SCHEME, MAX_INVITE_LENGTH, MAX_INVITE_RELAYS, MAX_NAME_LENGTH, MAX_RELAY_ADDR_LENGTH } from './constants.ts'
 import { InvalidInviteError } from './errors.ts'
+import { hasUnsafeCharacters } from '../../text/index.ts'
 
 /** What an invite says: the peer ID, its display name if any, and relays it can be reached through. */
 export interface Invite {
@@ -42,13 +43,9 @@ function isRelayAddr (text: string): boolean {
   }
 }
 
-// Control, bidirectional-override and isolate characters: a name must display as what it is.
-// eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/
-
 /** A display or contact name: 1–64 characters after trimming, no control or bidirectional-override characters. */
 export const ContactNameSchema = z.string().trim().min(1).max(MAX_NAME_LENGTH)
-  .refine(n => !UNPRINTABLE.test(n), 'the name contains control or invisible characters')
+  .refine(n => !hasUnsafeCharacters(n), 'the name contains control or invisible characters')
 
 /** The schema every invite passes, encoded or decoded. */
 export const InviteSchema = z.object({

@@ -10,18 +10,10 @@
  * ```
  */
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+import { formatBytes } from '../../../src-main/text/index.ts'
 
-/**
- * A byte count with binary units, one decimal above bytes: `512 B`, `1.5 MiB`. The same rule as the CLI's
- * `formatBytes` (src-main/cli/output.ts), so the page and the terminal show the same numbers.
- */
-export function formatBytes (bytes: number): string {
-  let value = Math.max(0, bytes)
-  let unit = 0
-  while (value >= 1024 && unit < UNITS.length - 1) { value /= 1024; unit++ }
-  return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`
-}
+/** A byte count with binary units (src-main/text, the same rule as the CLI and notifications): `1.5 MiB`. */
+export { formatBytes }
 
 /** A speed in bytes per second: `3.3 MiB/s`. */
 export function formatSpeed (bytesPerSecond: number): string {

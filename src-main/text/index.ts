@@ -1,0 +1,15 @@
+/**
+ * Text shown to people, the same everywhere: sizes, and peer-supplied text made safe to show. Pure functions with no
+ * imports outside this folder, so the core, the app, every host and the page (src-renderer) share them
+ * (docs/ARCHITECTURE.md).
+ *
+ * @example
+ * ```ts
+ * formatBytes(1572864)                 // '1.5 MiB'
+ * printable('evil\u202Etxt.exe')       // 'evil\\u202etxt.exe' (for a terminal)
+ * cleanText('Alice\u0007\u200B', 48)   // 'Alice' (for a notification)
+ * ```
+ */
+export { CONTROL_CHARACTERS, INVISIBLE_CHARACTERS } from './characters.ts'
+export { cleanText, hasUnsafeCharacters, printable } from './display.ts'
+export { formatBytes } from './bytes.ts'
