@@ -55,5 +55,10 @@ export default tseslint.config(
     files,
     ...(ignores != null ? { ignores } : {}),
     rules: { 'no-restricted-imports': ['error', { paths, patterns }] }
-  }))
+  })),
+  {
+    // The core reads no environment: the hosts read it (src-main/app/environment.ts) and pass settings in.
+    files: ['src-main/core/**/*.ts'],
+    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'The core reads no environment; hosts pass settings in (src-main/app/environment.ts, docs/ARCHITECTURE.md).' }] }
+  }
 )

@@ -45,7 +45,9 @@ export { validateLocalFiles } from './send.ts'
 export { checkLocalFiles } from './local-files.ts'
 export type { LocalFileEntry } from './local-files.ts'
 export { describeFailure, toApiError } from './errors.ts'
-export { relaysFromEnv, resolveSettings, SETTING_KEYS } from './settings.ts'
+export { resolveSettings, SETTING_KEYS } from './settings.ts'
+export { dataDirFrom, ENV_NAMES, mdnsEnabled, readEnvironment } from './environment.ts'
+export type { FerryEnvironment } from './environment.ts'
 
 /**
  * Starts the app service: resolves the settings, starts the peer (identity, SQLite, libp2p node, transfer service),

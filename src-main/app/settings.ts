@@ -2,7 +2,7 @@
  * The person's settings (display name, download folder, relays, contacts-only) and where each value comes from.
  *
  * Precedence, per setting: a value the host passed explicitly to `startApp` (e.g. `ferry serve --relay …`, or
- * `FERRY_RELAYS` in the environment for relays) wins for that run; otherwise the value stored in SQLite
+ * `FERRY_RELAYS` for relays, which the hosts read and pass) wins for that run; otherwise the value stored in SQLite
  * (`store.settings`, written by `updateSettings` / `chooseDownloadDir`) wins; otherwise the default (display name:
  * the host name; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off). A change made
  * in the running app applies at once (relays: see the app) and is stored, so it is what the next run uses unless the
@@ -49,11 +49,6 @@ export function storedSettings (repo: SettingsRepository): Partial<SettingsView>
   return out
 }
 
-/** Relays from `FERRY_RELAYS` when set (`none` → []), else undefined. @throws {ConfigError} on a malformed value */
-export function relaysFromEnv (env: NodeJS.ProcessEnv = process.env): string[] | undefined {
-  const value = env.FERRY_RELAYS
-  return value == null || value.trim() === '' ? undefined : parseRelays(value)
-}
 
 /**
  * The effective settings at start: explicit, else stored in `<dataDir>/ferry.db`, else defaults (see the module).
@@ -62,7 +57,7 @@ export function relaysFromEnv (env: NodeJS.ProcessEnv = process.env): string[] |
  * @throws {ConfigError} on a malformed explicit relay
  * @throws the store's errors (`StoreVersionError` for a database from a newer Ferry)
  */
-export async function resolveSettings (dataDir: string, explicit: ExplicitSettings, env: NodeJS.ProcessEnv = process.env): Promise<SettingsView> {
+export async function resolveSettings (dataDir: string, explicit: ExplicitSettings): Promise<SettingsView> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const store = openStore(join(dataDir, DATABASE_FILE))
   let stored: Partial<SettingsView>
@@ -71,7 +66,7 @@ export async function resolveSettings (dataDir: string, explicit: ExplicitSettin
   } finally {
     store.close()
   }
-  const relays = explicit.relays != null ? parseRelays(explicit.relays) : relaysFromEnv(env)
+  const relays = explicit.relays != null ? parseRelays(explicit.relays) : undefined
   return {
     displayName: explicit.displayName ?? stored.displayName ?? defaultDisplayName(),
     downloadDir: explicit.downloadDir ?? stored.downloadDir ?? join(homedir(), 'Downloads'),

@@ -1,6 +1,10 @@
 import { resolve } from 'node:path'
-import { defaultDataDir, resolveNetwork } from '../core/index.ts'
+import { dataDirFrom, mdnsEnabled, readEnvironment } from '../app/environment.ts'
+import { resolveNetwork } from '../core/index.ts'
 import type { NetworkConfig } from '../core/index.ts'
+
+/** This process's `FERRY_*` environment, read once. */
+export const environment = readEnvironment()
 
 /** Options every peer command shares. */
 export interface PeerOptions {
@@ -18,12 +22,17 @@ export function collect (value: string, previous: string[] = []): string[] {
 
 /** The data directory: `--data-dir`, else `FERRY_DATA_DIR`, else the platform's app-data folder. */
 export function dataDirOf (options: PeerOptions): string {
-  return resolve(options.dataDir ?? defaultDataDir())
+  return resolve(options.dataDir ?? dataDirFrom(environment))
 }
 
 /** Network settings from the options, else `FERRY_RELAYS` / `FERRY_ICE_SERVERS`, else the defaults. */
 export function networkOf (options: PeerOptions): NetworkConfig {
-  return resolveNetwork({ relays: options.relay, iceServers: options.iceServers })
+  return resolveNetwork({ relays: options.relay != null && options.relay.length > 0 ? options.relay : environment.relays, iceServers: options.iceServers ?? environment.iceServers })
+}
+
+/** Whether LAN discovery (mDNS) is on: not with `--no-mdns` (`flag` false) or `FERRY_MDNS=off`. */
+export function mdnsOf (flag?: boolean): boolean {
+  return mdnsEnabled(flag, environment)
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import { startApp } from '../app/index.ts'
 import type { AppInit } from '../app/index.ts'
-import { resolveNetwork } from '../core/index.ts'
-import { lanDiscoveryEnabled } from '../core/discovery/index.ts'
+import { mdnsEnabled, readEnvironment } from '../app/environment.ts'
+import { parseRelays, resolveNetwork } from '../core/index.ts'
 import { ApiError } from '../api/index.ts'
 import { serveCore } from './core-rpc.ts'
 import type { HostCalls, Port } from './core-rpc.ts'
@@ -26,13 +26,13 @@ export interface CoreInit {
 export function appInitFor (init: unknown, host: HostCalls, env: NodeJS.ProcessEnv): AppInit {
   const dataDir = (init as Partial<CoreInit> | null)?.dataDir
   if (typeof dataDir !== 'string' || dataDir === '') throw new ApiError('invalid-request', 'The core needs a data directory')
-  const network = resolveNetwork({}, env)
+  const environment = readEnvironment(env)
   return {
     dataDir,
-    iceServers: network.iceServers,
+    iceServers: resolveNetwork({ iceServers: environment.iceServers }).iceServers,
     // FERRY_RELAYS wins for this run, as in the CLI; otherwise the app service uses the stored setting or the defaults.
-    ...(env.FERRY_RELAYS != null && env.FERRY_RELAYS.trim() !== '' ? { relays: network.relays } : {}),
-    mdns: lanDiscoveryEnabled(undefined, env),
+    ...(environment.relays != null ? { relays: parseRelays(environment.relays) } : {}),
+    mdns: mdnsEnabled(undefined, environment),
     host: {
       kind: 'electron',
       showInFolder: host.showInFolder,

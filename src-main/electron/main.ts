@@ -15,6 +15,7 @@ import { createNotifier } from './notifications.ts'
 import { APP_SCHEME, isPermissionAllowed, isTrustedSender, START_URL, windowWebPreferences } from './security.ts'
 import type { SenderInfo, TrustedWindow } from './security.ts'
 import { createTray } from './tray.ts'
+import { readEnvironment } from '../app/environment.ts'
 
 /** How long quitting waits for the core to stop (finish writes, close SQLite) before killing it, ms. */
 const CORE_STOP_TIMEOUT_MS = 5000
@@ -25,7 +26,8 @@ const CORE_EXIT_GRACE_MS = 2000
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 // The same data directory as the CLI: `<appData>/Ferry`, or FERRY_DATA_DIR (which also lets two instances run).
 app.setName('Ferry')
-if (process.env.FERRY_DATA_DIR != null && process.env.FERRY_DATA_DIR !== '') app.setPath('userData', path.resolve(process.env.FERRY_DATA_DIR))
+const dataDir = readEnvironment().dataDir
+if (dataDir != null) app.setPath('userData', path.resolve(dataDir))
 
 let win: BrowserWindow | undefined
 let core: CoreClient | undefined

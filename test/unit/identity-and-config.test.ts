@@ -10,8 +10,9 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadOrCreateIdentity, IDENTITY_FILE } from '../../src-main/core/identity/index.ts'
-import { DEFAULT_ICE_SERVERS, DEFAULT_RELAYS, defaultDataDir, parseIceServers, parseRelays, resolveNetwork, toRtcIceServer } from '../../src-main/core/config/index.ts'
+import { DEFAULT_ICE_SERVERS, DEFAULT_RELAYS, parseIceServers, parseRelays, resolveNetwork, toRtcIceServer } from '../../src-main/core/config/index.ts'
 import { rtcConfigurationFor, withTurn } from '../../src-main/core/node/ice.ts'
+import { dataDirFrom, mdnsEnabled, readEnvironment } from '../../src-main/app/environment.ts'
 
 const RELAY = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWAygJkSnRcZoD4vHNBa9qyP3EWxLDN43yMYUtPnr43sMj'
 
@@ -51,14 +52,23 @@ describe('identity', () => {
 
 describe('network configuration', () => {
   it('"none" turns ICE servers and relays off', () => {
-    assert.deepEqual(resolveNetwork({}, { FERRY_ICE_SERVERS: 'none', FERRY_RELAYS: 'none' }), { iceServers: [], relays: [] })
+    assert.deepEqual(resolveNetwork({ iceServers: 'none', relays: 'none' }), { iceServers: [], relays: [] })
+    assert.deepEqual(resolveNetwork({ relays: ['none'] }).relays, [])
   })
 
-  it('explicit options win over the environment, which wins over the defaults', () => {
-    assert.deepEqual(resolveNetwork({}, {}), { iceServers: [...DEFAULT_ICE_SERVERS], relays: [...DEFAULT_RELAYS] })
-    assert.deepEqual(resolveNetwork({}, { FERRY_RELAYS: RELAY }).relays, [RELAY])
-    assert.deepEqual(resolveNetwork({ relays: [RELAY], iceServers: 'stun:127.0.0.1:3478' }, { FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none' }),
-      { iceServers: ['stun:127.0.0.1:3478'], relays: [RELAY] })
+  it('absent values give the defaults; given ones are parsed (a list, or one comma-separated string)', () => {
+    assert.deepEqual(resolveNetwork({}), { iceServers: [...DEFAULT_ICE_SERVERS], relays: [...DEFAULT_RELAYS] })
+    assert.deepEqual(resolveNetwork({ relays: [] }).relays, [...DEFAULT_RELAYS])
+    assert.deepEqual(resolveNetwork({ relays: RELAY }).relays, [RELAY])
+    assert.deepEqual(resolveNetwork({ relays: [RELAY], iceServers: 'stun:127.0.0.1:3478' }), { iceServers: ['stun:127.0.0.1:3478'], relays: [RELAY] })
+  })
+
+  it('the FERRY_* environment is read in one place; a CLI flag wins over it (the CLI options)', () => {
+    assert.deepEqual(readEnvironment({ FERRY_RELAYS: ` ${RELAY} `, FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'OFF', FERRY_DATA_DIR: '' }), { dataDir: undefined, relays: RELAY, iceServers: 'none', mdns: false })
+    assert.deepEqual(readEnvironment({ FERRY_MDNS: 'on' }), { dataDir: undefined, relays: undefined, iceServers: undefined })
+    assert.equal(mdnsEnabled(undefined, {}), true)
+    assert.equal(mdnsEnabled(false, {}), false)
+    assert.equal(mdnsEnabled(true, { mdns: false }), false)
   })
 
   it('malformed relay multiaddrs and ICE URLs are refused with ConfigError', () => {
@@ -91,9 +101,9 @@ describe('network configuration', () => {
   })
 
   it('the data directory is the platform app-data folder unless FERRY_DATA_DIR is set', () => {
-    assert.equal(defaultDataDir({ FERRY_DATA_DIR: '/x/y' }, 'linux', '/home/u'), '/x/y')
-    assert.equal(defaultDataDir({}, 'linux', '/home/u'), '/home/u/.config/Ferry')
-    assert.equal(defaultDataDir({ XDG_CONFIG_HOME: '/cfg' }, 'linux', '/home/u'), '/cfg/Ferry')
-    assert.equal(defaultDataDir({}, 'darwin', '/Users/u'), '/Users/u/Library/Application Support/Ferry')
+    assert.equal(dataDirFrom(readEnvironment({ FERRY_DATA_DIR: '/x/y' }), {}, 'linux', '/home/u'), '/x/y')
+    assert.equal(dataDirFrom({}, {}, 'linux', '/home/u'), '/home/u/.config/Ferry')
+    assert.equal(dataDirFrom({}, { XDG_CONFIG_HOME: '/cfg' }, 'linux', '/home/u'), '/cfg/Ferry')
+    assert.equal(dataDirFrom({}, {}, 'darwin', '/Users/u'), '/Users/u/Library/Application Support/Ferry')
   })
 })

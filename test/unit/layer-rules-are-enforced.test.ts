@@ -14,7 +14,7 @@ const eslint = new ESLint({ cwd: ROOT })
 /** The `no-restricted-imports` messages ESLint gives `source` as if it were the file at `path`. */
 async function restricted (path: string, source: string): Promise<string[]> {
   const [result] = await eslint.lintText(source, { filePath: `${ROOT}/${path}` })
-  return (result?.messages ?? []).filter(m => m.ruleId === 'no-restricted-imports').map(m => m.message)
+  return (result?.messages ?? []).filter(m => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-properties').map(m => m.message)
 }
 
 describe('layer rules (docs/ARCHITECTURE.md)', () => {
@@ -31,6 +31,7 @@ describe('layer rules (docs/ARCHITECTURE.md)', () => {
     ['the renderer imports only the API contract', 'src-renderer/src/lib/x.ts', "import type { App } from '../../../src-main/app/index.ts'\nexport type X = App\n", /only src-main\/api/],
     ['the renderer may import the shared text rules', 'src-renderer/src/lib/x.ts', "import { formatBytes } from '../../../src-main/text/index.ts'\nexport const x = formatBytes\n", null],
     ['src-main/text imports nothing outside its folder', 'src-main/text/x.ts', "import type { Peer } from '../core/index.ts'\nexport type X = Peer\n", /imports nothing outside its folder/],
+    ['the core reads no environment variable', 'src-main/core/config/x.ts', "export const relays = process.env.FERRY_RELAYS\n", /reads no environment/],
     ['the renderer imports no Node module', 'src-renderer/src/lib/x.ts', "import { join } from 'node:path'\nexport const x = join\n", /no Node modules/]
   ]
   for (const [name, path, source, expected] of cases) {

@@ -1,8 +1,8 @@
 import { startPeer } from '../../core/index.ts'
 import { ConfigError } from '../../core/config/index.ts'
-import { lanDiscoveryEnabled, MDNS_ENV } from '../../core/discovery/index.ts'
 import type { LanPeer } from '../../core/discovery/index.ts'
-import { dataDirOf, interruptSignal } from '../options.ts'
+import { ENV_NAMES } from '../../app/environment.ts'
+import { dataDirOf, interruptSignal, mdnsOf } from '../options.ts'
 import type { Output } from '../output.ts'
 import { printable } from '../prompt.ts'
 
@@ -20,7 +20,7 @@ export interface DiscoverOptions {
  * relay. Exit 0 (also when nobody answered).
  */
 export async function discoverCommand (options: DiscoverOptions, out: Output): Promise<number> {
-  if (!lanDiscoveryEnabled()) throw new ConfigError(`LAN discovery (mDNS) is turned off by ${MDNS_ENV}`)
+  if (!mdnsOf()) throw new ConfigError(`LAN discovery (mDNS) is turned off by ${ENV_NAMES.mdns}`)
   const seconds = Number(options.timeout ?? 3)
   if (!Number.isFinite(seconds) || seconds <= 0) throw new ConfigError(`--timeout must be a positive number of seconds, not "${options.timeout}"`)
   const signal = interruptSignal()

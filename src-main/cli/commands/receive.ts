@@ -4,8 +4,7 @@ import type { Peer, RelaySummary } from '../../core/index.ts'
 import type { IncomingOffer, OfferDecision, TransferResult } from '../../core/index.ts'
 import { PresenceTracker, trustPolicy } from '../../core/contacts/index.ts'
 import type { DecideFn } from '../../core/contacts/index.ts'
-import { lanDiscoveryEnabled } from '../../core/discovery/index.ts'
-import { dataDirOf, interruptSignal, networkOf } from '../options.ts'
+import { dataDirOf, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
 import type { Output } from '../output.ts'
@@ -29,7 +28,7 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
   const signal = interruptSignal()
   const network = networkOf(options)
   const downloadDir = resolve(options.out ?? '.')
-  const mdns = lanDiscoveryEnabled(options.mdns)
+  const mdns = mdnsOf(options.mdns)
   // Set once the store is open: trusted contacts accepted without asking, strangers rate-limited (contacts module).
   const trust: { policy?: DecideFn } = {}
   const peer = await startPeer({

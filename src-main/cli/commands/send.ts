@@ -4,9 +4,8 @@ import { FerryError, startPeer } from '../../core/index.ts'
 import type { Peer } from '../../core/index.ts'
 import { ConfigError } from '../../core/config/index.ts'
 import { findRoute, isDirectTcp, resolveContact } from '../../core/contacts/index.ts'
-import { lanDiscoveryEnabled } from '../../core/discovery/index.ts'
 import { RESUME_RETRY_FOR_MS } from '../../core/index.ts'
-import { dataDirOf, interruptSignal, networkOf } from '../options.ts'
+import { dataDirOf, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
 import type { Output } from '../output.ts'
@@ -57,7 +56,7 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
     listen: options.listen,
     acceptIncoming: false,
     // Only to find a peer ID or contact on the LAN; this peer announces nothing (it listens on no LAN address).
-    discovery: { mdns: target == null && lanDiscoveryEnabled(options.mdns) }
+    discovery: { mdns: target == null && mdnsOf(options.mdns) }
   })
   try {
     peer.transfers.on('progress', p => out.progress(p))

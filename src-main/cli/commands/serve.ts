@@ -1,11 +1,9 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startApp } from '../../app/index.ts'
-import { relaysFromEnv } from '../../app/settings.ts'
-import { ConfigError } from '../../core/index.ts'
-import { lanDiscoveryEnabled } from '../../core/discovery/index.ts'
+import { ConfigError, parseRelays } from '../../core/index.ts'
 import { checkStaticDir, startServer } from '../../server/index.ts'
-import { dataDirOf, interruptSignal, networkOf } from '../options.ts'
+import { dataDirOf, environment, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import type { Output } from '../output.ts'
 
@@ -43,11 +41,12 @@ export async function serveCommand (options: ServeOptions, out: Output): Promise
   await checkStaticDir(RENDERER_DIR)
   const dataDir = dataDirOf(options)
   const network = networkOf(options)
-  const mdns = lanDiscoveryEnabled(options.mdns)
+  const mdns = mdnsOf(options.mdns)
   const app = await startApp({
     dataDir,
     downloadDir: options.out == null ? undefined : resolve(options.out),
-    relays: options.relay != null && options.relay.length > 0 ? network.relays : relaysFromEnv(),
+    // Flags or FERRY_RELAYS win for this run; otherwise the stored setting, else the defaults (the app service).
+    relays: options.relay != null && options.relay.length > 0 ? network.relays : environment.relays == null ? undefined : parseRelays(environment.relays),
     iceServers: network.iceServers,
     listen: options.listen,
     mdns,

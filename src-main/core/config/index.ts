@@ -1,19 +1,18 @@
 /**
- * Where Ferry keeps its data and which network services it uses by default.
+ * Which network services Ferry uses by default, and the parsing of the values that replace them.
  *
- * Every network default can be replaced or turned off: ICE servers with `--ice-servers <url,…|none>` or
+ * Every network default can be replaced or turned off by a host: ICE servers with `--ice-servers <url,…|none>` or
  * `FERRY_ICE_SERVERS` (a TURN server with its credentials: `turn:USER:PASSWORD@host:3478`), relays with
- * `--relay <multiaddr>` or `FERRY_RELAYS` (comma-separated, or `none`).
- * Tests set both, so they never contact anything beyond loopback.
+ * `--relay <multiaddr>` or `FERRY_RELAYS` (comma-separated, or `none`). The core reads no environment: hosts read
+ * it (src-main/app/environment.ts) and pass the values here. Tests set both, so they never contact anything beyond
+ * loopback.
  *
  * @example
  * ```ts
- * const net = resolveNetwork({ relays: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3…'] }, process.env)
- * // net.iceServers from FERRY_ICE_SERVERS, or the defaults below
+ * const net = resolveNetwork({ relays: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3…'], iceServers: 'none' })
+ * // { relays: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3…'], iceServers: [] }; absent values give the defaults below
  * ```
  */
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { FerryError } from '../errors/index.ts'
 
@@ -49,20 +48,6 @@ export class ConfigError extends FerryError {
 export interface NetworkConfig {
   iceServers: string[]
   relays: string[]
-}
-
-/**
- * The platform's app-data folder for Ferry — the one Electron's `app.getPath('userData')` gives for an app named
- * "Ferry" — unless `FERRY_DATA_DIR` is set.
- *
- * @param env - environment variables (`process.env`)
- * @returns an absolute path; it is not created here
- */
-export function defaultDataDir (env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
-  if (env.FERRY_DATA_DIR != null && env.FERRY_DATA_DIR !== '') return env.FERRY_DATA_DIR
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Ferry')
-  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Ferry')
-  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'Ferry')
 }
 
 function splitList (value: string): string[] {
@@ -163,14 +148,14 @@ export function parseRelays (value: string | readonly string[]): string[] {
 }
 
 /**
- * Network settings from explicit options, else the environment (`FERRY_ICE_SERVERS`, `FERRY_RELAYS`), else the
- * defaults.
+ * Network settings from the values a host gathered (its flags, else its environment), else the defaults: ICE server
+ * URLs (`none` for none) and relay multiaddrs (a list, or one comma-separated string; `none` for none).
  *
  * @throws {ConfigError} on a malformed value
  */
-export function resolveNetwork (options: { iceServers?: string, relays?: readonly string[] }, env: NodeJS.ProcessEnv = process.env): NetworkConfig {
-  const ice = options.iceServers ?? env.FERRY_ICE_SERVERS
-  const relays = options.relays != null && options.relays.length > 0 ? options.relays : env.FERRY_RELAYS
+export function resolveNetwork (values: { iceServers?: string, relays?: string | readonly string[] }): NetworkConfig {
+  const ice = values.iceServers
+  const relays = Array.isArray(values.relays) && values.relays.length === 0 ? undefined : values.relays
   return {
     iceServers: ice == null || ice === '' ? [...DEFAULT_ICE_SERVERS] : parseIceServers(ice),
     relays: relays == null || relays === '' ? [...DEFAULT_RELAYS] : parseRelays(relays)

@@ -21,8 +21,3 @@ export const MDNS_INTERVAL_MS = 5_000
  */
 export const LAN_PEER_TTL_MS = 3 * MDNS_INTERVAL_MS
 
-/**
- * Environment variable that turns mDNS off (`off`, `0`, `false`, `no`) for every command — the tests set it, so
- * nothing is multicast on the machine's real interfaces.
- */
-export const MDNS_ENV = 'FERRY_MDNS'

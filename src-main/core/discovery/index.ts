@@ -4,7 +4,7 @@
  * listens on a LAN address (`/ip4/0.0.0.0/tcp/0`) announces it; a peer found this way is dialled directly over TCP.
  *
  * mDNS is off unless asked for: `startPeer({ discovery: { mdns: true } })`. The CLI asks for it by default and
- * honours `--no-mdns` and `FERRY_MDNS=off` ({@link lanDiscoveryEnabled}); the tests keep it off except inside network
+ * honours `--no-mdns` and `FERRY_MDNS=off` (read by the hosts, src-main/app/environment.ts); the tests keep it off except inside network
  * namespaces they create, so no multicast reaches the machine's real interfaces.
  *
  * Discovery answers are not trusted: they only say where to dial, and the connection's Noise handshake proves the
@@ -18,6 +18,6 @@
  * const bob = await lan.waitFor(bobPeerId, { timeoutMs: 2000 })
  * ```
  */
-export { LanDiscovery, lanDiscoveryEnabled } from './lan.ts'
+export { LanDiscovery } from './lan.ts'
 export type { LanDiscoveryInit, LanPeer, PeerDiscoveryFactory } from './lan.ts'
 export * from './constants.ts'

@@ -3,7 +3,7 @@ import { mdns } from '@libp2p/mdns'
 import type { MulticastDNSComponents } from '@libp2p/mdns'
 import type { PeerDiscovery, PeerInfo } from '@libp2p/interface'
 import { AbortedError } from '../errors/index.ts'
-import { LAN_PEER_TTL_MS, MDNS_ENV, MDNS_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
+import { LAN_PEER_TTL_MS, MDNS_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
 
 /** A peer found on the LAN: its peer ID, the multiaddrs it announced (without `/p2p/…`) and when it was last heard. */
 export interface LanPeer {
@@ -93,12 +93,3 @@ export class LanDiscovery extends EventEmitter<{ peer: [LanPeer] }> {
   }
 }
 
-/**
- * Whether mDNS is on: `flag` (the CLI's `--no-mdns` gives `false`) unless {@link MDNS_ENV} turns it off. The
- * default — both absent — is on, for real users on a LAN.
- */
-export function lanDiscoveryEnabled (flag?: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (flag === false) return false
-  const value = env[MDNS_ENV]?.trim().toLowerCase()
-  return !(value === 'off' || value === '0' || value === 'false' || value === 'no')
-}

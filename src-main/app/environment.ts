@@ -1,0 +1,60 @@
+/**
+ * Every `FERRY_*` environment variable Ferry reads, in one place. Hosts (the CLI, the Electron shell and its core
+ * process, `ferry serve`) call {@link readEnvironment} once and pass the values on; the core reads no environment.
+ * No imports beyond Node's, so the Electron main bundle can use it.
+ *
+ * | variable | what |
+ * |---|---|
+ * | `FERRY_DATA_DIR` | the data directory (identity key, database), instead of the platform's app-data folder |
+ * | `FERRY_RELAYS` | relay multiaddrs, comma-separated, or `none`; an explicit option or flag wins |
+ * | `FERRY_ICE_SERVERS` | STUN/TURN URLs, comma-separated, or `none`; an explicit flag wins |
+ * | `FERRY_MDNS` | `off` (`0`, `false`, `no`) turns LAN discovery off — the tests set it |
+ */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+
+/** The `FERRY_*` environment as Ferry understands it; an unset or empty variable is absent. */
+export interface FerryEnvironment {
+  dataDir?: string
+  /** Raw relay list (parsed by the core's `resolveNetwork`/`parseRelays`). */
+  relays?: string
+  /** Raw ICE server list (parsed by the core's `resolveNetwork`/`parseIceServers`). */
+  iceServers?: string
+  /** `false` when `FERRY_MDNS` turns LAN discovery off. */
+  mdns?: false
+}
+
+/** The names of the variables, for messages ("turned off by FERRY_MDNS"). */
+export const ENV_NAMES = { dataDir: 'FERRY_DATA_DIR', relays: 'FERRY_RELAYS', iceServers: 'FERRY_ICE_SERVERS', mdns: 'FERRY_MDNS' } as const
+
+/** Reads the `FERRY_*` variables of `env` (default: this process's). */
+export function readEnvironment (env: NodeJS.ProcessEnv = process.env): FerryEnvironment {
+  const value = (name: string): string | undefined => {
+    const v = env[name]?.trim()
+    return v == null || v === '' ? undefined : v
+  }
+  const mdns = value(ENV_NAMES.mdns)?.toLowerCase()
+  return {
+    dataDir: value(ENV_NAMES.dataDir),
+    relays: value(ENV_NAMES.relays),
+    iceServers: value(ENV_NAMES.iceServers),
+    ...(mdns === 'off' || mdns === '0' || mdns === 'false' || mdns === 'no' ? { mdns: false } : {})
+  }
+}
+
+/** Whether LAN discovery (mDNS) is on: off by `flag` (the CLI's `--no-mdns`) or by `FERRY_MDNS`; on by default. */
+export function mdnsEnabled (flag: boolean | undefined, environment: FerryEnvironment): boolean {
+  return flag !== false && environment.mdns !== false
+}
+
+/**
+ * The data directory: `FERRY_DATA_DIR`, else the platform's app-data folder for Ferry — the one Electron's
+ * `app.getPath('userData')` gives for an app named "Ferry" (`~/.config/Ferry`, `~/Library/Application Support/Ferry`,
+ * `%APPDATA%\Ferry`). Not created here.
+ */
+export function dataDirFrom (environment: FerryEnvironment, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  if (environment.dataDir != null) return environment.dataDir
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Ferry')
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Ferry')
+  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'Ferry')
+}
