@@ -3,6 +3,21 @@
  * error class. The renderer imports these directly (importing `contract.ts` would bundle zod into the page).
  */
 
+/**
+ * The calls page code may make (every call of the contract but the host-only `sendLocalFiles`, which the Electron
+ * preload sends, and `sendUpload`, which the WebSocket client sends after an upload). The preload and the WebSocket
+ * client build their call tables from this list; `contract.ts` checks it against the request schemas, so a new call
+ * is two edits: its schema and result there, and its name here.
+ */
+export const PAGE_CALL_NAMES = [
+  'getSnapshot', 'listHistory', 'getTransfer', 'addContact', 'addNearby', 'updateContact', 'removeContact',
+  'getFingerprint', 'answerOffer', 'cancelTransfer', 'resumeTransfer', 'showInFolder', 'updateSettings',
+  'chooseDownloadDir'
+] as const
+
+/** Every event from the core to the UI (`contract.ts` gives each one's payload type). */
+export const EVENT_NAMES = ['peers', 'offer', 'offer-closed', 'transfer', 'identity', 'settings', 'notice'] as const
+
 /** Version of this contract; the headless bridge refuses a page built for another one. */
 export const API_VERSION = 1
 

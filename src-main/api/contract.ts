@@ -10,8 +10,9 @@ import { z } from 'zod'
 import type { Notice, OfferView, PeerView, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'
 
 import { ApiError, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES } from './constants.ts'
+import type { EVENT_NAMES, PAGE_CALL_NAMES } from './constants.ts'
 
-export { API_VERSION, ApiError, MAX_FILES_IN_EVENTS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES } from './constants.ts'
+export { API_VERSION, ApiError, EVENT_NAMES, MAX_FILES_IN_EVENTS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES, PAGE_CALL_NAMES } from './constants.ts'
 
 const PeerIdSchema = z.string().min(1).max(128).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, 'not a base58 peer ID')
 const TransferIdSchema = z.uuid()
@@ -111,11 +112,16 @@ export type EventName = keyof Events
 
 /** Every call name, for building a preload or a dispatcher. */
 export const CALL_NAMES = Object.keys(RequestSchemas) as CallName[]
-/** Every event name. */
-export const EVENT_NAMES: readonly EventName[] = ['peers', 'offer', 'offer-closed', 'transfer', 'identity', 'settings', 'notice']
+
+// The name lists of constants.ts must be exactly the contract's: a call or event missing from one fails the type check.
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const pageCallsMatch: Exactly<(typeof PAGE_CALL_NAMES)[number], Exclude<CallName, 'sendLocalFiles' | 'sendUpload'>> = true
+const eventsMatch: Exactly<(typeof EVENT_NAMES)[number], keyof Events> = true
+void pageCallsMatch
+void eventsMatch
 
 /** Calls the page itself may make (the rest are made by the host: the preload, or the browser client after upload). */
-export type PageCallName = Exclude<CallName, 'sendLocalFiles' | 'sendUpload'>
+export type PageCallName = (typeof PAGE_CALL_NAMES)[number]
 
 /** Electron IPC channel of a call (`ipcRenderer.invoke`) or event (`webContents.send`). */
 export function ipcChannel (name: CallName | EventName, kind: 'call' | 'event'): string {

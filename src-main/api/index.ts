@@ -19,7 +19,7 @@
  * ```
  */
 export {
-  API_VERSION, ApiError, CALL_NAMES, dispatch, EVENT_NAMES, ipcChannel, MAX_FILES_IN_EVENTS, MAX_INVITE_CHARS,
+  API_VERSION, ApiError, CALL_NAMES, dispatch, EVENT_NAMES, ipcChannel, MAX_FILES_IN_EVENTS, MAX_INVITE_CHARS, PAGE_CALL_NAMES,
   MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES, parseRequest, RequestSchemas, toApiErrorData
 } from './contract.ts'
 export type {

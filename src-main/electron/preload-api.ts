@@ -13,7 +13,7 @@
  *
  * Pattern: Mattermost Desktop `src/app/preload/externalAPI.ts`.
  */
-import { ipcChannel } from '../api/index.ts'
+import { EVENT_NAMES, ipcChannel, PAGE_CALL_NAMES } from '../api/index.ts'
 import type { ApiErrorData, EventName, Events, FerryApi, PageCallName, PickedFile } from '../api/index.ts'
 
 /** The parts of `ipcRenderer` and `webUtils` the API is built from. */
@@ -24,29 +24,11 @@ export interface PreloadDeps {
   getPathForFile: (file: File) => string
 }
 
-/**
- * Every page call, checked against the contract at compile time (a call added to the contract and missing here
- * fails the type check).
- */
-export const PAGE_CALLS = Object.keys({
-  getSnapshot: true,
-  listHistory: true,
-  getTransfer: true,
-  addContact: true,
-  addNearby: true,
-  updateContact: true,
-  removeContact: true,
-  getFingerprint: true,
-  answerOffer: true,
-  cancelTransfer: true,
-  resumeTransfer: true,
-  showInFolder: true,
-  updateSettings: true,
-  chooseDownloadDir: true
-} satisfies Record<PageCallName, true>) as PageCallName[]
+/** Every page call (the contract's list). */
+export const PAGE_CALLS: readonly PageCallName[] = PAGE_CALL_NAMES
 
 /** The event names the page may subscribe to. */
-const EVENTS: ReadonlySet<string> = new Set<EventName>(['peers', 'offer', 'offer-closed', 'transfer', 'identity', 'settings', 'notice'] satisfies EventName[])
+const EVENTS: ReadonlySet<string> = new Set<EventName>(EVENT_NAMES)
 
 /**
  * Builds `window.ferry`.

@@ -27,7 +27,7 @@
 import type {
   ApiErrorData, CallName, EventName, Events, FerryApi, PageCallName, PickedFile, Requests, Results
 } from '../../../src-main/api/index.ts'
-import { API_VERSION, ApiError } from '../../../src-main/api/constants.ts'
+import { API_VERSION, ApiError, PAGE_CALL_NAMES } from '../../../src-main/api/constants.ts'
 
 export { ApiError }
 
@@ -308,21 +308,10 @@ export async function connectWsClient (options: WsClientOptions = {}): Promise<W
   await connect(true)
 
   const pageCall = <K extends PageCallName>(name: K) => async (request: Requests[K]): Promise<Results[K]> => call(name, request)
+  // One function per page call of the contract's list (PAGE_CALL_NAMES): a new call needs no edit here.
+  const calls = Object.fromEntries(PAGE_CALL_NAMES.map(name => [name, pageCall(name)])) as { [K in PageCallName]: ReturnType<typeof pageCall<K>> }
   const api: WsFerryApi = {
-    getSnapshot: pageCall('getSnapshot'),
-    listHistory: pageCall('listHistory'),
-    getTransfer: pageCall('getTransfer'),
-    addContact: pageCall('addContact'),
-    addNearby: pageCall('addNearby'),
-    updateContact: pageCall('updateContact'),
-    removeContact: pageCall('removeContact'),
-    getFingerprint: pageCall('getFingerprint'),
-    answerOffer: pageCall('answerOffer'),
-    cancelTransfer: pageCall('cancelTransfer'),
-    resumeTransfer: pageCall('resumeTransfer'),
-    showInFolder: pageCall('showInFolder'),
-    updateSettings: pageCall('updateSettings'),
-    chooseDownloadDir: pageCall('chooseDownloadDir'),
+    ...calls,
     sendFiles,
     on: (event, listener) => {
       let set = listeners.get(event)

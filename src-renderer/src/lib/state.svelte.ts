@@ -19,8 +19,9 @@ import type {
 import { describeError } from './errors.ts'
 import { formatBytes, plural } from './format.ts'
 
-/** The views of the sidebar. */
-export type ViewName = 'peers' | 'transfers' | 'history' | 'settings' | 'myid'
+/** The views of the sidebar (the registry in views.ts). */
+export type { ViewName } from './views.ts'
+import type { ViewName } from './views.ts'
 
 /** A short message in the corner. */
 export interface Toast { id: number, level: Notice['level'] | 'success', message: string }
