@@ -6,6 +6,8 @@
  */
 import QRCode from 'qrcode'
 import type { EventName, Events, FerryApi, OfferView, PeerView, TransferView } from '../src/api/index.ts'
+import type { PageCallName } from '../../src-main/api/index.ts'
+import { PAGE_CALL_NAMES } from '../../src-main/api/constants.ts'
 
 const flags = new URLSearchParams(location.search)
 const now = Date.now()
@@ -72,7 +74,12 @@ setInterval(() => {
   emit('transfer', { ...t })
 }, 250)
 
+// Every page call of the contract answers `unsupported` unless the mock below gives it behaviour: a new call needs
+// no entry here to build.
+const unsupported = Object.fromEntries(PAGE_CALL_NAMES.map(name => [name, async () => await Promise.reject(Object.assign(new Error(`The dev mock has no ${name}`), { code: 'unsupported' }))])) as unknown as Pick<FerryApi, PageCallName>
+
 export const mockApi: FerryApi = {
+  ...unsupported,
   getSnapshot: () => flags.has('fail') ? Promise.reject(Object.assign(new Error('Could not connect to Ferry at 127.0.0.1:1234.'), { code: 'connection-failed' })) : ok({ capabilities: { host: 'electron', showInFolder: true, chooseDownloadDir: true }, identity, settings, peers, offers: flags.has('offer') ? [offer] : [], transfers }),
   listHistory: r => ok(transfers.filter(t => r.peerId == null || t.peerId === r.peerId)),
   getTransfer: r => ok({ ...transfers.find(t => t.id === r.transferId)!, files: [{ index: 0, path: 'a.bin', size: 10, state: 'verified' }] }),
