@@ -2,6 +2,7 @@
  * The `ferry` command line: `relay`, `receive`, `send`, `serve`, `history`, `invite`, `contacts`, `discover`. Every command drives the core API
  * (`src-main/core`), exits on its own when done, and with `--json` prints one JSON object per line.
  */
+import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { errorMessage } from '../core/index.ts'
 import { RESUME_RETRY_FOR_MS } from '../core/index.ts'
@@ -17,8 +18,11 @@ import { serveCommand } from './commands/serve.ts'
 import { collect } from './options.ts'
 import { Output } from './output.ts'
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+
 const program = new Command('ferry')
   .description('Send files peer to peer, on the LAN and across NATs.')
+  .version(version, '-V, --version', 'print Ferry\'s version')
   .showHelpAfterError()
 
 const peerOptions = (cmd: Command): Command => cmd

@@ -13,11 +13,11 @@
  */
 export { startPeer, DATABASE_FILE } from './peer/index.ts'
 export type { Peer, PeerInit } from './peer/index.ts'
-export type { RelayProblem, RelayState, RelaySummary } from './node/index.ts'
+export type { ConnectionInfo, RelayProblem, RelayState, RelaySummary } from './node/index.ts'
 export { createRelay, DEFAULT_RELAY_LISTEN } from './relay/index.ts'
 export { resolveNetwork, parseIceServers, parseRelays, ConfigError, DEFAULT_ICE_SERVERS, DEFAULT_RELAYS } from './config/index.ts'
 export type { NetworkConfig } from './config/index.ts'
-export { loadOrCreateIdentity } from './identity/index.ts'
+export { IDENTITY_FILE, loadOrCreateIdentity } from './identity/index.ts'
 export { FerryError, AbortedError, errorMessage } from './errors/index.ts'
 export * from './transfer/index.ts'
 export type { TransferRecord, TransferFileRecord, TransferState } from './store/index.ts'

@@ -6,6 +6,7 @@
  * @example
  * ```ts
  * formatBytes(1572864)                 // '1.5 MiB'
+ * formatDuration(75_000)               // '1 min 15 s'
  * printable('evil\u202Etxt.exe')       // 'evil\\u202etxt.exe' (for a terminal)
  * cleanText('Alice\u0007\u200B', 48)   // 'Alice' (for a notification)
  * ```
@@ -13,3 +14,4 @@
 export { CONTROL_CHARACTERS, INVISIBLE_CHARACTERS } from './characters.ts'
 export { cleanText, hasUnsafeCharacters, printable } from './display.ts'
 export { formatBytes } from './bytes.ts'
+export { formatDuration } from './duration.ts'

@@ -7,6 +7,7 @@ import type { DecideFn } from '../../core/contacts/index.ts'
 import { dataDirOf, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
+import { formatDuration } from '../../text/index.ts'
 import type { Output } from '../output.ts'
 import { askToAccept, printable } from '../prompt.ts'
 
@@ -68,14 +69,14 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     const relayStatus = await peer.relays.settled(signal)
     const addrs = relayStatus === 'reserved' ? await peer.reachableAddrs({ signal }) : await peer.reachableAddrs({ signal, timeoutMs: 0 }).catch(() => directAddrs(peer))
     out.event({ event: 'ready', peerId: peer.peerId, addrs, downloadDir, relayStatus },
-      `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\n${relayStatus === 'reserved' || relayStatus === 'none' ? '' : `${RELAY_STATUS_TEXT[relayStatus]}\n`}To send to you, run:\n  npx ferry send --to ${addrs[0] ?? '<address>'} <files or folders>${mdns ? `\nOn this LAN (or as a contact): npx ferry send --to ${peer.peerId} <files or folders>` : ''}`)
-    followRelays(peer, relayStatus, out)
+      `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\n${relayStatus === 'reserved' || relayStatus === 'none' ? '' : `${RELAY_STATUS_TEXT[relayStatus]}\n`}To send to you, run:\n  npx ferry send${senderFlags(options)} --to ${addrs[0] ?? '<address>'} <files or folders>${mdns ? `\nOn this LAN (or as a contact): npx ferry send --to ${peer.peerId} <files or folders>` : ''}`)
+    followRelays(peer, relayStatus, out, senderFlags(options))
     const finished = new Promise<void>((resolveDone) => {
       peer.transfers.on('progress', p => { if (p.direction === 'receive') out.progress(p) })
       peer.transfers.on('complete', (r: TransferResult) => {
         if (r.direction !== 'receive') return
         out.event({ event: 'complete', transferId: r.transferId, peerId: r.peerId, transport: r.connection.transport, totalBytes: r.totalBytes, durationMs: r.durationMs, transferMs: r.transferMs, files: r.files },
-          `Received ${r.files.length} file(s), ${formatBytes(r.totalBytes)} in ${(r.transferMs / 1000).toFixed(1)} s, all verified (SHA-256).`)
+          `Received ${r.files.length} file(s), ${formatBytes(r.totalBytes)} in ${formatDuration(r.transferMs)}, all verified (SHA-256).`)
         if (options.once === true) resolveDone()
       })
       peer.transfers.on('resuming', (r) => {
@@ -107,6 +108,15 @@ const RELAY_STATUS_TEXT: Record<Exclude<RelaySummary, 'reserved' | 'none'>, stri
   unreachable: 'Relay unreachable, retrying: nearby devices can still send to you.'
 }
 
+/**
+ * The network flags this receiver was started with, for the sender's command line it prints (` --relay … --ice-servers
+ * …`): the sender then uses the same relays and ICE servers.
+ */
+function senderFlags (options: PeerOptions): string {
+  const relays = (options.relay ?? []).map(r => ` --relay ${r}`).join('')
+  return `${relays}${options.iceServers == null ? '' : ` --ice-servers ${options.iceServers}`}`
+}
+
 /** The peer's direct (non-relayed) listen addresses. */
 function directAddrs (peer: Peer): string[] {
   return peer.node.getMultiaddrs().map(String).filter(a => !a.includes('/p2p-circuit'))
@@ -116,7 +126,7 @@ function directAddrs (peer: Peer): string[] {
  * Prints a `relay` event each time the relays' summary changes after `ready` — and, once a reservation is made, the
  * relayed address to send to.
  */
-function followRelays (peer: Peer, initial: RelaySummary, out: Output): void {
+function followRelays (peer: Peer, initial: RelaySummary, out: Output, flags: string): void {
   let last = initial
   peer.relays.on('change', () => {
     const status = peer.relays.summary
@@ -127,7 +137,7 @@ function followRelays (peer: Peer, initial: RelaySummary, out: Output): void {
       return
     }
     void peer.reachableAddrs().then(addrs => {
-      out.event({ event: 'relay', relayStatus: status, addrs }, `Reachable through the relay again. To send to you, run:\n  npx ferry send --to ${addrs[0] ?? '<address>'} <files or folders>`)
+      out.event({ event: 'relay', relayStatus: status, addrs }, `Reachable through the relay again. To send to you, run:\n  npx ferry send${flags} --to ${addrs[0] ?? '<address>'} <files or folders>`)
     }, () => {})
   })
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { createRelay, DEFAULT_RELAY_LISTEN, loadOrCreateIdentity } from '../../core/index.ts'
+import { createRelay, DEFAULT_RELAY_LISTEN, IDENTITY_FILE, loadOrCreateIdentity } from '../../core/index.ts'
 import { dataDirOf, interruptSignal } from '../options.ts'
 import type { Output } from '../output.ts'
 
@@ -18,11 +18,13 @@ export interface RelayOptions {
  */
 export async function relayCommand (options: RelayOptions, out: Output): Promise<number> {
   const signal = interruptSignal()
-  const privateKey = await loadOrCreateIdentity(join(dataDirOf(options), 'relay'))
+  const keyDir = join(dataDirOf(options), 'relay')
+  const privateKey = await loadOrCreateIdentity(keyDir)
   const relay = await createRelay({ privateKey, listen: options.listen ?? DEFAULT_RELAY_LISTEN, announce: options.announce, relayData: options.relayData === true })
   const addrs = relay.getMultiaddrs().map(String)
-  out.event({ event: 'listening', peerId: relay.peerId.toString(), addrs, relayData: options.relayData === true },
-    `Relay running. Peer ID: ${relay.peerId.toString()}\nGive peers one of these addresses (--relay):\n${addrs.map(a => `  ${a}`).join('\n')}\nPress Ctrl+C to stop.`)
+  const keyFile = join(keyDir, IDENTITY_FILE)
+  out.event({ event: 'listening', peerId: relay.peerId.toString(), addrs, relayData: options.relayData === true, keyFile },
+    `Relay running. Peer ID: ${relay.peerId.toString()}\nIts key (which keeps this peer ID across restarts): ${keyFile}\nGive peers one of these addresses (--relay):\n${addrs.map(a => `  ${a}`).join('\n')}\nPress Ctrl+C to stop.`)
   await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
   await relay.stop()
   out.event({ event: 'stopped' }, 'Relay stopped.')

@@ -8,6 +8,8 @@ import { RESUME_RETRY_FOR_MS } from '../../core/index.ts'
 import { dataDirOf, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
+import { formatDuration } from '../../text/index.ts'
+import { connectionWords } from '../words.ts'
 import type { Output } from '../output.ts'
 
 /** Options of `ferry send`. */
@@ -71,7 +73,7 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
         // A contact reached: remember when, and its direct address (a TCP address we dialled is one it listens on).
         if (peerId != null) peer.store.contacts.touchSeen(peerId, Date.now(), isDirectTcp(info.remoteAddr) ? [info.remoteAddr] : [])
         out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, connectMs: Date.now() - dialStartedAt },
-        `Connected over ${info.transport}${info.candidateType == null ? '' : ` (${info.candidateType})`}${info.relayed ? ', relayed: a server carries the bytes' : ''}. Waiting for the receiver to accept…`)
+        `Connected ${connectionWords(info)}. Waiting for the receiver to accept…`)
       },
       onRetry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
       onSkipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (not regular files): ${skipped.join(', ')}`),
@@ -81,7 +83,7 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
     })
     const mibps = (result.totalBytes - (result.skippedBytes ?? 0)) / 1048576 / (Math.max(1, result.transferMs) / 1000)
     out.event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, skippedBytes: result.skippedBytes ?? 0, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files },
-      `Sent ${result.files.length} file(s), ${formatBytes(result.totalBytes)} in ${(result.transferMs / 1000).toFixed(1)} s (${mibps.toFixed(1)} MiB/s); the receiver verified every file.`)
+      `Sent ${result.files.length} file(s), ${formatBytes(result.totalBytes)} in ${formatDuration(result.transferMs)} (${mibps.toFixed(1)} MiB/s); the receiver verified every file.`)
     return 0
   } finally {
     await peer.stop()

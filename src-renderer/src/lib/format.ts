@@ -10,25 +10,16 @@
  * ```
  */
 
-import { formatBytes } from '../../../src-main/text/index.ts'
+import { formatBytes, formatDuration } from '../../../src-main/text/index.ts'
 
-/** A byte count with binary units (src-main/text, the same rule as the CLI and notifications): `1.5 MiB`. */
-export { formatBytes }
+/** Sizes and durations (src-main/text, the same rules as the CLI and notifications): `1.5 MiB`, `1 min 15 s`. */
+export { formatBytes, formatDuration }
 
 /** A speed in bytes per second: `3.3 MiB/s`. */
 export function formatSpeed (bytesPerSecond: number): string {
   return `${formatBytes(Math.round(bytesPerSecond))}/s`
 }
 
-/** A duration in ms, rounded for reading: `45 s`, `3 min 5 s`, `2 h 10 min`. */
-export function formatDuration (ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000))
-  if (s < 60) return `${s} s`
-  const min = Math.floor(s / 60)
-  if (min < 60) return s % 60 === 0 ? `${min} min` : `${min} min ${s % 60} s`
-  const h = Math.floor(min / 60)
-  return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`
-}
 
 /** How long ago `at` (ms since epoch) was, relative to `now`: `just now`, `5 min ago`, `3 h ago`, `2 days ago`. */
 export function formatAgo (at: number, now = Date.now()): string {
