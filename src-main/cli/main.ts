@@ -68,7 +68,8 @@ peerOptions(program.command('send')
 
 peerOptions(program.command('serve')
   .description('run Ferry without Electron: the app in your browser at a 127.0.0.1 URL (printed, with its access token)')
-  .option('--port <n>', 'TCP port on 127.0.0.1 (default: a free one)')
+  .option('--port <n>', 'TCP port on 127.0.0.1 (default: the last run\'s if free, else a free one)')
+  .option('--new-token', 'make a new access token (pages opened with the old one are refused)')
   .option('--out <dir>', 'folder to save received files into (default: the stored setting, else ~/Downloads)'))
   .action(async (opts) => run(out => serveCommand(opts, out), opts.json))
 

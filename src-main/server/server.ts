@@ -166,10 +166,17 @@ export async function startServer (init: ServerInit): Promise<FerryServer> {
   })
   server.on('clientError', (_err, socket) => socket.destroy())
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(init.port ?? 0, host, () => { server.off('error', reject); resolve() })
-  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(init.port ?? 0, host, () => { server.off('error', reject); resolve() })
+    })
+  } catch (err) {
+    // Not listening (e.g. the port is taken): release what was opened for it.
+    bridge.close()
+    uploads.close()
+    throw err
+  }
   const address = server.address()
   const port = typeof address === 'object' && address != null ? address.port : 0
   bound.allowed = allowedFor(host, port)

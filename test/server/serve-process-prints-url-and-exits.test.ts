@@ -61,6 +61,34 @@ describe('ferry serve (a real process)', () => {
     await serve.waitFor('stopping', 1000)
   })
 
+  it('a restart keeps the token and the port, so an open page reconnects; --new-token refuses the old token', async () => {
+    const data = join(root, 'data-restart')
+    const first = ferry(['serve', '--data-dir', data, '--out', join(root, 'out'), '--no-mdns'])
+    const url = new URL((await first.waitFor('ready', 60_000)).url as string)
+    const api = await connectWsClient({ origin: url.origin, token: url.searchParams.get('token') as string })
+    const reconnected = new Promise<void>(resolve => api.on('notice', n => { if (n.code === 'reconnected') resolve() }))
+    first.child.kill('SIGTERM')
+    assert.equal(await first.exitCode(30_000), 0, first.stderr)
+    assert.equal((await stat(join(data, 'serve-session.json'))).mode & 0o777, 0o600)
+
+    const second = ferry(['serve', '--data-dir', data, '--out', join(root, 'out'), '--no-mdns'])
+    const again = new URL((await second.waitFor('ready', 60_000)).url as string)
+    assert.equal(again.href, url.href, 'the same port and token')
+    await reconnected
+    assert.equal((await api.getSnapshot({})).capabilities.host, 'headless', 'the page opened before the restart works')
+    api.close()
+    second.child.kill('SIGTERM')
+    assert.equal(await second.exitCode(30_000), 0, second.stderr)
+
+    const third = ferry(['serve', '--data-dir', data, '--out', join(root, 'out'), '--no-mdns', '--new-token'])
+    const renewed = new URL((await third.waitFor('ready', 60_000)).url as string)
+    assert.notEqual(renewed.searchParams.get('token'), url.searchParams.get('token'))
+    assert.equal((await fetch(new URL(`/?token=${url.searchParams.get('token') as string}`, renewed.origin))).status, 401, 'the old token is refused')
+    assert.equal((await fetch(renewed)).status, 200)
+    third.child.kill('SIGTERM')
+    assert.equal(await third.exitCode(30_000), 0, third.stderr)
+  })
+
   it('a malformed --port is refused with a clear error', async () => {
     const serve = ferry(['serve', '--data-dir', join(root, 'data2'), '--port', 'eighty'])
     assert.equal(await serve.exitCode(30_000), 1)

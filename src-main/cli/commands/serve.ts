@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startApp } from '../../app/index.ts'
 import { ConfigError, parseRelays } from '../../core/index.ts'
-import { checkStaticDir, startServer } from '../../server/index.ts'
+import { checkStaticDir, loadSession, saveSession, startServer } from '../../server/index.ts'
 import { dataDirOf, environment, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import type { Output } from '../output.ts'
@@ -18,10 +18,12 @@ export interface ServeOptions extends PeerOptions {
   out?: string
   /** `--no-mdns` gives false. */
   mdns?: boolean
+  /** Make a new access token (tabs opened with the old one are refused from then on). */
+  newToken?: boolean
 }
 
-function parsePort (text: string | undefined): number {
-  if (text == null) return 0
+function parsePort (text: string | undefined): number | undefined {
+  if (text == null) return undefined
   const port = Number(text)
   if (!/^\d{1,5}$/u.test(text) || port > 65535) throw new ConfigError(`--port must be a number from 0 to 65535, not "${text}"`)
   return port
@@ -53,7 +55,15 @@ export async function serveCommand (options: ServeOptions, out: Output): Promise
     host: { kind: 'headless' }
   }, signal)
   try {
-    const server = await startServer({ app, staticDir: RENDERER_DIR, dataDir, port, signal })
+    // The token and port of the last run (serve-session.json): open tabs reconnect after a restart.
+    const session = await loadSession(dataDir, { renew: options.newToken === true })
+    const server = await startServer({ app, staticDir: RENDERER_DIR, dataDir, port: port ?? session.port, token: session.token, signal })
+      .catch(async (err: unknown) => {
+        // The stored port is taken now (and none was asked for): any free one.
+        if (port != null || session.port === 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
+        return await startServer({ app, staticDir: RENDERER_DIR, dataDir, port: 0, token: session.token, signal })
+      })
+    await saveSession(dataDir, { token: server.token, port: server.port })
     try {
       const offNotice = app.on('notice', n => out.event({ event: 'notice', level: n.level, code: n.code, message: n.message }, `[${n.level}] ${n.message}`))
       const settings = (await app.handlers.getSnapshot({}, signal)).settings
