@@ -4,7 +4,9 @@ import type { TransferProgress } from './types.ts'
 
 /**
  * Turns byte counts into {@link TransferProgress} events with speed and ETA, at most one per
- * `PROGRESS_INTERVAL_MS` (250 ms), plus a final one from {@link ProgressReporter.finish}.
+ * `PROGRESS_INTERVAL_MS` (250 ms), plus a final one from {@link ProgressReporter.finish}. The speed is measured from
+ * the first update (the first bytes, not the offer: a person may take a minute to accept) and is reported only after
+ * a second of data (see {@link SpeedMeter}); before that `bytesPerSecond` is 0 and `etaMs` undefined.
  */
 export class ProgressReporter {
   private readonly meter = new SpeedMeter()
@@ -18,13 +20,14 @@ export class ProgressReporter {
     this.base = { transferId: info.transferId, direction: info.direction, peerId: info.peerId, totalBytes: info.totalBytes, fileCount: info.files.length }
     this.paths = info.files.map(f => f.relPath ?? f.path ?? '')
     this.emit = emit
-    this.meter.record(0)
   }
 
   /** Reports `transferredBytes` (cumulative) while file `fileIndex` is in flight; throttled. */
   update (transferredBytes: number, fileIndex: number): void {
     this.fileIndex = fileIndex
     const now = Date.now()
+    // The first bytes start the clock: the speed is measured from here, not from the offer.
+    if (!this.meter.started) this.meter.record(transferredBytes, now)
     if (now - this.lastAt < PROGRESS_INTERVAL_MS) return
     this.lastAt = now
     this.meter.record(transferredBytes, now)
