@@ -4,7 +4,8 @@
  *
  * Invariants: a person can add a contact from invite text, send a file by giving it to the contact's card, see the
  * offer on the other side with the right name and size, accept it, and both sides show it completed with the file
- * byte-identical on the receiver's disk; a declined offer shows "Declined" to the sender and writes nothing.
+ * byte-identical on the receiver's disk; Escape sets an offer aside without declining it; a declined offer shows
+ * "Declined" to the sender and writes nothing.
  * Screenshots of every main view are saved under test-output/desktop-ui/ during the run.
  */
 import assert from 'node:assert/strict'
@@ -82,7 +83,7 @@ describe('desktop UI in Chromium against two ferry serve processes', needsChromi
     assert.equal(await fileSha256(join(b.downloadDir, 'holiday photo.jpg')), await fileSha256(source))
   })
 
-  it('a declined offer shows "Declined" to the sender and writes nothing', async () => {
+  it('Escape sets an offer aside undecided; a declined offer shows "Declined" to the sender and writes nothing', async () => {
     const source = join(a.dataDir, 'unwanted.bin')
     await randomFile(source, 64 * 1024)
     await a.page.getByRole('button', { name: 'Peers', exact: true }).click()
@@ -90,6 +91,17 @@ describe('desktop UI in Chromium against two ferry serve processes', needsChromi
     const offer = b.page.getByTestId('incoming-offer')
     await offer.waitFor({ timeout: 60_000 })
     assert.match(await offer.textContent() ?? '', /unwanted\.bin/)
+
+    // Escape sets the offer aside without deciding: the sender keeps waiting; "Review" brings it back.
+    await b.page.keyboard.press('Escape')
+    await offer.waitFor({ state: 'detached', timeout: 5_000 })
+    const aside = b.page.getByTestId('offer-set-aside')
+    await aside.waitFor({ timeout: 5_000 })
+    await a.page.getByRole('button', { name: 'Transfers', exact: true }).click()
+    await new Promise(resolve => setTimeout(resolve, 1_000))
+    assert.equal(await a.page.locator('[data-testid="transfer"][data-direction="send"][data-state="declined"]').count(), 0, 'Escape did not decline')
+    await aside.getByRole('button', { name: 'Review' }).click()
+    await offer.waitFor({ timeout: 5_000 })
     await offer.getByRole('button', { name: 'Decline' }).click()
 
     await a.page.getByRole('button', { name: 'Transfers', exact: true }).click()

@@ -44,6 +44,8 @@ class FerryState {
   settings = $state.raw<SettingsView | null>(null)
   peers = $state.raw<PeerView[]>([])
   offers = $state.raw<OfferView[]>([])
+  /** The offer the person set aside with Escape (undecided): the dialog hides until a newer one arrives or it is reopened. */
+  offerSetAside = $state<string | undefined>(undefined)
   /** Running and recent transfers, newest first. */
   transfers = $state.raw<TransferView[]>([])
   toasts = $state<Toast[]>([])
