@@ -52,10 +52,12 @@ export function logger (component: string): Logger {
   return log
 }
 
-/** Prints the logs of `namespaces` (default every Ferry namespace, `ferry:*`) on stderr from now on (`--verbose`). */
-export function showLogs (namespaces = 'ferry:*'): void {
-  const current = process.env.DEBUG
-  enable(current == null || current === '' ? namespaces : `${current},${namespaces}`)
+/**
+ * Prints the logs of `namespaces` (default every Ferry namespace, `ferry:*`) on stderr from now on (`--verbose`),
+ * besides those already enabled by `debug` (the host passes its `DEBUG`; the core reads no environment).
+ */
+export function showLogs (namespaces = 'ferry:*', debug?: string): void {
+  enable(debug == null || debug === '' ? namespaces : `${debug},${namespaces}`)
 }
 
 /**
