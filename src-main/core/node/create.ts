@@ -19,6 +19,8 @@ import {
 import { answerAsDtlsServer } from './dtls-role.ts'
 import { installHandshakeWatch } from './failed-handshake.ts'
 import { rtcConfigurationFor } from './ice.ts'
+import { rememberRelayFailures, reservationFailure, watchRelayListens } from './relay-listen.ts'
+import type { RelayListenFailures } from './relay-listen.ts'
 
 /** Options of {@link createNode}. */
 export interface NodeInit {
@@ -66,7 +68,15 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   // Workarounds for races in libdatachannel / @libp2p/webrtc that cost WebRTC dials 1–6 s (each file explains).
   answerAsDtlsServer()
   installHandshakeWatch()
-  const node = await createLibp2pNode(init)
+  const relayFailures: RelayListenFailures = new Map()
+  let node: FerryLibp2p
+  try {
+    node = await createLibp2pNode(init, relayFailures)
+  } catch (err) {
+    // A failed reservation comes out of libp2p as one untyped error for all listen addresses: report it typed.
+    throw reservationFailure(relayFailures) ?? err
+  }
+  rememberRelayFailures(node, relayFailures)
   liveWebRTCNodes++
   let released = false
   node.addEventListener('stop', () => {
@@ -96,7 +106,7 @@ export const DATA_CHANNEL_OPTIONS = { maxMessageSize: 256 * 1024, maxBufferedAmo
 /** Nodes with a WebRTC transport started in this process and not yet stopped. */
 let liveWebRTCNodes = 0
 
-async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
+async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailures): Promise<FerryLibp2p> {
   const acceptIncoming = init.acceptIncoming ?? true
   const listen = [
     ...(init.listen ?? []),
@@ -107,7 +117,7 @@ async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
     addresses: { listen },
     transports: [
       webRTC({ rtcConfiguration: rtcConfigurationFor(init.iceServers), dataChannel: DATA_CHANNEL_OPTIONS }),
-      circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
+      watchRelayListens(circuitRelayTransport({ reservationCompletionTimeout: 10_000 }), relayFailures),
       webSockets(),
       tcp()
     ],
