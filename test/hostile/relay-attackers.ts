@@ -92,12 +92,12 @@ export async function holdConnections (relay: string, options: { count: number, 
   const node = await attackerNode(options.source)
   const target = multiaddr(relay)
   const deadline = Date.now() + options.forMs
-  let opened = 0
+  // Concurrent dials to one peer may share one connection (libp2p's dial queue), so connections are counted by ID.
+  const opened = new Set<string>()
   const worker = async (): Promise<void> => {
-    while (opened < options.count && Date.now() < deadline) {
+    while (opened.size < options.count && Date.now() < deadline) {
       try {
-        await node.dial(target, { force: true, signal: AbortSignal.timeout(5_000) })
-        opened++
+        opened.add((await node.dial(target, { force: true, signal: AbortSignal.timeout(5_000) })).id)
       } catch {
         await new Promise(resolve => setTimeout(resolve, 50))
       }

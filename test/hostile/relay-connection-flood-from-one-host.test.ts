@@ -37,4 +37,20 @@ describe('hostile peers: a connection flood from one host against a relay', () =
       await attacker.stop()
     }
   })
+
+  it('a host whose connections closed gets its share again (the per-source count is released)', async () => {
+    const dir = await tempDir('ferry-relay-conns-')
+    dirs.push(dir)
+    const { addr } = await startRelay(join(dir, 'relay'))
+    const held: number[] = []
+    for (let round = 0; round < 3; round++) {
+      const attacker = await holdConnections(addr, { count: MAX_CONNECTIONS_PER_SOURCE, source: attackerSource(1), forMs: 10_000 })
+      held.push(attacker.open())
+      await attacker.stop()
+      // The relay notices the closes within milliseconds on loopback.
+      await new Promise(resolve => setTimeout(resolve, 500))
+    }
+    console.log(`# connections held from one host, round after round: ${held.join(', ')}`)
+    assert.deepEqual(held, [MAX_CONNECTIONS_PER_SOURCE, MAX_CONNECTIONS_PER_SOURCE, MAX_CONNECTIONS_PER_SOURCE])
+  })
 })

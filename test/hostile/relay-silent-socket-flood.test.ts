@@ -54,6 +54,12 @@ describe('hostile peers: silent sockets against a relay', () => {
       console.log(`# silent sockets closed by the relay after ${attacker.closedAfterMs.join(', ')} ms`)
       // 2.5 s of margin for a loaded machine; the library's default (10 s) is well beyond it.
       assert.ok(slowest <= INBOUND_UPGRADE_TIMEOUT_MS + 2_500, `a silent socket stayed open ${slowest} ms`)
+      // Their pending slots were released: the same host gets its full share of pending handshakes again.
+      const again = await silentSockets(host, port, { count: MAX_PENDING_PER_SOURCE, sources: [attackerSource(1)] })
+      await new Promise(resolve => setTimeout(resolve, 1_000))
+      const heldAgain = again.heldFor(900)
+      again.stop()
+      assert.equal(heldAgain, MAX_PENDING_PER_SOURCE)
     } finally {
       attacker.stop()
     }

@@ -29,9 +29,15 @@ export function sourceOf (addr: Multiaddr): string | undefined {
   const ip = addr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')
   if (ip?.value == null) return undefined
   if (ip.name === 'ip4') return ip.value
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip.value)
-  if (mapped?.[1] != null) return mapped[1]
-  return `${expandIPv6(ip.value).slice(0, 4).join(':')}::/64`
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip.value)
+  if (dotted?.[1] != null) return dotted[1]
+  const groups = expandIPv6(ip.value)
+  // ::ffff:a.b.c.d (RFC 4291 §2.5.5.2), which multiaddr writes in hex: ::ffff:cb00:7107.
+  if (groups.slice(0, 5).every(g => g === '0') && groups[5] === 'ffff') {
+    const word = (g: string | undefined): number[] => { const n = parseInt(g ?? '0', 16); return [n >> 8, n & 0xff] }
+    return [...word(groups[6]), ...word(groups[7])].join('.')
+  }
+  return `${groups.slice(0, 4).join(':')}::/64`
 }
 
 /** The eight 16-bit groups of an IPv6 address, as lower-case hex without leading zeros (`::` expanded). */
