@@ -38,6 +38,8 @@ export function describeFailure (code: string, message: string, ctx: ErrorContex
       return { code, message: 'No internet connection: only nearby devices can reach you. Ferry keeps trying the relays.' }
     case 'no-relay':
       return { code, message: 'The relay cannot be reached, so devices outside your network cannot reach you. Check your connection or the relays in Settings.' }
+    case 'relay-refused':
+      return { code, message: 'The relay refused to reserve a place for this device: it is full, or already serves as many devices from your network as it allows. Devices outside your network cannot reach you through it; try again in a few minutes, or add another relay in Settings.' }
     case 'declined': {
       // The receiver's reason, if it gave one (peer-supplied text: shown as text only).
       const reason = /declined: (.+)$/s.exec(message)?.[1]?.trim().slice(0, 200)

@@ -38,7 +38,9 @@ async function run (fn: (out: Output) => Promise<number>, json: boolean | undefi
   try {
     process.exitCode = await fn(out)
   } catch (err) {
-    out.error((err as { code?: string }).code ?? 'internal', errorMessage(err))
+    // A refused relay reservation also says why (`reason`: the relay's answer) and which relay.
+    const { code, reason, relay } = err as { code?: string, reason?: string, relay?: string }
+    out.error(code ?? 'internal', errorMessage(err), { ...(reason == null ? {} : { reason }), ...(relay == null ? {} : { relay }) })
     process.exitCode = 1
   }
 }

@@ -51,11 +51,11 @@ export class Output {
     this.bar.update(p.transferredBytes, { done: formatBytes(p.transferredBytes), size: formatBytes(p.totalBytes), speed: formatBytes(p.bytesPerSecond), file: p.filePath })
   }
 
-  /** Prints an error as an `error` event or as a line on stderr. */
-  error (code: string, message: string): void {
+  /** Prints an error as an `error` event (with `details`, e.g. a `reason`) or as a line on stderr. */
+  error (code: string, message: string, details: Record<string, unknown> = {}): void {
     this.bar?.stop()
     this.bar = undefined
-    if (this.json) this.event({ event: 'error', code, message })
+    if (this.json) this.event({ event: 'error', code, message, ...details })
     else process.stderr.write(`Error: ${message}\n`)
   }
 }

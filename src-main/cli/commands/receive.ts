@@ -68,8 +68,8 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     // reservations are tried again in the background and their status is printed as it changes.
     const relayStatus = await peer.relays.settled(signal)
     const addrs = relayStatus === 'reserved' ? await peer.reachableAddrs({ signal }) : await peer.reachableAddrs({ signal, timeoutMs: 0 }).catch(() => directAddrs(peer))
-    out.event({ event: 'ready', peerId: peer.peerId, addrs, downloadDir, relayStatus },
-      `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\n${relayStatus === 'reserved' || relayStatus === 'none' ? '' : `${RELAY_STATUS_TEXT[relayStatus]}\n`}To send to you, run:\n  npx ferry send${senderFlags(options)} --to ${addrs[0] ?? '<address>'} <files or folders>${mdns ? `\nOn this LAN (or as a contact): npx ferry send --to ${peer.peerId} <files or folders>` : ''}`)
+    out.event({ event: 'ready', peerId: peer.peerId, addrs, downloadDir, relayStatus, ...relayErrorOf(peer) },
+      `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\n${relayStatus === 'reserved' || relayStatus === 'none' ? '' : `${relayStatusLine(peer, relayStatus)}\n`}To send to you, run:\n  npx ferry send${senderFlags(options)} --to ${addrs[0] ?? '<address>'} <files or folders>${mdns ? `\nOn this LAN (or as a contact): npx ferry send --to ${peer.peerId} <files or folders>` : ''}`)
     followRelays(peer, relayStatus, out, senderFlags(options))
     const finished = new Promise<void>((resolveDone) => {
       peer.transfers.on('progress', p => { if (p.direction === 'receive') out.progress(p) })
@@ -117,6 +117,21 @@ function senderFlags (options: PeerOptions): string {
   return `${relays}${options.iceServers == null ? '' : ` --ice-servers ${options.iceServers}`}`
 }
 
+/** The relays' typed failure as event fields: `relayError: { code, reason?, relay?, message }` (none when reserved). */
+function relayErrorOf (peer: Peer): { relayError?: { code: string, reason?: string, relay?: string, message: string } } {
+  const failure = peer.relays.failure
+  if (failure == null) return {}
+  const { code, message } = failure
+  return { relayError: { code, message, ...('reason' in failure ? { reason: failure.reason, relay: failure.relay } : {}) } }
+}
+
+/** The status line for a relay summary other than `reserved`/`none`: a refusal says why, in the relay error's words. */
+function relayStatusLine (peer: Peer, status: RelaySummary): string {
+  const failure = peer.relays.failure
+  if (status === 'unreachable' && failure?.code === 'relay-refused') return `${failure.message} Retrying in the background; nearby devices can still send to you.`
+  return RELAY_STATUS_TEXT[status as Exclude<RelaySummary, 'reserved' | 'none'>]
+}
+
 /** The peer's direct (non-relayed) listen addresses. */
 function directAddrs (peer: Peer): string[] {
   return peer.node.getMultiaddrs().map(String).filter(a => !a.includes('/p2p-circuit'))
@@ -133,7 +148,7 @@ function followRelays (peer: Peer, initial: RelaySummary, out: Output, flags: st
     if (status === last || status === 'connecting') return
     last = status
     if (status !== 'reserved') {
-      out.event({ event: 'relay', relayStatus: status }, RELAY_STATUS_TEXT[status as Exclude<RelaySummary, 'reserved' | 'none'>])
+      out.event({ event: 'relay', relayStatus: status, ...relayErrorOf(peer) }, relayStatusLine(peer, status))
       return
     }
     void peer.reachableAddrs().then(addrs => {

@@ -18,6 +18,8 @@ import {
 import { answerAsDtlsServer } from './dtls-role.ts'
 import { installHandshakeWatch } from './failed-handshake.ts'
 import { rtcConfigurationFor } from './ice.ts'
+import { watchRelayListens } from './relay-listen.ts'
+import type { RelayListenFailures } from './relay-listen.ts'
 import { RelayReservations } from './reservations.ts'
 
 /** Options of {@link createNode}. */
@@ -67,8 +69,9 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   // Workarounds for races in libdatachannel / @libp2p/webrtc that cost WebRTC dials 1–6 s (each file explains).
   answerAsDtlsServer()
   installHandshakeWatch()
-  const node = await createLibp2pNode(init)
-  const reservations = new RelayReservations(node, init.acceptIncoming === false ? [] : init.relays)
+  const relayFailures: RelayListenFailures = new Map()
+  const node = await createLibp2pNode(init, relayFailures)
+  const reservations = new RelayReservations(node, init.acceptIncoming === false ? [] : init.relays, relayFailures)
   keepers.set(node, reservations)
   node.addEventListener('stop', () => reservations.stop())
   reservations.start()
@@ -111,7 +114,7 @@ export function reservationsOf (node: FerryLibp2p): RelayReservations {
 /** Nodes with a WebRTC transport started in this process and not yet stopped. */
 let liveWebRTCNodes = 0
 
-async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
+async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailures): Promise<FerryLibp2p> {
   const acceptIncoming = init.acceptIncoming ?? true
   const listen = [...(init.listen ?? []), ...(acceptIncoming ? ['/webrtc'] : [])]
   return createLibp2p({
@@ -119,7 +122,8 @@ async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
     addresses: { listen },
     transports: [
       webRTC({ rtcConfiguration: rtcConfigurationFor(init.iceServers), dataChannel: DATA_CHANNEL_OPTIONS }),
-      circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
+      // Failed reservations typed per relay (relay-listen.ts): libp2p's transport manager folds them into one error.
+      watchRelayListens(circuitRelayTransport({ reservationCompletionTimeout: 10_000 }), relayFailures),
       webSockets(),
       tcp()
     ],

@@ -11,6 +11,7 @@ import { withTurn } from './ice.ts'
 import type { CandidatePair, CandidateType } from './candidates.ts'
 import { DialError, HandshakeFailedError, LimitedConnectionError, NoNetworkInterfaceError, NoRelayError } from './errors.ts'
 import type { FerryLibp2p } from './create.ts'
+import { reservationsOf } from './create.ts'
 
 /** The transport of a connection, as shown to people and scripts. */
 export type TransportName = 'webrtc' | 'webrtc-direct' | 'circuit-relay' | 'websockets' | 'tcp' | 'other'
@@ -193,7 +194,8 @@ function relayCircuitOf (addr: Multiaddr): Multiaddr | undefined {
  * Waits until the node holds a reservation on at least one of its relays and returns its WebRTC addresses
  * (`<relay>/p2p-circuit/webrtc/p2p/<own peer ID>`), which peers dial to reach it.
  *
- * @throws {NoRelayError} if no reservation is made within `timeoutMs` (default 10 000 ms)
+ * @throws {RelayRefusedError} if no reservation is made within `timeoutMs` (default 10 000 ms) and a relay refused one
+ * @throws {NoRelayError} if no reservation is made within `timeoutMs` otherwise
  */
 export async function waitForReservation (node: FerryLibp2p, options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<string[]> {
   const deadline = Date.now() + (options.timeoutMs ?? RESERVATION_TIMEOUT_MS)
@@ -201,7 +203,7 @@ export async function waitForReservation (node: FerryLibp2p, options: { signal?:
     const addrs = node.getMultiaddrs().map(String).filter(a => a.includes('/p2p-circuit/webrtc/'))
     if (addrs.length > 0) return addrs
     if (options.signal?.aborted === true) throw new AbortedError('Waiting for a relay reservation was cancelled')
-    if (Date.now() > deadline) throw new NoRelayError('No relay reachable: could not make a reservation on any configured relay')
+    if (Date.now() > deadline) throw reservationsOf(node).failure ?? new NoRelayError('No relay reachable: could not make a reservation on any configured relay')
     await sleep(50)
   }
 }

@@ -45,3 +45,32 @@ export class NoNetworkInterfaceError extends FerryError {
     super('no-network', 'This device has no network connection (only loopback), and WebRTC needs one: connect to a network, or send over a direct TCP address')
   }
 }
+
+/**
+ * Why a relay refused a reservation: the circuit-relay-v2 status it answered (libp2p circuit-relay-v2 spec, "Status
+ * codes"), in kebab-case. Ferry's own relay answers `reservation-refused` when all its slots are taken and
+ * `permission-denied` when peers from the same network address already hold as many as it allows.
+ */
+export type RelayRefusalReason = 'reservation-refused' | 'permission-denied' | 'resource-limit-exceeded' | 'other'
+
+const REFUSAL_WORDS: Record<RelayRefusalReason, string> = {
+  'reservation-refused': 'it is full',
+  'permission-denied': 'it allows no more reservations from your network address, or does not serve this device',
+  'resource-limit-exceeded': 'it is out of resources',
+  other: 'it gave no usable answer'
+}
+
+/**
+ * A relay answered the reservation request with a refusal, so peers cannot reach this one through it (it may be full,
+ * limit reservations per network address, or refuse this peer). `relay` is the relay's multiaddr.
+ */
+export class RelayRefusedError extends FerryError {
+  static override name = 'RelayRefusedError'
+  readonly reason: RelayRefusalReason
+  readonly relay: string
+  constructor (relay: string, reason: RelayRefusalReason, options?: ErrorOptions) {
+    super('relay-refused', `The relay ${relay} refused to reserve a slot for this device: ${REFUSAL_WORDS[reason]}. Other devices cannot reach this one through it; try again in a few minutes, or use another relay.`, options)
+    this.reason = reason
+    this.relay = relay
+  }
+}

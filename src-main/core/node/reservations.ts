@@ -6,13 +6,18 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { RESERVATION_CHECK_MS, RESERVATION_RETRY_MAX_MS, RESERVATION_RETRY_MIN_MS, RESERVATION_TIMEOUT_MS } from './constants.ts'
 import { throwIfAborted } from '../errors/index.ts'
 import type { FerryLibp2p } from './create.ts'
+import { RelayRefusedError } from './errors.ts'
+import type { NoRelayError } from './errors.ts'
+import { relayListenError } from './relay-listen.ts'
+import type { RelayListenFailures } from './relay-listen.ts'
 
 /**
  * Why a relay holds no reservation now:
  * - `offline`: no route to it (the network is down, or this host has no route out): `ENETUNREACH`, `EHOSTUNREACH`;
  * - `dns-failed`: its `/dns*` or `/dnsaddr` name did not resolve (no DNS server answers, or no such name);
  * - `unreachable`: its address was tried and nothing answered or the connection was refused;
- * - `refused`: it answered, but refused the reservation (full, or a limit of the relay's).
+ * - `refused`: it answered, but refused the reservation (full, or a limit of the relay's): {@link RelayState.error} is
+ *   the {@link RelayRefusedError} that says why.
  */
 export type RelayProblem = 'offline' | 'dns-failed' | 'unreachable' | 'refused'
 
@@ -26,6 +31,8 @@ export interface RelayState {
   problem?: RelayProblem
   /** When the next try starts (epoch ms), with `retrying`. */
   nextTryAt?: number
+  /** The last try's failure, typed: a {@link RelayRefusedError} (with its reason) or a {@link NoRelayError}. */
+  error?: NoRelayError | RelayRefusedError
 }
 
 /**
@@ -60,10 +67,16 @@ export class RelayReservations extends EventEmitter<RelayReservationEvents> {
   private readonly controller = new AbortController()
   private readonly circuitListeners = new Map<string, Listener>()
 
-  /** `relays`: multiaddrs ending in `/p2p/<relay peer ID>`. Nothing runs before {@link start}. */
-  constructor (node: FerryLibp2p, relays: readonly string[]) {
+  private readonly failures: RelayListenFailures
+
+  /**
+   * `relays`: multiaddrs ending in `/p2p/<relay peer ID>`; `failures`: where the node's wrapped circuit relay transport
+   * records each relay's typed listen failure (relay-listen.ts). Nothing runs before {@link start}.
+   */
+  constructor (node: FerryLibp2p, relays: readonly string[], failures: RelayListenFailures = new Map()) {
     super()
     this.node = node
+    this.failures = failures
     this.states = new Map(relays.map(relay => [relay, { relay, state: 'connecting' }]))
   }
 
@@ -88,6 +101,17 @@ export class RelayReservations extends EventEmitter<RelayReservationEvents> {
   }
 
   /**
+   * Why no reservation is held, when none is: a relay's refusal first (it tells the person what to do), else the first
+   * relay's failure; undefined while one is held or none failed yet.
+   */
+  get failure (): NoRelayError | RelayRefusedError | undefined {
+    const states = this.current
+    if (states.some(s => s.state === 'reserved')) return undefined
+    const errors = states.flatMap(s => s.error == null ? [] : [s.error])
+    return errors.find(e => e instanceof RelayRefusedError) ?? errors[0]
+  }
+
+  /**
    * Resolves with the {@link summary} once every relay's first try ended (or one holds a reservation) — at once
    * without relays. A start-up waits for this before saying how this peer can be reached.
    *
@@ -104,7 +128,7 @@ export class RelayReservations extends EventEmitter<RelayReservationEvents> {
   private set (relay: string, next: Omit<RelayState, 'relay'>): void {
     const state = { relay, ...next }
     const before = this.states.get(relay)
-    if (before?.state === state.state && before.problem === state.problem && before.nextTryAt === state.nextTryAt) return
+    if (before?.state === state.state && before.problem === state.problem && before.nextTryAt === state.nextTryAt && before.error === state.error) return
     this.states.set(relay, state)
     if (!this.controller.signal.aborted) this.emit('change', this.current)
   }
@@ -114,18 +138,21 @@ export class RelayReservations extends EventEmitter<RelayReservationEvents> {
     const signal = this.controller.signal
     let pause = RESERVATION_RETRY_MIN_MS
     let problem: RelayProblem | undefined
+    let error: NoRelayError | RelayRefusedError | undefined
     while (!signal.aborted) {
-      this.set(relay, { state: 'connecting', problem })
+      this.set(relay, { state: 'connecting', problem, error })
       try {
         await this.reserve(relay, signal)
         problem = undefined
+        error = undefined
         pause = RESERVATION_RETRY_MIN_MS
         this.set(relay, { state: 'reserved' })
         await this.whileReserved(relay, signal)
       } catch (err) {
         if (signal.aborted) return
         problem = problemOf(err)
-        this.set(relay, { state: 'retrying', problem, nextTryAt: Date.now() + pause })
+        error = relayListenError(relay, err)
+        this.set(relay, { state: 'retrying', problem, error, nextTryAt: Date.now() + pause })
         await sleep(pause, undefined, { signal }).catch(() => {})
         pause = Math.min(pause * 2, RESERVATION_RETRY_MAX_MS)
       }
@@ -139,7 +166,7 @@ export class RelayReservations extends EventEmitter<RelayReservationEvents> {
     const circuit = relayAddr.encapsulate('/p2p-circuit')
     const listener = this.circuitListeners.get(relay)
     if (listener != null) {
-      await listener.listen(circuit)
+      await listener.listen(circuit).catch((err: unknown) => { throw relayListenError(relay, err) })
       return
     }
     const transports = (this.node as unknown as NodeInternals).components.transportManager
@@ -148,7 +175,8 @@ export class RelayReservations extends EventEmitter<RelayReservationEvents> {
     // The transport manager registers the listener before it listens: it is the one not there before.
     const made = transports.getListeners().find(l => !before.has(l))
     if (made != null) this.circuitListeners.set(relay, made)
-    await listening.catch((err: unknown) => { throw new ReservationRefusedError(err) })
+    // The relay was reached: a failure now is its answer to the reservation (a refusal, typed with its reason).
+    await listening.catch((err: unknown) => { throw this.failures.get(relay) ?? relayListenError(relay, err) })
   }
 
   /** Resolves once the relay's reservation is gone (its listener has no address any more), or on stop. */
@@ -166,15 +194,6 @@ export class RelayReservations extends EventEmitter<RelayReservationEvents> {
  */
 interface NodeInternals {
   components: { transportManager: { getListeners: () => Listener[], listen: (addrs: Multiaddr[]) => Promise<void> } }
-}
-
-/** The reservation request itself failed after the relay was reached. */
-class ReservationRefusedError extends Error {
-  static override name = 'ReservationRefusedError'
-  constructor (cause: unknown) {
-    super('The relay refused the reservation', { cause })
-    this.name = 'ReservationRefusedError'
-  }
 }
 
 /** The errno-style codes that mean "no route": the host is offline or has no route to the relay's network. */
@@ -195,7 +214,7 @@ export function problemOf (err: unknown): RelayProblem {
     if (Array.isArray(errors)) errors.forEach(walk)
   }
   walk(err)
-  if (names.has('ReservationRefusedError')) return 'refused'
+  if (err instanceof RelayRefusedError) return 'refused'
   if ([...codes].some(c => NO_ROUTE_CODES.has(c))) return 'offline'
   if (names.has('DNSQueryFailedError') || names.has('EmptyDNSAnswerError') || codes.has('ENOTFOUND') || codes.has('EAI_AGAIN')) return 'dns-failed'
   return 'unreachable'
