@@ -77,3 +77,12 @@ export const INVISIBLE_CHARACTERS = new RegExp('[' + [
   '\\u{1D173}-\\u{1D17A}', // musical symbol format controls
   '\\u{E0000}-\\u{E007F}' // tag characters
 ].join('') + ']', 'u')
+
+/**
+ * The folder, directly in a download folder, that holds the receiver's partial (temp) files: `<root>/.ferry-partial/`.
+ * No offered path may name it — a segment equal to it after Unicode NFC + lower case is refused (reason
+ * `temp-folder-name`), in any position, so not even a later download folder that is an ancestor of this one lets an
+ * offered path reach it. A file placed from an offer can therefore never be taken for a temp file (docs/PROTOCOL.md
+ * §7, "Temp file"). Ferry's own rule.
+ */
+export const PARTIAL_FOLDER = '.ferry-partial'
