@@ -2,7 +2,8 @@
  * Invariant: a partial file stays only while a resume can use it. When a peer starts, every file in a download
  * folder's `.ferry-partial` folder is removed unless it belongs to a received transfer that is still resumable
  * (accepted, `interrupted` or `failed`, into that download folder), is not verified already, and was written within
- * `PARTIAL_MAX_AGE_MS` (7 days); the folder goes once it is empty. The kept partial file still resumes.
+ * `PARTIAL_MAX_AGE_MS` (7 days); the folder goes once it is empty. A file written within `PARTIAL_GRACE_MS` (1 h)
+ * stays whatever it is: another Ferry process, with its own history, may be writing it.
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -15,7 +16,7 @@ import type { Peer } from '../../src-main/core/peer/index.ts'
 import { openStore } from '../../src-main/core/store/index.ts'
 import type { Store, TransferState } from '../../src-main/core/store/index.ts'
 import { tempName } from '../../src-main/core/transfer/index.ts'
-import { PARTIAL_MAX_AGE_MS } from '../../src-main/core/transfer/partial-files.ts'
+import { PARTIAL_GRACE_MS, PARTIAL_MAX_AGE_MS } from '../../src-main/core/transfer/partial-files.ts'
 import { rm, tempDir } from '../helpers/files.ts'
 
 const PEER = '12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5k3nTzqfpUkS3oJ1oMb'
@@ -56,13 +57,18 @@ describe('leftover partial files expire when the peer starts', () => {
     const elsewhere = record(store, join(root, 'other-downloads'), 'interrupted')
     const old = record(store, downloadDir, 'interrupted')
     store.close()
-    kept.push(tempName(resumable, 1), tempName(failed, 0))
+    const recent = tempName(randomUUID(), 0)
+    kept.push(tempName(resumable, 1), tempName(failed, 0), recent)
     removed.push(
       tempName(resumable, 0), // its file is verified and placed already
       tempName(resumable, 5), // no such file in the transfer
       tempName(completed, 0), tempName(cancelled, 1), tempName(elsewhere, 0), tempName(randomUUID(), 0),
       tempName(old, 0), 'not-a-temp-file.txt')
     for (const name of [...kept, ...removed]) await writeFile(join(partial, name), 'partial bytes')
+    // Every file was last written two hours ago (past the grace period), but one of an unknown transfer written now
+    // and the old transfer's, written more than 7 days ago.
+    const hoursAgo = new Date(Date.now() - PARTIAL_GRACE_MS - 60 * 60_000)
+    for (const name of [...kept, ...removed]) if (name !== recent) await utimes(join(partial, name), hoursAgo, hoursAgo)
     const longAgo = new Date(Date.now() - PARTIAL_MAX_AGE_MS - 60_000)
     await utimes(join(partial, tempName(old, 0)), longAgo, longAgo)
     peer = await startPeer({ dataDir, downloadDir, relays: [], iceServers: [], listen: ['/ip4/127.0.0.1/tcp/0'], acceptIncoming: false })
@@ -79,11 +85,11 @@ describe('leftover partial files expire when the peer starts', () => {
 
   it('removes the rest once nothing can resume them, and then the empty folder', async () => {
     assert.ok(peer != null)
-    for (const name of kept) {
-      const id = name.slice(0, 36)
-      peer.store.transfers.setState(id, 'cancelled')
-    }
-    assert.equal(await peer.transfers.sweepPartialFiles(), kept.length)
+    for (const name of kept.slice(0, 2)) peer.store.transfers.setState(name.slice(0, 36), 'cancelled')
+    assert.equal(await peer.transfers.sweepPartialFiles(), 2)
+    assert.deepEqual((await readdir(partial)).sort(), kept.slice(2))
+    // Past the grace period, the unknown transfer's file goes too, and with it the empty folder.
+    assert.equal(await peer.transfers.sweepPartialFiles(Date.now() + PARTIAL_GRACE_MS + 60_000), 1)
     assert.deepEqual(await readdir(downloadDir), [])
   })
 })

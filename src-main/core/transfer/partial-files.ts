@@ -8,7 +8,8 @@
  *   ({@link removeTempFilesOf}) and the empty folders it created ({@link removeCreatedFolders});
  * - at service start and every {@link PARTIAL_SWEEP_INTERVAL_MS}, {@link sweepPartialFiles} removes every temp file
  *   that no resume can use — its transfer is unknown, not a resumable receive into that folder, the file is already
- *   verified — and every one older than {@link PARTIAL_MAX_AGE_MS}, except those of transfers running now;
+ *   verified — and every one older than {@link PARTIAL_MAX_AGE_MS}, except those of transfers running now and any
+ *   written within {@link PARTIAL_GRACE_MS};
  * - the `.ferry-partial` folder is removed once empty and no receive into that download folder runs in this process.
  */
 import { lstat, readdir, rmdir, unlink } from 'node:fs/promises'
@@ -23,6 +24,13 @@ import { RESUMABLE_STATES } from './resume.ts'
  * weekend and holiday, short enough that abandoned partial files do not hold disk space for good.
  */
 export const PARTIAL_MAX_AGE_MS = 7 * 24 * 60 * 60_000
+
+/**
+ * A partial file written this recently is never removed by a sweep, in ms: 1 hour. Another Ferry process with its own
+ * history may be receiving into the same download folder, and its running transfers are unknown here; a running
+ * transfer writes its temp file at least every stall timeout (30 s) or ends.
+ */
+export const PARTIAL_GRACE_MS = 60 * 60_000
 
 /** How often a running service sweeps expired partial files, in ms: hourly. */
 export const PARTIAL_SWEEP_INTERVAL_MS = 60 * 60_000
@@ -93,6 +101,7 @@ export async function removePartialFolderIfEmpty (root: string, own = 0): Promis
 
 /** Why a temp file stays: a transfer that may still resume it, recent enough. */
 function keeps (store: Store, root: string, name: string, mtimeMs: number, now: number, running: (id: string) => boolean): boolean {
+  if (now - mtimeMs < PARTIAL_GRACE_MS) return true
   const match = TEMP_NAME.exec(name)
   if (match == null) return false
   const id = match[1] as string
