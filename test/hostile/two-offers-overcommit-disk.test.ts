@@ -4,7 +4,8 @@
  * files stay; and a transfer that fails deep in a folder tree leaves the folders it created. Invariant: free space is
  * checked against what the transfers already accepted will still write (the second offer is refused with
  * `insufficient-space` before anything touches disk, the first completes intact), and a transfer that fails leaves
- * neither a temp file nor an empty folder it created.
+ * neither a temp file nor an empty folder it created — at once, or, while another transfer into the same folder runs
+ * (which may be about to use those folders), once that one ends.
  *
  * The download folder is a 2 MiB tmpfs (needs root), as in `test/faults/disk-full-keeps-partial.test.ts`.
  */
@@ -72,5 +73,28 @@ describe('hostile peer: two offers that together overcommit the disk', needsRoot
     const left = await entries(victim.downloadDir)
     // Before: the 31 folders d0 … d0/…/d30 stayed.
     assert.deepEqual(left, ['one.bin'], `left behind: ${left.length - 1} entries`)
+  })
+
+  it('while another transfer into the same folder runs, the failed one\'s empty folders go once that one ends', async () => {
+    const other = randomBytes(50_000)
+    const running = await attacker.open(victim.addr)
+    running.control(offerOf([{ path: 'running.bin', size: other.byteLength }]))
+    assert.equal((await running.nextControl()).type, 'accept')
+    const content = randomBytes(1000)
+    const s = await attacker.open(victim.addr, { keepOthers: true })
+    s.control(offerOf([{ path: 'x/y/z/f.bin', size: content.byteLength }]))
+    assert.equal((await s.nextControl()).type, 'accept')
+    s.control({ type: 'file-start', index: 0, offset: 0 })
+    s.data(content)
+    s.control({ type: 'block', index: 0, offset: 0, sha256: sha256(content) })
+    s.control({ type: 'file-end', index: 0, sha256: sha256(Buffer.from('something else')) })
+    const answer = await s.nextControl()
+    assert.equal(answer.type === 'error' && answer.code, 'hash-mismatch', JSON.stringify(answer))
+    sendHonestFile(running, 0, other)
+    running.control({ type: 'done' })
+    assert.equal((await running.nextControl()).type, 'complete')
+    await s.channel.close().catch(() => {})
+    await eventually(async () => !(await entries(victim.downloadDir)).includes('x'), 5000).catch(() => {})
+    assert.deepEqual(await entries(victim.downloadDir), ['one.bin', 'running.bin'])
   })
 })

@@ -39,12 +39,15 @@ const TEMP_NAME = /^([0-9a-f-]{36})-(\d{1,9})\.part$/u
 
 /** Receives running in this process per download folder (resolved path): their folders are not removed under them. */
 const receivesInto = new Map<string, number>()
+/** Folders created by receives that ended while others ran into the same download folder: removed (if empty) after. */
+const deferredFolders = new Map<string, string[]>()
 
 /**
- * Registers a receive into `root` while it runs; returns the function that ends it (call once; later calls do
- * nothing), which removes `root`'s folder of partial files if it is then empty and no other receive into `root` runs.
- * While any receive into `root` runs, neither {@link removeCreatedFolders} nor {@link removePartialFolderIfEmpty}
- * touches a folder there, so one transfer's clean-up never removes a folder another is about to use.
+ * Registers an accepted receive into `root` while it runs; returns the function that ends it (call once; later calls
+ * do nothing). While any receive into `root` runs, neither {@link removeCreatedFolders} nor
+ * {@link removePartialFolderIfEmpty} removes a folder there, so one transfer's clean-up never removes a folder another
+ * is about to use; when the last one ends, the folders whose removal was put off and `root`'s folder of partial files
+ * are removed if they are empty.
  */
 export function receivingInto (root: string): () => Promise<void> {
   const key = resolve(root)
@@ -54,8 +57,15 @@ export function receivingInto (root: string): () => Promise<void> {
     if (ended) return
     ended = true
     const left = (receivesInto.get(key) ?? 1) - 1
-    if (left <= 0) receivesInto.delete(key)
-    else receivesInto.set(key, left)
+    if (left > 0) {
+      receivesInto.set(key, left)
+      return
+    }
+    receivesInto.delete(key)
+    const deferred = deferredFolders.get(key) ?? []
+    deferredFolders.delete(key)
+    // Innermost first: a longer path is never the parent of a shorter one.
+    for (const dir of deferred.sort((a, b) => b.length - a.length)) await rmdir(dir).catch(() => {})
     await removePartialFolderIfEmpty(key)
   }
 }
@@ -76,11 +86,17 @@ export async function removeTempFilesOf (root: string, transferId: string): Prom
 
 /**
  * Removes the folders a transfer created (`created`, outermost first, as `paths.prepareDestination` lists them),
- * innermost first, each only if empty; stops at the first that is not. Skipped while another receive into `root`
- * runs in this process (the caller's own receive, still registered, counts once). Never throws.
+ * innermost first, each only if empty; stops at the first that is not. While another receive into `root` runs in
+ * this process (besides the caller's own, `own` = 1 when it is registered), that is put off until the last one ends
+ * (see {@link receivingInto}). Never throws.
  */
-export async function removeCreatedFolders (root: string, created: readonly string[]): Promise<void> {
-  if (othersReceivingInto(root, 1)) return
+export async function removeCreatedFolders (root: string, created: readonly string[], own = 1): Promise<void> {
+  if (created.length === 0) return
+  if (othersReceivingInto(root, own)) {
+    const key = resolve(root)
+    deferredFolders.set(key, [...(deferredFolders.get(key) ?? []), ...created])
+    return
+  }
   for (const dir of [...created].reverse()) {
     try {
       await rmdir(dir)

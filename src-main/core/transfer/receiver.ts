@@ -119,7 +119,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   // Folders this transfer created, and whether its temp folder is ready (prepared once, at its first file).
   const createdDirs: string[] = []
   let partialReady = false
-  const endReceive = receivingInto(downloadDir)
+  let endReceive: (() => Promise<void>) | undefined
   const writer = new ProgressWriter(store, transferId)
   const reporter = new ProgressReporter({ transferId, direction: 'receive', peerId, totalBytes, files }, init.onProgress)
   let current: IncomingFile | undefined
@@ -153,6 +153,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     }
     const offsets = resume?.offsets ?? files.map(() => 0)
     reservation = space.reserve(measured, needed)
+    endReceive = receivingInto(downloadDir)
     await channel.sendControl({ type: 'accept', offsets, complete: resume == null ? undefined : [...resume.done.keys()] }, signal)
     store.transfers.setState(transferId, 'transferring')
     const acceptedAt = Date.now()
@@ -261,15 +262,15 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       // placement): a transfer that failed or was cancelled keeps nothing partial.
       await removeTempFilesOf(downloadDir, transferId)
     }
-    await removeCreatedFolders(downloadDir, createdDirs)
-    await removePartialFolderIfEmpty(downloadDir, 1)
+    await removeCreatedFolders(downloadDir, createdDirs, endReceive == null ? 0 : 1)
+    await removePartialFolderIfEmpty(downloadDir, endReceive == null ? 0 : 1)
     store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
     if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message))
     else channel.abort(err as Error)
     throw err
   } finally {
     reservation?.release()
-    await endReceive()
+    await endReceive?.()
   }
 }
 
