@@ -91,7 +91,8 @@ describe('hostile peer: an offered name like the receiver\'s temp file', () => {
     })
   }
 
-  for (const path of ['.ferry-partial/x.part', '.FERRY-PARTIAL/x.part', 'deep/.Ferry-Partial/x.part', '.ferry-partial']) {
+  // The folder's name in any case, anywhere in a path, alone, and as the short names Windows may give it.
+  for (const path of ['.ferry-partial/x.part', '.FERRY-PARTIAL/x.part', 'deep/.Ferry-Partial/x.part', '.ferry-partial', 'FERRY-~1/x.part', 'fe3a9c~2/x.part']) {
     it(`the temp files' folder cannot be named by an offered path: "${path}" is refused before anything touches disk`, async () => {
       const before = await entries(t.victim.downloadDir)
       const offers = t.victim.offers.length

@@ -32,11 +32,20 @@ export function isReservedName (segment: string): boolean {
 }
 
 /**
- * `true` if `segment` names the folder of partial files ({@link PARTIAL_FOLDER}) in any spelling that lands on it on
- * a case- or normalization-insensitive file system (`.Ferry-Partial`).
+ * Windows short (8.3) names the folder of partial files can get on NTFS volumes that generate them: leading dots
+ * dropped, the first six characters and `~n` (`FERRY-~1`), or, past four of those, two characters, four hex digits
+ * and `~n` (`FE1A2B~1`). Source: Microsoft "Naming Files, Paths, and Namespaces", "Short vs. Long Names"; Git refuses
+ * `git~1` for `.git` for the same reason (CVE-2014-9390).
+ */
+const PARTIAL_FOLDER_SHORT_NAME = /^(?:ferry-~\d+|fe[0-9a-f]{4}~\d+)$/u
+
+/**
+ * `true` if `segment` names the folder of partial files ({@link PARTIAL_FOLDER}) in any spelling that lands on it: on
+ * a case- or normalization-insensitive file system (`.Ferry-Partial`), or by a Windows short name (`FERRY-~1`).
  */
 export function isPartialFolderName (segment: string): boolean {
-  return collisionKey(segment) === PARTIAL_FOLDER
+  const key = collisionKey(segment)
+  return key === PARTIAL_FOLDER || PARTIAL_FOLDER_SHORT_NAME.test(key)
 }
 
 /**
