@@ -102,6 +102,16 @@ describe('the receiver disk fills up mid-transfer', needsRoot('mount a small tmp
     assert.ok((await stat(join(downloadDir, PARTIAL_FOLDER, tempName(transferId, 0)))).size >= (file?.bytesDone ?? Infinity), 'the partial file holds every verified byte')
   })
 
+  it('sending again while the disk is still full is refused with insufficient-space and keeps the partial file', async () => {
+    const partial = join(downloadDir, PARTIAL_FOLDER, tempName(transferId, 0))
+    const sizeBefore = (await stat(partial)).size
+    const addr = rx.addr
+    assert.ok(addr != null)
+    const err = await tx.transfers.send(addr, [source]).then(() => undefined, (e: unknown) => e as { code?: string })
+    assert.equal(err?.code, 'insufficient-space')
+    assert.equal((await stat(partial)).size, sizeBefore, 'the partial file is kept, whole')
+  })
+
   it('with room again, sending the same file resumes from the verified blocks and completes byte-identical', async () => {
     await unlink(filler)
     const resuming: number[] = []

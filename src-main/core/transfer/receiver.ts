@@ -259,8 +259,9 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     if (outcome.state !== 'interrupted') {
       for (const tempPath of [...placements.failedTempPaths, ...(current == null ? [] : [current.tempPath])]) await unlink(tempPath).catch(() => {})
       // And every other temp file of this transfer (kept from an earlier attempt, or verified and not yet queued for
-      // placement): a transfer that failed or was cancelled keeps nothing partial.
-      await removeTempFilesOf(downloadDir, transferId)
+      // placement): a transfer that failed or was cancelled once accepted keeps nothing partial. A resume refused
+      // before its accept (no room yet) keeps the earlier attempt's partial files.
+      if (endReceive != null) await removeTempFilesOf(downloadDir, transferId)
     }
     await removeCreatedFolders(downloadDir, createdDirs, endReceive == null ? 0 : 1)
     await removePartialFolderIfEmpty(downloadDir, endReceive == null ? 0 : 1)
