@@ -12,7 +12,8 @@
  *   written within {@link PARTIAL_GRACE_MS};
  * - the `.ferry-partial` folder is removed once empty and no receive into that download folder runs in this process.
  */
-import { lstat, readdir, rmdir, unlink } from 'node:fs/promises'
+import { rmdirSync } from 'node:fs'
+import { lstat, readdir, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { partialFolderOf } from '../paths/index.ts'
 import type { Store } from '../store/index.ts'
@@ -49,11 +50,11 @@ const deferredFolders = new Map<string, string[]>()
  * is about to use; when the last one ends, the folders whose removal was put off and `root`'s folder of partial files
  * are removed if they are empty.
  */
-export function receivingInto (root: string): () => Promise<void> {
+export function receivingInto (root: string): () => void {
   const key = resolve(root)
   receivesInto.set(key, (receivesInto.get(key) ?? 0) + 1)
   let ended = false
-  return async () => {
+  return () => {
     if (ended) return
     ended = true
     const left = (receivesInto.get(key) ?? 1) - 1
@@ -65,8 +66,21 @@ export function receivingInto (root: string): () => Promise<void> {
     const deferred = deferredFolders.get(key) ?? []
     deferredFolders.delete(key)
     // Innermost first: a longer path is never the parent of a shorter one.
-    for (const dir of deferred.sort((a, b) => b.length - a.length)) await rmdir(dir).catch(() => {})
-    await removePartialFolderIfEmpty(key)
+    for (const dir of deferred.sort((a, b) => b.length - a.length)) tryRmdir(dir)
+    removePartialFolderIfEmpty(key)
+  }
+}
+
+/**
+ * Removes the folder `dir` if it is empty; returns false when it is still there. Synchronous on purpose: between the
+ * check that no other receive runs and the removal, no other receive of this process can start using the folder.
+ */
+function tryRmdir (dir: string): boolean {
+  try {
+    rmdirSync(dir)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT'
   }
 }
 
@@ -90,29 +104,22 @@ export async function removeTempFilesOf (root: string, transferId: string): Prom
  * this process (besides the caller's own, `own` = 1 when it is registered), that is put off until the last one ends
  * (see {@link receivingInto}). Never throws.
  */
-export async function removeCreatedFolders (root: string, created: readonly string[], own = 1): Promise<void> {
+export function removeCreatedFolders (root: string, created: readonly string[], own = 1): void {
   if (created.length === 0) return
   if (othersReceivingInto(root, own)) {
     const key = resolve(root)
     deferredFolders.set(key, [...(deferredFolders.get(key) ?? []), ...created])
     return
   }
-  for (const dir of [...created].reverse()) {
-    try {
-      await rmdir(dir)
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return
-    }
-  }
+  for (const dir of [...created].reverse()) if (!tryRmdir(dir)) return
 }
 
 /**
  * Removes `root`'s folder of partial files if it is empty and no receive into `root` runs in this process other than
  * `own` of them (0 or 1). Never throws.
  */
-export async function removePartialFolderIfEmpty (root: string, own = 0): Promise<void> {
-  if (othersReceivingInto(root, own)) return
-  await rmdir(partialFolderOf(root)).catch(() => {})
+export function removePartialFolderIfEmpty (root: string, own = 0): void {
+  if (!othersReceivingInto(root, own)) tryRmdir(partialFolderOf(root))
 }
 
 /** Why a temp file stays: a transfer that may still resume it, recent enough. */
@@ -150,7 +157,7 @@ export async function sweepPartialFiles (store: Store, roots: Iterable<string>, 
       if (st.isDirectory()) continue
       await unlink(path).then(() => { removed++ }, () => {})
     }
-    await removePartialFolderIfEmpty(root)
+    removePartialFolderIfEmpty(root)
   }
   return removed
 }

@@ -119,7 +119,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   // Folders this transfer created, and whether its temp folder is ready (prepared once, at its first file).
   const createdDirs: string[] = []
   let partialReady = false
-  let endReceive: (() => Promise<void>) | undefined
+  let endReceive: (() => void) | undefined
   const writer = new ProgressWriter(store, transferId)
   const reporter = new ProgressReporter({ transferId, direction: 'receive', peerId, totalBytes, files }, init.onProgress)
   let current: IncomingFile | undefined
@@ -235,7 +235,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       } else if (msg.type === 'done') {
         await placements.drain()
         if (current != null || done.size !== files.length) throw new TransferError('size-mismatch', `The sender ended after ${done.size} of ${files.length} files`)
-        await removePartialFolderIfEmpty(downloadDir, 1)
+        removePartialFolderIfEmpty(downloadDir, 1)
         await channel.sendControl({ type: 'complete', files: [...done].map(([index, f]) => ({ index, sha256: f.sha256 })).sort((a, b) => a.index - b.index) }, signal)
         writer.flush()
         store.transfers.setState(transferId, 'completed')
@@ -263,15 +263,15 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       // before its accept (no room yet) keeps the earlier attempt's partial files.
       if (endReceive != null) await removeTempFilesOf(downloadDir, transferId)
     }
-    await removeCreatedFolders(downloadDir, createdDirs, endReceive == null ? 0 : 1)
-    await removePartialFolderIfEmpty(downloadDir, endReceive == null ? 0 : 1)
+    removeCreatedFolders(downloadDir, createdDirs, endReceive == null ? 0 : 1)
+    removePartialFolderIfEmpty(downloadDir, endReceive == null ? 0 : 1)
     store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
     if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message))
     else channel.abort(err as Error)
     throw err
   } finally {
     reservation?.release()
-    await endReceive?.()
+    endReceive?.()
   }
 }
 
