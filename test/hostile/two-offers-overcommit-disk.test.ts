@@ -72,7 +72,7 @@ describe('hostile peer: two offers that together overcommit the disk', needsRoot
     assert.equal(answer.type === 'error' && answer.code, 'hash-mismatch', JSON.stringify(answer))
     const left = await entries(victim.downloadDir)
     // Before: the 31 folders d0 … d0/…/d30 stayed.
-    assert.deepEqual(left, ['one.bin'], `left behind: ${left.length - 1} entries`)
+    assert.deepEqual(left, ['one.bin'], `left behind: ${left.filter(e => e !== 'one.bin').length} entries`)
   })
 
   it('while another transfer into the same folder runs, the failed one\'s empty folders go once that one ends', async () => {
@@ -96,5 +96,40 @@ describe('hostile peer: two offers that together overcommit the disk', needsRoot
     await s.channel.close().catch(() => {})
     await eventually(async () => !(await entries(victim.downloadDir)).includes('x'), 5000).catch(() => {})
     assert.deepEqual(await entries(victim.downloadDir), ['one.bin', 'running.bin'])
+  })
+})
+
+describe('hostile peer: two offers that together overcommit the disk, waiting for the decision together', needsRoot('mount a small tmpfs'), () => {
+  let victim: Victim
+  let attacker: Attacker
+  const waiting: Array<() => void> = []
+
+  before(async () => {
+    assertRoot('mount a small tmpfs')
+    // Both offers pass the first check (nothing is accepted yet); the person then accepts both at once.
+    victim = await startVictim(async () => {
+      await new Promise<void>(resolve => {
+        waiting.push(resolve)
+        if (waiting.length === 2) for (const go of waiting) go()
+      })
+      return { accept: true }
+    })
+    await mountTmpfs(victim.downloadDir, DISK_BYTES)
+    attacker = await startAttacker()
+  })
+  after(async () => {
+    await attacker?.stop()
+    if (victim != null) await unmount(victim.downloadDir)
+    await victim?.stop()
+  })
+
+  it('only one is accepted; the other gets insufficient-space at the accept', async () => {
+    const streams = [await attacker.open(victim.addr), await attacker.open(victim.addr, { keepOthers: true })]
+    for (const [i, s] of streams.entries()) s.control(offerOf([{ path: `both-${i}.bin`, size: OFFER_BYTES }]))
+    const answers = await Promise.all(streams.map(async s => await s.nextControl()))
+    const kinds = answers.map(a => a.type === 'error' ? a.code : a.type).sort()
+    // Before: ['accept', 'accept'].
+    assert.deepEqual(kinds, ['accept', 'insufficient-space'], JSON.stringify(answers))
+    assert.equal(victim.offers.length, 2, 'both offers were put to the person')
   })
 })
