@@ -1,7 +1,7 @@
 /**
  * Invariant: when the receiver's disk fills up mid-transfer, the transfer stops with a clear error on both sides
  * (`write-failed`, "the disk is full"), nothing appears under the final name, the verified part is kept in the hidden
- * partial file and recorded (the receiver records the transfer `interrupted`), and once there is room again sending
+ * partial file (in the download folder's `.ferry-partial` folder) and recorded (the receiver records the transfer `interrupted`), and once there is room again sending
  * the same file resumes from the verified blocks and completes byte-identical.
  *
  * The download folder is a 40 MiB tmpfs (needs root); the offered 30 MiB file passes the free-space check, then the
@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readdir, readFile, stat, statfs, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { PARTIAL_FOLDER } from '../../src-main/core/paths/index.ts'
 import { BLOCK_BYTES } from '../../src-main/core/protocol/index.ts'
 import { tempName } from '../../src-main/core/transfer/index.ts'
 import type { TransferResult } from '../../src-main/core/transfer/index.ts'
@@ -95,10 +96,20 @@ describe('the receiver disk fills up mid-transfer', needsRoot('mount a small tmp
   })
 
   it('nothing is under the final name and the partial file is kept', async () => {
-    const part = tempName(transferId, 0)
-    assert.deepEqual((await readdir(downloadDir)).sort(), [part, 'filler'].sort())
+    assert.deepEqual((await readdir(downloadDir)).sort(), [PARTIAL_FOLDER, 'filler'].sort())
+    assert.deepEqual(await readdir(join(downloadDir, PARTIAL_FOLDER)), [tempName(transferId, 0)])
     const [file] = rx.store.transfers.files(transferId)
-    assert.ok((await stat(join(downloadDir, part))).size >= (file?.bytesDone ?? Infinity), 'the partial file holds every verified byte')
+    assert.ok((await stat(join(downloadDir, PARTIAL_FOLDER, tempName(transferId, 0)))).size >= (file?.bytesDone ?? Infinity), 'the partial file holds every verified byte')
+  })
+
+  it('sending again while the disk is still full is refused with insufficient-space and keeps the partial file', async () => {
+    const partial = join(downloadDir, PARTIAL_FOLDER, tempName(transferId, 0))
+    const sizeBefore = (await stat(partial)).size
+    const addr = rx.addr
+    assert.ok(addr != null)
+    const err = await tx.transfers.send(addr, [source]).then(() => undefined, (e: unknown) => e as { code?: string })
+    assert.equal(err?.code, 'insufficient-space')
+    assert.equal((await stat(partial)).size, sizeBefore, 'the partial file is kept, whole')
   })
 
   it('with room again, sending the same file resumes from the verified blocks and completes byte-identical', async () => {

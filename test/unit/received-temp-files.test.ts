@@ -1,10 +1,11 @@
 /**
  * The receiver's temp files (`IncomingFile` on `OpenFile`): a small file's temp file is created with a synchronous
- * call, exclusively, and a descriptor is released exactly once.
+ * call, exclusively, and a descriptor is released exactly once; a temp file that also has another name (a placed file:
+ * the process stopped between `link` and `unlink`) is never written into, neither to resume it nor to start it over.
  */
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { link, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -64,4 +65,24 @@ describe('received temp files', () => {
       (err: Error & { code?: string }) => err.name === 'TransferError' && err.code === 'write-failed' && err.message.includes('gone/a.bin') && !err.message.includes(dir)
     )
   })
+
+  for (const offset of [0, 1024 * 1024]) {
+    it(`a temp file that is also a placed file is not written into (${offset === 0 ? 'starting over' : 'resuming'}): the placed file keeps its bytes`, async () => {
+      const placed = join(dir, `placed-${offset}.bin`)
+      const tempPath = join(dir, `.placed-${offset}.part`)
+      const before = randomBytes(2 * 1024 * 1024)
+      await writeFile(placed, before)
+      await link(placed, tempPath)
+      const { file, prefixMatches } = await IncomingFile.open({ index: 0, relPath: `again-${offset}.bin`, size: 3000, dir, tempPath, offset, prefixSha256: sha256(before.subarray(0, offset)) })
+      assert.equal(prefixMatches, offset === 0, 'a resume of it starts the file over')
+      assert.equal(file.position, 0)
+      const bytes = randomBytes(3000)
+      await file.write(bytes)
+      assert.equal(await file.verifyBlock(0, sha256(bytes)), true)
+      const { localPath } = await file.finish(sha256(bytes))
+      assert.deepEqual(await readFile(localPath), bytes)
+      assert.deepEqual(await readFile(placed), before, 'the placed file is untouched')
+      assert.equal((await stat(placed)).nlink, 1)
+    })
+  }
 })

@@ -76,7 +76,7 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
         `Connected ${connectionWords(info)}. Waiting for the receiver to accept…`)
       },
       onRetry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
-      onSkipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (not regular files): ${skipped.join(', ')}`),
+      onSkipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (links, special files, partial-file folders): ${skipped.join(', ')}`),
       retryForMs: Number(options.retryFor ?? RESUME_RETRY_FOR_MS / 1000) * 1000,
       onInterrupted: (attempt, err) => out.event({ event: 'interrupted', attempt, message: (err as Error).message },
         `Connection lost (${(err as Error).message}); trying to reach the receiver again to resume…`)

@@ -48,3 +48,12 @@ export const FORBIDDEN_CHARACTERS = /[<>:"|?*]/u
  * checks or shows peer text (src-main/text, which gives the sources).
  */
 export { CONTROL_CHARACTERS, INVISIBLE_CHARACTERS } from '../../text/index.ts'
+
+/**
+ * The folder, directly in a download folder, that holds the receiver's partial (temp) files: `<root>/.ferry-partial/`.
+ * No offered path may name it — a segment equal to it after Unicode NFC + lower case is refused (reason
+ * `temp-folder-name`), in any position, so not even a later download folder that is an ancestor of this one lets an
+ * offered path reach it. A file placed from an offer can therefore never be taken for a temp file (docs/PROTOCOL.md
+ * §7, "Temp file"). Ferry's own rule.
+ */
+export const PARTIAL_FOLDER = '.ferry-partial'

@@ -24,6 +24,7 @@ export type UnsafePathReason =
   | 'forbidden-character'
   | 'trailing-dot-or-space'
   | 'reserved-name'
+  | 'temp-folder-name'
   | 'segment-too-long'
   | 'duplicate'
   | 'case-collision'

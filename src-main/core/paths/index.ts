@@ -14,13 +14,16 @@
  *    - names that hide what they are: control characters (NUL, terminal escapes), invisible and bidi characters
  *      (`evil\u202Etxt.exe` displays as `evilexe.txt`);
  *    - empty and `.` segments, names over 255 UTF-8 bytes, paths over 1024 bytes or 32 levels;
+ *    - the name of the folder that holds partial files, `.ferry-partial` ({@link PARTIAL_FOLDER}), in any case;
  *    - collisions: duplicates, names equal after Unicode NFC + lower case (one file on macOS and Windows), and a
  *      name offered both as a file and as a folder.
  * 2. **Each path is joined under `root`** ({@link resolveInside}) and checked again with `path.relative`, so even a
  *    sibling folder sharing a prefix (`/dl` vs `/dl-evil`) is unreachable.
  * 3. **Folders are created one segment at a time** ({@link prepareDestination}) with `lstat`, refusing a link or a
  *    non-folder on the way — a link left in the download folder cannot redirect a write.
- * 4. **Finished files are placed without overwriting** ({@link placeFile}): an atomic hard link to a free name
+ * 4. **Partial files live in their own folder** ({@link preparePartialFolder}), `<root>/.ferry-partial/`, which no
+ *    offered path can name: a placed file is never taken for a temp file.
+ * 5. **Finished files are placed without overwriting** ({@link placeFile}): an atomic hard link to a free name
  *    (`report.pdf` → `report (1).pdf`), falling back to check-then-rename where links are unsupported.
  *
  * Every refusal is an {@link UnsafePathError} (`code: 'unsafe-path'`) with a `reason` such as `parent-segment` and
@@ -47,9 +50,9 @@
  */
 export {
   MAX_SEGMENT_BYTES, MAX_PATH_BYTES, MAX_DEPTH, MAX_FREE_NAME_ATTEMPTS, WINDOWS_RESERVED_NAMES, FORBIDDEN_CHARACTERS,
-  CONTROL_CHARACTERS, INVISIBLE_CHARACTERS
+  CONTROL_CHARACTERS, INVISIBLE_CHARACTERS, PARTIAL_FOLDER
 } from './constants.ts'
 export { UnsafePathError, NoFreeNameError, displayPath } from './errors.ts'
 export type { UnsafePathReason } from './errors.ts'
-export { validateRelativePath, validateFileList, collisionKey, isReservedName } from './validate.ts'
-export { resolveInside, prepareDestination, freeName, placeFile, numberedName } from './resolve.ts'
+export { validateRelativePath, validateFileList, collisionKey, isReservedName, isPartialFolderName } from './validate.ts'
+export { resolveInside, prepareDestination, preparePartialFolder, partialFolderOf, freeName, placeFile, numberedName } from './resolve.ts'

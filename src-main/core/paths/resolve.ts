@@ -6,7 +6,7 @@ import { lstatSync, mkdirSync, statSync } from 'node:fs'
 import { link, lstat, rename, unlink } from 'node:fs/promises'
 import nodePath from 'node:path'
 import { throwIfAborted } from '../errors/index.ts'
-import { MAX_FREE_NAME_ATTEMPTS, MAX_SEGMENT_BYTES } from './constants.ts'
+import { MAX_FREE_NAME_ATTEMPTS, MAX_SEGMENT_BYTES, PARTIAL_FOLDER } from './constants.ts'
 import { NoFreeNameError, UnsafePathError, displayPath } from './errors.ts'
 import { utf8Bytes, validateRelativePath } from './validate.ts'
 
@@ -59,13 +59,15 @@ function checkSingleName (name: string): void {
  * @param root the download folder; must exist
  * @param relPath a peer-supplied relative file path (its last segment, the file name, is not created)
  * @param signal cancels between segments
+ * @param created when given, every folder this call created is appended to it, outermost first (so that a transfer
+ *   that fails can remove the folders it created, innermost first, if they are still empty)
  * @returns the absolute path of the file's parent folder (`root` itself for a top-level file)
  * @throws {UnsafePathError} when `relPath` is refused, or with reason `symlink-in-path` / `not-a-directory` when a
  *   component under `root` is a link or not a folder (`not-a-directory` also when `root` is not a folder)
  * @throws {AbortedError} when `signal` aborts
  * @throws the file-system error (e.g. `ENOENT` when `root` is missing, `EACCES`, `ENOSPC`) otherwise
  */
-export async function prepareDestination (root: string, relPath: string, signal?: AbortSignal): Promise<string> {
+export async function prepareDestination (root: string, relPath: string, signal?: AbortSignal, created?: string[]): Promise<string> {
   const full = resolveInside(root, relPath)
   const base = nodePath.resolve(root)
   const segments = validateRelativePath(relPath)
@@ -80,22 +82,24 @@ export async function prepareDestination (root: string, relPath: string, signal?
   for (let i = 0; i < segments.length - 1; i++) {
     throwIfAborted(signal)
     dir = nodePath.join(dir, segments[i] as string)
-    ensureDirectory(dir, relPath, segments.slice(0, i + 1).join('/'))
+    if (ensureDirectory(dir, relPath, segments.slice(0, i + 1).join('/'))) created?.push(dir)
   }
   // Belt and braces: the parent of the resolved file is the folder just prepared.
   if (nodePath.dirname(full) !== dir) throw new UnsafePathError(relPath, 'outside-root', 'it points outside the download folder')
   return dir
 }
 
-/** Makes sure `dir` is a real folder (not a link), creating it if missing. */
-function ensureDirectory (dir: string, relPath: string, shown: string): void {
+/** Makes sure `dir` is a real folder (not a link), creating it (with `mode`) if missing; returns whether it created it. */
+function ensureDirectory (dir: string, relPath: string, shown: string, mode?: number): boolean {
+  let created = false
   let stats
   try {
     stats = lstatSync(dir)
   } catch (err) {
     if (errorCode(err) !== 'ENOENT') throw err
     try {
-      mkdirSync(dir)
+      mkdirSync(dir, mode)
+      created = true
     } catch (mkdirErr) {
       if (errorCode(mkdirErr) !== 'EEXIST') throw mkdirErr
     }
@@ -107,6 +111,31 @@ function ensureDirectory (dir: string, relPath: string, shown: string): void {
   if (!stats.isDirectory()) {
     throw new UnsafePathError(relPath, 'not-a-directory', `${displayPath(shown)} already exists in the download folder and is not a folder`)
   }
+  return created
+}
+
+/**
+ * The folder of partial files in `root`, `<root>/.ferry-partial` ({@link PARTIAL_FOLDER}), created (mode `0700`) if
+ * missing; an existing link or non-folder there is refused. No offered path can name this folder (see
+ * {@link validateRelativePath}), so nothing placed from an offer can ever be taken for a temp file.
+ *
+ * @param root the download folder; must exist
+ * @returns the folder's absolute path
+ * @throws {UnsafePathError} reason `symlink-in-path` or `not-a-directory` when `root` or the folder is not a real
+ *   folder (`root` itself may be a link)
+ * @throws the file-system error (e.g. `ENOENT` when `root` is missing, `EACCES`, `EROFS`) otherwise
+ */
+export function preparePartialFolder (root: string): string {
+  const base = nodePath.resolve(root)
+  if (!statSync(base).isDirectory()) throw new UnsafePathError(PARTIAL_FOLDER, 'not-a-directory', `the download folder ${displayPath(base)} is not a folder`)
+  const dir = nodePath.join(base, PARTIAL_FOLDER)
+  ensureDirectory(dir, PARTIAL_FOLDER, PARTIAL_FOLDER, 0o700)
+  return dir
+}
+
+/** The folder of partial files in `root` ({@link preparePartialFolder}), without touching the disk. */
+export function partialFolderOf (root: string): string {
+  return nodePath.join(nodePath.resolve(root), PARTIAL_FOLDER)
 }
 
 /**

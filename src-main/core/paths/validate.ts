@@ -3,7 +3,7 @@
  */
 import {
   CONTROL_CHARACTERS, FORBIDDEN_CHARACTERS, INVISIBLE_CHARACTERS, MAX_DEPTH, MAX_PATH_BYTES, MAX_SEGMENT_BYTES,
-  WINDOWS_RESERVED_NAMES
+  PARTIAL_FOLDER, WINDOWS_RESERVED_NAMES
 } from './constants.ts'
 import { UnsafePathError, displayPath } from './errors.ts'
 
@@ -32,6 +32,23 @@ export function isReservedName (segment: string): boolean {
 }
 
 /**
+ * Windows short (8.3) names the folder of partial files can get on NTFS volumes that generate them: leading dots
+ * dropped, the first six characters and `~n` (`FERRY-~1`), or, past four of those, two characters, four hex digits
+ * and `~n` (`FE1A2B~1`). Source: Microsoft "Naming Files, Paths, and Namespaces", "Short vs. Long Names"; Git refuses
+ * `git~1` for `.git` for the same reason (CVE-2014-9390).
+ */
+const PARTIAL_FOLDER_SHORT_NAME = /^(?:ferry-~\d+|fe[0-9a-f]{4}~\d+)$/u
+
+/**
+ * `true` if `segment` names the folder of partial files ({@link PARTIAL_FOLDER}) in any spelling that lands on it: on
+ * a case- or normalization-insensitive file system (`.Ferry-Partial`), or by a Windows short name (`FERRY-~1`).
+ */
+export function isPartialFolderName (segment: string): boolean {
+  const key = collisionKey(segment)
+  return key === PARTIAL_FOLDER || PARTIAL_FOLDER_SHORT_NAME.test(key)
+}
+
+/**
  * Checks one name (a file or folder name, no separators) against the per-segment rules.
  * Throws {@link UnsafePathError} naming `path` (the whole input) on the first rule it breaks.
  */
@@ -50,6 +67,9 @@ function checkSegment (path: string, segment: string): void {
     throw new UnsafePathError(path, 'trailing-dot-or-space', 'a name ends with a dot or a space, which Windows silently removes')
   }
   if (isReservedName(segment)) throw new UnsafePathError(path, 'reserved-name', 'it uses a device name reserved by Windows (such as CON or NUL)')
+  if (isPartialFolderName(segment)) {
+    throw new UnsafePathError(path, 'temp-folder-name', `it uses the name ${PARTIAL_FOLDER}, which Ferry keeps for partial files`)
+  }
   if (utf8Bytes(segment) > MAX_SEGMENT_BYTES) {
     throw new UnsafePathError(path, 'segment-too-long', `a name is longer than ${MAX_SEGMENT_BYTES} bytes`)
   }
@@ -62,7 +82,8 @@ function checkSegment (path: string, segment: string): void {
  * Refused: a non-string or empty path; lone UTF-16 surrogates; absolute (`/x`), drive (`C:`, `C:\x`, `c:x`) and UNC
  * (`\\server\share`, `//server/share`) paths; any `\`; more than {@link MAX_PATH_BYTES} UTF-8 bytes or
  * {@link MAX_DEPTH} segments; empty, `.` and `..` segments; control, invisible/bidi and Windows-forbidden characters;
- * names ending in a dot or space; Windows reserved device names; names over {@link MAX_SEGMENT_BYTES} UTF-8 bytes.
+ * names ending in a dot or space; Windows reserved device names; the name of the partial-files folder
+ * ({@link PARTIAL_FOLDER}, any case); names over {@link MAX_SEGMENT_BYTES} UTF-8 bytes.
  *
  * @throws {UnsafePathError} code `unsafe-path`, `reason` names the rule
  */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
 import { constants as fsConstants, writeSync } from 'node:fs'
+import { unlink } from 'node:fs/promises'
 import { placeFile } from '../paths/index.ts'
 import { BLOCK_BYTES, TransferError } from '../protocol/index.ts'
 import { OpenFile } from './open-file.ts'
@@ -35,6 +36,29 @@ export function writeError (err: unknown, path: string): TransferError {
 export function isDiskFull (err: unknown): boolean {
   const cause = (err as { cause?: NodeJS.ErrnoException }).cause
   return cause?.code === 'ENOSPC' || cause?.code === 'EDQUOT'
+}
+
+/**
+ * Reopens an existing temp file read-write, never through a link, and only if it is a regular file with no other name:
+ * a temp file that is also linked elsewhere was placed already (the process stopped between `link` and `unlink`), and
+ * writing into it would change the placed file. Such a temp name is removed and the file created afresh, exclusively
+ * (`created: true`); so is a missing one.
+ *
+ * @throws the system error
+ */
+async function reopenOwn (tempPath: string): Promise<{ handle: OpenFile, created: boolean }> {
+  let handle: OpenFile | undefined
+  try {
+    handle = await OpenFile.open(tempPath, REOPEN_FLAGS)
+    const st = await handle.stat()
+    if (st.isFile() && st.nlink === 1) return { handle, created: false }
+    await handle.close()
+    await unlink(tempPath)
+  } catch (err) {
+    await handle?.close().catch(() => {})
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  return { handle: await OpenFile.open(tempPath, 'wx+', 0o644), created: true }
 }
 
 async function hashPrefix (handle: OpenFile, length: number): Promise<Hash> {
@@ -83,27 +107,36 @@ export class IncomingFile {
   /**
    * Opens the temp file of a file: created exclusively at offset 0, or — when resuming at `offset` > 0 — the existing
    * partial file, truncated to `offset` and hashed so far. Returns whether the partial file's prefix matches
-   * `prefixSha256`; when it does not, the file is reset to offset 0 (the caller asks the sender to start over). A new
-   * temp file of at most `SYNC_WRITE_MAX_BYTES` is created with a synchronous call.
+   * `prefixSha256`; when it does not, the file is reset to offset 0 (the caller asks the sender to start over). An
+   * existing temp file is reopened only if it has no other name (see `reopenOwn`): a placed file is never written
+   * into; otherwise, or when it is gone, the file starts over at 0 as if the prefix did not match. A new temp file of
+   * at most `SYNC_WRITE_MAX_BYTES` is created with a synchronous call.
    *
    * @throws {TransferError} `write-failed`
    */
   static async open (init: { index: number, relPath: string, size: number, dir: string, tempPath: string, offset: number, prefixSha256?: string }): Promise<{ file: IncomingFile, prefixMatches: boolean }> {
     let handle: OpenFile
-    let created = false
+    let created: boolean
     try {
       // Read-write (`wx+`, not `wx`): a rewind after a bad block re-hashes the file from its temp file.
-      handle = init.offset > 0
-        ? await OpenFile.open(init.tempPath, REOPEN_FLAGS)
-        : init.size <= SYNC_WRITE_MAX_BYTES ? OpenFile.openSync(init.tempPath, 'wx+', 0o644) : await OpenFile.open(init.tempPath, 'wx+', 0o644)
-      created = init.offset === 0
+      if (init.offset > 0) {
+        ({ handle, created } = await reopenOwn(init.tempPath))
+      } else {
+        handle = init.size <= SYNC_WRITE_MAX_BYTES ? OpenFile.openSync(init.tempPath, 'wx+', 0o644) : await OpenFile.open(init.tempPath, 'wx+', 0o644)
+        created = true
+      }
     } catch (err) {
       if (init.offset === 0 && (err as NodeJS.ErrnoException).code === 'EEXIST') {
         // A partial file of this transfer from an earlier attempt that is not being resumed: start it over.
-        handle = await OpenFile.open(init.tempPath, REOPEN_FLAGS).catch((e: unknown) => { throw writeError(e, init.relPath) })
+        ({ handle, created } = await reopenOwn(init.tempPath).catch((e: unknown) => { throw writeError(e, init.relPath) }))
       } else {
         throw writeError(err, init.relPath)
       }
+    }
+    if (created && init.offset > 0) {
+      // The partial file was gone or not ours to write into: the whole file is asked for again.
+      const file = new IncomingFile({ ...init, handle, fileHash: createHash('sha256'), offset: 0 })
+      return { file, prefixMatches: false }
     }
     try {
       // A file just created exclusively is empty already (one system call less per file: many small files).

@@ -1,6 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { FerryError, throwIfAborted } from '../errors/index.ts'
+import { isPartialFolderName } from '../paths/index.ts'
 
 /** A file the sender offers: its path in the offer (relative, `/`-separated), where it is on disk, and its size. */
 export interface LocalFile {
@@ -21,7 +22,8 @@ export class SourcePathError extends FerryError {
 /**
  * Lists the files to send for the given paths. A file is offered under its own name; a folder is walked and its files
  * are offered under `<folder name>/<path inside it>`, so the receiver gets the same structure. Symbolic links are not
- * followed (a link could lead anywhere on the sender's disk) and are reported in `skipped`. Empty folders carry no
+ * followed (a link could lead anywhere on the sender's disk) and are reported in `skipped`, like a `.ferry-partial`
+ * folder inside a folder (a receiver's partial files, a name no receiver accepts). Empty folders carry no
  * files and are not recreated.
  *
  * @throws {SourcePathError} when a path does not exist or is not a regular file or folder
@@ -36,7 +38,9 @@ export async function collectFiles (paths: readonly string[], signal?: AbortSign
     for (const entry of entries) {
       const childAbs = join(abs, entry.name)
       const childRel = `${rel}/${entry.name}`
-      if (entry.isDirectory()) await walk(childAbs, childRel)
+      // Another Ferry's partial files: no receiver accepts that name (paths `temp-folder-name`), and they are not data.
+      if (isPartialFolderName(entry.name)) skipped.push(childAbs)
+      else if (entry.isDirectory()) await walk(childAbs, childRel)
       else if (entry.isFile()) files.push({ relPath: childRel, absPath: childAbs, size: (await lstat(childAbs)).size })
       else skipped.push(childAbs)
     }

@@ -1,4 +1,5 @@
-import { close, fdatasync, ftruncate, open, openSync, read, write, writev } from 'node:fs'
+import { close, fdatasync, fstat, ftruncate, open, openSync, read, write, writev } from 'node:fs'
+import type { Stats } from 'node:fs'
 import { promisify } from 'node:util'
 
 const openAsync = promisify(open)
@@ -8,6 +9,7 @@ const writevAsync = promisify(writev)
 const ftruncateAsync = promisify(ftruncate)
 const fdatasyncAsync = promisify(fdatasync)
 const closeAsync = promisify(close)
+const fstatAsync = promisify(fstat)
 
 /**
  * An open file by its descriptor, with the calls a received file needs. Unlike `fs.promises.FileHandle` it can be
@@ -64,6 +66,11 @@ export class OpenFile {
   /** Writes `buffers` in order at file offset `position` in one `writev(2)`; returns the bytes written (may be fewer). */
   async writev (buffers: Uint8Array[], position: number): Promise<number> {
     return (await writevAsync(this.fd, buffers, position)).bytesWritten
+  }
+
+  /** The open file's metadata (`fstat(2)`): type, size, link count. */
+  async stat (): Promise<Stats> {
+    return await fstatAsync(this.fd)
   }
 
   /** Cuts or extends the file to `length` bytes. */

@@ -1,9 +1,9 @@
-import { statfs, unlink } from 'node:fs/promises'
+import { unlink } from 'node:fs/promises'
 
 import type { Connection, Stream } from '@libp2p/interface'
 import { AbortedError } from '../errors/index.ts'
 import { describeConnection } from '../node/index.ts'
-import { prepareDestination, UnsafePathError, validateFileList } from '../paths/index.ts'
+import { prepareDestination, preparePartialFolder, UnsafePathError, validateFileList } from '../paths/index.ts'
 import {
   ACK_EVERY_BYTES, MAX_MESSAGE_LENGTH, MAX_REWINDS, ProtocolError, RemoteError, TransferError
 } from '../protocol/index.ts'
@@ -14,10 +14,13 @@ import { FrameChannel } from './channel.ts'
 import { MAX_WRITE_BATCH_BYTES, MAX_WRITE_BATCH_FRAMES, PLACEMENT_BATCH_DELAY_MS, PLACEMENT_BATCH_FILES } from './constants.ts'
 import { IncomingFile, writeError } from './incoming-file.ts'
 import { messageForPeer, outcomeOf } from './outcome.ts'
+import { receivingInto, removeCreatedFolders, removePartialFolderIfEmpty, removeTempFilesOf } from './partial-files.ts'
 import { Placements } from './placement.ts'
 import { ProgressReporter } from './progress.ts'
 import { planReceiveResume, tempPathOf } from './resume.ts'
 import type { ReceiveResumePlan } from './resume.ts'
+import { RECEIVE_SPACE } from './space.ts'
+import type { SpaceLedger, SpaceReservation } from './space.ts'
 import { timeoutsOf } from './timeouts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import type { IncomingOffer, OfferDecision, TransferProgress, TransferResult, TransferredFile } from './types.ts'
@@ -46,6 +49,8 @@ export interface ReceiveInit {
    * service ends it as interrupted, and resolves once it is recorded, so that this offer resumes it.
    */
   onOfferFor?: (transferId: string) => Promise<void>
+  /** Free space reserved by the receives already accepted (default: the one ledger of the process). */
+  space?: SpaceLedger
 }
 
 /** Refuses an offer before anything is recorded: tells the sender why, then rethrows. */
@@ -109,6 +114,12 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   }
   const incoming: IncomingOffer = { transferId, peerId, senderName: offer.senderName, files, totalBytes, connection }
   init.onTransferId?.(transferId)
+  const space = init.space ?? RECEIVE_SPACE
+  let reservation: SpaceReservation | undefined
+  // Folders this transfer created, and whether its temp folder is ready (prepared once, at its first file).
+  const createdDirs: string[] = []
+  let partialReady = false
+  let endReceive: (() => void) | undefined
   const writer = new ProgressWriter(store, transferId)
   const reporter = new ProgressReporter({ transferId, direction: 'receive', peerId, totalBytes, files }, init.onProgress)
   let current: IncomingFile | undefined
@@ -124,8 +135,8 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   })
   try {
     const needed = totalBytes - (resume?.skippedBytes ?? 0)
-    const free = await statfs(downloadDir).then(s => s.bavail * s.bsize, () => Number.POSITIVE_INFINITY)
-    if (free < needed) throw new TransferError('insufficient-space', `Not enough free space: the files need ${needed} more bytes, the download folder has ${free}`)
+    // Free space minus what the receives accepted before will still write; checked again, and reserved, at the accept.
+    const measured = await space.check(downloadDir, needed)
     if (resume != null) {
       init.onResume?.(incoming, resume.skippedBytes)
     } else {
@@ -141,6 +152,8 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       }
     }
     const offsets = resume?.offsets ?? files.map(() => 0)
+    reservation = space.reserve(measured, needed)
+    endReceive = receivingInto(downloadDir)
     await channel.sendControl({ type: 'accept', offsets, complete: resume == null ? undefined : [...resume.done.keys()] }, signal)
     store.transfers.setState(transferId, 'transferring')
     const acceptedAt = Date.now()
@@ -165,7 +178,9 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         for (const piece of pieces) consumed += piece.byteLength
         if (pendingNack == null) {
           if (current == null) throw new ProtocolError('Data arrived outside a file')
+          const at = current.position
           await current.write(...pieces)
+          reservation.used(current.position - at)
           reporter.update(completedBytes + current.position, current.index)
         }
         if (consumed - ackedAt >= ACK_EVERY_BYTES) await ack()
@@ -186,8 +201,12 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         if (msg.offset !== offsets[msg.index]) throw new ProtocolError(`file-start for file ${msg.index} does not start at the accepted offset`)
         lastIndex = msg.index
         const file = files[msg.index] as Offer['files'][number]
-        const dir = await prepareDestination(downloadDir, file.path, signal).catch((err: unknown) => { throw err instanceof UnsafePathError ? err : writeError(err, file.path) })
-        const opened = await IncomingFile.open({ index: msg.index, relPath: file.path, size: file.size, dir, tempPath: tempPathOf(downloadDir, file.path, transferId, msg.index), offset: msg.offset, prefixSha256: msg.prefixSha256 })
+        const dir = await prepareDestination(downloadDir, file.path, signal, createdDirs).catch((err: unknown) => { throw err instanceof UnsafePathError ? err : writeError(err, file.path) })
+        if (!partialReady) {
+          try { preparePartialFolder(downloadDir) } catch (err) { throw err instanceof UnsafePathError ? err : writeError(err, file.path) }
+          partialReady = true
+        }
+        const opened = await IncomingFile.open({ index: msg.index, relPath: file.path, size: file.size, dir, tempPath: tempPathOf(downloadDir, transferId, msg.index), offset: msg.offset, prefixSha256: msg.prefixSha256 })
         current = opened.file
         if (!opened.prefixMatches) {
           // The partial file does not match the sender's file (it changed since): start that file over.
@@ -216,6 +235,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       } else if (msg.type === 'done') {
         await placements.drain()
         if (current != null || done.size !== files.length) throw new TransferError('size-mismatch', `The sender ended after ${done.size} of ${files.length} files`)
+        removePartialFolderIfEmpty(downloadDir, 1)
         await channel.sendControl({ type: 'complete', files: [...done].map(([index, f]) => ({ index, sha256: f.sha256 })).sort((a, b) => a.index - b.index) }, signal)
         writer.flush()
         store.transfers.setState(transferId, 'completed')
@@ -238,11 +258,20 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     await current?.close()
     if (outcome.state !== 'interrupted') {
       for (const tempPath of [...placements.failedTempPaths, ...(current == null ? [] : [current.tempPath])]) await unlink(tempPath).catch(() => {})
+      // And every other temp file of this transfer (kept from an earlier attempt, or verified and not yet queued for
+      // placement): a transfer that failed or was cancelled once accepted keeps nothing partial. A resume refused
+      // before its accept (no room yet) keeps the earlier attempt's partial files.
+      if (endReceive != null) await removeTempFilesOf(downloadDir, transferId)
     }
+    removeCreatedFolders(downloadDir, createdDirs, endReceive == null ? 0 : 1)
+    removePartialFolderIfEmpty(downloadDir, endReceive == null ? 0 : 1)
     store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
     if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message))
     else channel.abort(err as Error)
     throw err
+  } finally {
+    reservation?.release()
+    endReceive?.()
   }
 }
 

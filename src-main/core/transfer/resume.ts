@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { resolveInside } from '../paths/index.ts'
+import { join } from 'node:path'
+import { partialFolderOf } from '../paths/index.ts'
 import { BLOCK_BYTES } from '../protocol/index.ts'
 import type { Offer } from '../protocol/index.ts'
 import type { Store, TransferFileRecord, TransferRecord, TransferState } from '../store/index.ts'
@@ -9,14 +9,17 @@ import type { LocalFile } from './local-files.ts'
 /** States from which a transfer resumes: it was accepted and stopped before completing, not by a person's choice. */
 export const RESUMABLE_STATES: readonly TransferState[] = ['interrupted', 'failed']
 
-/** Name of the temp file of file `index` of a transfer: hidden, unique per transfer and file, in the final folder. */
+/** Name of the temp file of file `index` of a transfer, unique per transfer and file: `<transferId>-<index>.part`. */
 export function tempName (transferId: string, index: number): string {
-  return `.ferry-${transferId}-${index}.part`
+  return `${transferId}-${index}.part`
 }
 
-/** Where the temp file of `relPath` lives under `root`. */
-export function tempPathOf (root: string, relPath: string, transferId: string, index: number): string {
-  return join(dirname(resolveInside(root, relPath)), tempName(transferId, index))
+/**
+ * Where the temp file of file `index` of a transfer into download folder `root` lives: in the folder of partial files,
+ * `<root>/.ferry-partial/<transferId>-<index>.part`, which no offered path can name (docs/PROTOCOL.md §7).
+ */
+export function tempPathOf (root: string, transferId: string, index: number): string {
+  return join(partialFolderOf(root), tempName(transferId, index))
 }
 
 /** What the receiver knows of an earlier attempt of the offered transfer. */
@@ -36,10 +39,11 @@ function sameFiles (records: readonly TransferFileRecord[], files: ReadonlyArray
   return records.length === files.length && records.every((r, i) => r.relPath === files[i]?.path && r.size === files[i]?.size)
 }
 
-async function sizeOf (path: string): Promise<number | undefined> {
+/** Size of the regular file at `path`; undefined when it is missing or not a regular file (or, with `ownOnly`, has other names). */
+async function sizeOf (path: string, ownOnly = false): Promise<number | undefined> {
   try {
     const st = await lstat(path)
-    return st.isFile() ? st.size : undefined
+    return st.isFile() && (!ownOnly || st.nlink === 1) ? st.size : undefined
   } catch {
     return undefined
   }
@@ -68,7 +72,9 @@ export async function planReceiveResume (store: Store, offer: Offer, peerId: str
       skippedBytes += f.size
       continue
     }
-    const partial = await sizeOf(tempPathOf(record.destDir, f.relPath, record.id, f.index)) ?? 0
+    // A temp file with another name too was placed already (the process stopped between link and unlink): it is not
+    // a partial file to write into (IncomingFile.open drops its temp name).
+    const partial = await sizeOf(tempPathOf(record.destDir, record.id, f.index), true) ?? 0
     const verified = Math.min(f.bytesDone, partial, f.size)
     const offset = verified - (verified % BLOCK_BYTES)
     offsets.push(offset)

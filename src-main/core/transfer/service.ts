@@ -16,6 +16,7 @@ import { collectFiles, SourcePathError } from './local-files.ts'
 import type { LocalFile } from './local-files.ts'
 import { receiveTransfer } from './receiver.ts'
 import { outcomeOf } from './outcome.ts'
+import { downloadRootsOf, PARTIAL_SWEEP_INTERVAL_MS, sweepPartialFiles } from './partial-files.ts'
 import { findSendToResume, RESUMABLE_STATES } from './resume.ts'
 import { sendFiles } from './sender.ts'
 import type { TransferTimeouts } from './timeouts.ts'
@@ -88,6 +89,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
   private readonly pending = new Map<string, number>()
   /** Transfers being received, by transfer ID: the sending peer, the stream, and when the receive has ended. */
   private readonly receiving = new Map<string, { peerId: string, stream: Stream, ended: Promise<void> }>()
+  private sweepTimer: ReturnType<typeof setInterval> | undefined
 
   constructor (init: TransferServiceInit) {
     super()
@@ -104,8 +106,20 @@ export class TransferService extends EventEmitter<TransferEvents> {
     this.init.downloadDir = downloadDir
   }
 
-  /** Registers the protocol handler. */
+  /**
+   * Removes partial files nothing will resume (`sweepPartialFiles`, docs/PROTOCOL.md §7) in every download folder
+   * the history knows; returns how many. Runs at {@link start} and then every `PARTIAL_SWEEP_INTERVAL_MS`.
+   */
+  async sweepPartialFiles (now?: number): Promise<number> {
+    const roots = downloadRootsOf(this.init.store, this.init.downloadDir)
+    return await sweepPartialFiles(this.init.store, roots, (id) => this.receiving.has(id), now)
+  }
+
+  /** Registers the protocol handler, and sweeps partial files now and periodically. */
   async start (): Promise<void> {
+    await this.sweepPartialFiles().catch(() => 0)
+    this.sweepTimer ??= setInterval(() => { void this.sweepPartialFiles().catch(() => 0) }, PARTIAL_SWEEP_INTERVAL_MS)
+    this.sweepTimer.unref()
     // The middleware runs here, not through `handle()`'s `middleware` option: libp2p 3.3 ignores that option (only
     // `node.use()` middleware runs, on outgoing streams too, and it appends the handler to the registered array on
     // every incoming stream).
@@ -153,6 +167,8 @@ export class TransferService extends EventEmitter<TransferEvents> {
 
   /** Unregisters the handler and cancels transfers in progress (they are recorded as cancelled). */
   async stop (): Promise<void> {
+    clearInterval(this.sweepTimer)
+    this.sweepTimer = undefined
     await this.init.node.unhandle(TRANSFER_PROTOCOL)
     for (const controller of this.running) controller.abort()
   }
