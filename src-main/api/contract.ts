@@ -50,6 +50,8 @@ export const RequestSchemas = {
   }).strict(),
   /** Opens a native folder picker and stores the choice. Electron only. */
   chooseDownloadDir: z.object({}).strict(),
+  /** Text for a bug report: versions, this peer's state and the recent debug log, with no local paths or file names. */
+  getDiagnostics: z.object({}).strict(),
   /**
    * Electron only, sent by the preload (never by page code, which has no paths): files resolved with
    * `webUtils.getPathForFile`, each with the `/`-separated path it gets in the transfer (the page expands dropped
@@ -86,6 +88,7 @@ export interface Results {
   showInFolder: { ok: true }
   updateSettings: SettingsView
   chooseDownloadDir: SettingsView
+  getDiagnostics: { text: string }
   /** Returns at once with the ID the transfer will have; its progress arrives as `transfer` events. */
   sendLocalFiles: { transferId: string }
   sendUpload: { transferId: string }

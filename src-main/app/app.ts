@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PresenceTracker } from '../core/contacts/index.ts'
-import { AbortedError, startPeer } from '../core/index.ts'
+import { AbortedError, logger, startPeer } from '../core/index.ts'
 import type { Peer, TransferEvents } from '../core/index.ts'
 import type { TransferServiceInit } from '../core/transfer/index.ts'
 import { ApiError } from '../api/index.ts'
@@ -34,6 +34,8 @@ interface Session {
 }
 
 /** The state of one running app. */
+const log = logger('app')
+
 export class AppState {
   readonly init: AppInit
   readonly bus = new EventBus()
@@ -118,6 +120,7 @@ export class AppState {
    */
   async restart (): Promise<void> {
     if (this.restarting != null) return this.restarting
+    log('restarting the peer (settings changed)')
     this.restarting = (async () => {
       await this.stopSession()
       if (this.stopped) return
@@ -160,6 +163,7 @@ export class AppState {
     })
     const detach = this.follow(peer)
     this.session = { peer, presence, identity, relays: settings.relays, detach }
+    log('started: peer %s, %d relay(s), LAN discovery %s', peer.peerId, settings.relays.length, mdns ? 'on' : 'off')
     presence.start()
     identity.start()
     this.peers.attach({ store: peer.store, presence, lan: peer.lan })
@@ -226,6 +230,7 @@ export class AppState {
   async stop (): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    log('stopping')
     await this.restarting?.catch(() => {})
     await this.sends.stop()
     this.offers.closeAll()

@@ -13,6 +13,7 @@ import { addContact, addNearby, getFingerprint, removeContact, updateContact } f
 import { toApiError } from './errors.ts'
 import { validateLocalFiles } from './send.ts'
 import { persistSettings } from './settings.ts'
+import { diagnosticsOf } from './diagnostics.ts'
 
 /** Transfers in the snapshot: the running ones and the newest finished ones, this many in all at most. */
 export const SNAPSHOT_TRANSFERS = 50
@@ -132,6 +133,7 @@ export function createHandlers (app: AppState): ApiHandlers {
       app.bus.emit('settings', app.settings)
       return app.settings
     },
+    getDiagnostics: async () => ({ text: diagnosticsOf(app) }),
     sendLocalFiles: async (req, signal) => app.sends.start(req.peerId, await validateLocalFiles(req.files, signal)),
     sendUpload: async () => { throw new ApiError('unsupported', 'Uploads are sent by the headless server (it replaces this handler with app.sendPrepared)') }
   }

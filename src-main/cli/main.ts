@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
-import { errorMessage } from '../core/index.ts'
+import { errorMessage, showLogs } from '../core/index.ts'
 import { RESUME_RETRY_FOR_MS } from '../core/index.ts'
 import { contactsCommand } from './commands/contacts.ts'
 import type { ContactsAction } from './commands/contacts.ts'
@@ -24,6 +24,11 @@ const program = new Command('ferry')
   .description('Send files peer to peer, on the LAN and across NATs.')
   .version(version, '-V, --version', 'print Ferry\'s version')
   .showHelpAfterError()
+  .option('--verbose', 'print debug logs (the ferry:* namespaces) on stderr; DEBUG=ferry:dial,… picks some')
+  // --verbose anywhere on the line (before or after the command) turns the logs on before the command runs.
+  .hook('preAction', (root, command) => {
+    if (root.opts().verbose === true || command.opts().verbose === true) showLogs('ferry:*', process.env.DEBUG)
+  })
 
 const peerOptions = (cmd: Command): Command => cmd
   .option('--data-dir <dir>', 'data directory (default: $FERRY_DATA_DIR or the platform app-data folder)')
@@ -32,6 +37,7 @@ const peerOptions = (cmd: Command): Command => cmd
   .option('--listen <multiaddr>', 'extra listen address, repeatable (e.g. /ip4/0.0.0.0/tcp/0)', collect)
   .option('--no-mdns', 'no LAN discovery (mDNS); also FERRY_MDNS=off')
   .option('--json', 'print one JSON object per line')
+  .option('--verbose', 'print debug logs on stderr')
 
 async function run (fn: (out: Output) => Promise<number>, json: boolean | undefined): Promise<void> {
   const out = new Output(json === true)

@@ -19,6 +19,8 @@ export { resolveNetwork, parseIceServers, parseRelays, ConfigError, DEFAULT_ICE_
 export type { NetworkConfig } from './config/index.ts'
 export { IDENTITY_FILE, loadOrCreateIdentity } from './identity/index.ts'
 export { FerryError, AbortedError, errorMessage } from './errors/index.ts'
+export { logger, recentLogLines, showLogs } from './log/index.ts'
+export type { Logger } from './log/index.ts'
 export * from './transfer/index.ts'
 export type { TransferRecord, TransferFileRecord, TransferState } from './store/index.ts'
 export * as contacts from './contacts/index.ts'

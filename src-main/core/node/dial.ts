@@ -12,6 +12,9 @@ import type { CandidatePair, CandidateType } from './candidates.ts'
 import { DialError, HandshakeFailedError, LimitedConnectionError, NoNetworkInterfaceError, NoRelayError } from './errors.ts'
 import type { FerryLibp2p } from './create.ts'
 import { reservationsOf } from './create.ts'
+import { logger } from '../log/index.ts'
+
+const log = logger('dial')
 
 /** The transport of a connection, as shown to people and scripts. */
 export type TransportName = 'webrtc' | 'webrtc-direct' | 'circuit-relay' | 'websockets' | 'tcp' | 'other'
@@ -99,6 +102,7 @@ export async function dialDirect (node: FerryLibp2p, addr: Multiaddr, options: D
     if (!(err instanceof DialError) || options.relayFallback === false) throw err
     const circuit = relayCircuitOf(addr)
     if (circuit == null) throw err
+    log('every WebRTC attempt failed; trying the relayed-data fallback %a', circuit)
     options.onFallback?.(err.cause)
     let conn: Connection
     try {
@@ -119,6 +123,7 @@ async function dialWithRetries (node: FerryLibp2p, addr: Multiaddr, options: Dia
     try {
       // Later attempts add the TURN servers: the first ones leave ICE only direct paths to find (ice.ts).
       const turn = attempt > Math.min(DIRECT_ONLY_ATTEMPTS, attempts - 1)
+      log('attempt %d of %d to %a%s', attempt, attempts, addr, turn ? ' (TURN offered)' : '')
       const conn = turn ? await withTurn(async () => dialWithinWindow(node, addr, attempt, options)) : await dialWithinWindow(node, addr, attempt, options)
       if (conn.limits == null) return conn
       const limited = new LimitedConnectionError(`Only a relayed connection to ${addr.toString()} came up; Ferry sends file bytes over direct connections only (dial the /webrtc address)`)
@@ -131,6 +136,7 @@ async function dialWithRetries (node: FerryLibp2p, addr: Multiaddr, options: Dia
       if (err instanceof LimitedConnectionError || err instanceof AbortedError) throw err
       lastError = err
     }
+    log.error('attempt %d failed: %s', attempt, (lastError as { code?: string, name?: string })?.code ?? (lastError as Error)?.name)
     if (attempt < attempts) {
       options.onRetry?.(attempt, lastError)
       await sleep(DIAL_RETRY_DELAY_MS, undefined, { signal: options.signal }).catch(() => {})

@@ -9,6 +9,7 @@ import type { FerryLibp2p } from './create.ts'
 import { RelayRefusedError } from './errors.ts'
 import type { NoRelayError } from './errors.ts'
 import { relayListenError } from './relay-listen.ts'
+import { logger } from '../log/index.ts'
 import type { RelayListenFailures } from './relay-listen.ts'
 
 /**
@@ -146,12 +147,14 @@ export class RelayReservations extends EventEmitter<RelayReservationEvents> {
         problem = undefined
         error = undefined
         pause = RESERVATION_RETRY_MIN_MS
+        log('reserved on %s', relay)
         this.set(relay, { state: 'reserved' })
         await this.whileReserved(relay, signal)
       } catch (err) {
         if (signal.aborted) return
         problem = problemOf(err)
         error = relayListenError(relay, err)
+        log.error('no reservation on %s: %s%s; next try in %d ms', relay, problem, error instanceof RelayRefusedError ? ` (${error.reason})` : '', pause)
         this.set(relay, { state: 'retrying', problem, error, nextTryAt: Date.now() + pause })
         await sleep(pause, undefined, { signal }).catch(() => {})
         pause = Math.min(pause * 2, RESERVATION_RETRY_MAX_MS)
@@ -195,6 +198,8 @@ export class RelayReservations extends EventEmitter<RelayReservationEvents> {
 interface NodeInternals {
   components: { transportManager: { getListeners: () => Listener[], listen: (addrs: Multiaddr[]) => Promise<void> } }
 }
+
+const log = logger('relay')
 
 /** The errno-style codes that mean "no route": the host is offline or has no route to the relay's network. */
 const NO_ROUTE_CODES = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EADDRNOTAVAIL'])
