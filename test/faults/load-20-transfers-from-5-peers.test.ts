@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { PARTIAL_FOLDER } from '../../src-main/core/paths/index.ts'
 import type { TransferResult } from '../../src-main/core/transfer/index.ts'
 import { randomFile, rm, tempDir } from '../helpers/files.ts'
 import { fileSha256, TestNetwork } from '../helpers/peers.ts'
@@ -73,7 +74,11 @@ describe('one receiver under load', () => {
   })
 
   it('every received file is byte-identical to its source', async () => {
-    assert.deepEqual((await readdir(rx.downloadDir)).sort(), [...sources.keys()].sort())
+    // Ferry's own folder of partial files may still be there for an instant (it is removed, if empty, once the last
+    // receive into the folder has ended); it holds nothing.
+    const listed = await readdir(rx.downloadDir)
+    if (listed.includes(PARTIAL_FOLDER)) assert.deepEqual(await readdir(join(rx.downloadDir, PARTIAL_FOLDER)), [], 'no partial file is left')
+    assert.deepEqual(listed.filter(n => n !== PARTIAL_FOLDER).sort(), [...sources.keys()].sort())
     for (const [name, { path }] of sources) assert.equal(await fileSha256(join(rx.downloadDir, name)), await fileSha256(path), name)
   })
 
