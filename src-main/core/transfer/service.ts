@@ -221,9 +221,8 @@ export class TransferService extends EventEmitter<TransferEvents> {
         standing: (id) => this.standing(id),
         onTransferId: (id) => job.setId(id),
         onOfferFor: async (id) => {
-          if (!await this.supersede(id, peerId)) return false
+          if (!await this.claim(id, { peerId, stream, ended: ended.promise })) return false
           transferId = id
-          this.receiving.set(id, { peerId, stream, ended: ended.promise })
           return true
         },
         timeouts: this.init.timeouts,
@@ -243,21 +242,26 @@ export class TransferService extends EventEmitter<TransferEvents> {
   }
 
   /**
-   * `peerId` offers transfer `transferId` while it is still being received here from that same peer: the sender
+   * Claims transfer ID `transferId` for the stream of `entry` before the offer is looked up in the history. If
+   * `entry.peerId` offers a transfer while it is still being received here from that same peer: the sender
    * restarted or reconnected before this side noticed that the old connection is dead (a killed WebRTC peer goes
    * unnoticed for ~15 s). The old stream is ended as if the connection dropped — recorded interrupted, partial file
    * kept — and this resolves once that is recorded, so the new offer resumes the transfer instead of being refused as
    * a reused ID. Peer IDs are authenticated by the connection: no peer can end another peer's transfer this way.
-   * Resolves true once no other stream holds the ID (the caller claims it at once, synchronously); false when another
-   * peer's offer or transfer holds it — even one not recorded yet, so an offer cannot pass for another that waits.
+   * Resolves true once `entry` holds the ID (checked and set in one synchronous step); false when another peer's
+   * offer or transfer holds it — even one not recorded yet, so an offer can never pass for another that waits.
    */
-  private async supersede (transferId: string, peerId: string): Promise<boolean> {
-    const old = this.receiving.get(transferId)
-    if (old == null) return true
-    if (old.peerId !== peerId) return false
-    old.stream.abort(new StreamClosedError('The sender reconnected; its earlier stream was abandoned'))
-    await old.ended
-    return !this.receiving.has(transferId)
+  private async claim (transferId: string, entry: { peerId: string, stream: Stream, ended: Promise<void> }): Promise<boolean> {
+    while (true) {
+      const old = this.receiving.get(transferId)
+      if (old == null) {
+        this.receiving.set(transferId, entry)
+        return true
+      }
+      if (old.peerId !== entry.peerId) return false
+      old.stream.abort(new StreamClosedError('The sender reconnected; its earlier stream was abandoned'))
+      await old.ended
+    }
   }
 
   /**
