@@ -23,23 +23,33 @@ const FILE_BYTES = 10 * 1024 * 1024
 /** Identities the attack uses: enough to fill the strangers' budget at the per-peer limit. */
 const ATTACKERS = MAX_PENDING_STRANGER_OFFERS / MAX_PENDING_OFFERS_PER_PEER
 
-/** Starts the attackers and makes each leave `MAX_PENDING_OFFERS_PER_PEER` offers waiting at `to`. */
-async function fillWithStrangerOffers (to: Multiaddr): Promise<{ attackers: Attacker[], streams: RawStream[] }> {
-  const attackers = await Promise.all(Array.from({ length: ATTACKERS }, async () => startAttacker()))
+/**
+ * Starts the attackers (into `attackers`, so the caller stops them whatever happens) and makes each leave
+ * `MAX_PENDING_OFFERS_PER_PEER` offers waiting at `to`. The dials are paced: libp2p refuses more than a few new
+ * inbound connections per second from one address (`inboundConnectionThreshold`), and every attacker is on loopback.
+ */
+async function fillWithStrangerOffers (to: Multiaddr, attackers: Attacker[]): Promise<RawStream[]> {
   const streams: RawStream[] = []
-  for (const a of attackers) {
+  for (let n = 0; n < ATTACKERS; n++) {
+    const a = await startAttacker()
+    attackers.push(a)
     for (let i = 0; i < MAX_PENDING_OFFERS_PER_PEER; i++) {
-      const s = await a.open(to, { keepOthers: true })
+      let s: RawStream | undefined
+      for (let attempt = 1; s == null; attempt++) {
+        s = await a.open(to, { keepOthers: true }).catch((err: unknown) => { if (attempt >= 10) throw err; return undefined })
+        if (s == null) await new Promise(resolve => setTimeout(resolve, 500))
+      }
       s.control(offerOf([{ path: `spam-${i}.txt`, size: 1 }]))
       streams.push(s)
     }
+    await new Promise(resolve => setTimeout(resolve, 300))
   }
-  return { attackers, streams }
+  return streams
 }
 
 describe('hostile peers: waiting stranger offers lock out a trusted contact (CLI)', () => {
   let dir: string
-  let attackers: Attacker[] = []
+  const attackers: Attacker[] = []
 
   before(async () => {
     dir = await tempDir('ferry-lockout-cli-')
@@ -76,7 +86,7 @@ describe('hostile peers: waiting stranger offers lock out a trusted contact (CLI
     }
     const unattackedMs = await timedSend()
 
-    ;({ attackers } = await fillWithStrangerOffers(multiaddr(to)))
+    await fillWithStrangerOffers(multiaddr(to), attackers)
     const strangerIds = new Set(attackers.map(a => a.node.peerId.toString()))
     await eventually(() => receiver.events.filter(e => e.event === 'offer' && strangerIds.has(e.peerId as string)).length >= MAX_PENDING_STRANGER_OFFERS, 30_000)
 
@@ -91,7 +101,7 @@ describe('hostile peers: waiting stranger offers lock out a trusted contact (app
   let net: TestNetwork
   let alice: TestApp
   let bob: TestApp
-  let attackers: Attacker[] = []
+  const attackers: Attacker[] = []
   let file: string
 
   before(async () => {
@@ -123,7 +133,7 @@ describe('hostile peers: waiting stranger offers lock out a trusted contact (app
     const offers = record(bob, 'offer')
     const tcp = bob.peer.node.getMultiaddrs().find(a => a.toString().startsWith('/ip4/127.0.0.1/tcp/') && !a.toString().includes('/p2p-circuit'))
     assert.ok(tcp)
-    ;({ attackers } = await fillWithStrangerOffers(tcp))
+    await fillWithStrangerOffers(tcp, attackers)
     await eventually(() => offers.seen.length >= MAX_PENDING_STRANGER_OFFERS, 30_000)
     const attackedMs = await timedSend()
     offers.off()
