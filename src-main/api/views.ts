@@ -67,6 +67,11 @@ export interface TransferView {
   peerId: string
   /** Contact name, else the announced name, else `peer-<shortId>`. */
   peerName: string
+  /**
+   * Whether the peer is one of this device's contacts. When false, `peerName` is at best a name the peer chose for
+   * itself — peer-supplied and unverified, possibly a contact's name: show it marked as not a contact.
+   */
+  isContact: boolean
   state: TransferStateView
   totalBytes: number
   transferredBytes: number

@@ -56,6 +56,7 @@ export class AppState {
       bus: this.bus,
       store: () => this.session?.peer.store,
       peerName: (id) => this.peers.nameOf(id),
+      isContact: (id) => this.peers.isContact(id),
       canShowInFolder: init.host?.showInFolder != null,
       onEnded: (view) => this.sends.ended(view)
     })
@@ -63,7 +64,8 @@ export class AppState {
       bus: this.bus,
       store: () => this.peer.store,
       contactsOnly: () => this.settings.contactsOnly,
-      announced: (id, name) => this.peers.announce(id, name)
+      announced: (id, name) => this.peers.announce(id, name),
+      onAsked: (offer) => this.views.received(offer, 'offered')
     })
     this.sends = new Sends({ views: this.views, peer: () => this.peer, relays: () => this.current.relays, peerName: (id) => this.peers.nameOf(id) })
   }
@@ -151,6 +153,8 @@ export class AppState {
       listen: init.listen ?? (mdns ? ['/ip4/0.0.0.0/tcp/0'] : undefined),
       discovery: { mdns },
       decide,
+      // The core refuses peers that are not contacts unseen and unrecorded, resumed transfers included.
+      contactsOnly: () => this.settings.contactsOnly,
       displayName: settings.displayName,
       timeouts: init.timeouts
     })
@@ -173,11 +177,12 @@ export class AppState {
   private follow (peer: Peer): () => void {
     const t = peer.transfers
     const handlers: { [K in keyof TransferEvents]: (...args: TransferEvents[K]) => void } = {
-      offer: (offer) => {
-        this.peers.announce(offer.peerId, offer.senderName)
-        this.views.offered(offer)
-      },
-      declined: (offer) => this.views.finish(offer.transferId),
+      // An offer gets a view only when the person is asked (`OfferBook`) or it is accepted: offers refused unseen leave none.
+      offer: (offer) => this.peers.announce(offer.peerId, offer.senderName),
+      accepted: (offer) => this.views.received(offer, 'accepted'),
+      declined: (offer, why) => this.views.finish(offer.transferId, why.code === 'timeout'
+        ? { code: 'offer-expired', message: 'Nobody answered the offer in time, so it was refused.' }
+        : { code: 'declined', message: why.reason ?? 'Declined' }),
       resuming: (r) => this.views.patch(r.transferId, { state: 'transferring', transferredBytes: r.skippedBytes }),
       progress: (p) => this.views.progress(p),
       complete: (r) => this.views.finish(r.transferId),

@@ -2,11 +2,12 @@
  * Incoming offers: the decision every offer goes through, and the offers waiting for the person's answer.
  *
  * Order (each step may end it): the connection gater has already refused blocked peers; with the `contactsOnly`
- * setting, a peer that is not a contact is refused unseen (`declined`); then the core trust policy
- * (`contacts.trustPolicy`): a trusted contact is accepted without asking (and a `notice` says so), a peer that is not
- * a contact is rate-limited (`busy` beyond the limit); everyone else is asked — an {@link OfferView} is emitted as
- * `offer` and the decision waits for `answerOffer`, or ends (emitting `offer-closed`) when the sender goes away or
- * the core's decision timeout ends it.
+ * setting, the transfer service has refused a peer that is not a contact unseen (`declined`, its `classify` is
+ * `contacts.peerStanding`: no offer, no transfer view, no history); then the core trust policy
+ * (`contacts.trustPolicy`, on the same facts): a trusted contact is accepted without asking (and a `notice` says so), a
+ * peer that is not a contact is rate-limited (`busy` beyond the limit); everyone else is asked — an {@link OfferView}
+ * is emitted as `offer` (after `onAsked`, which shows it as a transfer) and the decision waits for `answerOffer`, or
+ * ends (emitting `offer-closed`) when the sender goes away, or the offer of a peer that is not a contact expires.
  */
 import type { OfferView } from '../api/index.ts'
 import { trustPolicy } from '../core/contacts/index.ts'
@@ -24,6 +25,8 @@ export interface OfferBookInit {
   contactsOnly: () => boolean
   /** Remembers the name a peer announced (for views of peers that are not contacts). */
   announced: (peerId: string, name: string | undefined) => void
+  /** Called when the person is asked about an offer, before its `offer` event. */
+  onAsked?: (offer: IncomingOffer) => void
 }
 
 interface Pending {
@@ -42,6 +45,7 @@ export class OfferBook {
     const contacts = { get contacts () { return init.store().contacts } }
     this.policy = trustPolicy({
       store: contacts,
+      contactsOnly: init.contactsOnly,
       ask: async (offer, signal) => this.ask(offer, signal),
       onAutoAccepted: (offer, contact) => init.bus.emit('notice', {
         level: 'info',
@@ -62,9 +66,6 @@ export class OfferBook {
    */
   readonly decide = async (offer: IncomingOffer, signal: AbortSignal): Promise<OfferDecision> => {
     this.init.announced(offer.peerId, offer.senderName)
-    if (this.init.contactsOnly() && this.init.store().contacts.get(offer.peerId) == null) {
-      return { accept: false, code: 'declined', reason: 'This device accepts files only from its contacts' }
-    }
     return this.policy(offer, signal)
   }
 
@@ -111,6 +112,7 @@ export class OfferBook {
     if (signal.aborted) return { accept: false, code: 'declined', reason: 'The offer was withdrawn' }
     signal.addEventListener('abort', onAbort, { once: true })
     this.pending.set(offer.transferId, { view, resolve: decided.resolve })
+    this.init.onAsked?.(offer)
     this.init.bus.emit('offer', view)
     try {
       return await decided.promise

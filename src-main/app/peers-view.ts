@@ -66,7 +66,19 @@ export class PeersView {
     for (const old of this.announced.keys()) if (this.announced.size > MAX_ANNOUNCED_NAMES) this.announced.delete(old)
   }
 
-  /** The name to show for `peerId`: contact name, else announced name, else `peer-<last 8 characters>`. */
+  /** Whether `peerId` is a contact now (false once the store is closed). */
+  isContact (peerId: string): boolean {
+    try {
+      return this.sources?.store.contacts.get(peerId) != null
+    } catch {
+      return false // the store closed while the app stops
+    }
+  }
+
+  /**
+   * The name to show for `peerId`: contact name, else announced name, else `peer-<last 8 characters>`. An announced
+   * name is the peer's own claim: views that show it say whether the peer is a contact ({@link isContact}).
+   */
   nameOf (peerId: string): string {
     let contactName: string | undefined
     try {

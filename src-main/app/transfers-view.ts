@@ -27,6 +27,8 @@ export interface TransferViewsInit {
   store: () => Store | undefined
   /** The name to show for a peer (contact name, announced name, `peer-<shortId>`). */
   peerName: (peerId: string) => string
+  /** Whether a peer is a contact (a view of any other peer marks its name as unverified). */
+  isContact: (peerId: string) => boolean
   /** Whether the host can show received files in a folder. */
   canShowInFolder: boolean
   /** Called once with the final view when a transfer ends (any terminal or interrupted state). */
@@ -34,6 +36,8 @@ export interface TransferViewsInit {
 }
 
 const RUNNING_STATES: readonly TransferStateView[] = ['connecting', 'offered', 'accepted', 'transferring']
+/** Codes that end an unrecorded offer as declined: the person said no, or nobody answered in time. */
+const DECLINED_CODES: readonly string[] = ['declined', 'offer-expired']
 
 function filesOf (files: ReadonlyArray<{ path: string, size: number }>): FileView[] | undefined {
   return files.length > MAX_FILES_IN_EVENTS ? undefined : files.map((f, index) => ({ index, path: f.path, size: f.size }))
@@ -72,7 +76,7 @@ export class TransferViews {
   /** A send the app is starting: shown `connecting` until the connection is up. */
   connecting (id: string, peerId: string, files: ReadonlyArray<{ path: string, size: number }>): TransferView {
     const view: TransferView = {
-      id, direction: 'send', peerId, peerName: this.init.peerName(peerId), state: 'connecting',
+      id, direction: 'send', peerId, peerName: this.init.peerName(peerId), isContact: this.init.isContact(peerId), state: 'connecting',
       totalBytes: files.reduce((n, f) => n + f.size, 0), transferredBytes: 0, fileCount: files.length,
       createdAt: Date.now(), canShowInFolder: false, canResume: false, canCancel: true
     }
@@ -88,11 +92,15 @@ export class TransferViews {
     if (view != null) this.show({ ...view, state: 'connecting', canCancel: true, canResume: false, error: undefined, finishedAt: undefined })
   }
 
-  /** An incoming offer, validated by the core (before it is decided). */
-  offered (offer: IncomingOffer): void {
+  /**
+   * An incoming offer shown to the person (`offered`) or accepted without asking (`accepted`). Offers refused unseen
+   * (by policy, `busy`) never get a view: they are no transfer, and a peer that is not a contact cannot make one appear.
+   */
+  received (offer: IncomingOffer, state: 'offered' | 'accepted'): void {
     const view: TransferView = {
       id: offer.transferId, direction: 'receive', peerId: offer.peerId, peerName: this.init.peerName(offer.peerId),
-      state: 'offered', totalBytes: offer.totalBytes, transferredBytes: 0, fileCount: offer.files.length,
+      isContact: this.init.isContact(offer.peerId),
+      state, totalBytes: offer.totalBytes, transferredBytes: 0, fileCount: offer.files.length,
       transport: offer.connection.transport, createdAt: Date.now(), canShowInFolder: false, canResume: false, canCancel: true
     }
     const listed = filesOf(offer.files)
@@ -127,7 +135,8 @@ export class TransferViews {
 
   /**
    * Transfer `id` ended (completed, declined, failed, interrupted, cancelled): its view from the store, or — for a
-   * send that ended before it was recorded — from `failure`. Emits it and calls `onEnded` once.
+   * send that ended before it was recorded, or an offer from a peer that is not a contact, which is recorded only once
+   * accepted — from `failure`. Emits it and calls `onEnded` once.
    */
   finish (id: string, failure?: { code: string, message: string }): void {
     const live = this.running.get(id)
@@ -140,7 +149,7 @@ export class TransferViews {
     }
     if (view == null) {
       const code = failure?.code ?? 'internal'
-      const state: TransferStateView = code === 'cancelled' || code === 'aborted' ? 'cancelled' : 'failed'
+      const state: TransferStateView = code === 'cancelled' || code === 'aborted' ? 'cancelled' : DECLINED_CODES.includes(code) ? 'declined' : 'failed'
       view = { ...live, state, finishedAt: Date.now(), canCancel: false, canResume: false, bytesPerSecond: undefined, etaMs: undefined, currentFile: undefined }
       this.unrecorded.set(id, view)
       for (const old of this.unrecorded.keys()) if (this.unrecorded.size > MAX_UNRECORDED) this.unrecorded.delete(old)
@@ -211,7 +220,7 @@ export class TransferViews {
     const running = this.running.has(r.id)
     const peerName = this.init.peerName(r.peerId)
     const view: TransferView = {
-      id: r.id, direction: r.direction, peerId: r.peerId, peerName, state: r.state, totalBytes: r.totalBytes,
+      id: r.id, direction: r.direction, peerId: r.peerId, peerName, isContact: this.init.isContact(r.peerId), state: r.state, totalBytes: r.totalBytes,
       transferredBytes: r.transferredBytes, fileCount: r.fileCount, createdAt: r.createdAt,
       canShowInFolder: this.init.canShowInFolder && r.direction === 'receive' && r.state === 'completed',
       canResume: !running && r.direction === 'send' && RESUMABLE_STATES.includes(r.state) && r.acceptedAt != null,

@@ -27,7 +27,8 @@ export function offerNotification (offer: OfferView): { title: string, body: str
 
 /** Title and body for a transfer that reached an end state, or null for states that are not notified. */
 export function transferNotification (t: TransferView): { title: string, body: string } | null {
-  const who = cleanText(t.peerName, MAX_NAME)
+  // A peer that is not a contact chose its name itself (it may be a contact's name): say so.
+  const who = `${cleanText(t.peerName, MAX_NAME)}${t.isContact ? '' : ' (not a contact)'}`
   const size = formatBytes(t.totalBytes)
   const files = t.fileCount === 1 ? '1 file' : `${t.fileCount} files`
   switch (t.state) {

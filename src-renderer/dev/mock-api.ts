@@ -26,7 +26,7 @@ const peers: PeerView[] = flags.has('empty') ? [] : [
 ]
 
 const transfer = (n: number, t: Partial<TransferView>): TransferView => ({
-  id: uuid(n), direction: 'send', peerId: id('Alice1'), peerName: 'Alice', state: 'completed', totalBytes: 5_242_880,
+  id: uuid(n), direction: 'send', peerId: id('Alice1'), peerName: 'Alice', isContact: true, state: 'completed', totalBytes: 5_242_880,
   transferredBytes: 5_242_880, fileCount: 3, createdAt: now - n * 600_000, canShowInFolder: false, canResume: false,
   canCancel: false, ...t
 })
@@ -37,7 +37,9 @@ const transfers: TransferView[] = flags.has('empty') ? [] : [
     { index: 2, path: 'slides/notes.txt', size: 1_048_576, state: 'verified' }] }),
   transfer(3, { peerId: id('Bob2'), peerName: 'Bob’s laptop', state: 'declined', transferredBytes: 0 }),
   transfer(4, { peerId: id('Bob2'), peerName: 'Bob’s laptop', state: 'interrupted', transferredBytes: 2_000_000, canResume: true, error: { code: 'interrupted', message: 'stream reset' } }),
-  transfer(5, { direction: 'receive', state: 'failed', transferredBytes: 1_000_000, error: { code: 'write-failed', message: 'ENOSPC' } })
+  transfer(5, { direction: 'receive', state: 'failed', transferredBytes: 1_000_000, error: { code: 'write-failed', message: 'ENOSPC' } }),
+  // A stranger that calls itself by a contact's name: shown marked "Not a contact".
+  transfer(6, { direction: 'receive', peerId: id('Evil5'), peerName: 'Alice', isContact: false })
 ]
 
 const offer: OfferView = {
@@ -100,7 +102,7 @@ export const mockApi: FerryApi = {
   chooseDownloadDir: () => ok(settings),
   sendFiles: async (peerId, files) => {
     const p = peers.find(x => x.peerId === peerId)!
-    const t = transfer(100 + transfers.length, { peerId, peerName: p.name, state: 'offered', transferredBytes: 0, fileCount: files.length, totalBytes: files.reduce((n, f) => n + f.file.size, 0), createdAt: Date.now(), canCancel: true })
+    const t = transfer(100 + transfers.length, { peerId, peerName: p.name, isContact: p.isContact, state: 'offered', transferredBytes: 0, fileCount: files.length, totalBytes: files.reduce((n, f) => n + f.file.size, 0), createdAt: Date.now(), canCancel: true })
     transfers.unshift(t)
     setTimeout(() => emit('transfer', { ...t }), 100)
     setTimeout(() => { t.state = 'declined'; t.canCancel = false; emit('transfer', { ...t }) }, 2500)

@@ -33,7 +33,7 @@ const offer = (over: Partial<OfferView> = {}): OfferView => ({
   files: [{ index: 0, path: 'photos/beach.jpg', size: 2_500_000 }], totalBytes: 2_500_000, receivedAt: 0, transport: 'webrtc', ...over
 })
 const transfer = (over: Partial<TransferView> = {}): TransferView => ({
-  id: 't1', direction: 'receive', peerId: '12D3KooWabc', peerName: 'Alice', state: 'completed', totalBytes: 1_500_000,
+  id: 't1', direction: 'receive', peerId: '12D3KooWabc', peerName: 'Alice', isContact: true, state: 'completed', totalBytes: 1_500_000,
   transferredBytes: 1_500_000, fileCount: 3, createdAt: 0, canShowInFolder: true, canResume: false, canCancel: false, ...over
 })
 
@@ -119,6 +119,7 @@ describe('notifications', () => {
     assert.equal(transferNotification(transfer({ state: 'failed', error: { code: 'disk-full', message: 'The disk is full' } }))!.body, 'The disk is full')
     assert.equal(transferNotification(transfer({ state: 'transferring' })), null)
     assert.equal(transferNotification(transfer({ state: 'declined' })), null, 'the receiver declined it themself')
+    assert.equal(transferNotification(transfer({ isContact: false }))!.title, 'Received 3 files from Alice (not a contact)', 'a name a stranger chose is marked')
   })
 
   it('notifies only while unfocused, once per transfer and outcome; clicking focuses the window', () => {

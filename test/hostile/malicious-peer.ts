@@ -15,7 +15,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { createNode } from '../../src-main/core/node/index.ts'
 import type { FerryLibp2p } from '../../src-main/core/node/index.ts'
 import { startPeer } from '../../src-main/core/peer/index.ts'
-import type { Peer } from '../../src-main/core/peer/index.ts'
+import type { Peer, PeerInit } from '../../src-main/core/peer/index.ts'
 import { BLOCK_BYTES, TRANSFER_PROTOCOL } from '../../src-main/core/protocol/index.ts'
 import type { ControlMessage, Frame } from '../../src-main/core/protocol/index.ts'
 import { FrameChannel } from '../../src-main/core/transfer/index.ts'
@@ -36,8 +36,8 @@ export interface Victim {
   stop: () => Promise<void>
 }
 
-/** Starts a victim that accepts every offer unless `decide` says otherwise. */
-export async function startVictim (decide?: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>): Promise<Victim> {
+/** Starts a victim that accepts every offer unless `decide` says otherwise; `init` overrides options of its peer. */
+export async function startVictim (decide?: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>, init: Partial<PeerInit> = {}): Promise<Victim> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-hostile-'))
   const downloadDir = join(dir, 'downloads')
   const offers: IncomingOffer[] = []
@@ -53,7 +53,8 @@ export async function startVictim (decide?: (offer: IncomingOffer, signal: Abort
     decide: async (offer, signal) => {
       offers.push(offer)
       return decide != null ? decide(offer, signal) : { accept: true }
-    }
+    },
+    ...init
   })
   peer.transfers.on('failed', f => failures.push({ code: f.code, message: f.message }))
   const addr = multiaddr(`${peer.node.getMultiaddrs().map(String).find(a => a.includes('/tcp/')) ?? ''}`)

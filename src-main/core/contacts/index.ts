@@ -10,7 +10,9 @@
  *   both sides; comparing it proves nobody swapped an invite.
  * - **Trust** ({@link trustPolicy}): trusted contacts' offers are accepted without asking, others are asked, peers
  *   that are not contacts are rate-limited. Blocked contacts never get that far: the node's connection gater refuses
- *   them before any protocol runs (`startPeer` wires it to the store).
+ *   them before any protocol runs (`startPeer` wires it to the store). {@link peerStanding} gives the transfer service
+ *   the same facts (contact or not; refused when blocked, or not a contact while only contacts may send) for its
+ *   budgets of waiting offers, what it records, and resumed transfers.
  * - **Presence** ({@link PresenceTracker}): online/offline per contact, with its bound (see the class).
  * - **Routes** ({@link resolveContact}, {@link findRoute}): a name or peer ID to the address `send` dials.
  *
@@ -39,8 +41,8 @@ import type { Invite } from './invite.ts'
 export { ContactNameSchema, decodeInvite, encodeInvite, InviteSchema, isInviteText } from './invite.ts'
 export type { Invite } from './invite.ts'
 export { fingerprint } from './fingerprint.ts'
-export { trustPolicy } from './trust.ts'
-export type { DecideFn, TrustPolicyInit } from './trust.ts'
+export { peerStanding, trustPolicy } from './trust.ts'
+export type { DecideFn, StandingInit, TrustPolicyInit } from './trust.ts'
 export { PresenceTracker } from './presence.ts'
 export type { PresenceInit, PresenceState } from './presence.ts'
 export {

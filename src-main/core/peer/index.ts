@@ -13,6 +13,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { peerStanding } from '../contacts/index.ts'
 import { LanDiscovery } from '../discovery/index.ts'
 import type { LanDiscoveryInit } from '../discovery/index.ts'
 import { loadOrCreateIdentity } from '../identity/index.ts'
@@ -42,6 +43,13 @@ export interface PeerInit {
   /** Whether to accept incoming connections via the relays (default true; a pure sender may skip it). */
   acceptIncoming?: boolean
   decide?: TransferServiceInit['decide']
+  /**
+   * Whether only contacts may send (read at each offer, resumed ones included): offers from other peers are refused
+   * unseen and unrecorded. Default false.
+   */
+  contactsOnly?: () => boolean
+  /** Limits of the offers waiting for a decision (defaults: `transfer/constants.ts`; tests shorten them). */
+  offerLimits?: TransferServiceInit['offerLimits']
   displayName?: string
   /** Shorter transfer timeouts, in ms (tests). */
   timeouts?: TransferServiceInit['timeouts']
@@ -125,7 +133,12 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     throw err
   }
   const relays = reservationsOf(node)
-  const transfers = new TransferService({ node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, timeouts: init.timeouts, middleware: init.middleware })
+  const transfers = new TransferService({
+    node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, timeouts: init.timeouts, middleware: init.middleware,
+    // Contacts, blocked peers and `contactsOnly` classify every offer, with the same facts as `contacts.trustPolicy`.
+    classify: peerStanding({ store, contactsOnly: init.contactsOnly }),
+    offerLimits: init.offerLimits
+  })
   await transfers.start()
   return {
     peerId: node.peerId.toString(),

@@ -2,8 +2,23 @@
 
 /** Offers from one peer waiting for a person's decision, at most; more are refused with `busy` unseen. */
 export const MAX_PENDING_OFFERS_PER_PEER = 2
-/** Offers from all peers waiting for a decision, at most. */
-export const MAX_PENDING_OFFERS = 16
+/**
+ * Offers from peers that are not contacts waiting for a decision, at most, all such peers together: new peer IDs cost
+ * nothing, so the per-peer bound alone does not stop a flood. Beyond it they are refused with `busy` unseen.
+ */
+export const MAX_PENDING_STRANGER_OFFERS = 16
+/**
+ * Offers from contacts waiting for a decision, at most, all contacts together: a budget of its own, which offers from
+ * peers that are not contacts cannot use, so a flood of strangers never locks out a contact.
+ */
+export const MAX_PENDING_CONTACT_OFFERS = 16
+/**
+ * How long an offer from a peer that is not a contact may wait for a decision, in ms; then it is refused with
+ * `reject` `timeout` (PROTOCOL.md §5). Three minutes leave a person at the screen time to read a long file list,
+ * while a stranger cannot hold a place in {@link MAX_PENDING_STRANGER_OFFERS} for longer; it can simply offer again.
+ * Offers from contacts do not expire (the sender's own `DECISION_TIMEOUT_MS` bounds them).
+ */
+export const STRANGER_OFFER_WAIT_MS = 3 * 60_000
 /** After an interrupted send, how long to keep trying to reach the peer and resume, in ms (CLI default). */
 export const RESUME_RETRY_FOR_MS = 5 * 60_000
 /** Pause between attempts to reach the peer again after an interruption, in ms. */

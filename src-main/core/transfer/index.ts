@@ -5,7 +5,9 @@
  * The receiver validates the whole offer before showing it, writes each file to an exclusive temp file, checks its
  * SHA-256 and only then renames it into place (never over an existing file). Flow control is end to end: the sender
  * keeps at most `WINDOW_BYTES` unacknowledged by the receiver's disk. Both sides record the transfer in SQLite,
- * with progress written while it runs.
+ * with progress written while it runs; the receiver records an offer only once accepted, or — from a contact — once it
+ * ends (`incoming-record.ts`). Offers waiting for a decision are limited per peer and per class, contacts and other
+ * peers each with their own budget (`offer-budget.ts`); the service's `classify` says which class a peer is in.
  *
  * @example
  * ```ts
@@ -17,6 +19,8 @@
  */
 export { TransferService } from './service.ts'
 export type { SendOptions, TransferEvents, TransferServiceInit } from './service.ts'
+export { offerLimitsOf } from './offer-budget.ts'
+export type { OfferLimits } from './offer-budget.ts'
 export { sendFiles } from './sender.ts'
 export type { SendInit } from './sender.ts'
 export { receiveTransfer } from './receiver.ts'

@@ -8,11 +8,12 @@ import {
   ACK_EVERY_BYTES, MAX_MESSAGE_LENGTH, MAX_REWINDS, ProtocolError, RemoteError, TransferError
 } from '../protocol/index.ts'
 import type { ControlMessage, ErrorCode, Offer } from '../protocol/index.ts'
-import { ProgressWriter } from '../store/index.ts'
+import { ProgressWriter, TransferExistsError } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import { FrameChannel } from './channel.ts'
 import { MAX_WRITE_BATCH_BYTES, MAX_WRITE_BATCH_FRAMES, PLACEMENT_BATCH_DELAY_MS, PLACEMENT_BATCH_FILES } from './constants.ts'
 import { IncomingFile, writeError } from './incoming-file.ts'
+import { IncomingRecord } from './incoming-record.ts'
 import { messageForPeer, outcomeOf } from './outcome.ts'
 import { receivingInto, removeCreatedFolders, removePartialFolderIfEmpty, removeTempFilesOf } from './partial-files.ts'
 import { Placements } from './placement.ts'
@@ -23,7 +24,8 @@ import { RECEIVE_SPACE } from './space.ts'
 import type { SpaceLedger, SpaceReservation } from './space.ts'
 import { timeoutsOf } from './timeouts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
-import type { IncomingOffer, OfferDecision, TransferProgress, TransferResult, TransferredFile } from './types.ts'
+import { STRANGER } from './types.ts'
+import type { IncomingOffer, OfferDecision, PeerStanding, TransferProgress, TransferResult, TransferredFile } from './types.ts'
 
 /** Options of {@link receiveTransfer}. */
 export interface ReceiveInit {
@@ -32,23 +34,30 @@ export interface ReceiveInit {
   downloadDir: string
   /** Asks the person (or a policy) whether to accept; `signal` aborts if the sender goes away meanwhile. */
   decide: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>
+  /**
+   * The sending peer's standing, asked as soon as its offer arrives (default: {@link STRANGER}): a refused peer's
+   * offer — even one that resumes an accepted transfer — is answered `reject` unseen, and nothing is recorded; whether
+   * it is a contact decides if an offer that is not accepted is recorded (./incoming-record.ts).
+   */
+  standing?: (peerId: string) => PeerStanding
   signal?: AbortSignal
   timeouts?: Partial<TransferTimeouts>
   onProgress?: (progress: TransferProgress) => void
-  /** Called once the offer passed validation and is recorded (before `decide`). */
-  onOffer?: (offer: IncomingOffer) => void
-  /** Called with the transfer ID as soon as the offer is recorded, so the transfer can be cancelled or paused. */
+  /** Called with the transfer ID once the offer passed validation, so the transfer can be cancelled or paused. */
   onTransferId?: (transferId: string) => void
-  /** Called when the offer was declined (and the sender told so). */
-  onDeclined?: (offer: IncomingOffer) => void
+  /** Called once a new offer was accepted and recorded, before its data flows. */
+  onAccepted?: (offer: IncomingOffer) => void
+  /** Called when the offer was declined or expired undecided (and the sender told so). */
+  onDeclined?: (offer: IncomingOffer, decision: { code: 'declined' | 'timeout', reason?: string }) => void
   /** Called when the offer resumes an earlier, accepted transfer: it is accepted without asking again. */
   onResume?: (offer: IncomingOffer, skippedBytes: number) => void
   /**
    * Called with the offered transfer ID before it is looked up in the history. If that transfer is still running here
    * from the same peer, its old stream is dead (the sender restarted or reconnected before this side noticed): the
-   * service ends it as interrupted, and resolves once it is recorded, so that this offer resumes it.
+   * service ends it as interrupted, and resolves once it is recorded, so that this offer resumes it. Resolves false
+   * when the ID is taken by another peer's offer or transfer running here (the offer is refused `invalid-offer`).
    */
-  onOfferFor?: (transferId: string) => Promise<void>
+  onOfferFor?: (transferId: string) => Promise<boolean>
   /** Free space reserved by the receives already accepted (default: the one ledger of the process). */
   space?: SpaceLedger
 }
@@ -91,28 +100,31 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   } catch (err) {
     return refuse(channel, outcomeOf(err).code as ErrorCode, err as Error)
   }
+  // The current policy first, for new and resumed offers alike: a refused peer costs no validation and no record.
+  const standing = init.standing ?? (() => STRANGER)
+  const refused = standing(peerId).refused
+  if (refused != null) {
+    await channel.sendControl({ type: 'reject', code: refused.code, message: refused.reason.slice(0, MAX_MESSAGE_LENGTH) }).catch(() => {})
+    await channel.finish(new RemoteError(refused.code, refused.reason), 5000)
+    return undefined
+  }
   try {
     validateFileList(offer.files.map(f => f.path))
   } catch (err) {
     return refuse(channel, 'invalid-offer', err as Error)
   }
-  await init.onOfferFor?.(offer.transferId)
+  const usedHere = new ProtocolError('This transfer ID is already used by another transfer')
+  if (await init.onOfferFor?.(offer.transferId) === false) return refuse(channel, 'invalid-offer', usedHere)
   const plan = await planReceiveResume(store, offer, peerId)
-  if (plan === 'conflict') return refuse(channel, 'invalid-offer', new ProtocolError('This transfer ID is already used by another transfer'))
+  if (plan === 'conflict') return refuse(channel, 'invalid-offer', usedHere)
   const resume: ReceiveResumePlan | undefined = plan
 
   const { transferId, files, totalBytes } = offer
   const downloadDir = resume?.downloadDir ?? init.downloadDir
-  if (resume == null) {
-    store.transfers.create({
-      id: transferId, direction: 'receive', peerId, state: 'offered', totalBytes, fileCount: files.length,
-      transport: connection.transport, remoteAddr: connection.remoteAddr, destDir: downloadDir,
-      files: files.map(f => ({ relPath: f.path, size: f.size }))
-    })
-  } else {
-    store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
-  }
+  if (resume != null) store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
   const incoming: IncomingOffer = { transferId, peerId, senderName: offer.senderName, files, totalBytes, connection }
+  // Nothing is recorded while the offer waits: see ./incoming-record.ts for what is, and when.
+  const record = new IncomingRecord({ store, offer: incoming, downloadDir, resumed: resume != null, isContact: () => standing(peerId).contact })
   init.onTransferId?.(transferId)
   const space = init.space ?? RECEIVE_SPACE
   let reservation: SpaceReservation | undefined
@@ -140,16 +152,24 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     if (resume != null) {
       init.onResume?.(incoming, resume.skippedBytes)
     } else {
-      init.onOffer?.(incoming)
       const decision = await decideWhileConnected(channel, incoming, init)
       if (!decision.accept) {
         const code = decision.code ?? 'declined'
         await channel.sendControl({ type: 'reject', code, message: (decision.reason ?? '').slice(0, MAX_MESSAGE_LENGTH) })
         await channel.finish(new RemoteError(code, 'Declined'), 5000)
-        store.transfers.setState(transferId, 'declined', { code, message: decision.reason ?? 'Declined' })
-        if (code === 'declined') init.onDeclined?.(incoming)
+        record.ended('declined', { code, message: decision.reason ?? 'Declined' })
+        if (code !== 'busy') init.onDeclined?.(incoming, { code, reason: decision.reason })
         return undefined
       }
+      try {
+        record.accepted()
+      } catch (err) {
+        if (!(err instanceof TransferExistsError)) throw err
+        await channel.sendControl({ type: 'reject', code: 'invalid-offer', message: usedHere.message })
+        await channel.finish(usedHere, 5000)
+        return undefined
+      }
+      init.onAccepted?.(incoming)
     }
     const offsets = resume?.offsets ?? files.map(() => 0)
     reservation = space.reserve(measured, needed)
@@ -265,7 +285,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     }
     removeCreatedFolders(downloadDir, createdDirs, endReceive == null ? 0 : 1)
     removePartialFolderIfEmpty(downloadDir, endReceive == null ? 0 : 1)
-    store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
+    record.ended(outcome.state, { code: outcome.code, message: outcome.message })
     if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message))
     else channel.abort(err as Error)
     throw err

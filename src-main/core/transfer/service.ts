@@ -11,8 +11,10 @@ import { validateFileList } from '../paths/index.ts'
 import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL } from '../protocol/index.ts'
 import type { Store } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
-import { MAX_PENDING_OFFERS, MAX_PENDING_OFFERS_PER_PEER, RESUME_RETRY_DELAY_MS } from './constants.ts'
+import { RESUME_RETRY_DELAY_MS } from './constants.ts'
 import { collectFiles, SourcePathError } from './local-files.ts'
+import { OfferBudget } from './offer-budget.ts'
+import type { OfferLimits } from './offer-budget.ts'
 import type { LocalFile } from './local-files.ts'
 import { receiveTransfer } from './receiver.ts'
 import { outcomeOf } from './outcome.ts'
@@ -20,14 +22,20 @@ import { downloadRootsOf, PARTIAL_SWEEP_INTERVAL_MS, sweepPartialFiles } from '.
 import { findSendToResume, RESUMABLE_STATES } from './resume.ts'
 import { sendFiles } from './sender.ts'
 import type { TransferTimeouts } from './timeouts.ts'
-import type { IncomingOffer, OfferDecision, TransferProgress, TransferResult } from './types.ts'
+import { STRANGER } from './types.ts'
+import type { IncomingOffer, OfferDecision, PeerStanding, TransferProgress, TransferResult } from './types.ts'
 
 /** Events of a {@link TransferService}. */
 export interface TransferEvents {
-  /** A validated incoming offer, before it is decided. */
+  /**
+   * A validated incoming offer that got a place among the offers waiting for a decision, before it is decided (offers
+   * refused by the peer's standing or answered `busy` never get here).
+   */
   offer: [IncomingOffer]
-  /** An incoming offer was declined. */
-  declined: [IncomingOffer]
+  /** A new incoming offer was accepted and recorded; its data follows (a resumed one emits `resuming` instead). */
+  accepted: [IncomingOffer]
+  /** An incoming offer was declined, or expired with nobody answering (`code` `timeout`). */
+  declined: [IncomingOffer, { code: 'declined' | 'timeout', reason?: string }]
   /** A transfer resumes (either side), with the bytes that will not be sent again. */
   resuming: [{ transferId: string, direction: 'send' | 'receive', peerId: string, skippedBytes: number }]
   progress: [TransferProgress]
@@ -45,6 +53,14 @@ export interface TransferServiceInit {
   downloadDir: string
   /** Decides incoming offers (a prompt, `--yes`, or a trust policy). Without it every offer is declined. */
   decide?: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>
+  /**
+   * The receive policy's standing of a peer (contact or not, refused or not), asked whenever an offer arrives — for
+   * the budget of waiting offers it counts against, whether it is recorded when not accepted, and whether a resumed
+   * transfer may go on (e.g. `contacts.peerStanding`). Default: every peer is a stranger, none is refused.
+   */
+  classify?: (peerId: string) => PeerStanding
+  /** Limits of the offers waiting for a decision (defaults: ./constants.ts). */
+  offerLimits?: Partial<OfferLimits>
   /** Display name sent with offers. */
   displayName?: string
   /** Shorter timeouts (tests), in ms. */
@@ -86,7 +102,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
   private readonly init: TransferServiceInit
   private readonly running = new Set<AbortController>()
   private readonly byId = new Map<string, AbortController>()
-  private readonly pending = new Map<string, number>()
+  private readonly budget: OfferBudget
   /** Transfers being received, by transfer ID: the sending peer, the stream, and when the receive has ended. */
   private readonly receiving = new Map<string, { peerId: string, stream: Stream, ended: Promise<void> }>()
   private sweepTimer: ReturnType<typeof setInterval> | undefined
@@ -94,6 +110,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
   constructor (init: TransferServiceInit) {
     super()
     this.init = { ...init }
+    this.budget = new OfferBudget(init.offerLimits)
   }
 
   /** Changes the display name sent with the next offers (offers already sent keep theirs). */
@@ -145,24 +162,20 @@ export class TransferService extends EventEmitter<TransferEvents> {
     await this.onStream(stream, conn)
   }
 
+  /** The receive policy's standing of `peerId` (./types.ts `PeerStanding`). */
+  private standing (peerId: string): PeerStanding {
+    return this.init.classify?.(peerId) ?? STRANGER
+  }
+
   /**
-   * The decision policy with flood control: a peer with `MAX_PENDING_OFFERS_PER_PEER` undecided offers, or
-   * `MAX_PENDING_OFFERS` undecided offers in all, gets `busy` without anyone being asked.
+   * The decision policy with flood control (./offer-budget.ts): a peer with `MAX_PENDING_OFFERS_PER_PEER` undecided
+   * offers, or a full budget of its class — contacts and other peers each have their own — gets `busy` without anyone
+   * being asked; an offer from a peer that is not a contact that nobody answers expires with `timeout`.
    */
   private async decide (offer: IncomingOffer, signal: AbortSignal): Promise<OfferDecision> {
     const decide = this.init.decide
     if (decide == null) return { accept: false, reason: 'This peer does not accept files' }
-    const mine = this.pending.get(offer.peerId) ?? 0
-    const all = [...this.pending.values()].reduce((n, v) => n + v, 0)
-    if (mine >= MAX_PENDING_OFFERS_PER_PEER || all >= MAX_PENDING_OFFERS) return { accept: false, code: 'busy', reason: 'Too many offers are waiting for an answer; try again later' }
-    this.pending.set(offer.peerId, mine + 1)
-    try {
-      return await decide(offer, signal)
-    } finally {
-      const left = (this.pending.get(offer.peerId) ?? 1) - 1
-      if (left <= 0) this.pending.delete(offer.peerId)
-      else this.pending.set(offer.peerId, left)
-    }
+    return this.budget.run(offer, this.standing(offer.peerId).contact, signal, async (s) => decide(offer, s), () => this.emit('offer', offer))
   }
 
   /** Unregisters the handler and cancels transfers in progress (they are recorded as cancelled). */
@@ -221,16 +234,17 @@ export class TransferService extends EventEmitter<TransferEvents> {
         downloadDir: this.init.downloadDir,
         signal: job.signal,
         decide: async (offer, signal) => this.decide(offer, signal),
-        onTransferId: (id) => {
-          job.setId(id)
+        standing: (id) => this.standing(id),
+        onTransferId: (id) => job.setId(id),
+        onOfferFor: async (id) => {
+          if (!await this.claim(id, { peerId, stream, ended: ended.promise })) return false
           transferId = id
-          this.receiving.set(id, { peerId, stream, ended: ended.promise })
+          return true
         },
-        onOfferFor: async (id) => this.supersede(id, peerId),
         timeouts: this.init.timeouts,
-        onOffer: (offer) => this.emit('offer', offer),
+        onAccepted: (offer) => this.emit('accepted', offer),
         onResume: (offer, skippedBytes) => this.emit('resuming', { transferId: offer.transferId, direction: 'receive', peerId: offer.peerId, skippedBytes }),
-        onDeclined: (offer) => this.emit('declined', offer),
+        onDeclined: (offer, why) => this.emit('declined', offer, why),
         onProgress: (p) => this.emit('progress', p)
       })
       if (result != null) this.emit('complete', result)
@@ -244,17 +258,26 @@ export class TransferService extends EventEmitter<TransferEvents> {
   }
 
   /**
-   * `peerId` offers transfer `transferId` while it is still being received here from that same peer: the sender
+   * Claims transfer ID `transferId` for the stream of `entry` before the offer is looked up in the history. If
+   * `entry.peerId` offers a transfer while it is still being received here from that same peer: the sender
    * restarted or reconnected before this side noticed that the old connection is dead (a killed WebRTC peer goes
    * unnoticed for ~15 s). The old stream is ended as if the connection dropped — recorded interrupted, partial file
    * kept — and this resolves once that is recorded, so the new offer resumes the transfer instead of being refused as
    * a reused ID. Peer IDs are authenticated by the connection: no peer can end another peer's transfer this way.
+   * Resolves true once `entry` holds the ID (checked and set in one synchronous step); false when another peer's
+   * offer or transfer holds it — even one not recorded yet, so an offer can never pass for another that waits.
    */
-  private async supersede (transferId: string, peerId: string): Promise<void> {
-    const old = this.receiving.get(transferId)
-    if (old == null || old.peerId !== peerId) return
-    old.stream.abort(new StreamClosedError('The sender reconnected; its earlier stream was abandoned'))
-    await old.ended
+  private async claim (transferId: string, entry: { peerId: string, stream: Stream, ended: Promise<void> }): Promise<boolean> {
+    while (true) {
+      const old = this.receiving.get(transferId)
+      if (old == null) {
+        this.receiving.set(transferId, entry)
+        return true
+      }
+      if (old.peerId !== entry.peerId) return false
+      old.stream.abort(new StreamClosedError('The sender reconnected; its earlier stream was abandoned'))
+      await old.ended
+    }
   }
 
   /**

@@ -19,8 +19,29 @@ export interface IncomingOffer {
   connection: ConnectionInfo
 }
 
-/** The receiving side's answer to an offer; `code` is `busy` when it was refused unseen (too many pending offers). */
-export type OfferDecision = { accept: true } | { accept: false, reason?: string, code?: 'declined' | 'busy' }
+/**
+ * The receiving side's answer to an offer; `code` is `busy` when it was refused unseen (too many pending offers),
+ * `timeout` when nobody answered an offer from a peer that is not a contact in time (`STRANGER_OFFER_WAIT_MS`).
+ */
+export type OfferDecision = { accept: true } | { accept: false, reason?: string, code?: 'declined' | 'busy' | 'timeout' }
+
+/**
+ * What the receiving side's policy says of a peer, asked whenever an offer from it arrives (new or resumed). It decides
+ * which budget of waiting offers the offer counts against, whether an offer that is not accepted is kept in the
+ * history, and whether the peer may send at all. The peer ID is the one the connection authenticated.
+ */
+export interface PeerStanding {
+  /** The peer is one of this side's contacts (trusted or not). */
+  contact: boolean
+  /**
+   * Set when the policy refuses every offer of this peer now — it is blocked, or only contacts may send: the offer, even
+   * one resuming an accepted transfer, is answered `reject` with this code and reason, unseen and unrecorded.
+   */
+  refused?: { code: 'declined', reason: string }
+}
+
+/** The standing of a peer when nothing is known: not a contact, not refused. */
+export const STRANGER: PeerStanding = Object.freeze({ contact: false })
 
 /** Live progress of a transfer, emitted at most every `PROGRESS_INTERVAL_MS`. */
 export interface TransferProgress {
