@@ -176,3 +176,5 @@ export function resolveNetwork (options: { iceServers?: string, relays?: readonl
     relays: relays == null || relays === '' ? [...DEFAULT_RELAYS] : parseRelays(relays)
   }
 }
+
+export { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenPrivateFiles } from './private-dir.ts'

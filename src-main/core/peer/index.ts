@@ -13,6 +13,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ensurePrivateDir } from '../config/index.ts'
 import { LanDiscovery } from '../discovery/index.ts'
 import type { LanDiscoveryInit } from '../discovery/index.ts'
 import { loadOrCreateIdentity } from '../identity/index.ts'
@@ -101,7 +102,7 @@ async function bounded (step: Promise<void>): Promise<void> {
 
 /** Starts a peer from its data directory. */
 export async function startPeer (init: PeerInit): Promise<Peer> {
-  await mkdir(init.dataDir, { recursive: true, mode: 0o700 })
+  ensurePrivateDir(init.dataDir)
   await mkdir(init.downloadDir, { recursive: true })
   const privateKey = await loadOrCreateIdentity(init.dataDir)
   const store = openStore(join(init.dataDir, DATABASE_FILE))
