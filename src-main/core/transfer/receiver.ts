@@ -73,7 +73,8 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   const started = Date.now()
   const { store, signal } = init
   const timeouts = timeoutsOf(init.timeouts)
-  const channel = new FrameChannel(stream)
+  // Between the offer and our answer the sender must be quiet (§5): nothing else is read or queued meanwhile.
+  const channel = new FrameChannel(stream, { quietAfterFirst: true })
   const peerId = conn.remotePeer.toString()
   const connection = describeConnection(conn)
   if (connection.limited) return refuse(channel, 'protocol-error', new ProtocolError('File transfers are refused on limited (relayed) connections'))
@@ -141,6 +142,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       }
     }
     const offsets = resume?.offsets ?? files.map(() => 0)
+    channel.endQuiet()
     await channel.sendControl({ type: 'accept', offsets, complete: resume == null ? undefined : [...resume.done.keys()] }, signal)
     store.transfers.setState(transferId, 'transferring')
     const acceptedAt = Date.now()
@@ -246,18 +248,20 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   }
 }
 
-/** Runs `init.decide`, aborting it when the sender goes away; the stream stays quiet meanwhile. */
+/**
+ * Runs `init.decide`, aborting it when the sender goes away or gives up (`error`); the stream stays quiet meanwhile.
+ *
+ * @throws {ProtocolError} when the sender sent anything else before the answer (the channel already ended the stream)
+ * @throws {RemoteError} `cancelled` when the sender went away or gave up first
+ */
 async function decideWhileConnected (channel: FrameChannel, offer: IncomingOffer, init: ReceiveInit): Promise<OfferDecision> {
-  const controller = new AbortController()
-  const onClose = (): void => controller.abort()
-  channel.stream.addEventListener('close', onClose)
-  const signal = init.signal == null ? controller.signal : AbortSignal.any([init.signal, controller.signal])
-  try {
-    const decision = await init.decide(offer, signal)
-    if (controller.signal.aborted) throw new RemoteError('cancelled', 'The sender went away before the offer was answered')
-    return decision
-  } finally {
-    channel.stream.removeEventListener('close', onClose)
+  const stopped = channel.peerStopped
+  const signal = init.signal == null ? stopped : AbortSignal.any([init.signal, stopped])
+  const decision = await init.decide(offer, signal)
+  if (stopped.aborted) {
+    if (stopped.reason instanceof ProtocolError) throw stopped.reason
+    throw new RemoteError('cancelled', 'The sender went away before the offer was answered')
   }
+  return decision
 }
 
