@@ -19,7 +19,7 @@ import type { Peer } from '../../src-main/core/peer/index.ts'
 import { BLOCK_BYTES, TRANSFER_PROTOCOL } from '../../src-main/core/protocol/index.ts'
 import type { ControlMessage, Frame } from '../../src-main/core/protocol/index.ts'
 import { FrameChannel } from '../../src-main/core/transfer/index.ts'
-import type { IncomingOffer, OfferDecision } from '../../src-main/core/transfer/index.ts'
+import type { IncomingOffer, OfferDecision, TransferTimeouts } from '../../src-main/core/transfer/index.ts'
 
 /** Timeouts of the victim, shortened so stalling attacks end quickly. */
 export const VICTIM_TIMEOUTS = { offerMs: 1500, decisionMs: 5000, stallMs: 2000 }
@@ -36,8 +36,8 @@ export interface Victim {
   stop: () => Promise<void>
 }
 
-/** Starts a victim that accepts every offer unless `decide` says otherwise. */
-export async function startVictim (decide?: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>): Promise<Victim> {
+/** Starts a victim that accepts every offer unless `decide` says otherwise; `timeouts` replace some of {@link VICTIM_TIMEOUTS}. */
+export async function startVictim (decide?: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>, timeouts: Partial<TransferTimeouts> = {}): Promise<Victim> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-hostile-'))
   const downloadDir = join(dir, 'downloads')
   const offers: IncomingOffer[] = []
@@ -49,7 +49,7 @@ export async function startVictim (decide?: (offer: IncomingOffer, signal: Abort
     iceServers: [],
     listen: ['/ip4/127.0.0.1/tcp/0'],
     acceptIncoming: false,
-    timeouts: VICTIM_TIMEOUTS,
+    timeouts: { ...VICTIM_TIMEOUTS, ...timeouts },
     decide: async (offer, signal) => {
       offers.push(offer)
       return decide != null ? decide(offer, signal) : { accept: true }

@@ -18,7 +18,7 @@ import { Placements } from './placement.ts'
 import { ProgressReporter } from './progress.ts'
 import { planReceiveResume, tempPathOf } from './resume.ts'
 import type { ReceiveResumePlan } from './resume.ts'
-import { timeoutsOf } from './timeouts.ts'
+import { MinimumRate, timeoutsOf } from './timeouts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import type { IncomingOffer, OfferDecision, TransferProgress, TransferResult, TransferredFile } from './types.ts'
 
@@ -159,7 +159,10 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       await channel.sendControl({ type: 'ack', bytes: consumed }, signal)
     }
 
+    const minimumRate = new MinimumRate(timeouts.minRateWindowMs, channel.waitedMs)
     while (true) {
+      // Checked after the previous frame's progress was credited (a resumed file's prefix counts once it is announced).
+      minimumRate.check(channel.waitedMs)
       const frame = await channel.next({ signal: loopSignal, timeoutMs: timeouts.stallMs })
       if (frame.kind === 'data') {
         // Frames that arrived while the previous write was in progress go to disk together, in one call.
@@ -168,6 +171,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         if (pendingNack == null) {
           if (current == null) throw new ProtocolError('Data arrived outside a file')
           await current.write(...pieces)
+          for (const piece of pieces) minimumRate.add(piece.byteLength)
           reporter.update(completedBytes + current.position, current.index)
         }
         if (consumed - ackedAt >= ACK_EVERY_BYTES) await ack()
@@ -180,6 +184,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         if (msg.type !== 'rewind') continue
         if (msg.index !== pendingNack.index || msg.offset !== pendingNack.offset) throw new ProtocolError('The rewind does not match the nack')
         pendingNack = undefined
+        minimumRate.add(msg.offset)
         continue
       }
       if (msg.type === 'file-start') {
@@ -187,6 +192,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         if (msg.index <= lastIndex || msg.index >= files.length || resume?.done.has(msg.index) === true) throw new ProtocolError(`file-start for file ${msg.index} is out of order`)
         if (msg.offset !== offsets[msg.index]) throw new ProtocolError(`file-start for file ${msg.index} does not start at the accepted offset`)
         lastIndex = msg.index
+        minimumRate.add(msg.offset)
         const file = files[msg.index] as Offer['files'][number]
         const dir = await prepareDestination(downloadDir, file.path, signal).catch((err: unknown) => { throw err instanceof UnsafePathError ? err : writeError(err, file.path) })
         const opened = await IncomingFile.open({ index: msg.index, relPath: file.path, size: file.size, dir, tempPath: tempPathOf(downloadDir, file.path, transferId, msg.index), offset: msg.offset, prefixSha256: msg.prefixSha256 })
