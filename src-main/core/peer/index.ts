@@ -13,6 +13,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { ensurePrivateDir } from '../config/index.ts'
 import { LanDiscovery } from '../discovery/index.ts'
 import type { LanDiscoveryInit } from '../discovery/index.ts'
@@ -76,9 +77,22 @@ export interface Peer {
    * @throws {NoRelayError} when relays are configured but no reservation is made within `timeoutMs`
    */
   reachableAddrs: (options?: { signal?: AbortSignal, timeoutMs?: number }) => Promise<string[]>
+  /**
+   * Cuts a peer off at once (call it right after blocking it): ends its transfers in progress (recorded cancelled)
+   * and closes its connections. A peer blocked from another process is cut off by the periodic check within
+   * `BLOCK_CHECK_INTERVAL_MS`.
+   */
+  cutOff: (peerId: string) => Promise<void>
   /** Cancels transfers in progress, stops the node and closes the store. */
   stop: () => Promise<void>
 }
+
+/**
+ * How often connected peers are checked against the block list, in ms. `ferry contacts block` runs in another process
+ * than `ferry receive` (they share only the SQLite file), so a running receiver learns of a block by looking: one
+ * prepared lookup per connected peer per check.
+ */
+export const BLOCK_CHECK_INTERVAL_MS = 2_000
 
 /**
  * Longest wait for the libp2p node to stop, in ms. js-libp2p 3.3's `stop()` sometimes never settles when a TCP peer
@@ -107,6 +121,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
   const privateKey = await loadOrCreateIdentity(init.dataDir)
   const store = openStore(join(init.dataDir, DATABASE_FILE))
   const interruptedAtStart = store.transfers.markUnfinishedAsInterrupted()
+  const isBlocked = (peerId: string): boolean => store.contacts.get(peerId)?.blocked === true
   const lan = init.discovery?.mdns === true ? new LanDiscovery(init.discovery) : undefined
   let node: FerryLibp2p
   try {
@@ -118,15 +133,25 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       acceptIncoming: init.acceptIncoming,
       tolerateListenErrors: init.tolerateListenErrors,
       // Blocked contacts are refused by the connection gater, before any protocol runs.
-      isBlocked: (peerId) => store.contacts.get(peerId)?.blocked === true,
+      isBlocked,
       peerDiscovery: lan == null ? [] : [lan.factory()]
     })
   } catch (err) {
     store.close()
     throw err
   }
-  const transfers = new TransferService({ node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, timeouts: init.timeouts, middleware: init.middleware })
+  // The gater runs only when a connection opens: every offer is checked again, and connected peers periodically.
+  const transfers = new TransferService({ node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, timeouts: init.timeouts, middleware: init.middleware, isBlocked })
   await transfers.start()
+  const cutOff = async (peerId: string): Promise<void> => {
+    transfers.endTransfersWith(peerId)
+    await node.hangUp(peerIdFromString(peerId)).catch(() => {})
+  }
+  const blockCheck = setInterval(() => {
+    const peers = new Set(node.getConnections().map(c => c.remotePeer.toString()))
+    for (const peerId of peers) if (isBlocked(peerId)) void cutOff(peerId)
+  }, BLOCK_CHECK_INTERVAL_MS)
+  blockCheck.unref()
   return {
     peerId: node.peerId.toString(),
     node,
@@ -139,7 +164,9 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       if (init.relays.length === 0 || init.acceptIncoming === false) return direct
       return [...await waitForReservation(node, options), ...direct]
     },
+    cutOff,
     stop: async () => {
+      clearInterval(blockCheck)
       // Both bounded: js-libp2p's unhandle and stop can wait on a TCP connection whose socket already failed.
       await bounded(transfers.stop())
       await bounded(Promise.resolve(node.stop()))
