@@ -25,7 +25,8 @@ export const MAX_QUEUED_DATA_BYTES = WINDOW_BYTES + 4 * MAX_DATA_BYTES
 export const MAX_QUEUED_CONTROL_FRAMES = 3 * MAX_FILES + 2 * (WINDOW_BYTES / BLOCK_BYTES) + 64
 /**
  * Bytes of control frames (header + JSON) waiting to be processed, at most: an honest sender's largest backlog is
- * about 272 bytes per file (`file-start`, `block` and `file-end` of a 1-byte file), 13 MiB for `MAX_FILES` files.
+ * 287 bytes per file (`file-start`, `block` and `file-end` of a 1-byte file), 13.7 MiB for `MAX_FILES` files — 19 MiB
+ * even with the longest encodings (test/unit/frame-queue-limits.test.ts).
  */
 export const MAX_QUEUED_CONTROL_BYTES = 24 * 1024 * 1024
 /**
