@@ -15,26 +15,37 @@ const posix = process.platform !== 'win32'
 
 /**
  * Creates `dir` (and missing parents) if needed, and makes `dir` itself 0700 if it is open to others (group or other
- * bits set). Parents it creates get the default mode; only the data folder is private.
+ * bits set). Parents it creates get the default mode; only the data folder is private. A folder of another user
+ * (`chmod` fails with `EPERM`) is left as it is: only its owner can tighten it.
  *
  * @param dir - the data folder
- * @throws the errors of `fs.mkdirSync` / `fs.chmodSync` (e.g. `EACCES`, `ENOTDIR`, `EPERM` on a folder of another user)
+ * @throws the errors of `fs.mkdirSync` (e.g. `EACCES`, `ENOTDIR`) and of `fs.chmodSync` other than `EPERM`
  */
 export function ensurePrivateDir (dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
-  if (posix && (fs.statSync(dir).mode & 0o077) !== 0) fs.chmodSync(dir, PRIVATE_DIR_MODE)
+  if (posix && (fs.statSync(dir).mode & 0o077) !== 0) chmodOwn(dir, PRIVATE_DIR_MODE)
+}
+
+/** `chmod`, except on a file of another user (`EPERM`), which only its owner can change. */
+function chmodOwn (path: string, mode: number): void {
+  try {
+    fs.chmodSync(path, mode)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err
+  }
 }
 
 /**
- * Makes each existing file of `files` 0600 if it is open to others; missing files are skipped.
+ * Makes each existing file of `files` 0600 if it is open to others; missing files, and files of another user, are
+ * skipped.
  *
- * @throws the errors of `fs.chmodSync` other than `ENOENT`
+ * @throws the errors of `fs.statSync` / `fs.chmodSync` other than `ENOENT` and `EPERM`
  */
 export function tightenPrivateFiles (files: readonly string[]): void {
   if (!posix) return
   for (const file of files) {
     try {
-      if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, PRIVATE_FILE_MODE)
+      if ((fs.statSync(file).mode & 0o077) !== 0) chmodOwn(file, PRIVATE_FILE_MODE)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     }
