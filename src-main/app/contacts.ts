@@ -65,8 +65,9 @@ export function addNearby (app: AppState, req: Requests['addNearby']): PeerView 
 }
 
 /**
- * Renames, trusts/untrusts, blocks/unblocks a contact. Blocking also closes every open connection to the peer (the
- * connection gater refuses new ones) and declines its offers waiting for an answer.
+ * Renames, trusts/untrusts, blocks/unblocks a contact. Blocking also declines its offers waiting for an answer, ends
+ * its transfers in progress and closes every open connection to the peer at once (the connection gater refuses new
+ * ones, and every offer is checked again).
  * @throws {ApiError} `unknown-contact` when the peer is not a contact
  */
 export async function updateContact (app: AppState, req: Requests['updateContact']): Promise<PeerView> {
@@ -79,7 +80,7 @@ export async function updateContact (app: AppState, req: Requests['updateContact
   if (req.blocked != null) store.contacts.setBlocked(req.peerId, req.blocked)
   if (req.blocked === true) {
     for (const offer of app.offers.list()) if (offer.peerId === req.peerId) app.offers.answer(offer.transferId, false)
-    await app.peer.node.hangUp(peerIdFromString(req.peerId)).catch(() => {})
+    await app.peer.cutOff(req.peerId)
   } else if (req.blocked === false) {
     void app.presence.check(req.peerId).catch(() => {})
   }

@@ -36,7 +36,10 @@ export interface Victim {
   stop: () => Promise<void>
 }
 
-/** Starts a victim that accepts every offer unless `decide` says otherwise; `init` overrides options of its peer. */
+/**
+ * Starts a victim that accepts every offer unless `decide` says otherwise; `init` overrides options of its peer, and
+ * `init.timeouts` replace some of {@link VICTIM_TIMEOUTS}.
+ */
 export async function startVictim (decide?: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>, init: Partial<PeerInit> = {}): Promise<Victim> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-hostile-'))
   const downloadDir = join(dir, 'downloads')
@@ -49,12 +52,12 @@ export async function startVictim (decide?: (offer: IncomingOffer, signal: Abort
     iceServers: [],
     listen: ['/ip4/127.0.0.1/tcp/0'],
     acceptIncoming: false,
-    timeouts: VICTIM_TIMEOUTS,
     decide: async (offer, signal) => {
       offers.push(offer)
       return decide != null ? decide(offer, signal) : { accept: true }
     },
-    ...init
+    ...init,
+    timeouts: { ...VICTIM_TIMEOUTS, ...init.timeouts }
   })
   peer.transfers.on('failed', f => failures.push({ code: f.code, message: f.message }))
   const addr = multiaddr(`${peer.node.getMultiaddrs().map(String).find(a => a.includes('/tcp/')) ?? ''}`)

@@ -66,7 +66,7 @@ export async function contactsCommand (what: ContactsAction, options: ContactsOp
         show(store.contacts.setTrusted(mustFind(store, what.contact), what.off !== true), what.off === true ? 'no longer trusted' : 'trusted (offers accepted without asking)')
         return 0
       case 'block':
-        show(store.contacts.setBlocked(mustFind(store, what.contact), what.off !== true), what.off === true ? 'unblocked' : 'blocked (connections refused)')
+        show(store.contacts.setBlocked(mustFind(store, what.contact), what.off !== true), what.off === true ? 'unblocked' : 'blocked (connections refused; a running ferry receive cuts it off within 2 s)')
         return 0
       case 'remove': {
         const peerId = mustFind(store, what.contact)

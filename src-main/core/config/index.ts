@@ -161,3 +161,5 @@ export function resolveNetwork (values: { iceServers?: string, relays?: string |
     relays: relays == null || relays === '' ? [...DEFAULT_RELAYS] : parseRelays(relays)
   }
 }
+
+export { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenPrivateFiles } from './private-dir.ts'

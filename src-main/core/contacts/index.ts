@@ -10,9 +10,10 @@
  *   both sides; comparing it proves nobody swapped an invite.
  * - **Trust** ({@link trustPolicy}): trusted contacts' offers are accepted without asking, others are asked, peers
  *   that are not contacts are rate-limited. Blocked contacts never get that far: the node's connection gater refuses
- *   them before any protocol runs (`startPeer` wires it to the store). {@link peerStanding} gives the transfer service
- *   the same facts (contact or not; refused when blocked, or not a contact while only contacts may send) for its
- *   budgets of waiting offers, what it records, and resumed transfers.
+ *   them before any protocol runs, every incoming transfer stream checks again before its offer, and connected peers
+ *   are checked periodically (`startPeer` wires all three to the store). {@link peerStanding} gives the transfer
+ *   service the same facts (contact or not; refused when blocked, or not a contact while only contacts may send) for
+ *   its budgets of waiting offers, what it records, and resumed transfers.
  * - **Presence** ({@link PresenceTracker}): online/offline per contact, with its bound (see the class).
  * - **Routes** ({@link resolveContact}, {@link findRoute}): a name or peer ID to the address `send` dials.
  *

@@ -9,11 +9,12 @@
  * const peerId = peerIdFromPrivateKey(key)
  * ```
  */
-import { chmod, link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
+import { chmod, link, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
+import { ensurePrivateDir } from '../config/index.ts'
 import { FerryError } from '../errors/index.ts'
 
 /** File name of the identity key inside the data directory. */
@@ -29,13 +30,13 @@ export class IdentityError extends FerryError {
 
 /**
  * Loads the Ed25519 private key from `<dataDir>/identity.key`, creating both the folder and a new key if missing.
- * A key file readable by others is tightened to 0600. Creation is atomic across processes: callers that race on a new
+ * A data folder open to others is tightened to 0700, a key file readable by others to 0600. Creation is atomic across processes: callers that race on a new
  * data folder all get the key that reached the disk first.
  *
  * @throws {IdentityError} if the file exists but does not hold a valid private key
  */
 export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  ensurePrivateDir(dataDir)
   const file = join(dataDir, IDENTITY_FILE)
   let bytes: Uint8Array | undefined
   try {

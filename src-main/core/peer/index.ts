@@ -14,6 +14,8 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { peerStanding } from '../contacts/index.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ensurePrivateDir } from '../config/index.ts'
 import { LanDiscovery } from '../discovery/index.ts'
 import type { LanDiscoveryInit } from '../discovery/index.ts'
 import { loadOrCreateIdentity } from '../identity/index.ts'
@@ -84,9 +86,22 @@ export interface Peer {
    * @throws {NoRelayError} when relays are configured but no reservation is made within `timeoutMs` (the tries go on)
    */
   reachableAddrs: (options?: { signal?: AbortSignal, timeoutMs?: number }) => Promise<string[]>
+  /**
+   * Cuts a peer off at once (call it right after blocking it): ends its transfers in progress (recorded cancelled)
+   * and closes its connections. A peer blocked from another process is cut off by the periodic check within
+   * `BLOCK_CHECK_INTERVAL_MS`.
+   */
+  cutOff: (peerId: string) => Promise<void>
   /** Cancels transfers in progress, stops the node and closes the store. */
   stop: () => Promise<void>
 }
+
+/**
+ * How often connected peers are checked against the block list, in ms. `ferry contacts block` runs in another process
+ * than `ferry receive` (they share only the SQLite file), so a running receiver learns of a block by looking: one
+ * prepared lookup per connected peer per check.
+ */
+export const BLOCK_CHECK_INTERVAL_MS = 2_000
 
 /**
  * Longest wait for the libp2p node to stop, in ms. js-libp2p 3.3's `stop()` sometimes never settles when a TCP peer
@@ -110,11 +125,12 @@ async function bounded (step: Promise<void>): Promise<void> {
 
 /** Starts a peer from its data directory. */
 export async function startPeer (init: PeerInit): Promise<Peer> {
-  await mkdir(init.dataDir, { recursive: true, mode: 0o700 })
+  ensurePrivateDir(init.dataDir)
   await mkdir(init.downloadDir, { recursive: true })
   const privateKey = await loadOrCreateIdentity(init.dataDir)
   const store = openStore(join(init.dataDir, DATABASE_FILE))
   const interruptedAtStart = store.transfers.markUnfinishedAsInterrupted()
+  const isBlocked = (peerId: string): boolean => store.contacts.get(peerId)?.blocked === true
   const lan = init.discovery?.mdns === true ? new LanDiscovery(init.discovery) : undefined
   let node: FerryLibp2p
   try {
@@ -125,7 +141,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       listen: init.listen,
       acceptIncoming: init.acceptIncoming,
       // Blocked contacts are refused by the connection gater, before any protocol runs.
-      isBlocked: (peerId) => store.contacts.get(peerId)?.blocked === true,
+      isBlocked,
       peerDiscovery: lan == null ? [] : [lan.factory()]
     })
   } catch (err) {
@@ -133,13 +149,25 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     throw err
   }
   const relays = reservationsOf(node)
+  // The gater runs only when a connection opens: every offer is checked again (isBlocked, and the policy of classify),
+  // and connected peers periodically.
   const transfers = new TransferService({
     node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, timeouts: init.timeouts, middleware: init.middleware,
+    isBlocked,
     // Contacts, blocked peers and `contactsOnly` classify every offer, with the same facts as `contacts.trustPolicy`.
     classify: peerStanding({ store, contactsOnly: init.contactsOnly }),
     offerLimits: init.offerLimits
   })
   await transfers.start()
+  const cutOff = async (peerId: string): Promise<void> => {
+    transfers.endTransfersWith(peerId)
+    await node.hangUp(peerIdFromString(peerId)).catch(() => {})
+  }
+  const blockCheck = setInterval(() => {
+    const peers = new Set(node.getConnections().map(c => c.remotePeer.toString()))
+    for (const peerId of peers) if (isBlocked(peerId)) void cutOff(peerId)
+  }, BLOCK_CHECK_INTERVAL_MS)
+  blockCheck.unref()
   return {
     peerId: node.peerId.toString(),
     node,
@@ -153,7 +181,9 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       if (init.relays.length === 0 || init.acceptIncoming === false) return direct
       return [...await waitForReservation(node, options), ...direct]
     },
+    cutOff,
     stop: async () => {
+      clearInterval(blockCheck)
       // Both bounded: js-libp2p's unhandle and stop can wait on a TCP connection whose socket already failed.
       relays.stop()
       await bounded(transfers.stop())

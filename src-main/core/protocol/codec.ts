@@ -75,18 +75,34 @@ export class FrameDecoder {
    *   UTF-8 JSON, or a control message that does not match its schema
    */
   push (chunk: Uint8Array | Uint8ArrayList): Frame[] {
+    return this.pushSized(chunk).map(f => f.frame)
+  }
+
+  /**
+   * Like {@link push}, but each frame comes with its size on the wire (header + payload, bytes), and the payload
+   * limits may be lowered (never raised) for the frames this call completes — a side that expects nothing but a short
+   * message refuses a larger frame from its header.
+   *
+   * @param limits.control - largest control payload accepted, bytes (default and at most `MAX_CONTROL_BYTES`)
+   * @param limits.data - largest data payload accepted, bytes (default and at most `MAX_DATA_BYTES`)
+   * @throws {ProtocolError} as {@link push}
+   */
+  pushSized (chunk: Uint8Array | Uint8ArrayList, limits: { control?: number, data?: number } = {}): Array<{ frame: Frame, bytes: number }> {
     this.buffer.append(chunk)
-    const frames: Frame[] = []
+    const frames: Array<{ frame: Frame, bytes: number }> = []
+    const controlLimit = Math.min(limits.control ?? MAX_CONTROL_BYTES, MAX_CONTROL_BYTES)
+    const dataLimit = Math.min(limits.data ?? MAX_DATA_BYTES, MAX_DATA_BYTES)
     while (this.buffer.byteLength >= FRAME_HEADER_BYTES) {
       const type = this.buffer.get(0)
       const length = this.buffer.getUint32(1)
-      const limit = type === FRAME_CONTROL ? MAX_CONTROL_BYTES : type === FRAME_DATA ? MAX_DATA_BYTES : -1
+      const limit = type === FRAME_CONTROL ? controlLimit : type === FRAME_DATA ? dataLimit : -1
       if (limit < 0) throw new ProtocolError(`Unknown frame type 0x${type.toString(16).padStart(2, '0')}`)
       if (length > limit) throw new ProtocolError(`A frame of ${length} bytes is over the ${limit}-byte limit for its type`)
       if (this.buffer.byteLength < FRAME_HEADER_BYTES + length) break
       const payload = this.buffer.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length)
       this.buffer.consume(FRAME_HEADER_BYTES + length)
-      frames.push(type === FRAME_CONTROL ? { kind: 'control', message: decodeControl(payload) } : { kind: 'data', bytes: payload })
+      const frame: Frame = type === FRAME_CONTROL ? { kind: 'control', message: decodeControl(payload) } : { kind: 'data', bytes: payload }
+      frames.push({ frame, bytes: FRAME_HEADER_BYTES + length })
     }
     return frames
   }

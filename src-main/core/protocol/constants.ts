@@ -62,6 +62,16 @@ export const DECISION_TIMEOUT_MS = 10 * 60_000
 /** Either side gives up when nothing arrives from the other for this long during a transfer, in ms. */
 export const STALL_TIMEOUT_MS = 30_000
 
+/**
+ * Minimum rate of an accepted transfer, in bytes per second of the receiver waiting for the sender, averaged over
+ * {@link MIN_RATE_WINDOW_MS}: below it the receiver ends the transfer with `timeout`, so a sender trickling a byte
+ * before every stall timeout cannot hold it open forever. A slow honest path (120 ms RTT, 0.5 % loss: ~0.3 MiB/s) is
+ * ~300 times faster (docs/PROTOCOL.md §10).
+ */
+export const MIN_TRANSFER_BYTES_PER_SECOND = 1024
+/** Window of {@link MIN_TRANSFER_BYTES_PER_SECOND}: time the receiver spent waiting for the sender, in ms. */
+export const MIN_RATE_WINDOW_MS = 60_000
+
 /** Incoming transfer streams allowed at once per connection (libp2p `maxInboundStreams`). */
 export const MAX_INBOUND_STREAMS = 4
 /** Outgoing transfer streams allowed at once per connection (libp2p `maxOutboundStreams`). */

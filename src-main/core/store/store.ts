@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import type BetterSqlite3 from 'better-sqlite3'
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenPrivateFiles } from '../config/index.ts'
 import { BUSY_TIMEOUT_MS } from './constants.ts'
 import { createContactRepository } from './contacts.ts'
 import type { ContactRepository } from './contacts.ts'
@@ -35,16 +36,22 @@ export interface OpenStoreOptions {
 /**
  * Opens (creating if needed, with its parent folders) the SQLite database at `file` and brings its schema up to
  * date. The connection uses WAL journaling, enforced foreign keys, a {@link BUSY_TIMEOUT_MS} ms busy timeout and
- * `synchronous = NORMAL`.
+ * `synchronous = NORMAL`. The history is private (docs/THREAT-MODEL.md, "A local attacker"): the folder holding the
+ * file is made 0700 and the database files (`file`, `-wal`, `-shm`) 0600, whoever created them and with what mode —
+ * the file is created 0600 before SQLite opens it, and SQLite gives its `-wal` and `-shm` the mode of the database.
  * @throws {StoreVersionError} the file was written by a newer Ferry (schema version above {@link MIGRATIONS}).
  * Errors of `fs.mkdirSync` and better-sqlite3 (unreadable or corrupt file) are thrown as they are.
  */
 export function openStore (file: string, options: OpenStoreOptions = {}): Store {
   const now = options.now ?? Date.now
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  ensurePrivateDir(path.dirname(path.resolve(file)))
+  const files = [file, `${file}-wal`, `${file}-shm`]
+  fs.closeSync(fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, PRIVATE_FILE_MODE))
+  tightenPrivateFiles(files)
   const db = new Database(file)
   try {
     db.pragma('journal_mode = WAL')
+    tightenPrivateFiles(files)
     db.pragma('foreign_keys = ON')
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     db.pragma('synchronous = NORMAL')

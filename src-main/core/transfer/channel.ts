@@ -1,7 +1,8 @@
 import type { Stream } from '@libp2p/interface'
 import { AbortedError, FerryError, throwIfAborted } from '../errors/index.ts'
 import {
-  encodeControl, encodeData, FrameDecoder, MAX_DATA_BYTES, ProtocolError, STALL_TIMEOUT_MS, TransferError, WINDOW_BYTES
+  BLOCK_BYTES, encodeControl, encodeData, FrameDecoder, MAX_DATA_BYTES, MAX_FILES, ProtocolError, RemoteError,
+  STALL_TIMEOUT_MS, TransferError, WINDOW_BYTES
 } from '../protocol/index.ts'
 import type { ControlMessage, Frame } from '../protocol/index.ts'
 
@@ -14,7 +15,25 @@ export class StreamClosedError extends FerryError {
 }
 
 /** Data the peer may have in flight beyond what we acknowledged: the window plus a few frames of slack. */
-const MAX_QUEUED_DATA_BYTES = WINDOW_BYTES + 4 * MAX_DATA_BYTES
+export const MAX_QUEUED_DATA_BYTES = WINDOW_BYTES + 4 * MAX_DATA_BYTES
+/**
+ * Control frames waiting to be processed, at most. Control frames are not flow-controlled, and an honest sender gets
+ * ahead of a receiver busy creating and syncing small files: for each file of the largest offer it sends `file-start`,
+ * `block` and `file-end` without waiting (3 × `MAX_FILES`), plus a `block` per MiB of data in the window, `done` and
+ * some slack (docs/PROTOCOL.md §12).
+ */
+export const MAX_QUEUED_CONTROL_FRAMES = 3 * MAX_FILES + 2 * (WINDOW_BYTES / BLOCK_BYTES) + 64
+/**
+ * Bytes of control frames (header + JSON) waiting to be processed, at most: an honest sender's largest backlog is
+ * 287 bytes per file (`file-start`, `block` and `file-end` of a 1-byte file), 13.7 MiB for `MAX_FILES` files — 19 MiB
+ * even with the longest encodings (test/unit/frame-queue-limits.test.ts).
+ */
+export const MAX_QUEUED_CONTROL_BYTES = 24 * 1024 * 1024
+/**
+ * Largest control frame accepted while the peer must stay quiet (between its offer and our answer), in bytes of
+ * payload: room for an `error` message (a 1,024-unit message and a 64-character code, even fully `\u`-escaped).
+ */
+export const QUIET_MAX_CONTROL_BYTES = 16 * 1024
 
 /**
  * A transfer-protocol view of a libp2p stream: incoming bytes become validated frames, read in order with
@@ -27,34 +46,76 @@ export class FrameChannel {
   readonly stream: Stream
   private readonly decoder = new FrameDecoder()
   private readonly queue: Frame[] = []
+  /** Wire size of each queued control frame, in queue order. */
+  private readonly controlSizes: number[] = []
   private failure: Error | undefined
   private wake: (() => void) | undefined
   /** Bytes of data frames waiting in the queue. */
   queuedDataBytes = 0
+  /** Control frames waiting in the queue, and their bytes on the wire. */
+  queuedControlFrames = 0
+  queuedControlBytes = 0
+  /** Time spent waiting for the peer in {@link next}, in ms: what the peer made us wait, not our own work. */
+  waitedMs = 0
   private closingWithError = false
   private decodeFailed = false
+  /** Frames the peer sent so far; with `quietAfterFirst`, every frame after the first is checked. */
+  private framesSeen = 0
+  private quiet: boolean
+  private readonly stopped = new AbortController()
+  /**
+   * Aborts when the peer can no longer go on: the stream closed or was reset, the peer broke the protocol (reason: the
+   * `ProtocolError`), or it sent `error` while it had to wait for an answer (reason: a `RemoteError`).
+   */
+  readonly peerStopped: AbortSignal = this.stopped.signal
 
-  constructor (stream: Stream) {
+  /**
+   * @param options.quietAfterFirst - the peer sends one frame (its offer), then nothing but possibly one `error`
+   *   until {@link endQuiet} (docs/PROTOCOL.md §5: the sender waits for `accept`). Any other frame, or a control frame
+   *   over `QUIET_MAX_CONTROL_BYTES`, is a protocol error: nothing more is read or queued meanwhile.
+   */
+  constructor (stream: Stream, options: { quietAfterFirst?: boolean } = {}) {
     this.stream = stream
+    this.quiet = options.quietAfterFirst === true
     stream.addEventListener('message', (evt) => {
       // After a malformed frame nothing more is read; after the peer's FIN, data it sent before still counts.
       if (this.decodeFailed) return
       try {
-        for (const frame of this.decoder.push(evt.data)) {
-          if (frame.kind === 'data') this.queuedDataBytes += frame.bytes.byteLength
-          this.queue.push(frame)
+        const quietNow = this.quiet && this.framesSeen >= 1
+        const limits = quietNow ? { control: QUIET_MAX_CONTROL_BYTES, data: 0 } : {}
+        let decoded
+        try {
+          decoded = this.decoder.pushSized(evt.data, limits)
+        } catch (err) {
+          if (quietNow && err instanceof ProtocolError) throw new ProtocolError('The sender sent more than an offer before it was answered', { cause: err })
+          throw err
         }
+        for (const { frame, bytes } of decoded) this.enqueue(frame, bytes)
         if (this.queuedDataBytes > MAX_QUEUED_DATA_BYTES) throw new ProtocolError('The peer sent more data than the flow-control window allows')
+        if (this.queuedControlFrames > MAX_QUEUED_CONTROL_FRAMES || this.queuedControlBytes > MAX_QUEUED_CONTROL_BYTES) {
+          throw new ProtocolError('The peer sent more control messages than can wait to be processed')
+        }
       } catch (err) {
         this.decodeFailed = true
         this.fail(err as Error)
         this.queue.length = 0
+        this.controlSizes.length = 0
+        this.queuedDataBytes = this.queuedControlBytes = this.queuedControlFrames = 0
+        this.stopped.abort(err)
+        // Nothing more is read: on muxers with flow control (Yamux) the peer is held by its window from now on; what
+        // it pushes anyway is buffered by libp2p only up to its read-buffer limit, which then resets the stream.
+        try {
+          this.stream.pause()
+        } catch {
+          // already closing
+        }
         void this.sendErrorAndClose('protocol-error', (err as Error).message)
       }
       this.wake?.()
     })
     stream.addEventListener('close', (evt) => {
       this.fail(evt.error != null ? new StreamClosedError(undefined, { cause: evt.error }) : new StreamClosedError())
+      this.stopped.abort(this.failure)
       this.wake?.()
     })
     stream.addEventListener('remoteCloseWrite', () => {
@@ -65,6 +126,45 @@ export class FrameChannel {
 
   private fail (err: Error): void {
     this.failure ??= err
+  }
+
+  /** Queues a decoded frame of `bytes` wire bytes, enforcing the quiet rule. @throws {ProtocolError} */
+  private enqueue (frame: Frame, bytes: number): void {
+    if (this.quiet && ++this.framesSeen > 1) {
+      // Between the offer and our answer the sender may only give up (`error`), once.
+      if (frame.kind !== 'control' || frame.message.type !== 'error' || this.stopped.signal.aborted) {
+        throw new ProtocolError(`The sender sent ${frame.kind === 'data' ? 'data' : `a ${frame.message.type} message`} before its offer was answered`)
+      }
+      this.stopped.abort(new RemoteError(frame.message.code, frame.message.message))
+    }
+    if (frame.kind === 'data') {
+      this.queuedDataBytes += frame.bytes.byteLength
+    } else {
+      this.queuedControlFrames++
+      this.queuedControlBytes += bytes
+      this.controlSizes.push(bytes)
+    }
+    this.queue.push(frame)
+  }
+
+  /** Takes the head of the queue, updating the counters. */
+  private dequeue (): Frame | undefined {
+    const frame = this.queue.shift()
+    if (frame?.kind === 'data') {
+      this.queuedDataBytes -= frame.bytes.byteLength
+    } else if (frame != null) {
+      this.queuedControlFrames--
+      this.queuedControlBytes -= this.controlSizes.shift() ?? 0
+    }
+    return frame
+  }
+
+  /**
+   * Ends the quiet period of `quietAfterFirst`: call it right before sending `accept`; from then on the peer may send
+   * anything the protocol allows.
+   */
+  endQuiet (): void {
+    this.quiet = false
   }
 
   /**
@@ -80,11 +180,8 @@ export class FrameChannel {
     // Checked on every call, not only while waiting: a busy receiver always has frames queued.
     throwIfAborted(options.signal)
     while (true) {
-      const frame = this.queue.shift()
-      if (frame != null) {
-        if (frame.kind === 'data') this.queuedDataBytes -= frame.bytes.byteLength
-        return frame
-      }
+      const frame = this.dequeue()
+      if (frame != null) return frame
       if (this.failure != null) throw this.failure
       await this.waitForInput(options.signal, options.timeoutMs ?? STALL_TIMEOUT_MS)
     }
@@ -104,9 +201,11 @@ export class FrameChannel {
     const onAbort = (): void => reject(new AbortedError())
     signal?.addEventListener('abort', onAbort, { once: true })
     this.wake = resolve
+    const started = Date.now()
     try {
       await promise
     } finally {
+      this.waitedMs += Date.now() - started
       this.wake = undefined
       clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
@@ -122,8 +221,7 @@ export class FrameChannel {
     const taken: Uint8Array[] = []
     let bytes = 0
     for (let head = this.queue[0]; head?.kind === 'data' && taken.length < maxFrames && bytes + head.bytes.byteLength <= maxBytes; head = this.queue[0]) {
-      this.queue.shift()
-      this.queuedDataBytes -= head.bytes.byteLength
+      this.dequeue()
       bytes += head.bytes.byteLength
       taken.push(head.bytes)
     }

@@ -22,7 +22,7 @@ import { planReceiveResume, tempPathOf } from './resume.ts'
 import type { ReceiveResumePlan } from './resume.ts'
 import { RECEIVE_SPACE } from './space.ts'
 import type { SpaceLedger, SpaceReservation } from './space.ts'
-import { timeoutsOf } from './timeouts.ts'
+import { MinimumRate, timeoutsOf } from './timeouts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import { STRANGER } from './types.ts'
 import type { IncomingOffer, OfferDecision, PeerStanding, TransferProgress, TransferResult, TransferredFile } from './types.ts'
@@ -87,7 +87,8 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   const started = Date.now()
   const { store, signal } = init
   const timeouts = timeoutsOf(init.timeouts)
-  const channel = new FrameChannel(stream)
+  // Between the offer and our answer the sender must be quiet (§5): nothing else is read or queued meanwhile.
+  const channel = new FrameChannel(stream, { quietAfterFirst: true })
   const peerId = conn.remotePeer.toString()
   const connection = describeConnection(conn)
   if (connection.limited) return refuse(channel, 'protocol-error', new ProtocolError('File transfers are refused on limited (relayed) connections'))
@@ -174,6 +175,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     const offsets = resume?.offsets ?? files.map(() => 0)
     reservation = space.reserve(measured, needed)
     endReceive = receivingInto(downloadDir)
+    channel.endQuiet()
     await channel.sendControl({ type: 'accept', offsets, complete: resume == null ? undefined : [...resume.done.keys()] }, signal)
     store.transfers.setState(transferId, 'transferring')
     const acceptedAt = Date.now()
@@ -190,7 +192,10 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
       await channel.sendControl({ type: 'ack', bytes: consumed }, signal)
     }
 
+    const minimumRate = new MinimumRate(timeouts.minRateWindowMs, channel.waitedMs)
     while (true) {
+      // Checked after the previous frame's progress was credited (a resumed file's prefix counts once it is announced).
+      minimumRate.check(channel.waitedMs)
       const frame = await channel.next({ signal: loopSignal, timeoutMs: timeouts.stallMs })
       if (frame.kind === 'data') {
         // Frames that arrived while the previous write was in progress go to disk together, in one call.
@@ -201,6 +206,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
           const at = current.position
           await current.write(...pieces)
           reservation.used(current.position - at)
+          for (const piece of pieces) minimumRate.add(piece.byteLength)
           reporter.update(completedBytes + current.position, current.index)
         }
         if (consumed - ackedAt >= ACK_EVERY_BYTES) await ack()
@@ -213,6 +219,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         if (msg.type !== 'rewind') continue
         if (msg.index !== pendingNack.index || msg.offset !== pendingNack.offset) throw new ProtocolError('The rewind does not match the nack')
         pendingNack = undefined
+        minimumRate.add(msg.offset)
         continue
       }
       if (msg.type === 'file-start') {
@@ -220,6 +227,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         if (msg.index <= lastIndex || msg.index >= files.length || resume?.done.has(msg.index) === true) throw new ProtocolError(`file-start for file ${msg.index} is out of order`)
         if (msg.offset !== offsets[msg.index]) throw new ProtocolError(`file-start for file ${msg.index} does not start at the accepted offset`)
         lastIndex = msg.index
+        minimumRate.add(msg.offset)
         const file = files[msg.index] as Offer['files'][number]
         const dir = await prepareDestination(downloadDir, file.path, signal, createdDirs).catch((err: unknown) => { throw err instanceof UnsafePathError ? err : writeError(err, file.path) })
         if (!partialReady) {
@@ -295,18 +303,20 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   }
 }
 
-/** Runs `init.decide`, aborting it when the sender goes away; the stream stays quiet meanwhile. */
+/**
+ * Runs `init.decide`, aborting it when the sender goes away or gives up (`error`); the stream stays quiet meanwhile.
+ *
+ * @throws {ProtocolError} when the sender sent anything else before the answer (the channel already ended the stream)
+ * @throws {RemoteError} `cancelled` when the sender went away or gave up first
+ */
 async function decideWhileConnected (channel: FrameChannel, offer: IncomingOffer, init: ReceiveInit): Promise<OfferDecision> {
-  const controller = new AbortController()
-  const onClose = (): void => controller.abort()
-  channel.stream.addEventListener('close', onClose)
-  const signal = init.signal == null ? controller.signal : AbortSignal.any([init.signal, controller.signal])
-  try {
-    const decision = await init.decide(offer, signal)
-    if (controller.signal.aborted) throw new RemoteError('cancelled', 'The sender went away before the offer was answered')
-    return decision
-  } finally {
-    channel.stream.removeEventListener('close', onClose)
+  const stopped = channel.peerStopped
+  const signal = init.signal == null ? stopped : AbortSignal.any([init.signal, stopped])
+  const decision = await init.decide(offer, signal)
+  if (stopped.aborted) {
+    if (stopped.reason instanceof ProtocolError) throw stopped.reason
+    throw new RemoteError('cancelled', 'The sender went away before the offer was answered')
   }
+  return decision
 }
 

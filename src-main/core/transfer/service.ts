@@ -67,6 +67,12 @@ export interface TransferServiceInit {
   timeouts?: Partial<TransferTimeouts>
   /** libp2p stream middleware run on incoming transfer streams before the handler. */
   middleware?: StreamMiddleware[]
+  /**
+   * Whether a peer is blocked, asked for every incoming transfer stream before its offer is read (the connection
+   * gater runs only when a connection opens; the block list may change in another process meanwhile). A blocked
+   * peer's stream is reset and its connections closed; nothing is recorded.
+   */
+  isBlocked?: (peerId: string) => boolean
 }
 
 /** Options of {@link TransferService.send}. */
@@ -100,7 +106,8 @@ export interface SendOptions {
  */
 export class TransferService extends EventEmitter<TransferEvents> {
   private readonly init: TransferServiceInit
-  private readonly running = new Set<AbortController>()
+  /** Transfers in progress, each with the peer it is with ('' while a send has not connected). */
+  private readonly running = new Map<AbortController, string>()
   private readonly byId = new Map<string, AbortController>()
   private readonly budget: OfferBudget
   /** Transfers being received, by transfer ID: the sending peer, the stream, and when the receive has ended. */
@@ -183,17 +190,32 @@ export class TransferService extends EventEmitter<TransferEvents> {
     clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
     await this.init.node.unhandle(TRANSFER_PROTOCOL)
-    for (const controller of this.running) controller.abort()
+    for (const controller of this.running.keys()) controller.abort()
   }
 
-  private track (signal?: AbortSignal): { controller: AbortController, signal: AbortSignal, setId: (id: string) => void, id: () => string | undefined, done: () => void } {
+  /**
+   * Ends every transfer in progress with `peerId`, in either direction, as cancelled (the peer is told `cancelled`;
+   * a partial file is removed): the peer was blocked. Returns how many were running.
+   */
+  endTransfersWith (peerId: string): number {
+    let ended = 0
+    for (const [controller, peer] of this.running) {
+      if (peer !== peerId) continue
+      controller.abort(new FerryError('cancelled', 'The peer was blocked'))
+      ended++
+    }
+    return ended
+  }
+
+  private track (signal?: AbortSignal, peerId = ''): { controller: AbortController, signal: AbortSignal, setId: (id: string) => void, setPeer: (peerId: string) => void, id: () => string | undefined, done: () => void } {
     const controller = new AbortController()
-    this.running.add(controller)
+    this.running.set(controller, peerId)
     let transferId: string | undefined
     return {
       controller,
       signal: signal == null ? controller.signal : AbortSignal.any([signal, controller.signal]),
       setId: (id) => { transferId = id; this.byId.set(id, controller) },
+      setPeer: (id) => { if (this.running.has(controller)) this.running.set(controller, id) },
       id: () => transferId,
       done: () => {
         this.running.delete(controller)
@@ -224,8 +246,14 @@ export class TransferService extends EventEmitter<TransferEvents> {
   }
 
   private async onStream (stream: Stream, conn: Connection): Promise<void> {
-    const job = this.track()
     const peerId = conn.remotePeer.toString()
+    if (this.init.isBlocked?.(peerId) === true) {
+      stream.abort(new FerryError('blocked', 'The peer is blocked'))
+      this.endTransfersWith(peerId)
+      await this.init.node.hangUp(conn.remotePeer).catch(() => {})
+      return
+    }
+    const job = this.track(undefined, peerId)
     const ended = Promise.withResolvers<void>()
     let transferId: string | undefined
     try {
@@ -347,8 +375,8 @@ export class TransferService extends EventEmitter<TransferEvents> {
 
   /** Dials `to` and sends `files`; after an interruption re-dials and resumes until `retryForMs` runs out. */
   private async deliver (to: Multiaddr, files: LocalFile[], options: SendOptions): Promise<TransferResult> {
-    const job = this.track(options.signal)
     let peerId = peerIdOf(to)
+    const job = this.track(options.signal, peerId)
     try {
       validateFileList(files.map(f => f.relPath))
       const deadline = Date.now() + (options.retryForMs ?? 0)
@@ -356,6 +384,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
         try {
           const conn = await dialDirect(this.init.node, to, { signal: job.signal, onRetry: options.onRetry })
           peerId = conn.remotePeer.toString()
+          job.setPeer(peerId)
           options.onConnected?.(describeConnection(conn))
           const result = await this.sendOver(conn, files, job.signal, job.setId, options.transferId)
           this.emit('complete', result)
