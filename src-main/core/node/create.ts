@@ -19,6 +19,8 @@ import {
 import { answerAsDtlsServer } from './dtls-role.ts'
 import { installHandshakeWatch } from './failed-handshake.ts'
 import { rtcConfigurationFor } from './ice.ts'
+import { watchLiveness } from './liveness.ts'
+import { applySctpSettings } from './sctp.ts'
 
 /** Options of {@link createNode}. */
 export interface NodeInit {
@@ -66,7 +68,9 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   // Workarounds for races in libdatachannel / @libp2p/webrtc that cost WebRTC dials 1–6 s (each file explains).
   answerAsDtlsServer()
   installHandshakeWatch()
+  applySctpSettings()
   const node = await createLibp2pNode(init)
+  watchLiveness(node)
   liveWebRTCNodes++
   let released = false
   node.addEventListener('stop', () => {
@@ -123,6 +127,8 @@ async function createLibp2pNode (init: NodeInit): Promise<FerryLibp2p> {
       inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
       dialTimeout: DIAL_TIMEOUT_MS
     },
+    // Replaced by Ferry's own (liveness.ts): libp2p's closed busy connections on slow paths.
+    connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
       ping: ping()

@@ -34,3 +34,14 @@ export class HandshakeFailedError extends FerryError {
     super('peer-unreachable', `The WebRTC peer connection ${state === 'failed' ? 'failed' : 'closed'} during the handshake (ICE or DTLS)`)
   }
 }
+
+/**
+ * The peer answered neither a liveness ping nor anything else on the connection for the ping's timeout (liveness.ts):
+ * it is treated as gone and the connection is closed. `waitedMs` is how long the ping waited.
+ */
+export class PeerUnresponsiveError extends FerryError {
+  static override name = 'PeerUnresponsiveError'
+  constructor (waitedMs: number, options?: ErrorOptions) {
+    super('interrupted', `The peer answered nothing for ${Math.round(waitedMs / 1000)} s`, options)
+  }
+}

@@ -34,9 +34,14 @@ export class FrameChannel {
   private closingWithError = false
   private decodeFailed = false
 
-  constructor (stream: Stream) {
+  /**
+   * @param onInput - called whenever bytes arrive from the peer (before they are decoded): the node's liveness
+   *   monitor counts them as proof that the peer is alive (`noteInput`)
+   */
+  constructor (stream: Stream, onInput?: () => void) {
     this.stream = stream
     stream.addEventListener('message', (evt) => {
+      onInput?.()
       // After a malformed frame nothing more is read; after the peer's FIN, data it sent before still counts.
       if (this.decodeFailed) return
       try {

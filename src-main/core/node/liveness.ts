@@ -1,0 +1,116 @@
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import { LIVENESS_PING_INTERVAL_MS, LIVENESS_PING_TIMEOUT_MS } from './constants.ts'
+import { PeerUnresponsiveError } from './errors.ts'
+
+/** libp2p's ping protocol (libp2p specs, ping/ping.md): the peer echoes every 32-byte payload. */
+const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+const PING_BYTES = 32
+
+/** When bytes from the remote peer last arrived on a stream of each connection, in ms since the epoch. */
+const lastInput = new WeakMap<Connection, number>()
+
+/**
+ * Records that bytes from the remote peer arrived on `connection` just now: proof that the peer is alive even when
+ * its answer to a liveness ping is still queued behind data. Called by the owners of busy streams (the transfer
+ * channel on every frame it reads); cheap (one map write).
+ */
+export function noteInput (connection: Connection): void {
+  lastInput.set(connection, Date.now())
+}
+
+/** Options of {@link watchLiveness}; the defaults are the constants of the same names. */
+export interface LivenessOptions {
+  /** Time between two pings of one connection, in ms. */
+  intervalMs?: number
+  /** Time one ping may take (stream open included), in ms. */
+  timeoutMs?: number
+}
+
+/**
+ * Ferry's connection monitor, in place of libp2p's (`connectionMonitor`, which this node disables): every
+ * `intervalMs` it pings each open connection (libp2p ping protocol, one ping at a time per connection), and closes
+ * a connection whose ping did not come back within `timeoutMs` **unless** the peer sent bytes on that connection
+ * while the ping was waiting.
+ *
+ * Why: on a DataChannel the ping's stream open, request and answer wait in the same SCTP send queue as file data
+ * (libdatachannel keeps one queue per association, Ferry keeps up to `maxBufferedAmount` per channel on top). On a
+ * slow path (60–120 ms RTT, or loss) a busy connection's ping took longer than libp2p's 5 s timeout and libp2p
+ * closed healthy connections mid-transfer (docs/PERFORMANCE.md, "Liveness on slow paths"). A peer that is still
+ * sending acknowledgements or data is alive whatever its ping does; a dead peer (killed, unplugged) sends nothing, so
+ * it is still noticed within `intervalMs + timeoutMs` (10 s by default; libp2p's monitor: up to 15 s).
+ *
+ * Runs until the node stops.
+ */
+export function watchLiveness (node: Libp2p, options: LivenessOptions = {}): void {
+  const intervalMs = options.intervalMs ?? LIVENESS_PING_INTERVAL_MS
+  const timeoutMs = options.timeoutMs ?? LIVENESS_PING_TIMEOUT_MS
+  const stopping = new AbortController()
+  const busy = new WeakSet<Connection>()
+  const timer = setInterval(() => {
+    for (const conn of node.getConnections()) {
+      if (busy.has(conn) || conn.status !== 'open') continue
+      busy.add(conn)
+      void checkConnection(conn, timeoutMs, stopping.signal).finally(() => busy.delete(conn))
+    }
+  }, intervalMs)
+  timer.unref()
+  node.addEventListener('stop', () => {
+    clearInterval(timer)
+    stopping.abort()
+  }, { once: true })
+}
+
+/** Pings `conn` once; aborts it when the ping failed and nothing arrived from the peer meanwhile. Never throws. */
+async function checkConnection (conn: Connection, timeoutMs: number, stopping: AbortSignal): Promise<void> {
+  const started = Date.now()
+  try {
+    await pingOnce(conn, AbortSignal.any([stopping, AbortSignal.timeout(timeoutMs)]))
+  } catch (err) {
+    if (stopping.aborted || conn.status !== 'open') return
+    // The peer answered the protocol negotiation, it only does not speak ping: it is alive (as in libp2p's monitor).
+    if ((err as Error).name === 'UnsupportedProtocolError') return
+    if ((lastInput.get(conn) ?? 0) >= started) return
+    conn.abort(new PeerUnresponsiveError(Date.now() - started, { cause: err }))
+  }
+}
+
+/**
+ * One ping on its own stream of `conn`: sends 32 random bytes, waits for them to come back; sets `conn.rtt` (ms).
+ *
+ * @throws when `signal` aborts first, or the stream fails or closes before the echo
+ */
+async function pingOnce (conn: Connection, signal: AbortSignal): Promise<void> {
+  const stream = await conn.newStream(PING_PROTOCOL, { signal, runOnLimitedConnection: true })
+  try {
+    const sentAt = Date.now()
+    await echo(stream, crypto.getRandomValues(new Uint8Array(PING_BYTES)), signal)
+    conn.rtt = Date.now() - sentAt
+    await stream.close({ signal })
+  } catch (err) {
+    stream.abort(err as Error)
+    throw err
+  }
+}
+
+async function echo (stream: Stream, payload: Uint8Array, signal: AbortSignal): Promise<void> {
+  const { promise, resolve, reject } = Promise.withResolvers<void>()
+  let received = 0
+  const onMessage = (evt: { data: { byteLength: number } }): void => {
+    received += evt.data.byteLength
+    if (received >= payload.byteLength) resolve()
+  }
+  const onClose = (): void => reject(new Error('The ping stream closed before the echo'))
+  const onAbort = (): void => reject(signal.reason as Error)
+  stream.addEventListener('message', onMessage)
+  stream.addEventListener('close', onClose)
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    if (signal.aborted) throw signal.reason as Error
+    stream.send(payload)
+    await promise
+  } finally {
+    stream.removeEventListener('message', onMessage)
+    stream.removeEventListener('close', onClose)
+    signal.removeEventListener('abort', onAbort)
+  }
+}
