@@ -17,6 +17,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ferry, startRelay, stopAll } from '../test/helpers/cli.ts'
+import type { FerryProcess } from '../test/helpers/cli.ts'
 import { randomFile, rm, tempDir } from '../test/helpers/files.ts'
 import { removeLeftovers } from '../test/netlab/netns.ts'
 import { ADDR_A, buildWanLab, missingWanPrerequisite } from '../test/wanlab/wan.ts'
@@ -53,23 +54,26 @@ async function transferOnce (lab: WanLab, relayAddr: string, file: string, work:
   await rm(work, { recursive: true, force: true })
   const env = { FERRY_RELAYS: relayAddr }
   const receiver = ferry(['receive', '--yes', '--once', '--data-dir', join(work, 'rx'), '--out', join(work, 'out')], env, { netns: lab.b })
+  let sender: FerryProcess | undefined
   try {
     const ready = await receiver.waitFor('ready', 60_000)
     const to = (ready.addrs as string[]).find(a => a.includes('/p2p-circuit/webrtc/'))
     if (to == null) return { mibPerSec: null, transferMs: null, connectMs: null, failure: 'the receiver has no relayed address' }
-    const sender = ferry(['send', '--to', to, '--data-dir', join(work, 'tx'), file], env, { netns: lab.a })
-    const code = await sender.exitCode(timeoutMs).catch(async () => { await sender.stop('SIGKILL'); return 'timeout' })
-    const connected = sender.events.find(e => e.event === 'connected')
-    const complete = sender.events.find(e => e.event === 'complete')
-    const interrupted = sender.events.filter(e => e.event === 'interrupted' || e.event === 'error')
+    const running = ferry(['send', '--to', to, '--data-dir', join(work, 'tx'), file], env, { netns: lab.a })
+    sender = running
+    const code = await running.exitCode(timeoutMs).catch(() => 'timeout')
+    const events = running.events
+    const connected = events.find(e => e.event === 'connected')
+    const complete = events.find(e => e.event === 'complete')
+    const interrupted = events.filter(e => e.event === 'interrupted' || e.event === 'error')
     const round: Round = { mibPerSec: (complete?.mibPerSec as number | undefined) ?? null, transferMs: (complete?.transferMs as number | undefined) ?? null, connectMs: (connected?.connectMs as number | undefined) ?? null }
     if (code !== 0 || complete == null) return { ...round, mibPerSec: null, failure: code === 'timeout' ? `not done within ${timeoutMs / 1000} s` : `exit ${String(code)}: ${JSON.stringify(interrupted)}` }
     if (interrupted.length > 0) return { ...round, mibPerSec: null, failure: `completed after an interruption: ${JSON.stringify(interrupted)}` }
     if (connected?.transport !== 'webrtc' || connected.relayed !== false) return { ...round, mibPerSec: null, failure: `not direct WebRTC: ${JSON.stringify(connected)}` }
     return round
   } finally {
+    await sender?.stop('SIGKILL')
     await receiver.stop('SIGKILL')
-    await stopAll()
   }
 }
 
