@@ -67,7 +67,13 @@ async function transferOnce (lab: WanLab, relayAddr: string, file: string, work:
     const complete = events.find(e => e.event === 'complete')
     const interrupted = events.filter(e => e.event === 'interrupted' || e.event === 'error')
     const round: Round = { mibPerSec: (complete?.mibPerSec as number | undefined) ?? null, transferMs: (complete?.transferMs as number | undefined) ?? null, connectMs: (connected?.connectMs as number | undefined) ?? null }
-    if (code !== 0 || complete == null) return { ...round, mibPerSec: null, failure: code === 'timeout' ? `not done within ${timeoutMs / 1000} s` : `exit ${String(code)}: ${JSON.stringify(interrupted)}` }
+    if (code === 'timeout') {
+      // Too slow for the bench, not necessarily failed: how far it got, and whether the connection was ever lost.
+      const last = events.filter(e => e.event === 'progress').pop()
+      const moved = (last?.transferredBytes as number | undefined) ?? 0
+      return { ...round, mibPerSec: null, failure: `not done within ${timeoutMs / 1000} s: ${(moved / 1048576).toFixed(1)} MiB moved, ${interrupted.length === 0 ? 'never interrupted' : JSON.stringify(interrupted)}` }
+    }
+    if (code !== 0 || complete == null) return { ...round, mibPerSec: null, failure: `exit ${String(code)}: ${JSON.stringify(interrupted)}` }
     if (interrupted.length > 0) return { ...round, mibPerSec: null, failure: `completed after an interruption: ${JSON.stringify(interrupted)}` }
     if (connected?.transport !== 'webrtc' || connected.relayed !== false) return { ...round, mibPerSec: null, failure: `not direct WebRTC: ${JSON.stringify(connected)}` }
     return round
