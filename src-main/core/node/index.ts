@@ -22,7 +22,7 @@
 export { createNode } from './create.ts'
 export type { FerryLibp2p, NodeInit, NodeServices } from './create.ts'
 export { describeConnection, dialDirect, waitForReservation } from './dial.ts'
-export { noteInput, watchLiveness } from './liveness.ts'
+export { notePeerActivity, watchLiveness } from './liveness.ts'
 export type { LivenessOptions } from './liveness.ts'
 export type { ConnectionInfo, DialOptions, TransportName } from './dial.ts'
 export { DialError, HandshakeFailedError, LimitedConnectionError, NoRelayError, PeerUnresponsiveError } from './errors.ts'

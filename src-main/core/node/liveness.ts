@@ -6,15 +6,16 @@ import { PeerUnresponsiveError } from './errors.ts'
 const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 const PING_BYTES = 32
 
-/** When bytes from the remote peer last arrived on a stream of each connection, in ms since the epoch. */
+/** When the remote peer last showed it is alive on each connection (see notePeerActivity), in ms since the epoch. */
 const lastInput = new WeakMap<Connection, number>()
 
 /**
- * Records that bytes from the remote peer arrived on `connection` just now: proof that the peer is alive even when
- * its answer to a liveness ping is still queued behind data. Called by the owners of busy streams (the transfer
- * channel on every frame it reads); cheap (one map write).
+ * Records that the remote peer showed just now that it is alive on `connection`: bytes from it arrived, or a send
+ * buffer drained (a transport takes more only once the peer acknowledged earlier bytes) — proof of life even when its
+ * answer to a liveness ping is still queued behind data. Called by the owners of busy streams (the transfer channel
+ * on every message it receives and every drain); cheap (one map write).
  */
-export function noteInput (connection: Connection): void {
+export function notePeerActivity (connection: Connection): void {
   lastInput.set(connection, Date.now())
 }
 
@@ -29,14 +30,14 @@ export interface LivenessOptions {
 /**
  * Ferry's connection monitor, in place of libp2p's (`connectionMonitor`, which this node disables): every
  * `intervalMs` it pings each open connection (libp2p ping protocol, one ping at a time per connection), and closes
- * a connection whose ping did not come back within `timeoutMs` **unless** the peer sent bytes on that connection
- * while the ping was waiting.
+ * a connection whose ping did not come back within `timeoutMs` **unless** the peer showed it is alive on that
+ * connection while the ping was waiting (it sent bytes, or acknowledged ours: {@link notePeerActivity}).
  *
  * Why: on a DataChannel the ping's stream open, request and answer wait in the same SCTP send queue as file data
  * (libdatachannel keeps one queue per association, Ferry keeps up to `maxBufferedAmount` per channel on top). On a
  * slow path (60–120 ms RTT, or loss) a busy connection's ping took longer than libp2p's 5 s timeout and libp2p
  * closed healthy connections mid-transfer (docs/PERFORMANCE.md, "Liveness on slow paths"). A peer that is still
- * sending acknowledgements or data is alive whatever its ping does; a dead peer (killed, unplugged) sends nothing, so
+ * sending data or acknowledging ours is alive whatever its ping does; a dead peer (killed, unplugged) does neither, so
  * it is still noticed within `intervalMs + timeoutMs` (10 s by default; libp2p's monitor: up to 15 s).
  *
  * Runs until the node stops.
@@ -60,7 +61,7 @@ export function watchLiveness (node: Libp2p, options: LivenessOptions = {}): voi
   }, { once: true })
 }
 
-/** Pings `conn` once; aborts it when the ping failed and nothing arrived from the peer meanwhile. Never throws. */
+/** Pings `conn` once; aborts it when the ping failed and the peer showed no sign of life meanwhile. Never throws. */
 async function checkConnection (conn: Connection, timeoutMs: number, stopping: AbortSignal): Promise<void> {
   const started = Date.now()
   try {

@@ -35,13 +35,14 @@ export class FrameChannel {
   private decodeFailed = false
 
   /**
-   * @param onInput - called whenever bytes arrive from the peer (before they are decoded): the node's liveness
-   *   monitor counts them as proof that the peer is alive (`noteInput`)
+   * @param onPeerActivity - called whenever bytes arrive from the peer (before they are decoded) and whenever the
+   *   stream's send buffer drains (the transport only takes more once the peer acknowledged what it sent): the node's
+   *   liveness monitor counts both as proof that the peer is alive (`notePeerActivity`)
    */
-  constructor (stream: Stream, onInput?: () => void) {
+  constructor (stream: Stream, onPeerActivity?: () => void) {
     this.stream = stream
     stream.addEventListener('message', (evt) => {
-      onInput?.()
+      onPeerActivity?.()
       // After a malformed frame nothing more is read; after the peer's FIN, data it sent before still counts.
       if (this.decodeFailed) return
       try {
@@ -58,6 +59,7 @@ export class FrameChannel {
       }
       this.wake?.()
     })
+    if (onPeerActivity != null) stream.addEventListener('drain', onPeerActivity)
     stream.addEventListener('close', (evt) => {
       this.fail(evt.error != null ? new StreamClosedError(undefined, { cause: evt.error }) : new StreamClosedError())
       this.wake?.()

@@ -2,7 +2,7 @@ import { statfs, unlink } from 'node:fs/promises'
 
 import type { Connection, Stream } from '@libp2p/interface'
 import { AbortedError } from '../errors/index.ts'
-import { describeConnection, noteInput } from '../node/index.ts'
+import { describeConnection, notePeerActivity } from '../node/index.ts'
 import { prepareDestination, UnsafePathError, validateFileList } from '../paths/index.ts'
 import {
   ACK_EVERY_BYTES, MAX_MESSAGE_LENGTH, MAX_REWINDS, ProtocolError, RemoteError, TransferError
@@ -73,7 +73,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   const started = Date.now()
   const { store, signal } = init
   const timeouts = timeoutsOf(init.timeouts)
-  const channel = new FrameChannel(stream, () => { noteInput(conn) })
+  const channel = new FrameChannel(stream, () => { notePeerActivity(conn) })
   const peerId = conn.remotePeer.toString()
   const connection = describeConnection(conn)
   if (connection.limited) return refuse(channel, 'protocol-error', new ProtocolError('File transfers are refused on limited (relayed) connections'))
