@@ -32,8 +32,9 @@ export const DIRECT_ONLY_ATTEMPTS = 2
 /** Time to wait for a reservation on the configured relays at start-up, in ms. */
 export const RESERVATION_TIMEOUT_MS = 10_000
 /**
- * Time between two liveness pings of one connection, in ms (liveness.ts). With {@link LIVENESS_PING_TIMEOUT_MS} a
- * dead peer is noticed within 10 s (libp2p's own monitor: 10 s interval + 5 s timeout, up to 15 s).
+ * Time between two liveness pings of one connection, in ms (liveness.ts). With {@link LIVENESS_PING_TIMEOUT_MS} and
+ * {@link LIVENESS_ACTIVITY_WINDOW_MS} a dead peer is noticed 10–20 s after its last sign of life (libp2p's own monitor:
+ * 10 s interval + 5 s timeout, 5–15 s).
  */
 export const LIVENESS_PING_INTERVAL_MS = 5_000
 /**
@@ -42,6 +43,13 @@ export const LIVENESS_PING_INTERVAL_MS = 5_000
  * anything meanwhile (liveness.ts).
  */
 export const LIVENESS_PING_TIMEOUT_MS = 5_000
+/**
+ * A failed liveness ping is forgiven when the peer showed it is alive on the connection (sent bytes, or acknowledged
+ * ours) within this many ms before the failure (liveness.ts). On a slow path a sender hears from its receiver only
+ * with each ack (every 1 MiB block: every 10 s at 0.1 MiB/s) and its send buffer drains rarely; the window keeps
+ * such a connection while a dead peer is still noticed by the next failing ping.
+ */
+export const LIVENESS_ACTIVITY_WINDOW_MS = 10_000
 /**
  * libdatachannel's SCTP settings for every WebRTC connection (sctp.ts; measured in docs/PERFORMANCE.md, "SCTP
  * settings on long paths"). An SCTP association moves at most its receive window per round trip: libdatachannel's

@@ -1,5 +1,5 @@
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { LIVENESS_PING_INTERVAL_MS, LIVENESS_PING_TIMEOUT_MS } from './constants.ts'
+import { LIVENESS_ACTIVITY_WINDOW_MS, LIVENESS_PING_INTERVAL_MS, LIVENESS_PING_TIMEOUT_MS } from './constants.ts'
 import { PeerUnresponsiveError } from './errors.ts'
 
 /** libp2p's ping protocol (libp2p specs, ping/ping.md): the peer echoes every 32-byte payload. */
@@ -25,33 +25,37 @@ export interface LivenessOptions {
   intervalMs?: number
   /** Time one ping may take (stream open included), in ms. */
   timeoutMs?: number
+  /** A failed ping is forgiven when the peer showed life within this many ms before the failure. */
+  activityWindowMs?: number
 }
 
 /**
  * Ferry's connection monitor, in place of libp2p's (`connectionMonitor`, which this node disables): every
  * `intervalMs` it pings each open connection (libp2p ping protocol, one ping at a time per connection), and closes
  * a connection whose ping did not come back within `timeoutMs` **unless** the peer showed it is alive on that
- * connection while the ping was waiting (it sent bytes, or acknowledged ours: {@link notePeerActivity}).
+ * connection within the last `activityWindowMs` (it sent bytes, or acknowledged ours: {@link notePeerActivity}).
  *
  * Why: on a DataChannel the ping's stream open, request and answer wait in the same SCTP send queue as file data
  * (libdatachannel keeps one queue per association, Ferry keeps up to `maxBufferedAmount` per channel on top). On a
  * slow path (60–120 ms RTT, or loss) a busy connection's ping took longer than libp2p's 5 s timeout and libp2p
  * closed healthy connections mid-transfer (docs/PERFORMANCE.md, "Liveness on slow paths"). A peer that is still
  * sending data or acknowledging ours is alive whatever its ping does; a dead peer (killed, unplugged) does neither, so
- * it is still noticed within `intervalMs + timeoutMs` (10 s by default; libp2p's monitor: up to 15 s).
+ * it is still noticed: by the first ping that starts more than `activityWindowMs - timeoutMs` after its last sign of
+ * life and fails (10–20 s by default; libp2p's monitor: 5–15 s, measured 13–14 s for a killed receiver).
  *
  * Runs until the node stops.
  */
 export function watchLiveness (node: Libp2p, options: LivenessOptions = {}): void {
   const intervalMs = options.intervalMs ?? LIVENESS_PING_INTERVAL_MS
   const timeoutMs = options.timeoutMs ?? LIVENESS_PING_TIMEOUT_MS
+  const windowMs = options.activityWindowMs ?? LIVENESS_ACTIVITY_WINDOW_MS
   const stopping = new AbortController()
   const busy = new WeakSet<Connection>()
   const timer = setInterval(() => {
     for (const conn of node.getConnections()) {
       if (busy.has(conn) || conn.status !== 'open') continue
       busy.add(conn)
-      void checkConnection(conn, timeoutMs, stopping.signal).finally(() => busy.delete(conn))
+      void checkConnection(conn, timeoutMs, windowMs, stopping.signal).finally(() => busy.delete(conn))
     }
   }, intervalMs)
   timer.unref()
@@ -61,8 +65,8 @@ export function watchLiveness (node: Libp2p, options: LivenessOptions = {}): voi
   }, { once: true })
 }
 
-/** Pings `conn` once; aborts it when the ping failed and the peer showed no sign of life meanwhile. Never throws. */
-async function checkConnection (conn: Connection, timeoutMs: number, stopping: AbortSignal): Promise<void> {
+/** Pings `conn` once; aborts it when the ping failed and the peer showed no sign of life within `windowMs`. Never throws. */
+async function checkConnection (conn: Connection, timeoutMs: number, windowMs: number, stopping: AbortSignal): Promise<void> {
   const started = Date.now()
   try {
     await pingOnce(conn, AbortSignal.any([stopping, AbortSignal.timeout(timeoutMs)]))
@@ -70,7 +74,7 @@ async function checkConnection (conn: Connection, timeoutMs: number, stopping: A
     if (stopping.aborted || conn.status !== 'open') return
     // The peer answered the protocol negotiation, it only does not speak ping: it is alive (as in libp2p's monitor).
     if ((err as Error).name === 'UnsupportedProtocolError') return
-    if ((lastInput.get(conn) ?? 0) >= started) return
+    if ((lastInput.get(conn) ?? 0) >= Date.now() - windowMs) return
     conn.abort(new PeerUnresponsiveError(Date.now() - started, { cause: err }))
   }
 }
