@@ -8,23 +8,17 @@
  * npm run bench                        # the full run: 1 GiB transfers, 10,000 small files, 30 dials (~4 min on 2 cores)
  * npm run bench -- --size 128MiB       # a shorter run
  * npm run bench -- --only tcp,webrtc   # throughput only
+ * npm run bench -- --wan               # emulated internet paths instead (root; bench/wan.ts)
  * ```
  */
 import { resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { DEFAULTS, runBench, SECTIONS } from './run.ts'
+import { parseSize } from './size.ts'
 import type { Section } from './run.ts'
 import { table, writeResults } from './report.ts'
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3 }
-
-/** Parses a size such as `1GiB`, `128MiB`, `4KiB`, `500MB` or `1048576` into bytes. */
-export function parseSize (text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
-  const unit = UNITS[(m?.[2] ?? '').toLowerCase()]
-  if (m == null || unit == null) throw new InvalidArgumentError(`"${text}" is not a size (e.g. 1GiB, 128MiB, 4KiB)`)
-  return Math.round(Number(m[1]) * unit)
-}
+export { parseSize }
 
 function positiveInt (text: string): number {
   const n = Number(text)
@@ -36,6 +30,13 @@ function sections (text: string): Section[] {
   const list = text.split(',').map(s => s.trim())
   for (const s of list) if (!(SECTIONS as readonly string[]).includes(s)) throw new InvalidArgumentError(`"${s}" is not one of ${SECTIONS.join(', ')}`)
   return list as Section[]
+}
+
+// `npm run bench -- --wan …` is `npm run bench:wan -- …` (bench/wan.ts: emulated internet paths, root).
+if (process.argv.includes('--wan')) {
+  process.argv = process.argv.filter(a => a !== '--wan')
+  await import('./wan.ts')
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0)
 }
 
 const program = new Command('bench')

@@ -42,3 +42,37 @@ export const RESERVATION_RETRY_MIN_MS = 1_000
 export const RESERVATION_RETRY_MAX_MS = 15_000
 /** How often a held reservation is checked for loss (its relay connection closed), in ms. */
 export const RESERVATION_CHECK_MS = 1_000
+/**
+ * Time between two liveness pings of one connection, in ms (liveness.ts). With {@link LIVENESS_PING_TIMEOUT_MS} and
+ * {@link LIVENESS_ACTIVITY_WINDOW_MS} a dead peer is noticed 10–20 s after its last sign of life (libp2p's own monitor:
+ * 10 s interval + 5 s timeout, 5–15 s).
+ */
+export const LIVENESS_PING_INTERVAL_MS = 5_000
+/**
+ * Time one liveness ping may take, stream open included, in ms; an idle connection answers in a few round trips
+ * (< 1 s at 150 ms RTT). A busy connection's ping may take longer: it then counts as alive when the peer sent
+ * anything meanwhile (liveness.ts).
+ */
+export const LIVENESS_PING_TIMEOUT_MS = 5_000
+/**
+ * A failed liveness ping is forgiven when the peer showed it is alive on the connection (sent bytes, or acknowledged
+ * ours) within this many ms before the failure (liveness.ts). On a slow path a sender hears from its receiver only
+ * with each ack (every 1 MiB block: every 10 s at 0.1 MiB/s) and its send buffer drains rarely; the window keeps
+ * such a connection while a dead peer is still noticed by the next failing ping.
+ */
+export const LIVENESS_ACTIVITY_WINDOW_MS = 10_000
+/**
+ * libdatachannel's SCTP settings for every WebRTC connection (sctp.ts; measured in docs/PERFORMANCE.md, "SCTP
+ * settings on long paths"). An SCTP association moves at most its receive window per round trip: libdatachannel's
+ * default 1 MiB window caps a DataChannel at ~0.8 MiB ÷ RTT (~7 MiB/s at 120 ms), and in practice it stalled far
+ * below. 4 MiB buffers (window ÷ RTT ≈ 33 MiB/s at 120 ms) were faster at 60 and 120 ms and as fast on loopback; 8 MiB
+ * (with `maxChunksOnQueue` 65,536) overflowed the receiver's UDP socket buffer (libjuice asks the kernel for a fixed
+ * 1 MiB) in bursts and was slower here; 16 MiB was slower on loopback. Both ends run Ferry; a peer with smaller
+ * buffers simply advertises its smaller window.
+ * - `recvBufferSize` / `sendBufferSize`, bytes: the SCTP socket buffers, i.e. the receive window and what may be in
+ *   flight unacknowledged.
+ */
+export const SCTP_SETTINGS = {
+  recvBufferSize: 4 * 1024 * 1024,
+  sendBufferSize: 4 * 1024 * 1024
+} as const

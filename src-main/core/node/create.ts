@@ -21,6 +21,8 @@ import { rtcConfigurationFor } from './ice.ts'
 import { watchRelayListens } from './relay-listen.ts'
 import type { RelayListenFailures } from './relay-listen.ts'
 import { RelayReservations } from './reservations.ts'
+import { watchLiveness } from './liveness.ts'
+import { applySctpSettings } from './sctp.ts'
 
 /** Options of {@link createNode}. */
 export interface NodeInit {
@@ -69,8 +71,10 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   // Workarounds for races in libdatachannel / @libp2p/webrtc that cost WebRTC dials 1–6 s (each file explains).
   answerAsDtlsServer()
   installHandshakeWatch()
+  applySctpSettings()
   const relayFailures: RelayListenFailures = new Map()
   const node = await createLibp2pNode(init, relayFailures)
+  watchLiveness(node)
   const reservations = new RelayReservations(node, init.acceptIncoming === false ? [] : init.relays, relayFailures)
   keepers.set(node, reservations)
   node.addEventListener('stop', () => reservations.stop())
@@ -138,6 +142,8 @@ async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailu
       inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
       dialTimeout: DIAL_TIMEOUT_MS
     },
+    // Replaced by Ferry's own (liveness.ts): libp2p's closed busy connections on slow paths.
+    connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
       ping: ping()

@@ -74,3 +74,14 @@ export class RelayRefusedError extends FerryError {
     this.relay = relay
   }
 }
+
+/**
+ * The peer answered neither a liveness ping nor anything else on the connection for the ping's timeout (liveness.ts):
+ * it is treated as gone and the connection is closed. `waitedMs` is how long the ping waited.
+ */
+export class PeerUnresponsiveError extends FerryError {
+  static override name = 'PeerUnresponsiveError'
+  constructor (waitedMs: number, options?: ErrorOptions) {
+    super('interrupted', `The peer answered nothing for ${Math.round(waitedMs / 1000)} s`, options)
+  }
+}

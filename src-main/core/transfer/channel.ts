@@ -73,11 +73,16 @@ export class FrameChannel {
    * @param options.quietAfterFirst - the peer sends one frame (its offer), then nothing but possibly one `error`
    *   until {@link endQuiet} (docs/PROTOCOL.md §5: the sender waits for `accept`). Any other frame, or a control frame
    *   over `QUIET_MAX_CONTROL_BYTES`, is a protocol error: nothing more is read or queued meanwhile.
+   * @param options.onPeerActivity - called whenever bytes arrive from the peer (before they are decoded) and whenever
+   *   the stream's send buffer drains (the transport only takes more once the peer acknowledged what it sent): the
+   *   node's liveness monitor counts both as proof that the peer is alive (`notePeerActivity`)
    */
-  constructor (stream: Stream, options: { quietAfterFirst?: boolean } = {}) {
+  constructor (stream: Stream, options: { quietAfterFirst?: boolean, onPeerActivity?: () => void } = {}) {
     this.stream = stream
     this.quiet = options.quietAfterFirst === true
+    const onPeerActivity = options.onPeerActivity
     stream.addEventListener('message', (evt) => {
+      onPeerActivity?.()
       // After a malformed frame nothing more is read; after the peer's FIN, data it sent before still counts.
       if (this.decodeFailed) return
       try {
@@ -113,6 +118,7 @@ export class FrameChannel {
       }
       this.wake?.()
     })
+    if (onPeerActivity != null) stream.addEventListener('drain', onPeerActivity)
     stream.addEventListener('close', (evt) => {
       this.fail(evt.error != null ? new StreamClosedError(undefined, { cause: evt.error }) : new StreamClosedError())
       this.stopped.abort(this.failure)

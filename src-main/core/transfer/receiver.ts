@@ -2,7 +2,7 @@ import { unlink } from 'node:fs/promises'
 
 import type { Connection, Stream } from '@libp2p/interface'
 import { AbortedError } from '../errors/index.ts'
-import { describeConnection } from '../node/index.ts'
+import { describeConnection, notePeerActivity } from '../node/index.ts'
 import { prepareDestination, preparePartialFolder, UnsafePathError, validateFileList } from '../paths/index.ts'
 import {
   ACK_EVERY_BYTES, MAX_MESSAGE_LENGTH, MAX_REWINDS, ProtocolError, RemoteError, TransferError
@@ -87,8 +87,9 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   const started = Date.now()
   const { store, signal } = init
   const timeouts = timeoutsOf(init.timeouts)
-  // Between the offer and our answer the sender must be quiet (§5): nothing else is read or queued meanwhile.
-  const channel = new FrameChannel(stream, { quietAfterFirst: true })
+  // Between the offer and our answer the sender must be quiet (§5): nothing else is read or queued meanwhile. Every
+  // byte from the sender also tells the node's liveness monitor that the peer is alive.
+  const channel = new FrameChannel(stream, { quietAfterFirst: true, onPeerActivity: () => { notePeerActivity(conn) } })
   const peerId = conn.remotePeer.toString()
   const connection = describeConnection(conn)
   if (connection.limited) return refuse(channel, 'protocol-error', new ProtocolError('File transfers are refused on limited (relayed) connections'))

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import type { Connection } from '@libp2p/interface'
-import { describeConnection } from '../node/index.ts'
+import { describeConnection, notePeerActivity } from '../node/index.ts'
 import {
   BLOCK_BYTES, CHUNK_BYTES, encodeControl, MAX_OUTBOUND_STREAMS, MAX_REWINDS, PROTOCOL_VERSION, ProtocolError,
   RemoteError, TRANSFER_PROTOCOL, TransferError, WINDOW_BYTES
@@ -104,7 +104,7 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
     // and a cancel or pause must reach the receiver as a message, not as a reset.
     const opening = signal == null ? AbortSignal.timeout(timeouts.offerMs) : AbortSignal.any([signal, AbortSignal.timeout(timeouts.offerMs)])
     const stream = await conn.newStream(TRANSFER_PROTOCOL, { signal: opening, runOnLimitedConnection: false, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
-    channel = new FrameChannel(stream)
+    channel = new FrameChannel(stream, { onPeerActivity: () => { notePeerActivity(conn) } })
     stream.send(offerFrame)
     const answer = await channel.nextControl({ signal, timeoutMs: timeouts.decisionMs })
     if (answer.type === 'reject') throw new RemoteError(answer.code, answer.code === 'declined' ? `The receiver declined${answer.message !== '' ? `: ${answer.message}` : ''}` : `The receiver refused the offer: ${answer.message}`)
