@@ -61,7 +61,7 @@ if (!app.requestSingleInstanceLock()) {
 async function start (): Promise<void> {
   const root = app.getAppPath()
   // First, so a malformed FERRY_UPDATE_URL stops the start before the core runs.
-  const feed = updateFeed(process.env, {
+  const feed = updateFeed(readEnvironment(), {
     isPackaged: app.isPackaged,
     hasBuiltInFeed: app.isPackaged && existsSync(path.join(process.resourcesPath, 'app-update.yml'))
   })

@@ -21,6 +21,8 @@
  * Failures (feed unreachable, malformed `latest*.yml`, checksum or signature mismatch) are reported as an outcome
  * with electron-updater's error code and logged (`ferry:updates`); they never stop the app.
  */
+import { ENV_NAMES } from '../app/environment.ts'
+import type { FerryEnvironment } from '../app/environment.ts'
 import { logger } from '../core/log/index.ts'
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { UpdateCheckResult } from 'electron-updater'
@@ -36,8 +38,6 @@ export const UPDATE_CHECK_INTERVAL_MS = 6 * 60 * 60 * 1000
  * Ferry sends `none` instead, so a feed cannot tell installations apart; staged rollouts are decided locally anyway.
  */
 export const STAGING_ID_HEADER = 'x-user-staging-id'
-/** Environment variable replacing the feed URL built into the app. */
-export const UPDATE_URL_ENV = 'FERRY_UPDATE_URL'
 
 /** What this module needs of electron-updater's `AppUpdater` (its `autoUpdater`, or a test's own instance). */
 export interface UpdaterLike {
@@ -82,23 +82,24 @@ export class UpdateFeedError extends Error {
  * The feed this run uses, or null when it checks nothing: not packaged (`npm start`), or packaged without
  * `app-update.yml` (electron-builder.yml had no `publish` entry).
  *
- * @param env `FERRY_UPDATE_URL`: an `https:` URL (or `http:` on a loopback address, for a local test feed)
+ * @param environment `updateUrl` (`FERRY_UPDATE_URL`, from `readEnvironment`): an `https:` URL (or `http:` on a
+ *   loopback address, for a local test feed)
  * @param app `isPackaged` (Electron's `app.isPackaged`); `hasBuiltInFeed`: `resources/app-update.yml` exists
  * @throws {UpdateFeedError} when `FERRY_UPDATE_URL` is set but not such a URL
  */
-export function updateFeed (env: NodeJS.ProcessEnv, app: { isPackaged: boolean, hasBuiltInFeed: boolean }): UpdateFeed | null {
-  const raw = env[UPDATE_URL_ENV]?.trim()
+export function updateFeed (environment: Pick<FerryEnvironment, 'updateUrl'>, app: { isPackaged: boolean, hasBuiltInFeed: boolean }): UpdateFeed | null {
+  const raw = environment.updateUrl?.trim()
   let url: string | null = null
   if (raw != null && raw !== '') {
     let parsed: URL
     try {
       parsed = new URL(raw)
     } catch {
-      throw new UpdateFeedError(`${UPDATE_URL_ENV} is not a URL: ${raw.slice(0, 200)}`)
+      throw new UpdateFeedError(`${ENV_NAMES.updateUrl} is not a URL: ${raw.slice(0, 200)}`)
     }
     const loopback = parsed.hostname === '127.0.0.1' || parsed.hostname === 'localhost' || parsed.hostname === '[::1]'
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
-      throw new UpdateFeedError(`${UPDATE_URL_ENV} must be an https: URL (http: only on a loopback address)`)
+      throw new UpdateFeedError(`${ENV_NAMES.updateUrl} must be an https: URL (http: only on a loopback address)`)
     }
     url = parsed.href
   }

@@ -153,21 +153,21 @@ describe('update feed', () => {
   const packaged = { isPackaged: true, hasBuiltInFeed: true }
 
   it('an unpackaged run (npm start) checks nothing, even with FERRY_UPDATE_URL', () => {
-    assert.equal(updateFeed({ FERRY_UPDATE_URL: 'https://updates.example.org/ferry/' }, { isPackaged: false, hasBuiltInFeed: true }), null)
+    assert.equal(updateFeed({ updateUrl: 'https://updates.example.org/ferry/' }, { isPackaged: false, hasBuiltInFeed: true }), null)
   })
 
   it('FERRY_UPDATE_URL replaces the built-in feed\'s URL; a build without app-update.yml checks nothing', () => {
-    assert.deepEqual(updateFeed({ FERRY_UPDATE_URL: 'https://updates.example.org/ferry/' }, packaged), { url: 'https://updates.example.org/ferry/' })
+    assert.deepEqual(updateFeed({ updateUrl: 'https://updates.example.org/ferry/' }, packaged), { url: 'https://updates.example.org/ferry/' })
     assert.deepEqual(updateFeed({}, packaged), { url: null })
-    assert.deepEqual(updateFeed({ FERRY_UPDATE_URL: ' ' }, packaged), { url: null })
-    assert.equal(updateFeed({ FERRY_UPDATE_URL: 'https://updates.example.org/ferry/' }, { isPackaged: true, hasBuiltInFeed: false }), null)
+    assert.deepEqual(updateFeed({ updateUrl: ' ' }, packaged), { url: null })
+    assert.equal(updateFeed({ updateUrl: 'https://updates.example.org/ferry/' }, { isPackaged: true, hasBuiltInFeed: false }), null)
     assert.equal(updateFeed({}, { isPackaged: true, hasBuiltInFeed: false }), null)
   })
 
   it('FERRY_UPDATE_URL must be https (http only on loopback)', () => {
-    assert.deepEqual(updateFeed({ FERRY_UPDATE_URL: 'http://127.0.0.1:8080/u/' }, packaged), { url: 'http://127.0.0.1:8080/u/' })
+    assert.deepEqual(updateFeed({ updateUrl: 'http://127.0.0.1:8080/u/' }, packaged), { url: 'http://127.0.0.1:8080/u/' })
     for (const bad of ['http://updates.example.org/ferry/', 'ftp://example.org/', 'not a url', 'file:///tmp/feed/']) {
-      assert.throws(() => updateFeed({ FERRY_UPDATE_URL: bad }, packaged), (err: unknown) => err instanceof UpdateFeedError && err.code === 'invalid-update-feed', bad)
+      assert.throws(() => updateFeed({ updateUrl: bad }, packaged), (err: unknown) => err instanceof UpdateFeedError && err.code === 'invalid-update-feed', bad)
     }
   })
 })
