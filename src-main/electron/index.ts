@@ -73,6 +73,6 @@ export type { TrayInit, TrayState } from './tray.ts'
 export { createNotifier, offerNotification, transferNotification } from './notifications.ts'
 export type { NotifierInit } from './notifications.ts'
 export {
-  createUpdateChecker, STAGING_ID_HEADER, UPDATE_CHECK_DELAY_MS, UPDATE_CHECK_INTERVAL_MS, UpdateFeedError, updateFeed
+  createUpdateChecker, followSetting, STAGING_ID_HEADER, UPDATE_CHECK_DELAY_MS, UPDATE_CHECK_INTERVAL_MS, UpdateFeedError, updateFeed
 } from './updates.ts'
-export type { UpdateChecker, UpdateCheckerInit, UpdateFeed, UpdateOutcome, UpdaterLike } from './updates.ts'
+export type { SettingsEvents, UpdateChecker, UpdateCheckerInit, UpdateFeed, UpdateOutcome, UpdaterLike } from './updates.ts'

@@ -17,7 +17,7 @@ import { createNotifier } from './notifications.ts'
 import { APP_SCHEME, isPermissionAllowed, isTrustedSender, START_URL, windowWebPreferences } from './security.ts'
 import type { SenderInfo, TrustedWindow } from './security.ts'
 import { createTray } from './tray.ts'
-import { createUpdateChecker, updateFeed } from './updates.ts'
+import { createUpdateChecker, followSetting, updateFeed } from './updates.ts'
 import type { UpdateFeed } from './updates.ts'
 import { readEnvironment } from '../app/environment.ts'
 
@@ -140,7 +140,7 @@ function startUpdateChecks (running: CoreClient, feed: UpdateFeed, enabled: bool
       note.show()
     }
   })
-  running.on('settings', settings => { checker.setEnabled(settings.checkForUpdates) })
+  followSetting(checker, running)
   app.on('will-quit', () => { checker.stop() })
 }
 

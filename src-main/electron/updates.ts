@@ -25,6 +25,7 @@ import { ENV_NAMES } from '../app/environment.ts'
 import type { FerryEnvironment } from '../app/environment.ts'
 import { logger } from '../core/log/index.ts'
 import type { OutgoingHttpHeaders } from 'node:http'
+import type { SettingsView } from '../api/index.ts'
 import type { UpdateCheckResult } from 'electron-updater'
 
 const log = logger('updates')
@@ -129,6 +130,21 @@ export interface UpdateChecker {
   checkNow: () => Promise<UpdateOutcome>
   /** Stops the timers and cancels a running download (the app quits). */
   stop: () => void
+}
+
+/** The part of the core's events {@link followSetting} needs (the core client in main, or an app service). */
+export interface SettingsEvents {
+  on: (event: 'settings', listener: (settings: SettingsView) => void) => () => void
+}
+
+/**
+ * Keeps `checker` on the person's "Check for updates" setting: every `settings` event (sent by the app service after
+ * `updateSettings`) applies its `checkForUpdates`.
+ *
+ * @returns a function that stops following
+ */
+export function followSetting (checker: Pick<UpdateChecker, 'setEnabled'>, events: SettingsEvents): () => void {
+  return events.on('settings', settings => { checker.setEnabled(settings.checkForUpdates) })
 }
 
 function errorCode (err: unknown): string {

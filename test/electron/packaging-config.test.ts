@@ -4,7 +4,8 @@
  * (its schema's `FuseOptionsV1`, and @electron/fuses' `FuseV1Options` wire as app-builder-lib maps it) is among them,
  * so upgrading to an electron-builder with a new fuse fails here until it is set; the native modules are unpacked
  * from the asar; the platform targets (AppImage + deb, dmg + zip for updates, NSIS), the app ID and the icons are
- * there (PNG files of the promised sizes); and no file outside src-main/electron/ imports Electron (the core, CLI and
+ * there (PNG files of the promised sizes); the Node major the CLI and tests run on is the one Electron's package types
+ * its Node APIs with (README's fact); and no file outside src-main/electron/ imports Electron (the core, CLI and
  * server run on plain Node).
  */
 import assert from 'node:assert/strict'
@@ -98,6 +99,17 @@ describe('packaging', () => {
     const wire = Object.entries(FuseV1Options).filter(([, index]) => typeof index === 'number')
     assert.ok(wire.length >= 8)
     for (const [name, index] of wire) assert.equal(typeof flipped[index], 'boolean', `fuse ${name} (wire index ${index}) is set`)
+  })
+
+  it('the Node major of the CLI and tests (engines, the `node` dev dependency) is the one Electron types its Node APIs with', async () => {
+    const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { engines: { node: string }, devDependencies: Record<string, string> }
+    const electron = JSON.parse(await readFile(require.resolve('electron/package.json'), 'utf8')) as { version: string, dependencies: Record<string, string> }
+    const major = (range: string | undefined): string | undefined => /(\d+)\./.exec(range ?? '')?.[1]
+    const electronNode = major(electron.dependencies['@types/node'])
+    assert.equal(electronNode, '24', `Electron ${electron.version} types Node with @types/node ${electron.dependencies['@types/node']}`)
+    assert.equal(pkg.engines.node, `>=${electronNode} <${Number(electronNode) + 1}`)
+    assert.equal(major(pkg.devDependencies.node), electronNode)
+    assert.equal(major(electron.version), '45', 'README and docs name Electron 45')
   })
 
   it('packs an asar and unpacks the native modules better-sqlite3 and node-datachannel (with its platform package)', async () => {

@@ -16,7 +16,8 @@ import { readFile, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { after, afterEach, before, describe, it } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
-import { createUpdateChecker, STAGING_ID_HEADER, UpdateFeedError, updateFeed } from '../../src-main/electron/updates.ts'
+import { startApp } from '../../src-main/app/index.ts'
+import { createUpdateChecker, followSetting, STAGING_ID_HEADER, UpdateFeedError, updateFeed } from '../../src-main/electron/updates.ts'
 import type { UpdateChecker } from '../../src-main/electron/updates.ts'
 import { tempDir } from '../helpers/files.ts'
 import { latestYml, serveFeed, sha512, testUpdater } from './fixtures/update-feed.ts'
@@ -146,6 +147,57 @@ describe('update checks (electron-updater against a local feed)', () => {
     assert.deepEqual((await filesUnder(cache)).filter(f => f.endsWith('.exe')), [])
     assert.equal(app.quitHandlers.length, 0)
     assert.equal(updater.autoInstallOnAppQuit, false)
+  })
+})
+
+describe('the "Check for updates" setting, through the real app service', () => {
+  it('is on by default in the desktop app; turning it off in Settings stops the requests, and stays off after a restart', async () => {
+    const feed = await serveFeed()
+    const dir = await tempDir('ferry-updates-app-')
+    const signal = AbortSignal.timeout(120_000)
+    const start = async () => await startApp({ dataDir: path.join(dir, 'data'), relays: [], iceServers: [], mdns: false, host: { kind: 'electron', checksForUpdates: true } })
+    let app = await start()
+    let checker: UpdateChecker | undefined
+    try {
+      const installer = randomBytes(1024)
+      feed.files.set('latest.yml', { body: latestYml('1.0.0', INSTALLER, installer) })
+      const { updater } = await testUpdater(dir, '1.0.0')
+      const snapshot = await app.handlers.getSnapshot({}, signal)
+      assert.equal(snapshot.capabilities.checkForUpdates, true)
+      assert.equal(snapshot.settings.checkForUpdates, true)
+      checker = createUpdateChecker({ updater, feed: { url: feed.url }, enabled: snapshot.settings.checkForUpdates, delayMs: 20, intervalMs: 20 })
+      followSetting(checker, app)
+      for (let i = 0; i < 100 && feed.requests.length === 0; i++) await delay(20)
+      assert.ok(feed.requests.length > 0, 'on by default: the timer checks')
+
+      await app.handlers.updateSettings({ checkForUpdates: false }, signal)
+      await delay(100)
+      const count = feed.requests.length
+      await delay(300)
+      assert.equal(feed.requests.length, count, 'no request once the setting is off')
+      assert.deepEqual(await checker.checkNow(), { state: 'off' })
+      checker.stop()
+
+      await app.stop()
+      app = await start()
+      assert.equal((await app.handlers.getSnapshot({}, signal)).settings.checkForUpdates, false, 'stored')
+    } finally {
+      checker?.stop()
+      await app.stop()
+      await feed.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('ferry serve (headless) has no update checks: the capability says so', async () => {
+    const dir = await tempDir('ferry-updates-headless-')
+    const app = await startApp({ dataDir: path.join(dir, 'data'), relays: [], iceServers: [], mdns: false, host: { kind: 'headless' } })
+    try {
+      assert.equal((await app.handlers.getSnapshot({}, AbortSignal.timeout(60_000))).capabilities.checkForUpdates, false)
+    } finally {
+      await app.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
 
