@@ -45,6 +45,8 @@ export interface UpdaterLike {
   autoDownload: boolean
   autoInstallOnAppQuit: boolean
   allowDowngrade: boolean
+  /** NSIS: refuse a "web installer" package (its separately downloaded payload is not signature-checked). */
+  disableWebInstaller: boolean
   /** `null` silences electron-updater's own log (it would name local paths); this module logs instead. */
   logger: unknown
   /** Added to every request; replaces the per-installation `x-user-staging-id` electron-updater would send. */
@@ -153,8 +155,9 @@ function errorCode (err: unknown): string {
 }
 
 /**
- * Wires `updater` for Ferry: no automatic download (this module downloads after its own checks), no downgrade,
- * install on quit only while the setting is on, electron-updater's log off; the feed from {@link updateFeed}.
+ * Wires `updater` for Ferry: no automatic download (this module downloads after its own checks), no downgrade, no
+ * NSIS web installer, install on quit only while the setting is on, electron-updater's log off, no installation ID
+ * sent; the feed from {@link updateFeed}.
  */
 export function createUpdateChecker (init: UpdateCheckerInit): UpdateChecker {
   const { updater, feed, onDownloaded } = init
@@ -164,6 +167,7 @@ export function createUpdateChecker (init: UpdateCheckerInit): UpdateChecker {
   updater.requestHeaders = { ...updater.requestHeaders, [STAGING_ID_HEADER]: 'none' }
   updater.autoDownload = false
   updater.allowDowngrade = false
+  updater.disableWebInstaller = true
   if (feed.url != null) updater.setFeedURL({ provider: 'generic', url: feed.url })
 
   let enabled = false

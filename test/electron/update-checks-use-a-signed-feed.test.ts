@@ -117,6 +117,16 @@ describe('update checks (electron-updater against a local feed)', () => {
     assert.equal(app.quitHandlers.length, 0)
   })
 
+  it('Windows: a web installer (installer + separately downloaded package) is refused', async () => {
+    const yml = latestYml('1.2.0', INSTALLER, installer) +
+      `packages:\n  ${process.arch}:\n    path: ferry-1.2.0-${process.arch}.nsis.7z\n    sha512: ${sha512(installer)}\n    size: ${installer.length}\n`
+    const { updater, downloaded } = await setUp('1.1.0', yml)
+    checker = createUpdateChecker({ updater, feed: { url: feed.url }, enabled: true, delayMs: 3_600_000, onDownloaded: v => downloaded.push(v) })
+    const outcome = await checker.checkNow()
+    assert.equal(outcome.state === 'failed' && outcome.code, 'ERR_UPDATER_WEB_INSTALLER_DISABLED')
+    assert.deepEqual(downloaded, [])
+  })
+
   it('with the setting off nothing is fetched — not by the timer, not on demand; turning it on checks', async () => {
     const { updater } = await setUp('1.1.0', latestYml('1.2.0', INSTALLER, installer))
     checker = createUpdateChecker({ updater, feed: { url: feed.url }, enabled: false, delayMs: 20, intervalMs: 20 })
