@@ -46,7 +46,9 @@ export const RequestSchemas = {
   updateSettings: z.object({
     displayName: NameSchema.optional(),
     relays: z.array(z.string().min(1).max(1024)).max(MAX_RELAYS).optional(),
-    contactsOnly: z.boolean().optional()
+    contactsOnly: z.boolean().optional(),
+    /** Desktop app: check for updates (docs/UPDATES.md). Stored everywhere, acted on only where the capability says. */
+    checkForUpdates: z.boolean().optional()
   }).strict(),
   /** Opens a native folder picker and stores the choice. Electron only. */
   chooseDownloadDir: z.object({}).strict(),

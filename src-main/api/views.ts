@@ -123,13 +123,20 @@ export interface SettingsView {
   relays: string[]
   /** Offers from peers that are not contacts are refused unseen. */
   contactsOnly: boolean
+  /** The desktop app checks for, downloads and verifies updates (docs/UPDATES.md); default on. */
+  checkForUpdates: boolean
 }
 
-/** What this host can do: the Electron shell can open folders and pick a download folder; the headless server cannot. */
+/**
+ * What this host can do: the Electron shell can open folders, pick a download folder and check for updates of itself;
+ * the headless server (`ferry serve`, updated with the package it runs from) cannot.
+ */
 export interface Capabilities {
   host: 'electron' | 'headless'
   showInFolder: boolean
   chooseDownloadDir: boolean
+  /** The `checkForUpdates` setting applies here. */
+  checkForUpdates: boolean
 }
 
 /** Everything the UI needs to draw its first frame. */

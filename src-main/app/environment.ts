@@ -9,6 +9,7 @@
  * | `FERRY_RELAYS` | relay multiaddrs, comma-separated, or `none`; an explicit option or flag wins |
  * | `FERRY_ICE_SERVERS` | STUN/TURN URLs, comma-separated, or `none`; an explicit flag wins |
  * | `FERRY_MDNS` | `off` (`0`, `false`, `no`) turns LAN discovery off — the tests set it |
+ * | `FERRY_UPDATE_URL` | desktop app: the update feed's URL instead of the built-in one (docs/UPDATES.md) |
  */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -22,10 +23,14 @@ export interface FerryEnvironment {
   iceServers?: string
   /** `false` when `FERRY_MDNS` turns LAN discovery off. */
   mdns?: false
+  /** Raw update feed URL (checked by the Electron shell's `updateFeed`). */
+  updateUrl?: string
 }
 
 /** The names of the variables, for messages ("turned off by FERRY_MDNS"). */
-export const ENV_NAMES = { dataDir: 'FERRY_DATA_DIR', relays: 'FERRY_RELAYS', iceServers: 'FERRY_ICE_SERVERS', mdns: 'FERRY_MDNS' } as const
+export const ENV_NAMES = {
+  dataDir: 'FERRY_DATA_DIR', relays: 'FERRY_RELAYS', iceServers: 'FERRY_ICE_SERVERS', mdns: 'FERRY_MDNS', updateUrl: 'FERRY_UPDATE_URL'
+} as const
 
 /** Reads the `FERRY_*` variables of `env` (default: this process's). */
 export function readEnvironment (env: NodeJS.ProcessEnv = process.env): FerryEnvironment {
@@ -38,6 +43,7 @@ export function readEnvironment (env: NodeJS.ProcessEnv = process.env): FerryEnv
     dataDir: value(ENV_NAMES.dataDir),
     relays: value(ENV_NAMES.relays),
     iceServers: value(ENV_NAMES.iceServers),
+    updateUrl: value(ENV_NAMES.updateUrl),
     ...(mdns === 'off' || mdns === '0' || mdns === 'false' || mdns === 'no' ? { mdns: false } : {})
   }
 }

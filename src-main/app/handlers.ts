@@ -44,8 +44,8 @@ function folderPathOf (app: AppState, req: Requests['showInFolder']): string {
 
 /**
  * Applies a settings change: stored at once; a display name applies to the next offers and the invite; the
- * contacts-only switch to the next offer; relays restart the peer when nothing runs, else at the next start (a
- * `notice` says so).
+ * contacts-only switch to the next offer; check-for-updates reaches the host through the `settings` event; relays
+ * restart the peer when nothing runs, else at the next start (a `notice` says so).
  */
 async function updateSettings (app: AppState, req: Requests['updateSettings']): Promise<SettingsView> {
   const patch: Partial<SettingsView> = {}
@@ -62,6 +62,7 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
     }
   }
   if (req.contactsOnly != null) patch.contactsOnly = req.contactsOnly
+  if (req.checkForUpdates != null) patch.checkForUpdates = req.checkForUpdates
   persistSettings(app.peer.store.settings, patch)
   const relaysChanged = patch.relays != null && JSON.stringify(patch.relays) !== JSON.stringify(app.activeRelays)
   app.settings = { ...app.settings, ...patch }
@@ -85,7 +86,12 @@ export function createHandlers (app: AppState): ApiHandlers {
   const host = app.init.host
   return {
     getSnapshot: async (): Promise<Snapshot> => ({
-      capabilities: { host: host?.kind ?? 'headless', showInFolder: host?.showInFolder != null, chooseDownloadDir: host?.chooseDownloadDir != null },
+      capabilities: {
+        host: host?.kind ?? 'headless',
+        showInFolder: host?.showInFolder != null,
+        chooseDownloadDir: host?.chooseDownloadDir != null,
+        checkForUpdates: host?.checksForUpdates === true
+      },
       identity: await app.identity.view(),
       settings: app.settings,
       peers: app.peers.list(),

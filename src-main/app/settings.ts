@@ -1,10 +1,12 @@
 /**
- * The person's settings (display name, download folder, relays, contacts-only) and where each value comes from.
+ * The person's settings (display name, download folder, relays, contacts-only, check for updates) and where each
+ * value comes from.
  *
  * Precedence, per setting: a value the host passed explicitly to `startApp` (e.g. `ferry serve --relay …`, or
  * `FERRY_RELAYS` for relays, which the hosts read and pass) wins for that run; otherwise the value stored in SQLite
  * (`store.settings`, written by `updateSettings` / `chooseDownloadDir`) wins; otherwise the default (display name:
- * the host name; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off). A change made
+ * the host name; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off; check for
+ * updates: on — only the desktop app acts on it, see src-main/electron/updates.ts). A change made
  * in the running app applies at once (relays: see the app) and is stored, so it is what the next run uses unless the
  * host again passes an explicit value.
  */
@@ -18,7 +20,9 @@ import type { SettingsRepository } from '../core/store/index.ts'
 import type { SettingsView } from '../api/index.ts'
 
 /** Keys of the settings in `store.settings`. */
-export const SETTING_KEYS = { displayName: 'displayName', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly' } as const
+export const SETTING_KEYS = {
+  displayName: 'displayName', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly', checkForUpdates: 'checkForUpdates'
+} as const
 
 /** Values the host gave explicitly (each wins over the stored one). */
 export interface ExplicitSettings {
@@ -46,6 +50,8 @@ export function storedSettings (repo: SettingsRepository): Partial<SettingsView>
   }
   const contactsOnly = repo.get(SETTING_KEYS.contactsOnly)
   if (typeof contactsOnly === 'boolean') out.contactsOnly = contactsOnly
+  const checkForUpdates = repo.get(SETTING_KEYS.checkForUpdates)
+  if (typeof checkForUpdates === 'boolean') out.checkForUpdates = checkForUpdates
   return out
 }
 
@@ -71,7 +77,8 @@ export async function resolveSettings (dataDir: string, explicit: ExplicitSettin
     displayName: explicit.displayName ?? stored.displayName ?? defaultDisplayName(),
     downloadDir: explicit.downloadDir ?? stored.downloadDir ?? join(homedir(), 'Downloads'),
     relays: relays ?? stored.relays ?? [...DEFAULT_RELAYS],
-    contactsOnly: stored.contactsOnly ?? false
+    contactsOnly: stored.contactsOnly ?? false,
+    checkForUpdates: stored.checkForUpdates ?? true
   }
 }
 

@@ -10,6 +10,8 @@ export interface AppHost {
   showInFolder?: (absPath: string) => Promise<void>
   /** Opens a native folder picker; resolves undefined when the person cancels. */
   chooseDownloadDir?: (signal: AbortSignal) => Promise<string | undefined>
+  /** The host checks for updates of itself while the `checkForUpdates` setting is on (it follows `settings` events). */
+  checksForUpdates?: boolean
 }
 
 /**

@@ -36,7 +36,9 @@ export function appInitFor (init: unknown, host: HostCalls, env: NodeJS.ProcessE
     host: {
       kind: 'electron',
       showInFolder: host.showInFolder,
-      chooseDownloadDir: async signal => (await host.chooseDownloadDir(signal)) ?? undefined
+      chooseDownloadDir: async signal => (await host.chooseDownloadDir(signal)) ?? undefined,
+      // Main runs the update checks (updates.ts) and follows the setting through the `settings` event.
+      checksForUpdates: true
     }
   }
 }

@@ -27,6 +27,11 @@
  *   of src-main/app/local-files.ts, the app service's own check), and answers with an envelope so error codes
  *   survive. Events go to the window with `webContents.send(ipcChannel(name, 'event'), payload)`
  *   ({@link forwardEvents}).
+ * - **updates** ({@link createUpdateChecker}, {@link updateFeed}): electron-updater's `autoUpdater` in main asks a
+ *   generic feed (the `app-update.yml` electron-builder builds in; `FERRY_UPDATE_URL` replaces its URL) a minute after
+ *   start and every 6 h while the "Check for updates" setting is on (main follows `settings` events); a newer version
+ *   is downloaded, checked against the feed's SHA-512 (on Windows also its publisher, when the build names one) and
+ *   installed when Ferry quits. Unpackaged runs check nothing. docs/UPDATES.md.
  *
  * Data directory: `app.getPath('userData')` with the app named `Ferry` — the CLI's default (`~/.config/Ferry`,
  * `~/Library/Application Support/Ferry`, `%APPDATA%\Ferry`); `FERRY_DATA_DIR` overrides it. Network settings come
@@ -67,3 +72,7 @@ export { createTray, trayMenuTemplate, trayStatusText } from './tray.ts'
 export type { TrayInit, TrayState } from './tray.ts'
 export { createNotifier, offerNotification, transferNotification } from './notifications.ts'
 export type { NotifierInit } from './notifications.ts'
+export {
+  createUpdateChecker, followSetting, STAGING_ID_HEADER, UPDATE_CHECK_DELAY_MS, UPDATE_CHECK_INTERVAL_MS, UpdateFeedError, updateFeed
+} from './updates.ts'
+export type { SettingsEvents, UpdateChecker, UpdateCheckerInit, UpdateFeed, UpdateOutcome, UpdaterLike } from './updates.ts'

@@ -1,9 +1,11 @@
 /**
  * Electron main process (bundled to `dist/electron/main.js`): one instance, the `app://ferry/` protocol, the hardened
- * window, the core in a `utilityProcess`, IPC, tray and notifications. Every decision with logic lives in a tested
- * module; this file only wires Electron's objects to them.
+ * window, the core in a `utilityProcess`, IPC, tray, notifications and update checks. Every decision with logic lives
+ * in a tested module; this file only wires Electron's objects to them.
  */
+import { existsSync } from 'node:fs'
 import path from 'node:path'
+import electronUpdater from 'electron-updater'
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, session, shell, Tray, utilityProcess } from 'electron'
 import type { IpcMainInvokeEvent, UtilityProcess } from 'electron'
 import { createAppProtocolHandler } from './app-protocol.ts'
@@ -15,6 +17,8 @@ import { createNotifier } from './notifications.ts'
 import { APP_SCHEME, isPermissionAllowed, isTrustedSender, START_URL, windowWebPreferences } from './security.ts'
 import type { SenderInfo, TrustedWindow } from './security.ts'
 import { createTray } from './tray.ts'
+import { createUpdateChecker, followSetting, updateFeed } from './updates.ts'
+import type { UpdateFeed } from './updates.ts'
 import { readEnvironment } from '../app/environment.ts'
 
 /** How long quitting waits for the core to stop (finish writes, close SQLite) before killing it, ms. */
@@ -56,6 +60,11 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start (): Promise<void> {
   const root = app.getAppPath()
+  // First, so a malformed FERRY_UPDATE_URL stops the start before the core runs.
+  const feed = updateFeed(readEnvironment(), {
+    isPackaged: app.isPackaged,
+    hasBuiltInFeed: app.isPackaged && existsSync(path.join(process.resourcesPath, 'app-update.yml'))
+  })
   const ses = session.defaultSession
   ses.setPermissionRequestHandler((_wc, permission, callback, details) => { callback(isPermissionAllowed(permission, details.requestingUrl)) })
   ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin))
@@ -114,6 +123,25 @@ async function start (): Promise<void> {
     icon: icon('icon.png')
   })
   app.on('will-quit', () => { tray.destroy() })
+  if (feed != null) startUpdateChecks(running, feed, snapshot?.settings.checkForUpdates ?? true, icon('icon.png'))
+}
+
+/** Update checks (updates.ts) following the "Check for updates" setting; a notification once an update is ready. */
+function startUpdateChecks (running: CoreClient, feed: UpdateFeed, enabled: boolean, icon: string): void {
+  // electron-updater picks the updater of this installer (NSIS, dmg via Squirrel.Mac, AppImage, deb) on first use.
+  const checker = createUpdateChecker({
+    updater: electronUpdater.autoUpdater,
+    feed,
+    enabled,
+    onDownloaded: version => {
+      if (!Notification.isSupported()) return
+      const note = new Notification({ title: `Ferry ${version} is ready`, body: 'It will be installed when you quit Ferry.', icon })
+      note.on('click', showWindow)
+      note.show()
+    }
+  })
+  followSetting(checker, running)
+  app.on('will-quit', () => { checker.stop() })
 }
 
 function createWindow (root: string): void {

@@ -65,7 +65,7 @@ const ok = async <T>(v: T): Promise<T> => {
 const invite = `ferry:${id('Me0')}?name=Dev%20Machine&relay=/ip4/127.0.0.1/tcp/4001/p2p/${id('Relay')}`
 const qr = await QRCode.toString(invite, { type: 'svg', margin: 1 })
 const identity = { peerId: id('Me0'), shortId: id('Me0').slice(-8), displayName: 'Dev Machine', invite, inviteQrSvg: qr, relayStatus: 'reserved' as const, addrs: [`/ip4/127.0.0.1/tcp/4001/p2p/${id('Relay')}/p2p-circuit/webrtc/p2p/${id('Me0')}`] }
-let settings = { displayName: 'Dev Machine', downloadDir: '/home/dev/Downloads/Ferry', relays: [`/ip4/127.0.0.1/tcp/4001/p2p/${id('Relay')}`], contactsOnly: false }
+let settings = { displayName: 'Dev Machine', downloadDir: '/home/dev/Downloads/Ferry', relays: [`/ip4/127.0.0.1/tcp/4001/p2p/${id('Relay')}`], contactsOnly: false, checkForUpdates: true }
 
 // Live progress on the running transfer.
 setInterval(() => {
@@ -82,7 +82,7 @@ const unsupported = Object.fromEntries(PAGE_CALL_NAMES.map(name => [name, async 
 
 export const mockApi: FerryApi = {
   ...unsupported,
-  getSnapshot: () => flags.has('fail') ? Promise.reject(Object.assign(new Error('Could not connect to Ferry at 127.0.0.1:1234.'), { code: 'connection-failed' })) : ok({ capabilities: { host: 'electron', showInFolder: true, chooseDownloadDir: true }, identity, settings, peers, offers: flags.has('offer') ? [offer] : [], transfers }),
+  getSnapshot: () => flags.has('fail') ? Promise.reject(Object.assign(new Error('Could not connect to Ferry at 127.0.0.1:1234.'), { code: 'connection-failed' })) : ok({ capabilities: { host: 'electron', showInFolder: true, chooseDownloadDir: true, checkForUpdates: true }, identity, settings, peers, offers: flags.has('offer') ? [offer] : [], transfers }),
   listHistory: r => ok(transfers.filter(t => r.peerId == null || t.peerId === r.peerId)),
   getTransfer: r => ok({ ...transfers.find(t => t.id === r.transferId)!, files: [{ index: 0, path: 'a.bin', size: 10, state: 'verified' }] }),
   addContact: async r => {

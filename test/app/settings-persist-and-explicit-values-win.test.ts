@@ -45,20 +45,23 @@ describe('app: settings', () => {
     await rm(net.root, { recursive: true, force: true })
   })
 
-  it('a stored display name and contactsOnly are used next time; an explicit name wins', async () => {
+  it('a stored display name, contactsOnly and checkForUpdates are used next time; an explicit name wins', async () => {
     let app = await start({ relays: [] })
     const snapshot = await app.handlers.getSnapshot({}, signal)
     assert.equal(snapshot.identity.relayStatus, 'none')
     assert.equal(snapshot.settings.contactsOnly, false)
+    assert.equal(snapshot.settings.checkForUpdates, true, 'update checks are on by default')
     const identity = nextEvent(app, 'identity', i => i.displayName === 'Zed')
-    const settings = await app.handlers.updateSettings({ displayName: 'Zed', contactsOnly: true }, signal)
-    assert.deepEqual([settings.displayName, settings.contactsOnly], ['Zed', true])
+    const changed = nextEvent(app, 'settings', s => !s.checkForUpdates)
+    const settings = await app.handlers.updateSettings({ displayName: 'Zed', contactsOnly: true, checkForUpdates: false }, signal)
+    assert.deepEqual([settings.displayName, settings.contactsOnly, settings.checkForUpdates], ['Zed', true, false])
     assert.equal(decodeInvite((await identity).invite).name, 'Zed')
+    assert.equal((await changed).checkForUpdates, false, 'the host learns of the change from the settings event')
     await stop(app)
 
     app = await start({ relays: [] })
     const again = (await app.handlers.getSnapshot({}, signal)).settings
-    assert.deepEqual([again.displayName, again.contactsOnly], ['Zed', true])
+    assert.deepEqual([again.displayName, again.contactsOnly, again.checkForUpdates], ['Zed', true, false])
     await stop(app)
 
     app = await start({ relays: [], displayName: 'Given' })

@@ -1,8 +1,12 @@
 /**
  * Invariant: the installers are built hardened and complete — electron-builder accepts electron-builder.yml against
- * its own schema; every fuse is set explicitly to the safe value; the native modules are unpacked from the asar; the
- * four platform targets, the app ID and the icons are there (PNG files of the promised sizes); and no file outside
- * src-main/electron/ imports Electron (the core, CLI and server run on plain Node).
+ * its own schema; every fuse is set explicitly to the safe value, and every fuse the installed electron-builder knows
+ * (its schema's `FuseOptionsV1`, and @electron/fuses' `FuseV1Options` wire as app-builder-lib maps it) is among them,
+ * so upgrading to an electron-builder with a new fuse fails here until it is set; the native modules are unpacked
+ * from the asar; the platform targets (AppImage + deb, dmg + zip for updates, NSIS), the app ID and the icons are
+ * there (PNG files of the promised sizes); the Node major the CLI and tests run on is the one Electron's package types
+ * its Node APIs with (README's fact); and no file outside src-main/electron/ imports Electron (the core, CLI and
+ * server run on plain Node).
  */
 import assert from 'node:assert/strict'
 import { readFile, readdir } from 'node:fs/promises'
@@ -22,7 +26,7 @@ interface BuilderConfig {
   asarUnpack?: string[]
   electronFuses?: Record<string, boolean>
   linux?: { target?: string[], icon?: string }
-  mac?: { target?: string, icon?: string }
+  mac?: { target?: string[], icon?: string }
   win?: { target?: string, icon?: string }
 }
 
@@ -56,7 +60,7 @@ describe('packaging', () => {
     assert.equal(config.appId, 'app.ferry.desktop')
     assert.equal(config.productName, 'Ferry')
     assert.deepEqual(config.linux?.target, ['AppImage', 'deb'])
-    assert.equal(config.mac?.target, 'dmg')
+    assert.deepEqual(config.mac?.target, ['dmg', 'zip'], 'dmg to install, zip for electron-updater (Squirrel.Mac)')
     assert.equal(config.win?.target, 'nsis')
     for (const f of ['package.json', 'dist/electron/**', 'dist/renderer/**']) assert.ok(filePatterns(config).includes(f), f)
   })
@@ -73,6 +77,39 @@ describe('packaging', () => {
       loadBrowserProcessSpecificV8Snapshot: false,
       grantFileProtocolExtraPrivileges: false
     })
+  })
+
+  it('every fuse electron-builder knows is set: its schema\'s FuseOptionsV1 and @electron/fuses\' wire', async () => {
+    const config = await loadBuilderConfig()
+    const scheme = JSON.parse(await readFile(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as {
+      definitions: { FuseOptionsV1: { properties: Record<string, { type: string }> } }
+    }
+    // resetAdHocDarwinSignature is an option of @electron/fuses' flipFuses (re-sign on macOS), not a fuse of the binary.
+    const known = Object.keys(scheme.definitions.FuseOptionsV1.properties).filter(k => k !== 'resetAdHocDarwinSignature')
+    assert.ok(known.length >= 8, `the schema lists the fuses: ${known.join(', ')}`)
+    assert.deepEqual(Object.keys(config.electronFuses ?? {}).sort(), known.sort())
+
+    // What electron-builder hands @electron/fuses for our config: every index of the wire it knows must be set.
+    const builderRequire = createRequire(require.resolve('app-builder-lib/package.json'))
+    const { FuseV1Options } = builderRequire('@electron/fuses') as { FuseV1Options: Record<string, string | number> }
+    const { PlatformPackager } = require('app-builder-lib') as {
+      PlatformPackager: { prototype: { generateFuseConfig: (fuses: Record<string, boolean>) => Promise<Record<string, unknown>> } }
+    }
+    const flipped = await PlatformPackager.prototype.generateFuseConfig.call({}, config.electronFuses ?? {})
+    const wire = Object.entries(FuseV1Options).filter(([, index]) => typeof index === 'number')
+    assert.ok(wire.length >= 8)
+    for (const [name, index] of wire) assert.equal(typeof flipped[index], 'boolean', `fuse ${name} (wire index ${index}) is set`)
+  })
+
+  it('the Node major of the CLI and tests (engines, the `node` dev dependency) is the one Electron types its Node APIs with', async () => {
+    const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { engines: { node: string }, devDependencies: Record<string, string> }
+    const electron = JSON.parse(await readFile(require.resolve('electron/package.json'), 'utf8')) as { version: string, dependencies: Record<string, string> }
+    const major = (range: string | undefined): string | undefined => /(\d+)\./.exec(range ?? '')?.[1]
+    const electronNode = major(electron.dependencies['@types/node'])
+    assert.equal(electronNode, '24', `Electron ${electron.version} types Node with @types/node ${electron.dependencies['@types/node']}`)
+    assert.equal(pkg.engines.node, `>=${electronNode} <${Number(electronNode) + 1}`)
+    assert.equal(major(pkg.devDependencies.node), electronNode)
+    assert.equal(major(electron.version), '45', 'README and docs name Electron 45')
   })
 
   it('packs an asar and unpacks the native modules better-sqlite3 and node-datachannel (with its platform package)', async () => {

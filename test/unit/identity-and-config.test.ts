@@ -64,8 +64,8 @@ describe('network configuration', () => {
   })
 
   it('the FERRY_* environment is read in one place; a CLI flag wins over it (the CLI options)', () => {
-    assert.deepEqual(readEnvironment({ FERRY_RELAYS: ` ${RELAY} `, FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'OFF', FERRY_DATA_DIR: '' }), { dataDir: undefined, relays: RELAY, iceServers: 'none', mdns: false })
-    assert.deepEqual(readEnvironment({ FERRY_MDNS: 'on' }), { dataDir: undefined, relays: undefined, iceServers: undefined })
+    assert.deepEqual(readEnvironment({ FERRY_RELAYS: ` ${RELAY} `, FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'OFF', FERRY_DATA_DIR: '', FERRY_UPDATE_URL: ' https://u.example.org/f/ ' }), { dataDir: undefined, relays: RELAY, iceServers: 'none', updateUrl: 'https://u.example.org/f/', mdns: false })
+    assert.deepEqual(readEnvironment({ FERRY_MDNS: 'on' }), { dataDir: undefined, relays: undefined, iceServers: undefined, updateUrl: undefined })
     assert.equal(mdnsEnabled(undefined, {}), true)
     assert.equal(mdnsEnabled(false, {}), false)
     assert.equal(mdnsEnabled(true, { mdns: false }), false)
