@@ -8,7 +8,8 @@
  * - nothing scrolls sideways: the document is no wider than the viewport, no element reaches past the viewport's
  *   edges, and no element scrolls horizontally;
  * - zero axe violations with the tags wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa (colour contrast included);
- * - the incoming-offer dialog fits at 360 px and passes axe too.
+ * - the incoming-offer dialog fits at 360 px and passes axe too;
+ * - from the keyboard, every control Tab reaches in every view shows a focus indicator (at 1280 px light, 360 px dark).
  * A screenshot of each goes to test-output/desktop-ui/<view>-<width>-<theme>.png.
  */
 import assert from 'node:assert/strict'
@@ -71,6 +72,24 @@ async function axeOf (page: Page): Promise<Record<string, string[]>> {
     return Object.fromEntries(result.violations.map(v => [v.id, v.nodes.map(n => n.target.join(' '))]))
   })()`) as Record<string, string[]>
 }
+
+/**
+ * The element that has the keyboard focus now: a label for it, and whether a focus indicator is drawn — the focus
+ * ring (the 2 px accent ring of app.css, a box-shadow) or a visible outline; for a control drawn invisibly (a radio of
+ * a segmented control) the label that stands for it. Marks the element (data-focus-seen), null when it was already
+ * marked (the Tab order has come round) or nothing is focused.
+ */
+const FOCUS_SCRIPT = `(() => {
+  const el = document.activeElement
+  if (el == null || el === document.body) return { name: 'body', ring: true }
+  if (el.hasAttribute('data-focus-seen')) return null
+  el.setAttribute('data-focus-seen', '')
+  const shown = getComputedStyle(el).opacity === '0' ? (el.closest('label') ?? el) : el
+  const s = getComputedStyle(shown)
+  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && !/rgba\\(0, 0, 0, 0\\)|transparent/.test(s.outlineColor)
+  const ring = outline || / 0px 0px 0px 4px /.test(' ' + s.boxShadow + ' ')
+  return { name: el.tagName.toLowerCase() + ' "' + (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30) + '"', ring }
+})()`
 
 /** Both checks, plus the screenshot `test-output/desktop-ui/<shot>.png`. */
 async function check (page: Page, shot: string): Promise<Finding> {
@@ -159,5 +178,28 @@ describe('every view fits 360–1280 px and passes axe in both themes', needsChr
       if (nodes > 0 || f.overflow.length > 0) bad.push(`${key}: ${JSON.stringify(f.axe)} ${JSON.stringify(f.overflow.slice(0, 8))}`)
     }
     assert.deepEqual(bad, [], bad.join('\n'))
+  })
+  it('from the keyboard, every control of every view shows a focus indicator (1280 px light, 360 px dark)', async () => {
+    const page = a.page
+    const missing: string[] = []
+    let reached = 0
+    for (const [width, theme] of [[1280, 'light'], [360, 'dark']] as const) {
+      await page.emulateMedia({ colorScheme: theme })
+      await page.setViewportSize({ width, height: width === 360 ? 740 : 800 })
+      for (const view of ['Peers', 'Transfers', 'History', 'Settings', 'My ID']) {
+        await page.getByRole('button', { name: view, exact: true }).click()
+        await page.evaluate('document.querySelectorAll("[data-focus-seen]").forEach(e => e.removeAttribute("data-focus-seen"))')
+        for (let i = 0; i < 80; i++) {
+          await page.keyboard.press('Tab')
+          const f = await page.evaluate(FOCUS_SCRIPT) as { name: string, ring: boolean } | null
+          if (f == null) break
+          if (f.name !== 'body') reached++
+          if (!f.ring) missing.push(`${view} ${width} ${theme}: ${f.name}`)
+        }
+      }
+    }
+    console.log(`focus: ${reached} focus stops reached by Tab, ${missing.length} without a visible indicator`)
+    assert.ok(reached >= 40, `Tab reached the controls of the views (${reached})`)
+    assert.deepEqual(missing, [])
   })
 })
