@@ -1,0 +1,217 @@
+/**
+ * Every view of the desktop UI fits every width from a phone to a desktop and passes axe-core's WCAG 2.0/2.1/2.2 A and
+ * AA rules, in both themes — in a real Chromium (playwright-core) against two real `ferry serve` processes reaching
+ * each other through a real relay, with content in every view: a contact, a completed transfer, a declined one (so
+ * Transfers and History have rows and state badges).
+ *
+ * Invariants, for every view of the sidebar (the view registry draws it) at 360, 720 and 1280 px, light and dark:
+ * - nothing scrolls sideways: the document is no wider than the viewport, no element reaches past the viewport's
+ *   edges, and no element scrolls horizontally;
+ * - zero axe violations with the tags wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa (colour contrast included);
+ * - the incoming-offer and Add contact dialogs fit at 360 px and pass axe too;
+ * - from the keyboard, every control Tab reaches in every view shows a focus indicator (at 1280 px light, 360 px dark).
+ * A screenshot of each goes to test-output/desktop-ui/<view>-<width>-<theme>.png.
+ */
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium, needsChromium } from '../helpers/browser.ts'
+import { startRelay, stopAll } from '../helpers/cli.ts'
+import { randomFile, tempDir } from '../helpers/files.ts'
+import { openSide, shoot } from './side.ts'
+import type { Side } from './side.ts'
+
+/** axe-core's browser build, evaluated in the page (the page's CSP forbids adding it as a script). */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']
+const WIDTHS = [360, 720, 1280] as const
+const THEMES = ['light', 'dark'] as const
+
+/** What one check found: axe violations (rule id → nodes) and the elements that stick out sideways. */
+interface Finding { axe: Record<string, string[]>, overflow: string[] }
+
+/**
+ * Horizontal overflow in the page as it is drawn now: the document wider than the viewport, elements whose box
+ * reaches past the viewport's left or right edge (1 px tolerance for rounding), elements that scroll sideways.
+ * (Page-side code as text: the tests are type-checked without the DOM library.)
+ */
+const OVERFLOW_SCRIPT = `(() => {
+  const out = []
+  const vw = window.innerWidth
+  const root = document.documentElement
+  if (root.scrollWidth > vw) out.push('document ' + root.scrollWidth + ' px wide > ' + vw)
+  const name = el => el.tagName.toLowerCase() + (el.id !== '' ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className.trim() !== '' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+    ' "' + (el.textContent ?? '').trim().slice(0, 30) + '"'
+  for (const el of document.querySelectorAll('body *')) {
+    const style = getComputedStyle(el)
+    if (style.display === 'none' || style.visibility === 'hidden') continue
+    if (el.closest('.visually-hidden') != null) continue
+    const r = el.getBoundingClientRect()
+    if (r.width === 0 && r.height === 0) continue
+    if (r.right > vw + 1 || r.left < -1) out.push(name(el) + ' spans ' + Math.round(r.left) + '..' + Math.round(r.right) + ' px')
+    if ((style.overflowX === 'auto' || style.overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+      out.push(name(el) + ' scrolls sideways (' + el.scrollWidth + ' > ' + el.clientWidth + ' px)')
+    }
+  }
+  return out
+})()`
+
+async function overflowOf (page: Page): Promise<string[]> {
+  return await page.evaluate(OVERFLOW_SCRIPT) as string[]
+}
+
+/** axe violations of the page as it is now, rule id → the offending nodes' selectors. */
+async function axeOf (page: Page): Promise<Record<string, string[]>> {
+  if (await page.evaluate('typeof window.axe') === 'undefined') await page.evaluate(AXE_SOURCE)
+  return await page.evaluate(`(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })
+    return Object.fromEntries(result.violations.map(v => [v.id, v.nodes.map(n => n.target.join(' '))]))
+  })()`) as Record<string, string[]>
+}
+
+/**
+ * The element that has the keyboard focus now: a label for it, and whether a focus indicator is drawn — the focus
+ * ring (the 2 px accent ring of app.css, a box-shadow) or a visible outline; for a control drawn invisibly (a radio of
+ * a segmented control) the label that stands for it. Marks the element (data-focus-seen), null when it was already
+ * marked (the Tab order has come round) or nothing is focused.
+ */
+const FOCUS_SCRIPT = `(() => {
+  const el = document.activeElement
+  if (el == null || el === document.body) return { name: 'body', ring: true }
+  if (el.hasAttribute('data-focus-seen')) return null
+  el.setAttribute('data-focus-seen', '')
+  const shown = getComputedStyle(el).opacity === '0' ? (el.closest('label') ?? el) : el
+  const s = getComputedStyle(shown)
+  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && !/rgba\\(0, 0, 0, 0\\)|transparent/.test(s.outlineColor)
+  const ring = outline || / 0px 0px 0px 4px /.test(' ' + s.boxShadow + ' ')
+  return { name: el.tagName.toLowerCase() + ' "' + (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30) + '"', ring }
+})()`
+
+/** Both checks, plus the screenshot `test-output/desktop-ui/<shot>.png`. */
+async function check (page: Page, shot: string): Promise<Finding> {
+  // Animations (dialog pop, toast slide) would make axe read colours mid-fade.
+  await page.waitForTimeout(250)
+  const overflow = await overflowOf(page)
+  const axe = await axeOf(page)
+  await shoot(page, shot)
+  return { axe, overflow }
+}
+
+describe('every view fits 360–1280 px and passes axe in both themes', needsChromium(), () => {
+  let browser: Browser
+  let a: Side
+  let b: Side
+  const findings = new Map<string, Finding>()
+
+  before(async () => {
+    const relay = await startRelay(await tempDir('ferry-ui-relay-'))
+    browser = await launchChromium()
+    ;[a, b] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob')])
+
+    // A adds B from B's invite; B accepts one offer (completed) and declines another: content for every view.
+    await b.page.getByRole('button', { name: 'My ID', exact: true }).click()
+    const invite = (await b.page.getByTestId('invite-text').textContent())?.trim() ?? ''
+    await a.page.getByRole('button', { name: 'Peers', exact: true }).click()
+    await a.page.getByRole('button', { name: 'Add contact' }).click()
+    await a.page.getByLabel('Invite').fill(invite)
+    await a.page.getByRole('button', { name: 'Add', exact: true }).click()
+    const card = a.page.locator(`[data-testid="peer-card"][data-peer-id="${b.peerId}"]`)
+    await card.waitFor({ timeout: 15_000 })
+    for (const [file, answer] of [['a rather long holiday photo name.jpg', 'Accept'], ['unwanted.bin', 'Decline']] as const) {
+      const source = join(a.dataDir, file)
+      await randomFile(source, 256 * 1024)
+      await card.getByTestId('send-files-input').setInputFiles(source)
+      const offer = b.page.getByTestId('incoming-offer')
+      await offer.waitFor({ timeout: 60_000 })
+      if (answer === 'Decline') {
+        // The dialog at a phone's width, in both themes, while it is up.
+        for (const theme of THEMES) {
+          await b.page.emulateMedia({ colorScheme: theme })
+          await b.page.setViewportSize({ width: 360, height: 740 })
+          findings.set(`offer-dialog 360 ${theme}`, await check(b.page, `offer-dialog-360-${theme}`))
+        }
+        await b.page.setViewportSize({ width: 1200, height: 800 })
+      }
+      await offer.getByRole('button', { name: answer }).click()
+      await offer.waitFor({ state: 'detached', timeout: 5_000 })
+      const state = answer === 'Accept' ? 'completed' : 'declined'
+      await a.page.getByRole('button', { name: 'Transfers', exact: true }).click()
+      await a.page.locator(`[data-testid="transfer"][data-state="${state}"]`).waitFor({ timeout: 60_000 })
+      await a.page.getByRole('button', { name: 'Peers', exact: true }).click()
+    }
+  })
+
+  after(async () => {
+    await browser?.close()
+    await stopAll()
+  })
+
+  it('every view, at 360, 720 and 1280 px, light and dark: no sideways scrolling, zero axe violations', async () => {
+    const page = a.page
+    // The sidebar's buttons are drawn from the view registry: every view is one of them.
+    const views = await page.locator('nav[aria-label="Main"] button[aria-label]').evaluateAll(els => els.map(e => e.getAttribute('aria-label') ?? ''))
+    assert.deepEqual(views, ['Peers', 'Transfers', 'History', 'Settings', 'My ID'])
+    for (const theme of THEMES) {
+      await page.emulateMedia({ colorScheme: theme })
+      for (const width of WIDTHS) {
+        await page.setViewportSize({ width, height: width === 360 ? 740 : 800 })
+        for (const view of views) {
+          const button = page.getByRole('button', { name: view, exact: true })
+          await button.click()
+          await page.locator(`nav[aria-label="Main"] button[aria-label="${view}"][aria-current="page"]`).waitFor()
+          if (view === 'History') await page.getByRole('table', { name: 'Transfer history' }).getByRole('row').nth(2).waitFor()
+          const slug = view.toLowerCase().replace(/\s+/g, '-')
+          findings.set(`${slug} ${width} ${theme}`, await check(page, `${slug}-${width}-${theme}`))
+        }
+      }
+    }
+
+    // The Add contact dialog at a phone's width.
+    await page.setViewportSize({ width: 360, height: 740 })
+    for (const theme of THEMES) {
+      await page.emulateMedia({ colorScheme: theme })
+      await page.getByRole('button', { name: 'Peers', exact: true }).click()
+      await page.getByRole('button', { name: 'Add contact' }).click()
+      await page.getByRole('dialog', { name: 'Add contact' }).waitFor()
+      findings.set(`add-contact-dialog 360 ${theme}`, await check(page, `add-contact-dialog-360-${theme}`))
+      await page.keyboard.press('Escape')
+      await page.getByRole('dialog', { name: 'Add contact' }).waitFor({ state: 'hidden' })
+    }
+
+    // One line per check, for the record; then every check must be clean.
+    const bad: string[] = []
+    for (const [key, f] of findings) {
+      const nodes = Object.values(f.axe).reduce((n, v) => n + v.length, 0)
+      console.log(`${key}: ${Object.keys(f.axe).length} axe rules violated (${nodes} nodes) ${JSON.stringify(Object.fromEntries(Object.entries(f.axe).map(([k, v]) => [k, v.length])))}, ${f.overflow.length} overflowing`)
+      if (nodes > 0 || f.overflow.length > 0) bad.push(`${key}: ${JSON.stringify(f.axe)} ${JSON.stringify(f.overflow.slice(0, 8))}`)
+    }
+    assert.deepEqual(bad, [], bad.join('\n'))
+  })
+  it('from the keyboard, every control of every view shows a focus indicator (1280 px light, 360 px dark)', async () => {
+    const page = a.page
+    const missing: string[] = []
+    let reached = 0
+    for (const [width, theme] of [[1280, 'light'], [360, 'dark']] as const) {
+      await page.emulateMedia({ colorScheme: theme })
+      await page.setViewportSize({ width, height: width === 360 ? 740 : 800 })
+      for (const view of ['Peers', 'Transfers', 'History', 'Settings', 'My ID']) {
+        await page.getByRole('button', { name: view, exact: true }).click()
+        await page.evaluate('document.querySelectorAll("[data-focus-seen]").forEach(e => e.removeAttribute("data-focus-seen"))')
+        for (let i = 0; i < 80; i++) {
+          await page.keyboard.press('Tab')
+          const f = await page.evaluate(FOCUS_SCRIPT) as { name: string, ring: boolean } | null
+          if (f == null) break
+          if (f.name !== 'body') reached++
+          if (!f.ring) missing.push(`${view} ${width} ${theme}: ${f.name}`)
+        }
+      }
+    }
+    console.log(`focus: ${reached} focus stops reached by Tab, ${missing.length} without a visible indicator`)
+    assert.ok(reached >= 40, `Tab reached the controls of the views (${reached})`)
+    assert.deepEqual(missing, [])
+  })
+})
