@@ -17,6 +17,7 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
+import type { TCPSocketOptions } from '@libp2p/tcp'
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
@@ -80,7 +81,8 @@ export async function startScene (prefix: string): Promise<LockoutScene> {
   const { relay, addr: relayAddr } = await startRelay(join(dir, 'relay'), { listen: '/ip4/127.0.0.2/tcp/0' })
   const invite = await ok(['invite', '--data-dir', txDir, '--name', 'Contact'])
   await ok(['contacts', 'add', invite.invite as string, '--trusted', '--data-dir', rxDir])
-  const victim = ferry(['receive', '--relay', relayAddr, '--listen', '/ip4/127.0.0.1/tcp/0', '--data-dir', rxDir, '--out', join(dir, 'out')])
+  const victim = ferry(['receive', '--relay', relayAddr, '--listen', '/ip4/127.0.0.1/tcp/0', '--data-dir', rxDir, '--out', join(dir, 'out')],
+    process.env.LOCKOUT_DEBUG == null ? undefined : { DEBUG: process.env.LOCKOUT_DEBUG })
   const ready = await victim.waitFor('ready')
   const addrs = ready.addrs as string[]
   const victimWebrtc = addrs.find(a => a.includes('/p2p-circuit/webrtc/'))
@@ -95,7 +97,8 @@ export async function startScene (prefix: string): Promise<LockoutScene> {
     victimWebrtc,
     send: async (limitMs) => {
       const started = Date.now()
-      const sender = ferry(['send', '--to', victimWebrtc, '--relay', relayAddr, '--data-dir', txDir, '--retry-for', '0', file])
+      const sender = ferry(['send', '--to', victimWebrtc, '--relay', relayAddr, '--data-dir', txDir, '--retry-for', '0', file],
+        process.env.LOCKOUT_SENDER_DEBUG == null ? undefined : { DEBUG: process.env.LOCKOUT_SENDER_DEBUG })
       const completedBefore = victim.events.filter(e => e.event === 'complete').length
       let timer: NodeJS.Timeout | undefined
       const limit = new Promise<string>(resolve => { timer = setTimeout(() => resolve('killed at the time limit'), limitMs) })
@@ -104,7 +107,9 @@ export async function startScene (prefix: string): Promise<LockoutScene> {
       const ms = Date.now() - started
       if (exit === 'killed at the time limit') await sender.stop('SIGKILL')
       const completed = exit === 0 && victim.events.filter(e => e.event === 'complete').length > completedBefore
-      return { ok: completed, ms, exit, stderr: sender.stderr.slice(-2000) }
+      const errors = sender.events.filter(e => e.event !== 'progress').map(e => JSON.stringify(e).slice(0, 300)).join('\n')
+      if (process.env.LOCKOUT_DEBUG != null) console.log(victim.stderr.split('\n').filter(l => (l.includes('refused') || l.includes('denied') || l.includes('error')) && !l.includes('inboundConnectionThreshold')).slice(-30).join('\n'))
+      return { ok: completed, ms, exit, stderr: `${errors}\n${sender.stderr.slice(-6000)}` }
     },
     stop: async () => {
       await stopAll()
@@ -123,7 +128,8 @@ export async function startAttackerNode (localAddress: string): Promise<Libp2p> 
   return createLibp2p({
     privateKey: await generateKeyPair('Ed25519'),
     addresses: { listen: [] },
-    transports: [tcp({ dialOpts: { localAddress } }), circuitRelayTransport()],
+    // @libp2p/tcp hands `dialOpts` to net.connect as they are (tcp.js `_connect`); its type lists only a few of them.
+    transports: [tcp({ dialOpts: { localAddress } as TCPSocketOptions }), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: { denyDialMultiaddr: () => false },
@@ -153,7 +159,7 @@ export class ConnectionFlood {
   static async start (count: number, spread: number, target: string, victimPeerId: string, options: { redialMs?: number } = {}): Promise<ConnectionFlood> {
     const flood = new ConnectionFlood(victimPeerId)
     for (let i = 0; i < count; i++) flood.nodes.push(await startAttackerNode(attackerAddress(i, spread)))
-    for (const node of flood.nodes) void flood.hold(node, target, options.redialMs ?? 250)
+    for (const node of flood.nodes) void flood.hold(node, target, options.redialMs ?? 2_000)
     return flood
   }
 

@@ -118,6 +118,8 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       tolerateListenErrors: init.tolerateListenErrors,
       // Blocked contacts are refused by the connection gater, before any protocol runs.
       isBlocked: (peerId) => store.contacts.get(peerId)?.blocked === true,
+      // Contacts always get a connection: strangers' idle connections and handshakes make room for them.
+      isContact: (peerId) => store.contacts.get(peerId)?.blocked === false,
       peerDiscovery: lan == null ? [] : [lan.factory()]
     })
   } catch (err) {
