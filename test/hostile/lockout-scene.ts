@@ -8,6 +8,9 @@
  *
  * The bound every lockout test asserts: the contact's send during the attack takes at most
  * {@link lockoutBound}(unattacked time).
+ *
+ * Diagnostics: `LOCKOUT_DEBUG=<debug namespaces>` and `LOCKOUT_SENDER_DEBUG=…` set `DEBUG` for the victim and the
+ * sender (libp2p's logs, on their stderr; the sender's is part of a failed send's message).
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -45,6 +48,7 @@ export interface SendOutcome {
   ms: number
   /** Its exit code or signal, or 'killed at the time limit'. */
   exit: number | string
+  /** Its `--json` events (but progress) and the end of its stderr. */
   stderr: string
 }
 
@@ -107,9 +111,8 @@ export async function startScene (prefix: string): Promise<LockoutScene> {
       const ms = Date.now() - started
       if (exit === 'killed at the time limit') await sender.stop('SIGKILL')
       const completed = exit === 0 && victim.events.filter(e => e.event === 'complete').length > completedBefore
-      const errors = sender.events.filter(e => e.event !== 'progress').map(e => JSON.stringify(e).slice(0, 300)).join('\n')
-      if (process.env.LOCKOUT_DEBUG != null) console.log(victim.stderr.split('\n').filter(l => (l.includes('refused') || l.includes('denied') || l.includes('error')) && !l.includes('inboundConnectionThreshold')).slice(-30).join('\n'))
-      return { ok: completed, ms, exit, stderr: `${errors}\n${sender.stderr.slice(-6000)}` }
+      const events = sender.events.filter(e => e.event !== 'progress').map(e => JSON.stringify(e).slice(0, 300)).join('\n')
+      return { ok: completed, ms, exit, stderr: `${events}\n${sender.stderr.slice(-6000)}` }
     },
     stop: async () => {
       await stopAll()
