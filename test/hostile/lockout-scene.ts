@@ -189,10 +189,19 @@ export class ConnectionFlood {
     }
   }
 
-  /** Waits until the attackers hold `count` connections, or `timeoutMs` passed; returns how many they hold. */
-  async waitForOpen (count: number, timeoutMs: number): Promise<number> {
-    const deadline = Date.now() + timeoutMs
-    while (this.open < count && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 200))
+  /**
+   * Waits until the attackers hold `count` connections, or `timeoutMs` passed, or — after `settleAfterMs`, if given —
+   * the number they hold has not grown for 5 s (the victim stopped letting more in); returns how many they hold.
+   */
+  async waitForOpen (count: number, timeoutMs: number, settleAfterMs?: number): Promise<number> {
+    const started = Date.now()
+    let most = 0
+    let grewAt = started
+    while (this.open < count && Date.now() - started < timeoutMs) {
+      await new Promise(resolve => setTimeout(resolve, 200))
+      if (this.open > most) { most = this.open; grewAt = Date.now() }
+      if (settleAfterMs != null && Date.now() - started >= settleAfterMs && Date.now() - grewAt >= 5_000) break
+    }
     return this.open
   }
 

@@ -16,6 +16,17 @@ import type { LockoutScene } from './lockout-scene.ts'
 const ATTACKERS = 99
 /** Source addresses they reach the relay from (3 each). */
 const SOURCES = 33
+/**
+ * Pause before an attacker dials again, ms: short, so the attackers keep the threshold they share with the contact
+ * (5 per second at the relay's IP) spent and fill the connection limit in about 20 s.
+ */
+const REDIAL_MS = 1_000
+/**
+ * How long the attackers get to fill the limit before the contact sends, ms: until they hold 99, or at most 45 s, or
+ * from 20 s on as soon as they have not gained a connection for 5 s.
+ */
+const FILL_MS = 45_000
+const SETTLE_AFTER_MS = 20_000
 
 describe('hostile strangers: a flood of relayed connections through the receiver\'s own relay', () => {
   let scene: LockoutScene
@@ -33,8 +44,8 @@ describe('hostile strangers: a flood of relayed connections through the receiver
     const bound = lockoutBound(unattacked.ms)
 
     const circuit = `${scene.relayAddr}/p2p-circuit/p2p/${scene.victimPeerId}`
-    flood = await ConnectionFlood.start(ATTACKERS, SOURCES, circuit, scene.victimPeerId)
-    const held = await flood.waitForOpen(ATTACKERS, 25_000)
+    flood = await ConnectionFlood.start(ATTACKERS, SOURCES, circuit, scene.victimPeerId, { redialMs: REDIAL_MS })
+    const held = await flood.waitForOpen(ATTACKERS, FILL_MS, SETTLE_AFTER_MS)
     const attacked = await scene.send(bound)
     t.diagnostic(`unattacked ${unattacked.ms} ms; bound ${bound} ms; attacked ${attacked.ms} ms (${attacked.ok ? 'completed' : `failed: exit ${attacked.exit}`}); ` +
       `relayed connections held before the send ${held}, after it ${flood.open}; opened ${flood.opened}, refused ${flood.refused}`)
