@@ -1,11 +1,47 @@
 /** Limits and timeouts of the libp2p node; each value is chosen here on purpose, not left to a library default. */
 
-/** Connections open at once, at most (js-libp2p doc/LIMITS.md). A desktop peer talks to few peers at a time. */
+/**
+ * Connections open at once, at most (libp2p `maxConnections`; js-libp2p doc/LIMITS.md): beyond it libp2p refuses every
+ * inbound connection. A desktop peer talks to few peers at a time. Strangers may hold only
+ * {@link MAX_STRANGER_CONNECTIONS} of them (admission.ts), so the rest stay free for contacts, transfers and own dials.
+ */
 export const MAX_CONNECTIONS = 100
-/** Inbound connections still in their handshake, at most; more are refused (js-libp2p doc/LIMITS.md). */
-export const MAX_INCOMING_PENDING_CONNECTIONS = 10
-/** Inbound connection attempts accepted per second from one host (js-libp2p doc/LIMITS.md). */
+/**
+ * Inbound connections still in their handshake, at most (libp2p `maxIncomingPendingConnections`); more are refused.
+ * Strangers may take only {@link MAX_STRANGER_PENDING} of them (admission.ts): the rest are for contacts' relayed
+ * connections and WebRTC upgrades.
+ */
+export const MAX_INCOMING_PENDING_CONNECTIONS = 32
+/** Inbound connection attempts accepted per second from one host (libp2p `inboundConnectionThreshold`). */
 export const INBOUND_CONNECTION_THRESHOLD = 5
+/**
+ * Time an inbound connection may take to upgrade (multistream-select, Noise, Yamux), in ms (libp2p
+ * `inboundUpgradeTimeout`, default 10 s). About 4 round trips: a relayed handshake over a 1 s round trip still fits;
+ * a socket that says nothing frees its handshake slot after this long at the latest.
+ */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
+/** Open connections of peers that are not contacts, at most; beyond it their oldest idle ones are closed. */
+export const MAX_STRANGER_CONNECTIONS = 64
+/** Open relayed connections (circuit relay) of peers that are not contacts, at most (part of the 64 above). */
+export const MAX_RELAYED_STRANGER_CONNECTIONS = 16
+/**
+ * Relayed connections of peers that are not contacts admitted per second, at most. Relayed connections reach libp2p's
+ * per-host threshold ({@link INBOUND_CONNECTION_THRESHOLD}) from the relay's IP address: strangers keep below it.
+ */
+export const RELAYED_STRANGERS_PER_SECOND = 2
+/**
+ * Inbound handshakes of peers not known to be contacts, at once, at most; beyond it the oldest is aborted. The
+ * difference to {@link MAX_INCOMING_PENDING_CONNECTIONS} is reserved for contacts' relayed connections and WebRTC.
+ */
+export const MAX_STRANGER_PENDING = 24
+/** Of those, from one source (an IPv4 address, an IPv6 /64, or one relay), at most; beyond it its oldest is aborted. */
+export const MAX_PENDING_PER_SOURCE = 4
+/** Relayed connections this peer accepts through one relay connection (circuit relay `maxInboundStopStreams`). */
+export const MAX_INBOUND_STOP_STREAMS = MAX_CONNECTIONS
+/** Peer-store tag on contacts: libp2p's connection pruner closes connections of the highest tag value last. */
+export const CONTACT_TAG = 'ferry-contact'
+/** Value of {@link CONTACT_TAG} (libp2p tag values run 0–100). */
+export const CONTACT_TAG_VALUE = 100
 /** Time one dial may take, in ms, including the relay hop, SDP offer/answer and ICE checks. */
 export const DIAL_TIMEOUT_MS = 15_000
 /**

@@ -12,8 +12,10 @@ import type { Identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
+import { ConnectionAdmission } from './admission.ts'
 import {
-  DIAL_TIMEOUT_MS, INBOUND_CONNECTION_THRESHOLD, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
+  DIAL_TIMEOUT_MS, INBOUND_CONNECTION_THRESHOLD, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INBOUND_STOP_STREAMS,
+  MAX_INCOMING_PENDING_CONNECTIONS
 } from './constants.ts'
 import { answerAsDtlsServer } from './dtls-role.ts'
 import { installHandshakeWatch } from './failed-handshake.ts'
@@ -48,6 +50,11 @@ export interface NodeInit {
    * connection; keep it fast (a prepared SQLite lookup is).
    */
   isBlocked?: (peerId: string) => boolean
+  /**
+   * Whether a peer is a contact (not blocked): its connections are never pruned for strangers' and it takes none of
+   * the handshake slots strangers share (admission.ts, docs/CONNECTIVITY.md). Called per connection; keep it fast.
+   */
+  isContact?: (peerId: string) => boolean
   /** libp2p peer-discovery factories, e.g. LAN mDNS (`../discovery`). None by default. */
   peerDiscovery?: Libp2pOptions['peerDiscovery']
 }
@@ -73,7 +80,9 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   installHandshakeWatch()
   applySctpSettings()
   const relayFailures: RelayListenFailures = new Map()
-  const node = await createLibp2pNode(init, relayFailures)
+  const admission = new ConnectionAdmission({ isContact: init.isContact })
+  const node = await createLibp2pNode(init, relayFailures, admission.gater())
+  admission.attach(node)
   watchLiveness(node)
   const reservations = new RelayReservations(node, init.acceptIncoming === false ? [] : init.relays, relayFailures)
   keepers.set(node, reservations)
@@ -118,7 +127,7 @@ export function reservationsOf (node: FerryLibp2p): RelayReservations {
 /** Nodes with a WebRTC transport started in this process and not yet stopped. */
 let liveWebRTCNodes = 0
 
-async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailures): Promise<FerryLibp2p> {
+async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailures, admissionGater: Partial<ConnectionGater>): Promise<FerryLibp2p> {
   const acceptIncoming = init.acceptIncoming ?? true
   const listen = [...(init.listen ?? []), ...(acceptIncoming ? ['/webrtc'] : [])]
   return createLibp2p({
@@ -127,19 +136,20 @@ async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailu
     transports: [
       webRTC({ rtcConfiguration: rtcConfigurationFor(init.iceServers), dataChannel: DATA_CHANNEL_OPTIONS }),
       // Failed reservations typed per relay (relay-listen.ts): libp2p's transport manager folds them into one error.
-      watchRelayListens(circuitRelayTransport({ reservationCompletionTimeout: 10_000 }), relayFailures),
+      watchRelayListens(circuitRelayTransport({ reservationCompletionTimeout: 10_000, maxInboundStopStreams: MAX_INBOUND_STOP_STREAMS }), relayFailures),
       webSockets(),
       tcp()
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // Ferry runs on LANs and loopback as much as across the internet: private addresses are dialled too.
-    connectionGater: { denyDialMultiaddr: () => false, ...blockedPeerGater(init.isBlocked) },
+    connectionGater: { denyDialMultiaddr: () => false, ...everyDenial(blockedPeerGater(init.isBlocked), admissionGater) },
     peerDiscovery: init.peerDiscovery,
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
       inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
       dialTimeout: DIAL_TIMEOUT_MS
     },
     // Replaced by Ferry's own (liveness.ts): libp2p's closed busy connections on slow paths.
@@ -162,4 +172,26 @@ function blockedPeerGater (isBlocked: NodeInit['isBlocked']): Partial<Connection
     denyInboundUpgradedConnection: deny,
     denyOutboundUpgradedConnection: deny
   }
+}
+
+/**
+ * One gater from several: each hook runs every gater's hook of that name (all of them, in order, so none misses a
+ * connection it follows) and denies if any denied.
+ */
+function everyDenial (...gaters: Array<Partial<ConnectionGater>>): Partial<ConnectionGater> {
+  const hooks = new Map<string, Array<(...args: unknown[]) => boolean | Promise<boolean>>>()
+  for (const gater of gaters) {
+    for (const [name, hook] of Object.entries(gater)) {
+      if (typeof hook === 'function') hooks.set(name, [...(hooks.get(name) ?? []), hook as (...args: unknown[]) => boolean | Promise<boolean>])
+    }
+  }
+  const combined: Record<string, (...args: unknown[]) => Promise<boolean>> = {}
+  for (const [name, list] of hooks) {
+    combined[name] = async (...args) => {
+      let deny = false
+      for (const hook of list) if (await hook(...args)) deny = true
+      return deny
+    }
+  }
+  return combined as Partial<ConnectionGater>
 }

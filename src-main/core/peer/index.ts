@@ -142,6 +142,8 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       acceptIncoming: init.acceptIncoming,
       // Blocked contacts are refused by the connection gater, before any protocol runs.
       isBlocked,
+      // Contacts always get a connection: strangers' idle connections and handshakes make room for them.
+      isContact: (peerId) => store.contacts.get(peerId)?.blocked === false,
       peerDiscovery: lan == null ? [] : [lan.factory()]
     })
   } catch (err) {
