@@ -41,7 +41,7 @@ describe('app: diagnostics', () => {
 
   it('after a transfer: versions, state and the recent log; no path, no file name', async () => {
     const offered = nextEvent(b, 'offer')
-    const done = nextEvent(a, 'transfer', t => t.state === 'completed', 60_000)
+    const done = Promise.all([a, b].map(async app => await nextEvent(app, 'transfer', t => t.state === 'completed', 60_000)))
     const reply = await dispatch(a.handlers, 'sendLocalFiles', { peerId: b.peer.peerId, files: [{ path: join(src, SECRET_NAME), relativePath: SECRET_NAME }] }, signal)
     assert.ok(reply.ok, JSON.stringify(reply))
     await b.handlers.answerOffer({ transferId: (await offered).transferId, accept: true }, signal)
@@ -55,6 +55,7 @@ describe('app: diagnostics', () => {
       assert.match(text, /Transfers: .*1 completed/)
       assert.match(text, /ferry:relay reserved on \/ip4\/127\.0\.0\.1\//, 'the relay reservation is in the log')
       assert.match(text, /ferry:app started: peer /)
+      assert.match(text, /\n\d{4}-\d\d-\d\dT[\d:.]+Z ferry:/, 'each log line starts with one date, then the namespace')
       for (const secret of [SECRET_NAME, src, app.dataDir, app.downloadDir, net.root, homedir()]) {
         assert.ok(!text.includes(secret), `the diagnostics must not contain ${secret}`)
       }

@@ -45,7 +45,10 @@ export function logger (component: string): Logger {
     target.enabled = true
     target.log = (...args: unknown[]) => {
       const text = format(...args)
-      keep(`${new Date().toISOString()} ${text.trimStart()}`)
+      // Kept without the colours or the date the debug formatter may have added, with a date of our own.
+      // eslint-disable-next-line no-control-regex
+      const plain = text.replace(/\u001b\[[0-9;]*m/g, '').replace(/^\s*\d{4}-\d\d-\d\dT[\d:.]+Z\s+/, '').trimStart()
+      keep(`${new Date().toISOString()} ${plain}`)
       if (enabled(ns)) process.stderr.write(text + '\n')
     }
   }
