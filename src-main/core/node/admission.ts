@@ -3,7 +3,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { FerryLibp2p } from './create.ts'
 import {
   CONTACT_TAG, CONTACT_TAG_VALUE, INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_PER_SOURCE, MAX_RELAYED_STRANGER_CONNECTIONS,
-  MAX_STRANGER_CONNECTIONS, MAX_STRANGER_PENDING, RELAYED_STRANGERS_PER_SECOND
+  MAX_STRANGER_CONNECTIONS, MAX_STRANGER_PENDING, RELAYED_STRANGER_BURST, RELAYED_STRANGERS_PER_SECOND
 } from './constants.ts'
 
 /** Protocols whose streams do not make a connection busy: libp2p runs them on every connection by itself. */
@@ -15,8 +15,10 @@ export interface AdmissionLimits {
   strangerConnections: number
   /** Open relayed connections of strangers, at most (counted in `strangerConnections` too). */
   relayedStrangerConnections: number
-  /** Relayed connections of strangers admitted per second, at most (all relays together). */
+  /** Relayed connections of strangers admitted per second on average (all relays together): a token bucket's rate. */
   relayedStrangersPerSecond: number
+  /** Relayed connections of strangers admitted at once after a quiet time: the token bucket's size. */
+  relayedStrangerBurst: number
   /** Inbound connections of strangers or not yet identified, in their handshake at once, at most. */
   strangerPending: number
   /** Of those, from one source (an IPv4 address, an IPv6 /64, or one relay), at most. */
@@ -52,8 +54,8 @@ interface PendingHandshake { maConn: MultiaddrConnection, source: string, timer:
  *   `pendingPerSource` from its source) are taken, the oldest such handshake is aborted — a silent socket is the
  *   oldest, an honest handshake ends in a few round trips. A contact's relayed connection (the relay names the peer)
  *   and WebRTC connections (upgraded locally, no round trip) take no such slot.
- * - **Relayed connections of strangers**: at most `relayedStrangersPerSecond` are admitted (gater
- *   `denyInboundRelayedConnection`, before any handshake). Every relayed connection reaches libp2p's per-host inbound
+ * - **Relayed connections of strangers**: admitted from a token bucket of `relayedStrangerBurst` refilled at
+ *   `relayedStrangersPerSecond` (gater `denyInboundRelayedConnection`, before any handshake). Every relayed connection reaches libp2p's per-host inbound
  *   threshold from the relay's IP address, so this keeps strangers from spending the threshold a contact's relayed
  *   connection needs.
  */
@@ -64,7 +66,9 @@ export class ConnectionAdmission {
   /** Stranger handshakes in progress, oldest first (a Set keeps insertion order). */
   private readonly pending = new Set<PendingHandshake>()
   private readonly pendingOf = new WeakMap<MultiaddrConnection, PendingHandshake>()
-  private readonly relayedAdmissions: number[] = []
+  /** Relayed-stranger tokens left, and when they were last counted (ms). */
+  private relayedTokens: number
+  private relayedCountedAt: number
   private node: FerryLibp2p | undefined
 
   constructor (init: AdmissionInit = {}) {
@@ -74,11 +78,14 @@ export class ConnectionAdmission {
       strangerConnections: MAX_STRANGER_CONNECTIONS,
       relayedStrangerConnections: MAX_RELAYED_STRANGER_CONNECTIONS,
       relayedStrangersPerSecond: RELAYED_STRANGERS_PER_SECOND,
+      relayedStrangerBurst: RELAYED_STRANGER_BURST,
       strangerPending: MAX_STRANGER_PENDING,
       pendingPerSource: MAX_PENDING_PER_SOURCE,
       pendingExpiryMs: INBOUND_UPGRADE_TIMEOUT_MS + 1_000,
       ...init.limits
     }
+    this.relayedTokens = this.limits.relayedStrangerBurst
+    this.relayedCountedAt = this.now()
   }
 
   /** The connection-gater hooks of this policy (combine with others: every hook only denies). */
@@ -146,9 +153,10 @@ export class ConnectionAdmission {
   private admitRelayed (remote: PeerId): boolean {
     if (this.isContact(remote.toString())) return true
     const now = this.now()
-    while (this.relayedAdmissions.length > 0 && now - (this.relayedAdmissions[0] ?? 0) >= 1_000) this.relayedAdmissions.shift()
-    if (this.relayedAdmissions.length >= this.limits.relayedStrangersPerSecond) return false
-    this.relayedAdmissions.push(now)
+    this.relayedTokens = Math.min(this.limits.relayedStrangerBurst, this.relayedTokens + (now - this.relayedCountedAt) / 1_000 * this.limits.relayedStrangersPerSecond)
+    this.relayedCountedAt = now
+    if (this.relayedTokens < 1) return false
+    this.relayedTokens -= 1
     return true
   }
 

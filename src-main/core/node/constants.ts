@@ -25,10 +25,17 @@ export const MAX_STRANGER_CONNECTIONS = 64
 /** Open relayed connections (circuit relay) of peers that are not contacts, at most (part of the 64 above). */
 export const MAX_RELAYED_STRANGER_CONNECTIONS = 16
 /**
- * Relayed connections of peers that are not contacts admitted per second, at most. Relayed connections reach libp2p's
- * per-host threshold ({@link INBOUND_CONNECTION_THRESHOLD}) from the relay's IP address: strangers keep below it.
+ * Relayed connections of peers that are not contacts admitted per second, on average (a token bucket refilled at
+ * this rate). Relayed connections reach libp2p's per-host threshold ({@link INBOUND_CONNECTION_THRESHOLD}) from the
+ * relay's IP address: under a sustained flood strangers keep below it.
  */
 export const RELAYED_STRANGERS_PER_SECOND = 2
+/**
+ * Relayed connections of peers that are not contacts admitted at once when none came for a while (the bucket's
+ * size): several honest senders that dial at the same moment all get in (five dialling together failed with a
+ * strict 2 per second), and one place of libp2p's per-host threshold stays free for a contact even then.
+ */
+export const RELAYED_STRANGER_BURST = 4
 /**
  * Inbound handshakes of peers not known to be contacts, at once, at most; beyond it the oldest is aborted. The
  * difference to {@link MAX_INCOMING_PENDING_CONNECTIONS} is reserved for contacts' relayed connections and WebRTC.
