@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Connection, Stream, StreamMiddleware } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { errorMessage, FerryError, PausedError } from '../errors/index.ts'
+import { errorMessage, FerryError } from '../errors/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lstat } from 'node:fs/promises'
 import { dialDirect, describeConnection } from '../node/index.ts'
@@ -24,6 +24,7 @@ import { sendFiles } from './sender.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import { STRANGER } from './types.ts'
 import type { IncomingOffer, OfferDecision, PeerStanding, TransferProgress, TransferResult } from './types.ts'
+import { TransferJobs } from './jobs.ts'
 
 /** Events of a {@link TransferService}. */
 export interface TransferEvents {
@@ -107,8 +108,7 @@ export interface SendOptions {
 export class TransferService extends EventEmitter<TransferEvents> {
   private readonly init: TransferServiceInit
   /** Transfers in progress, each with the peer it is with ('' while a send has not connected). */
-  private readonly running = new Map<AbortController, string>()
-  private readonly byId = new Map<string, AbortController>()
+  private readonly jobs = new TransferJobs()
   private readonly budget: OfferBudget
   /** Transfers being received, by transfer ID: the sending peer, the stream, and when the receive has ended. */
   private readonly receiving = new Map<string, { peerId: string, stream: Stream, ended: Promise<void> }>()
@@ -190,7 +190,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
     clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
     await this.init.node.unhandle(TRANSFER_PROTOCOL)
-    for (const controller of this.running.keys()) controller.abort()
+    this.jobs.abortAll()
   }
 
   /**
@@ -198,30 +198,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
    * a partial file is removed): the peer was blocked. Returns how many were running.
    */
   endTransfersWith (peerId: string): number {
-    let ended = 0
-    for (const [controller, peer] of this.running) {
-      if (peer !== peerId) continue
-      controller.abort(new FerryError('cancelled', 'The peer was blocked'))
-      ended++
-    }
-    return ended
-  }
-
-  private track (signal?: AbortSignal, peerId = ''): { controller: AbortController, signal: AbortSignal, setId: (id: string) => void, setPeer: (peerId: string) => void, id: () => string | undefined, done: () => void } {
-    const controller = new AbortController()
-    this.running.set(controller, peerId)
-    let transferId: string | undefined
-    return {
-      controller,
-      signal: signal == null ? controller.signal : AbortSignal.any([signal, controller.signal]),
-      setId: (id) => { transferId = id; this.byId.set(id, controller) },
-      setPeer: (id) => { if (this.running.has(controller)) this.running.set(controller, id) },
-      id: () => transferId,
-      done: () => {
-        this.running.delete(controller)
-        if (transferId != null && this.byId.get(transferId) === controller) this.byId.delete(transferId)
-      }
-    }
+    return this.jobs.endWith(peerId)
   }
 
   /**
@@ -229,9 +206,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
    * and a partial file on the receiving side is removed. Returns false when no such transfer is running.
    */
   cancel (transferId: string): boolean {
-    const controller = this.byId.get(transferId)
-    controller?.abort(new FerryError('cancelled', 'The transfer was cancelled'))
-    return controller != null
+    return this.jobs.cancel(transferId)
   }
 
   /**
@@ -240,9 +215,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
    * Returns false when no such transfer is running.
    */
   pause (transferId: string): boolean {
-    const controller = this.byId.get(transferId)
-    controller?.abort(new PausedError())
-    return controller != null
+    return this.jobs.pause(transferId)
   }
 
   private async onStream (stream: Stream, conn: Connection): Promise<void> {
@@ -253,7 +226,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
       await this.init.node.hangUp(conn.remotePeer).catch(() => {})
       return
     }
-    const job = this.track(undefined, peerId)
+    const job = this.jobs.track(undefined, peerId)
     const ended = Promise.withResolvers<void>()
     let transferId: string | undefined
     try {
@@ -376,7 +349,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
   /** Dials `to` and sends `files`; after an interruption re-dials and resumes until `retryForMs` runs out. */
   private async deliver (to: Multiaddr, files: LocalFile[], options: SendOptions): Promise<TransferResult> {
     let peerId = peerIdOf(to)
-    const job = this.track(options.signal, peerId)
+    const job = this.jobs.track(options.signal, peerId)
     try {
       validateFileList(files.map(f => f.relPath))
       const deadline = Date.now() + (options.retryForMs ?? 0)
