@@ -133,16 +133,18 @@ export class ConnectionAdmission {
   }
 
   /**
-   * Where a handshake comes from, for the per-source limit: the remote IPv4 address, its IPv6 /64, or the relay of a
-   * relayed connection; undefined when it takes no stranger slot (a contact's relayed connection, or no IP address:
-   * WebRTC).
+   * Where a handshake comes from, for the per-source limit: the remote IPv4 address, its IPv6 /64, or — for a relayed
+   * connection — the remote peer through that relay (a relay carries many honest peers at once; relayed strangers are
+   * already paced by the token bucket of {@link admitRelayed}, so five senders dialling through one relay together
+   * are not cut off as one source); undefined when it takes no stranger slot (a contact's relayed connection, or no
+   * IP address: WebRTC).
    */
   private sourceOf (remoteAddr: Multiaddr): string | undefined {
     const text = remoteAddr.toString()
     const circuit = text.indexOf('/p2p-circuit')
     if (circuit >= 0) {
       const remote = text.slice(text.lastIndexOf('/p2p/') + 5)
-      return this.isContact(remote) ? undefined : `relay ${text.slice(0, circuit)}`
+      return this.isContact(remote) ? undefined : `relay ${text.slice(0, circuit)} peer ${remote}`
     }
     const [first] = remoteAddr.getComponents()
     if (first?.name === 'ip4' && first.value != null) return first.value
