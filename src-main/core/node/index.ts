@@ -27,7 +27,7 @@
 export { createNode, reservationsOf } from './create.ts'
 export type { FerryLibp2p, NodeInit, NodeServices } from './create.ts'
 export { describeConnection, dialDirect, waitForReservation } from './dial.ts'
-export { problemOf, RelayReservations, summarize } from './reservations.ts'
+export { RelayReservations } from './reservations.ts'
 export type { RelayProblem, RelayReservationEvents, RelayState, RelaySummary } from './reservations.ts'
 export { notePeerActivity, watchLiveness } from './liveness.ts'
 export type { LivenessOptions } from './liveness.ts'

@@ -205,7 +205,7 @@ const log = logger('relay')
 const NO_ROUTE_CODES = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EADDRNOTAVAIL'])
 
 /** Classifies a failed try by the error's name and code, down its `cause` and `errors` (never its message text). */
-export function problemOf (err: unknown): RelayProblem {
+function problemOf (err: unknown): RelayProblem {
   const seen = new Set<unknown>()
   const names = new Set<string>()
   const codes = new Set<string>()
@@ -226,7 +226,7 @@ export function problemOf (err: unknown): RelayProblem {
 }
 
 /** {@link RelaySummary} of `states`. */
-export function summarize (states: readonly RelayState[]): RelaySummary {
+function summarize (states: readonly RelayState[]): RelaySummary {
   if (states.length === 0) return 'none'
   if (states.some(s => s.state === 'reserved')) return 'reserved'
   if (states.some(s => s.problem == null)) return 'connecting'
