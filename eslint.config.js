@@ -1,6 +1,9 @@
-// ESLint flat config: the recommended JavaScript and TypeScript rules for the whole repository, and the layer rules
-// of docs/ARCHITECTURE.md ("Rules that must never break"), each as a `no-restricted-imports` entry.
+// ESLint flat config: the recommended JavaScript, TypeScript and Svelte rules for the whole repository, the layout
+// (ESLint Stylistic: `npm run format` rewrites it, `npm run lint` fails on any difference), and the layer rules of
+// docs/ARCHITECTURE.md ("Rules that must never break"), each as a `no-restricted-imports` entry.
 import js from '@eslint/js'
+import stylistic from '@stylistic/eslint-plugin'
+import svelte from 'eslint-plugin-svelte'
 import tseslint from 'typescript-eslint'
 
 /** The folders of `src-main/` that host the core (they may import it; it never imports them). */
@@ -43,6 +46,33 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'scratch/**', 'dist/**', 'test-output/**', 'bench-results/**', 'src-renderer/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    // The renderer's components: TypeScript inside <script lang="ts">, browser globals.
+    files: ['src-renderer/**/*.svelte', 'src-renderer/**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] }, globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', localStorage: 'readonly', requestAnimationFrame: 'readonly' } },
+    rules: {
+      // svelte-check (`npm run typecheck`) resolves every name with the DOM's types; ESLint's list of globals would repeat it.
+      'no-undef': 'off',
+      // The renderer's Maps and Sets are temporaries built inside a `$derived` or a one-off update, never mutated
+      // afterwards: Svelte's reactive SvelteMap/SvelteSet would only add cost.
+      'svelte/prefer-svelte-reactivity': 'off'
+    }
+  },
+  // The layout: standard's style (2 spaces, single quotes, no semicolons, a space before a function's parentheses).
+  stylistic.configs.customize({ semi: false, quotes: 'single', indent: 2, braceStyle: '1tbs', commaDangle: 'never', quoteProps: 'as-needed' }),
+  {
+    rules: {
+      '@stylistic/space-before-function-paren': ['error', 'always'],
+      '@stylistic/operator-linebreak': ['error', 'after', { overrides: { '?': 'before', ':': 'before', '|>': 'before', '|': 'before', '&': 'before' } }],
+      '@stylistic/quotes': ['error', 'single', { avoidEscape: true, allowTemplateLiterals: 'always' }],
+      // Left as written: one-line guards (`if (x) return; y`), either arrow-parameter form, how a list or a ternary wraps.
+      '@stylistic/max-statements-per-line': 'off',
+      '@stylistic/arrow-parens': 'off',
+      '@stylistic/list-style': 'off',
+      '@stylistic/multiline-ternary': 'off'
+    }
+  },
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
     rules: {

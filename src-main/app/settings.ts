@@ -55,7 +55,6 @@ export function storedSettings (repo: SettingsRepository): Partial<SettingsView>
   return out
 }
 
-
 /**
  * The effective settings at start: explicit, else stored in `<dataDir>/ferry.db`, else defaults (see the module).
  * Reads the store once (opened and closed here, before the peer opens it) and creates the data directory (0700).

@@ -12,7 +12,6 @@ import { cleanText, formatBytes } from '../text/index.ts'
 /** Longest peer-supplied name shown in a notification, characters. */
 const MAX_NAME = 48
 
-
 /** Title and body of the notification for an incoming offer. */
 export function offerNotification (offer: OfferView): { title: string, body: string } {
   const who = cleanText(offer.contactName ?? offer.senderName ?? `peer-${offer.shortId}`, MAX_NAME)

@@ -20,7 +20,6 @@ import { fileSha256 } from '../helpers/peers.ts'
 import { openSide, SHOTS } from './side.ts'
 import type { Side } from './side.ts'
 
-
 async function inviteOf (side: Side): Promise<string> {
   await side.page.getByRole('button', { name: 'My ID', exact: true }).click()
   return (await side.page.getByTestId('invite-text').textContent())?.trim() ?? ''

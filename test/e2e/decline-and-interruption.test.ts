@@ -26,7 +26,6 @@ describe('offers that do not complete', () => {
     relayAddr = started.addr
   })
 
-
   after(async () => {
     await relay.stop()
     await stopAll()

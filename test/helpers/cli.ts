@@ -77,8 +77,7 @@ export class FerryProcess {
       const timer = setTimeout(() => { this.listeners.delete(check); reject(new Error(`no "${name}" event within ${timeoutMs} ms; events: ${JSON.stringify(this.events.filter(e => e.event !== 'progress'))}; stderr: ${this.stderr}`)) }, timeoutMs)
       const check = (): void => {
         const e = found()
-        if (e != null) { clearTimeout(timer); this.listeners.delete(check); resolve(e) }
-        else if (this.exitedAt != null) { clearTimeout(timer); this.listeners.delete(check); reject(new Error(`exited before a "${name}" event; events: ${JSON.stringify(this.events.filter(e => e.event !== 'progress'))}; stderr: ${this.stderr}`)) }
+        if (e != null) { clearTimeout(timer); this.listeners.delete(check); resolve(e) } else if (this.exitedAt != null) { clearTimeout(timer); this.listeners.delete(check); reject(new Error(`exited before a "${name}" event; events: ${JSON.stringify(this.events.filter(e => e.event !== 'progress'))}; stderr: ${this.stderr}`)) }
       }
       this.listeners.add(check)
     })

@@ -210,4 +210,3 @@ export class ConnectionFlood {
     await Promise.all(this.nodes.map(async n => n.stop()))
   }
 }
-

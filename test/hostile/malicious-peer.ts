@@ -183,4 +183,3 @@ export async function eventually (check: () => boolean | Promise<boolean>, timeo
     await new Promise(resolve => setTimeout(resolve, 50))
   }
 }
-

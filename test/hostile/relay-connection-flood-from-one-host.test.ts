@@ -32,7 +32,7 @@ describe('hostile peers: a connection flood from one host against a relay', () =
       const { event, ms } = await honestReceive(addr, join(dir, 'honest'))
       console.log(`# one host held ${held} connections after ${FLOOD_MS} ms; the honest receiver: ${event.event} ${String(event.code ?? '')} after ${ms} ms`)
       assert.equal(event.event, 'ready', `the honest receiver got ${JSON.stringify(event)}`)
-    assert.equal(event.relayStatus, 'reserved', `the honest receiver got ${JSON.stringify(event)}`)
+      assert.equal(event.relayStatus, 'reserved', `the honest receiver got ${JSON.stringify(event)}`)
       assert.ok(held <= MAX_CONNECTIONS_PER_SOURCE, `one host held ${held} connections, more than ${MAX_CONNECTIONS_PER_SOURCE}`)
     } finally {
       await attacker.stop()

@@ -74,7 +74,7 @@ describe('hostile peers: a reservation flood against a relay', () => {
       console.log(`# 40 identities from one source: ${flood.reserved} reserved, ${flood.refused} refused; a receiver from another source: ${other.event.event} ${String(other.event.relayStatus)}; from a full source: ${String(sameError?.code)} (${String(sameError?.reason)})`)
       assert.equal(flood.reserved, MAX_RESERVATIONS_PER_SOURCE, `one source reserved ${flood.reserved} slots`)
       assert.equal(other.event.event, 'ready', `the receiver from another source got ${JSON.stringify(other.event)}`)
-    assert.equal(other.event.relayStatus, 'reserved', `the receiver from another source got ${JSON.stringify(other.event)}`)
+      assert.equal(other.event.relayStatus, 'reserved', `the receiver from another source got ${JSON.stringify(other.event)}`)
       assert.equal(same.event.event, 'ready')
       assert.notEqual(same.event.relayStatus, 'reserved')
       assert.equal(sameError?.code, 'relay-refused')

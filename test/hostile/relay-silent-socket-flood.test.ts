@@ -36,7 +36,7 @@ describe('hostile peers: silent sockets against a relay', () => {
       const { event, ms } = await honestReceive(addr, join(dir, 'honest'))
       console.log(`# ${SOCKETS} silent sockets from one host: ${held} held open by the relay; the honest receiver: ${event.event} ${String(event.code ?? '')} after ${ms} ms`)
       assert.equal(event.event, 'ready', `the honest receiver got ${JSON.stringify(event)}`)
-    assert.equal(event.relayStatus, 'reserved', `the honest receiver got ${JSON.stringify(event)}`)
+      assert.equal(event.relayStatus, 'reserved', `the honest receiver got ${JSON.stringify(event)}`)
       assert.ok(held <= MAX_PENDING_PER_SOURCE, `${held} silent sockets from one host held open, more than ${MAX_PENDING_PER_SOURCE}`)
     } finally {
       attacker.stop()

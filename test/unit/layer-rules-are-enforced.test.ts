@@ -31,7 +31,7 @@ describe('layer rules (docs/ARCHITECTURE.md)', () => {
     ['the renderer imports only the API contract', 'src-renderer/src/lib/x.ts', "import type { App } from '../../../src-main/app/index.ts'\nexport type X = App\n", /only src-main\/api/],
     ['the renderer may import the shared text rules', 'src-renderer/src/lib/x.ts', "import { formatBytes } from '../../../src-main/text/index.ts'\nexport const x = formatBytes\n", null],
     ['src-main/text imports nothing outside its folder', 'src-main/text/x.ts', "import type { Peer } from '../core/index.ts'\nexport type X = Peer\n", /imports nothing outside its folder/],
-    ['the core reads no environment variable', 'src-main/core/config/x.ts', "export const relays = process.env.FERRY_RELAYS\n", /reads no environment/],
+    ['the core reads no environment variable', 'src-main/core/config/x.ts', 'export const relays = process.env.FERRY_RELAYS\n', /reads no environment/],
     ['the renderer imports no Node module', 'src-renderer/src/lib/x.ts', "import { join } from 'node:path'\nexport const x = join\n", /no Node modules/]
   ]
   for (const [name, path, source, expected] of cases) {

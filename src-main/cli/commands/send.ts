@@ -73,7 +73,7 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
         // A contact reached: remember when, and its direct address (a TCP address we dialled is one it listens on).
         if (peerId != null) peer.store.contacts.touchSeen(peerId, Date.now(), isDirectTcp(info.remoteAddr) ? [info.remoteAddr] : [])
         out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, connectMs: Date.now() - dialStartedAt },
-        `Connected ${connectionWords(info)}. Waiting for the receiver to accept…`)
+          `Connected ${connectionWords(info)}. Waiting for the receiver to accept…`)
       },
       onRetry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
       onSkipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (links, special files, partial-file folders): ${skipped.join(', ')}`),

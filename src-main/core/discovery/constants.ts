@@ -20,4 +20,3 @@ export const MDNS_INTERVAL_MS = 5_000
  * (one lost multicast packet must not make a neighbour flicker).
  */
 export const LAN_PEER_TTL_MS = 3 * MDNS_INTERVAL_MS
-

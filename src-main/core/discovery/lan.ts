@@ -92,4 +92,3 @@ export class LanDiscovery extends EventEmitter<{ peer: [LanPeer] }> {
     })
   }
 }
-

@@ -11,7 +11,7 @@ export interface SettingsRepository {
    * The parsed value of `key`, or `undefined` if unset. `T` is what the caller expects; it is not checked, so
    * validate values that came from an older version or a hand-edited file.
    */
-  get<T = unknown> (key: string): T | undefined
+  get<T = unknown>(key: string): T | undefined
   /**
    * Stores `value` as JSON (replacing any earlier value).
    * @throws {SettingValueError} `value` has no JSON form (`undefined`, a function, a BigInt, a cycle…).

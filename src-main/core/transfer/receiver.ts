@@ -320,4 +320,3 @@ async function decideWhileConnected (channel: FrameChannel, offer: IncomingOffer
   }
   return decision
 }
-

@@ -20,7 +20,6 @@ export function formatSpeed (bytesPerSecond: number): string {
   return `${formatBytes(Math.round(bytesPerSecond))}/s`
 }
 
-
 /** How long ago `at` (ms since epoch) was, relative to `now`: `just now`, `5 min ago`, `3 h ago`, `2 days ago`. */
 export function formatAgo (at: number, now = Date.now()): string {
   const s = Math.round((now - at) / 1000)
