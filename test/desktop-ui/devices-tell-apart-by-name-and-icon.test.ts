@@ -20,6 +20,7 @@ import type { Browser, Locator } from 'playwright-core'
 import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { randomFile, tempDir } from '../helpers/files.ts'
+import { assertFitsPhoneAndPassesAxe } from './page-checks.ts'
 import { openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
 
@@ -86,6 +87,10 @@ describe('two machines tell apart by name and icon (Chromium, two ferry serve pr
       await side.page.getByRole('img', { name: kind === 'server' ? 'Server' : 'Laptop' }).first().waitFor({ timeout: 5_000 })
     }
     await shoot(beta.page, 'first-run-name-hint')
+    await assertFitsPhoneAndPassesAxe(beta.page, 'first-run-name-hint-my-id')
+    await beta.page.getByRole('button', { name: 'Peers', exact: true }).click()
+    await beta.page.getByTestId('name-hint').waitFor({ timeout: 5_000 })
+    await assertFitsPhoneAndPassesAxe(beta.page, 'first-run-name-hint-peers')
   })
 
   it('after adding each other by invite, each card shows the other\'s name and icon', async () => {
@@ -101,6 +106,7 @@ describe('two machines tell apart by name and icon (Chromium, two ferry serve pr
       assert.equal(await card.locator('[data-device]').getAttribute('data-device'), kind)
     }
     await shoot(alpha.page, 'contact-with-device-icon')
+    await assertFitsPhoneAndPassesAxe(alpha.page, 'contact-with-device-icon')
   })
 
   it('a name saved from the first-run hint replaces the default, and the hint goes', async () => {

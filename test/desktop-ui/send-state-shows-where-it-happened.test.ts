@@ -16,6 +16,7 @@ import type { Browser, Locator } from 'playwright-core'
 import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { randomFile, tempDir } from '../helpers/files.ts'
+import { assertFitsPhoneAndPassesAxe } from './page-checks.ts'
 import { openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
 
@@ -78,6 +79,7 @@ describe('a send\'s state shows where the person sent from (Chromium, two ferry 
     assert.doesNotMatch(await alice.page.locator('.toasts').textContent() ?? '', /Sending/)
     await alice.page.getByRole('button', { name: 'Peers', exact: true }).click()
     await shoot(alice.page, 'failed-send-on-peer-card')
+    await assertFitsPhoneAndPassesAxe(alice.page, 'failed-send-on-peer-card')
   })
 
   it('files dropped on an offline contact are refused on its card, in words', async () => {
@@ -89,5 +91,6 @@ describe('a send\'s state shows where the person sent from (Chromium, two ferry 
     await error.waitFor({ timeout: 10_000 })
     assert.match(await error.textContent() ?? '', /Bob is offline/)
     await shoot(alice.page, 'drop-on-offline-contact')
+    await assertFitsPhoneAndPassesAxe(alice.page, 'drop-on-offline-contact')
   })
 })
