@@ -5,7 +5,8 @@
  * - **Name**: `<user> on <host> (<platform>)`, e.g. `alice on vm (Linux)`, `bob on Bobs-MacBook-Air (macOS)`: the
  *   user name tells people on one machine apart, the host name machines of one person, and the platform is a hint
  *   a person recognises. Without a user name: `<host> (<platform>)`. Cut to fit the 64-character name limit (the host
- *   name is shortened first), made of allowed characters only, else `Ferry`.
+ *   name is shortened first); a user name with control or invisible characters is left out, and a host name with
+ *   them gives `Ferry`.
  * - **Kind**: `server` for the headless host (`ferry serve`) on a machine with no graphical session (Linux: neither
  *   `DISPLAY` nor `WAYLAND_DISPLAY` set); else `laptop` when the machine has a battery (Linux: an entry of
  *   `/sys/class/power_supply` whose `type` is `Battery`, the kernel's power-supply class ABI,
@@ -51,7 +52,9 @@ export function defaultDeviceName (facts: Pick<DeviceFacts, 'user' | 'host' | 'p
   const room = MAX_NAME_LENGTH - head.length - tail.length
   const name = room > 0 ? `${head}${[...host].slice(0, room).join('')}${tail}` : [...user].slice(0, MAX_NAME_LENGTH).join('')
   const parsed = ContactNameSchema.safeParse(name)
-  return parsed.success ? parsed.data : 'Ferry'
+  if (parsed.success) return parsed.data
+  // A user or host name with control or invisible characters: without the user, else a plain word.
+  return user === '' ? 'Ferry' : defaultDeviceName({ host: facts.host, platform: facts.platform })
 }
 
 /** The default kind of a device with these facts (see the module). */

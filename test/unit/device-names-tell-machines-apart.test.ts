@@ -24,12 +24,13 @@ describe('default device name and kind', () => {
     assert.notEqual(defaultDeviceName({ user: 'alice', host: 'vm', platform: 'linux' }), defaultDeviceName({ user: 'bob', host: 'vm', platform: 'linux' }))
   })
 
-  it('is always a valid name: long host names are cut to 64 characters, control characters fall back to "Ferry"', () => {
+  it('is always a valid name: long host names are cut to 64 characters, names with control characters are left out', () => {
     const long = defaultDeviceName({ user: 'alice', host: 'h'.repeat(300), platform: 'linux' })
     assert.ok(long.length <= 64, `${long.length} characters`)
     assert.match(long, /^alice on h+ \(Linux\)$/)
     assert.ok(ContactNameSchema.safeParse(long).success)
-    assert.equal(defaultDeviceName({ user: 'eve\u202e', host: 'vm', platform: 'linux' }), 'Ferry')
+    assert.equal(defaultDeviceName({ user: 'eve\u202e', host: 'vm', platform: 'linux' }), 'vm (Linux)')
+    assert.equal(defaultDeviceName({ user: 'eve', host: 'v\u0007m', platform: 'linux' }), 'Ferry')
     assert.equal(defaultDeviceName({ user: 'u'.repeat(100), host: 'vm', platform: 'linux' }).length, 64)
   })
 
