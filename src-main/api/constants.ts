@@ -23,6 +23,8 @@ export const API_VERSION = 1
 
 /** Longest invite text accepted, characters (an invite with a few relays is ~300). */
 export const MAX_INVITE_CHARS = 4096
+/** The kinds of device a peer can say it is, each shown with its own icon (the core's `DEVICE_KINDS`). */
+export const DEVICE_KINDS = ['desktop', 'laptop', 'server'] as const
 /** Longest contact or display name, characters. */
 export const MAX_NAME_CHARS = 64
 /** Most files one `sendLocalFiles` / upload may carry. */

@@ -9,10 +9,10 @@
 import { z } from 'zod'
 import type { Notice, OfferView, PeerView, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'
 
-import { ApiError, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES } from './constants.ts'
+import { ApiError, DEVICE_KINDS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES } from './constants.ts'
 import type { EVENT_NAMES, PAGE_CALL_NAMES } from './constants.ts'
 
-export { API_VERSION, ApiError, EVENT_NAMES, MAX_FILES_IN_EVENTS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES, PAGE_CALL_NAMES } from './constants.ts'
+export { API_VERSION, ApiError, DEVICE_KINDS, EVENT_NAMES, MAX_FILES_IN_EVENTS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES, PAGE_CALL_NAMES } from './constants.ts'
 
 const PeerIdSchema = z.string().min(1).max(128).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, 'not a base58 peer ID')
 const TransferIdSchema = z.uuid()
@@ -45,6 +45,8 @@ export const RequestSchemas = {
   showInFolder: z.object({ transferId: TransferIdSchema, fileIndex: z.int().min(0).optional() }).strict(),
   updateSettings: z.object({
     displayName: NameSchema.optional(),
+    /** The icon others see beside this device's name (in the invite and with offers). */
+    deviceKind: z.enum(DEVICE_KINDS).optional(),
     relays: z.array(z.string().min(1).max(1024)).max(MAX_RELAYS).optional(),
     contactsOnly: z.boolean().optional(),
     /** Desktop app: check for updates (docs/UPDATES.md). Stored everywhere, acted on only where the capability says. */

@@ -14,6 +14,7 @@ import { IdentityTracker } from './identity.ts'
 import { OfferBook } from './offers.ts'
 import { PeersView } from './peers-view.ts'
 import { Sends } from './send.ts'
+import { readDeviceFacts } from './device.ts'
 import { resolveSettings } from './settings.ts'
 import { TransferViews } from './transfers-view.ts'
 import type { AppInit } from './types.ts'
@@ -64,7 +65,7 @@ export class AppState {
       bus: this.bus,
       store: () => this.peer.store,
       contactsOnly: () => this.settings.contactsOnly,
-      announced: (id, name) => this.peers.announce(id, name),
+      announced: (id, name, device) => this.peers.announce(id, name, device),
       onAsked: (offer) => this.views.received(offer, 'offered')
     })
     this.sends = new Sends({ views: this.views, peer: () => this.peer, relays: () => this.current.relays, peerName: (id) => this.peers.nameOf(id) })
@@ -76,7 +77,8 @@ export class AppState {
    * @throws the errors of `startPeer` and of the settings (`ConfigError` on a malformed relay)
    */
   static async start (init: AppInit, signal?: AbortSignal): Promise<AppState> {
-    const settings = await resolveSettings(init.dataDir, { displayName: init.displayName, downloadDir: init.downloadDir, relays: init.relays })
+    const device = await readDeviceFacts(init.host?.kind !== 'electron')
+    const settings = await resolveSettings(init.dataDir, { displayName: init.displayName, downloadDir: init.downloadDir, relays: init.relays }, device)
     signal?.throwIfAborted()
     const state = new AppState(init, settings)
     try {
@@ -156,6 +158,7 @@ export class AppState {
       // The core refuses peers that are not contacts unseen and unrecorded, resumed transfers included.
       contactsOnly: () => this.settings.contactsOnly,
       displayName: settings.displayName,
+      deviceKind: settings.deviceKind,
       timeouts: init.timeouts
     })
     const presence = new PresenceTracker({ node: peer.node, store: peer.store, lan: peer.lan, ...init.presence })
@@ -163,7 +166,8 @@ export class AppState {
       bus: this.bus,
       peer,
       relays: settings.relays,
-      displayName: settings.displayName
+      displayName: settings.displayName,
+      deviceKind: settings.deviceKind
     })
     const detach = this.follow(peer)
     this.session = { peer, presence, identity, relays: settings.relays, detach }
@@ -178,7 +182,7 @@ export class AppState {
     const t = peer.transfers
     const handlers: { [K in keyof TransferEvents]: (...args: TransferEvents[K]) => void } = {
       // An offer gets a view only when the person is asked (`OfferBook`) or it is accepted: offers refused unseen leave none.
-      offer: (offer) => this.peers.announce(offer.peerId, offer.senderName),
+      offer: (offer) => this.peers.announce(offer.peerId, offer.senderName, offer.senderDevice),
       accepted: (offer) => this.views.received(offer, 'accepted'),
       declined: (offer, why) => this.views.finish(offer.transferId, why.code === 'timeout'
         ? { code: 'offer-expired', message: 'Nobody answered the offer in time, so it was refused.' }

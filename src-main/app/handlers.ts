@@ -43,7 +43,7 @@ function folderPathOf (app: AppState, req: Requests['showInFolder']): string {
 }
 
 /**
- * Applies a settings change: stored at once; a display name applies to the next offers and the invite; the
+ * Applies a settings change: stored at once; a display name or kind of device applies to the next offers and the invite; the
  * contacts-only switch to the next offer; check-for-updates reaches the host through the `settings` event; relays
  * restart the peer when nothing runs, else at the next start (a `notice` says so).
  */
@@ -53,7 +53,9 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
     const parsed = ContactNameSchema.safeParse(req.displayName)
     if (!parsed.success) throw new ApiError('invalid-request', `The name is not usable: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
     patch.displayName = parsed.data
+    patch.displayNameIsDefault = false
   }
+  if (req.deviceKind != null) patch.deviceKind = req.deviceKind
   if (req.relays != null) {
     try {
       patch.relays = parseRelays(req.relays)
@@ -69,6 +71,10 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
   if (patch.displayName != null) {
     app.peer.transfers.setDisplayName(patch.displayName)
     app.identity.setDisplayName(patch.displayName)
+  }
+  if (patch.deviceKind != null) {
+    app.peer.transfers.setDeviceKind(patch.deviceKind)
+    app.identity.setDeviceKind(patch.deviceKind)
   }
   app.bus.emit('settings', app.settings)
   if (relaysChanged) {

@@ -1,5 +1,5 @@
 /**
- * This peer as shown on "My ID": peer ID, display name, the `ferry:` invite (text and QR code), the relay status and
+ * This peer as shown on "My ID": peer ID, display name, kind of device, the `ferry:` invite (text and QR code), the relay status and
  * the addresses others can dial now. Emits `identity` whenever any of it changes.
  *
  * Relay status: the core's relay reservations summarised (`peer.relays`, which retries unreachable relays in the
@@ -9,7 +9,7 @@
 import QRCode from 'qrcode'
 import type { IdentityView, RelayStatus } from '../api/index.ts'
 import { encodeInvite, MAX_INVITE_RELAYS } from '../core/contacts/index.ts'
-import type { Peer } from '../core/index.ts'
+import type { DeviceKind, Peer } from '../core/index.ts'
 import { describeFailure } from './errors.ts'
 import type { EventBus } from './events.ts'
 
@@ -19,6 +19,7 @@ export class IdentityTracker {
   private readonly peer: Peer
   private readonly relays: string[]
   private displayName: string
+  private deviceKind: DeviceKind
   private status: RelayStatus
   private addrs: string[]
   private readonly controller = new AbortController()
@@ -28,11 +29,12 @@ export class IdentityTracker {
   private readonly onSelfUpdate = (): void => { this.refreshAddrs() }
   private readonly onRelays = (): void => { this.followRelays() }
 
-  constructor (init: { bus: EventBus, peer: Peer, relays: string[], displayName: string }) {
+  constructor (init: { bus: EventBus, peer: Peer, relays: string[], displayName: string, deviceKind: DeviceKind }) {
     this.bus = init.bus
     this.peer = init.peer
     this.relays = init.relays
     this.displayName = init.displayName
+    this.deviceKind = init.deviceKind
     this.status = init.peer.relays.summary
     this.addrs = this.currentAddrs()
   }
@@ -62,9 +64,15 @@ export class IdentityTracker {
     void this.publish()
   }
 
+  /** Changes the kind of device in the invite, and emits the new identity. */
+  setDeviceKind (kind: DeviceKind): void {
+    this.deviceKind = kind
+    void this.publish()
+  }
+
   /** The identity view now (the QR code is generated once per invite text). */
   async view (): Promise<IdentityView> {
-    const invite = encodeInvite({ peerId: this.peer.peerId, name: this.displayName, relays: this.relays.slice(0, MAX_INVITE_RELAYS) })
+    const invite = encodeInvite({ peerId: this.peer.peerId, name: this.displayName, device: this.deviceKind, relays: this.relays.slice(0, MAX_INVITE_RELAYS) })
     let svg = this.qrCache.get(invite)
     if (svg == null) {
       svg = await QRCode.toString(invite, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
@@ -72,7 +80,7 @@ export class IdentityTracker {
       this.qrCache.set(invite, svg)
     }
     return {
-      peerId: this.peer.peerId, shortId: this.peer.peerId.slice(-8), displayName: this.displayName, invite,
+      peerId: this.peer.peerId, shortId: this.peer.peerId.slice(-8), displayName: this.displayName, deviceKind: this.deviceKind, invite,
       inviteQrSvg: svg, relayStatus: this.status, addrs: [...this.addrs]
     }
   }

@@ -15,7 +15,7 @@
  *   routes like `ferry send --to <peer ID>` (LAN, last known addresses, the contact's relays, the configured relays)
  *   and returns the transfer ID at once; {@link App.sendPrepared} does the same for the headless server's uploads and
  *   runs their `cleanup` when the send no longer needs the files (./send.ts).
- * - **Identity** (invite, QR code, relay status), **settings** (stored in SQLite; explicit `startApp` options win for
+ * - **Identity** (invite, QR code, relay status, the device's name and kind: ./device.ts), **settings** (stored in SQLite; explicit `startApp` options win for
  *   a run — ./settings.ts), **contacts** (./contacts.ts), errors as `ApiError`s a person understands (./errors.ts),
  *   and `notice` events for what happens outside a call (relay unreachable, a trusted contact's offer accepted).
  *

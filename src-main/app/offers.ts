@@ -12,7 +12,7 @@
 import type { OfferView } from '../api/index.ts'
 import { trustPolicy } from '../core/contacts/index.ts'
 import type { DecideFn } from '../core/contacts/index.ts'
-import type { IncomingOffer, OfferDecision } from '../core/index.ts'
+import type { DeviceKind, IncomingOffer, OfferDecision } from '../core/index.ts'
 import type { Store } from '../core/store/index.ts'
 import type { EventBus } from './events.ts'
 import { formatBytes } from '../text/index.ts'
@@ -23,8 +23,8 @@ export interface OfferBookInit {
   /** The current peer's store (contacts are read at each offer). */
   store: () => Store
   contactsOnly: () => boolean
-  /** Remembers the name a peer announced (for views of peers that are not contacts). */
-  announced: (peerId: string, name: string | undefined) => void
+  /** Remembers the name and kind of device a peer announced (see `PeersView.announce`). */
+  announced: (peerId: string, name: string | undefined, device: DeviceKind | undefined) => void
   /** Called when the person is asked about an offer, before its `offer` event. */
   onAsked?: (offer: IncomingOffer) => void
 }
@@ -65,7 +65,7 @@ export class OfferBook {
    * Resolves with the decision; never throws.
    */
   readonly decide = async (offer: IncomingOffer, signal: AbortSignal): Promise<OfferDecision> => {
-    this.init.announced(offer.peerId, offer.senderName)
+    this.init.announced(offer.peerId, offer.senderName, offer.senderDevice)
     return this.policy(offer, signal)
   }
 
@@ -106,6 +106,7 @@ export class OfferBook {
       transport: offer.connection.transport
     }
     if (offer.senderName != null) view.senderName = offer.senderName
+    if (offer.senderDevice != null) view.senderDevice = offer.senderDevice
     if (contact != null) view.contactName = contact.name
     const decided = Promise.withResolvers<OfferDecision>()
     const onAbort = (): void => decided.resolve({ accept: false, code: 'declined', reason: 'The offer was withdrawn' })

@@ -7,6 +7,7 @@
 import type { PeerView } from '../api/index.ts'
 import type { PresenceTracker } from '../core/contacts/index.ts'
 import type { LanDiscovery } from '../core/discovery/index.ts'
+import type { DeviceKind } from '../core/index.ts'
 import type { Store } from '../core/store/index.ts'
 import type { EventBus } from './events.ts'
 
@@ -33,6 +34,7 @@ export class PeersView {
   private readonly refresh: NodeJS.Timeout
   private lastJson = ''
   private readonly announced = new Map<string, string>()
+  private readonly announcedDevices = new Map<string, DeviceKind>()
 
   constructor (bus: EventBus) {
     this.bus = bus
@@ -57,13 +59,30 @@ export class PeersView {
     this.changed()
   }
 
-  /** Remembers the name a peer announced in an offer (shown for peers that are not contacts). */
-  announce (peerId: string, name: string | undefined): void {
+  /**
+   * Remembers the name and kind of device a peer announced in an offer. The name is shown for peers that are not
+   * contacts (a contact keeps the name the person gave it); the kind of device is shown for every peer, and stored
+   * with a contact (the contact's own claim about its device, like the one in its invite).
+   */
+  announce (peerId: string, name: string | undefined, device?: DeviceKind): void {
+    if (device != null) this.announceDevice(peerId, device)
     if (name == null || name.trim() === '') return
     this.announced.delete(peerId)
     this.announced.set(peerId, name.trim().slice(0, 64))
     // Bounded: the oldest names are forgotten first (peers that are not contacts can be many).
     for (const old of this.announced.keys()) if (this.announced.size > MAX_ANNOUNCED_NAMES) this.announced.delete(old)
+  }
+
+  private announceDevice (peerId: string, device: DeviceKind): void {
+    this.announcedDevices.delete(peerId)
+    this.announcedDevices.set(peerId, device)
+    for (const old of this.announcedDevices.keys()) if (this.announcedDevices.size > MAX_ANNOUNCED_NAMES) this.announcedDevices.delete(old)
+    try {
+      const contact = this.sources?.store.contacts.get(peerId)
+      if (contact == null || contact.device === device) return
+      this.sources?.store.contacts.upsert({ peerId, name: contact.name, device })
+      this.changed()
+    } catch { /* the store closed while the app stops */ }
   }
 
   /** Whether `peerId` is a contact now (false once the store is closed). */
@@ -106,16 +125,21 @@ export class PeersView {
         peerId: c.peerId, shortId: c.peerId.slice(-8), name: c.name, isContact: true, trusted: c.trusted,
         blocked: c.blocked, online, nearby: lan != null, addedAt: c.addedAt
       }
+      const device = c.device ?? this.announcedDevices.get(c.peerId)
+      if (device != null) view.device = device
       const seen = Math.max(c.lastSeenAt ?? 0, lan?.lastSeenAt ?? 0)
       if (seen > 0) view.lastSeenAt = seen
       out.push(view)
       nearby.delete(c.peerId)
     }
     for (const p of nearby.values()) {
-      out.push({
+      const view: PeerView = {
         peerId: p.peerId, shortId: p.peerId.slice(-8), name: this.nameOf(p.peerId), isContact: false, trusted: false,
         blocked: false, online: true, nearby: true, lastSeenAt: p.lastSeenAt
-      })
+      }
+      const device = this.announcedDevices.get(p.peerId)
+      if (device != null) view.device = device
+      out.push(view)
     }
     return out
   }

@@ -1,27 +1,29 @@
 /**
- * The person's settings (display name, download folder, relays, contacts-only, check for updates) and where each
- * value comes from.
+ * The person's settings (display name, kind of device, download folder, relays, contacts-only, check for updates) and
+ * where each value comes from (docs/SETTINGS.md).
  *
  * Precedence, per setting: a value the host passed explicitly to `startApp` (e.g. `ferry serve --relay …`, or
  * `FERRY_RELAYS` for relays, which the hosts read and pass) wins for that run; otherwise the value stored in SQLite
- * (`store.settings`, written by `updateSettings` / `chooseDownloadDir`) wins; otherwise the default (display name:
- * the host name; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off; check for
+ * (`store.settings`, written by `updateSettings` / `chooseDownloadDir`) wins; otherwise the default (display name and
+ * kind of device: computed from this machine, ./device.ts; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off; check for
  * updates: on — only the desktop app acts on it, see src-main/electron/updates.ts). A change made
  * in the running app applies at once (relays: see the app) and is stored, so it is what the next run uses unless the
  * host again passes an explicit value.
  */
 import { mkdir } from 'node:fs/promises'
-import { homedir, hostname } from 'node:os'
+import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { ContactNameSchema } from '../core/contacts/index.ts'
-import { DATABASE_FILE, DEFAULT_RELAYS, parseRelays } from '../core/index.ts'
+import { DATABASE_FILE, DEFAULT_RELAYS, isDeviceKind, parseRelays } from '../core/index.ts'
 import { openStore } from '../core/store/index.ts'
 import type { SettingsRepository } from '../core/store/index.ts'
 import type { SettingsView } from '../api/index.ts'
+import { defaultDeviceKind, defaultDeviceName } from './device.ts'
+import type { DeviceFacts } from './device.ts'
 
 /** Keys of the settings in `store.settings`. */
 export const SETTING_KEYS = {
-  displayName: 'displayName', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly', checkForUpdates: 'checkForUpdates'
+  displayName: 'displayName', deviceKind: 'deviceKind', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly', checkForUpdates: 'checkForUpdates'
 } as const
 
 /** Values the host gave explicitly (each wins over the stored one). */
@@ -31,17 +33,13 @@ export interface ExplicitSettings {
   relays?: string[]
 }
 
-/** The display name used when none is set: this machine's host name, made a valid name. */
-export function defaultDisplayName (): string {
-  const parsed = ContactNameSchema.safeParse(hostname().slice(0, 64))
-  return parsed.success ? parsed.data : 'Ferry'
-}
-
 /** The settings stored in SQLite, each validated (a value from an older version or a hand edit may be wrong). */
 export function storedSettings (repo: SettingsRepository): Partial<SettingsView> {
   const out: Partial<SettingsView> = {}
   const name = ContactNameSchema.safeParse(repo.get(SETTING_KEYS.displayName))
   if (name.success) out.displayName = name.data
+  const kind = repo.get(SETTING_KEYS.deviceKind)
+  if (isDeviceKind(kind)) out.deviceKind = kind
   const dir = repo.get(SETTING_KEYS.downloadDir)
   if (typeof dir === 'string' && isAbsolute(dir)) out.downloadDir = dir
   const relays = repo.get(SETTING_KEYS.relays)
@@ -56,13 +54,13 @@ export function storedSettings (repo: SettingsRepository): Partial<SettingsView>
 }
 
 /**
- * The effective settings at start: explicit, else stored in `<dataDir>/ferry.db`, else defaults (see the module).
- * Reads the store once (opened and closed here, before the peer opens it) and creates the data directory (0700).
+ * The effective settings at start: explicit, else stored in `<dataDir>/ferry.db`, else defaults (see the module; the
+ * display name and kind of device from `device`, this machine's facts: `readDeviceFacts`). Reads the store once (opened and closed here, before the peer opens it) and creates the data directory (0700).
  *
  * @throws {ConfigError} on a malformed explicit relay
  * @throws the store's errors (`StoreVersionError` for a database from a newer Ferry)
  */
-export async function resolveSettings (dataDir: string, explicit: ExplicitSettings): Promise<SettingsView> {
+export async function resolveSettings (dataDir: string, explicit: ExplicitSettings, device: DeviceFacts): Promise<SettingsView> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const store = openStore(join(dataDir, DATABASE_FILE))
   let stored: Partial<SettingsView>
@@ -73,7 +71,9 @@ export async function resolveSettings (dataDir: string, explicit: ExplicitSettin
   }
   const relays = explicit.relays != null ? parseRelays(explicit.relays) : undefined
   return {
-    displayName: explicit.displayName ?? stored.displayName ?? defaultDisplayName(),
+    displayName: explicit.displayName ?? stored.displayName ?? defaultDeviceName(device),
+    displayNameIsDefault: explicit.displayName == null && stored.displayName == null,
+    deviceKind: stored.deviceKind ?? defaultDeviceKind(device),
     downloadDir: explicit.downloadDir ?? stored.downloadDir ?? join(homedir(), 'Downloads'),
     relays: relays ?? stored.relays ?? [...DEFAULT_RELAYS],
     contactsOnly: stored.contactsOnly ?? false,

@@ -33,6 +33,21 @@ describe('invites', () => {
     assert.deepEqual(decodeInvite(`${text}&future=1`), invite, 'unknown parameters are ignored')
   })
 
+  it('the kind of device travels in the invite; an invite without it (an older Ferry\'s) still decodes, an unknown kind is ignored', () => {
+    const invite = { peerId: ALICE, name: 'Alice', device: 'laptop' as const, relays: [RELAY] }
+    const text = encodeInvite(invite)
+    assert.match(text, /[?&]device=laptop(&|$)/)
+    assert.deepEqual(decodeInvite(text), invite)
+    const old = encodeInvite({ peerId: ALICE, name: 'Alice', relays: [RELAY] })
+    assert.doesNotMatch(old, /device=/)
+    assert.deepEqual(decodeInvite(old), { peerId: ALICE, name: 'Alice', relays: [RELAY] }, 'an invite from before the field decodes as before')
+    const withKind = (kinds: string[]): string => `ferry:${ALICE}?name=Alice${kinds.map(k => `&device=${encodeURIComponent(k)}`).join('')}`
+    for (const kinds of [['phone'], ['LAPTOP'], [''], ['x'.repeat(1000)], ['laptop', 'server']]) {
+      assert.deepEqual(decodeInvite(withKind(kinds)), { peerId: ALICE, name: 'Alice', relays: [] }, `device=${kinds.join(',').slice(0, 20)} is ignored`)
+    }
+    for (const kind of ['desktop', 'laptop', 'server'] as const) assert.equal(decodeInvite(withKind([kind])).device, kind)
+  })
+
   const bad: Array<[string, string]> = [
     ['not an invite', `https://example.org/${ALICE}`],
     ['a bad peer ID', 'ferry:12D3KooWnotapeerid'],

@@ -13,65 +13,19 @@
  * A screenshot of each goes to test-output/desktop-ui/<view>-<width>-<theme>.png.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { randomFile, tempDir } from '../helpers/files.ts'
-import { openSide, shoot } from './side.ts'
+import { openSide } from './side.ts'
+import { check } from './page-checks.ts'
+import type { Finding } from './page-checks.ts'
 import type { Side } from './side.ts'
 
-/** axe-core's browser build, evaluated in the page (the page's CSP forbids adding it as a script). */
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']
 const WIDTHS = [360, 720, 1280] as const
 const THEMES = ['light', 'dark'] as const
-
-/** What one check found: axe violations (rule id → nodes) and the elements that stick out sideways. */
-interface Finding { axe: Record<string, string[]>, overflow: string[] }
-
-/**
- * Horizontal overflow in the page as it is drawn now: the document wider than the viewport, elements whose box
- * reaches past the viewport's left or right edge (1 px tolerance for rounding), elements that scroll sideways.
- * (Page-side code as text: the tests are type-checked without the DOM library.)
- */
-const OVERFLOW_SCRIPT = `(() => {
-  const out = []
-  const vw = window.innerWidth
-  const root = document.documentElement
-  if (root.scrollWidth > vw) out.push('document ' + root.scrollWidth + ' px wide > ' + vw)
-  const name = el => el.tagName.toLowerCase() + (el.id !== '' ? '#' + el.id : '') +
-    (typeof el.className === 'string' && el.className.trim() !== '' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
-    ' "' + (el.textContent ?? '').trim().slice(0, 30) + '"'
-  for (const el of document.querySelectorAll('body *')) {
-    const style = getComputedStyle(el)
-    if (style.display === 'none' || style.visibility === 'hidden') continue
-    if (el.closest('.visually-hidden') != null) continue
-    const r = el.getBoundingClientRect()
-    if (r.width === 0 && r.height === 0) continue
-    if (r.right > vw + 1 || r.left < -1) out.push(name(el) + ' spans ' + Math.round(r.left) + '..' + Math.round(r.right) + ' px')
-    if ((style.overflowX === 'auto' || style.overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
-      out.push(name(el) + ' scrolls sideways (' + el.scrollWidth + ' > ' + el.clientWidth + ' px)')
-    }
-  }
-  return out
-})()`
-
-async function overflowOf (page: Page): Promise<string[]> {
-  return await page.evaluate(OVERFLOW_SCRIPT) as string[]
-}
-
-/** axe violations of the page as it is now, rule id → the offending nodes' selectors. */
-async function axeOf (page: Page): Promise<Record<string, string[]>> {
-  if (await page.evaluate('typeof window.axe') === 'undefined') await page.evaluate(AXE_SOURCE)
-  return await page.evaluate(`(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })
-    return Object.fromEntries(result.violations.map(v => [v.id, v.nodes.map(n => n.target.join(' '))]))
-  })()`) as Record<string, string[]>
-}
 
 /**
  * The element that has the keyboard focus now: a label for it, and whether a focus indicator is drawn — the focus
@@ -91,15 +45,6 @@ const FOCUS_SCRIPT = `(() => {
   return { name: el.tagName.toLowerCase() + ' "' + (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30) + '"', ring }
 })()`
 
-/** Both checks, plus the screenshot `test-output/desktop-ui/<shot>.png`. */
-async function check (page: Page, shot: string): Promise<Finding> {
-  // Animations (dialog pop, toast slide) would make axe read colours mid-fade.
-  await page.waitForTimeout(250)
-  const overflow = await overflowOf(page)
-  const axe = await axeOf(page)
-  await shoot(page, shot)
-  return { axe, overflow }
-}
 
 describe('every view fits 360–1280 px and passes axe in both themes', needsChromium(), () => {
   let browser: Browser

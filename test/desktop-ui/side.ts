@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { TEST_OUTPUT_DIR } from '../helpers/browser.ts'
 import { ferry } from '../helpers/cli.ts'
-import type { FerryProcess } from '../helpers/cli.ts'
+import type { FerryProcess, SpawnOptions } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/files.ts'
 
 /** Where the UI tests' screenshots go. */
@@ -14,18 +14,25 @@ export const SHOTS = join(TEST_OUTPUT_DIR, 'desktop-ui')
 
 export interface Side { serve: FerryProcess, page: Page, dataDir: string, downloadDir: string, peerId: string }
 
+/** How `openSide` starts `ferry serve`: `keepDefaultName` leaves the name Ferry made up (the first-run state). */
+export interface SideOptions { env?: NodeJS.ProcessEnv, spawn?: SpawnOptions, keepDefaultName?: boolean }
+
 /**
- * Starts `ferry serve`, opens its page and sets the display name, returning once the name is in effect; the page's
- * errors fail the test. Stopped by `stopAll()` and `browser.close()`.
+ * Starts `ferry serve`, opens its page and sets the display name (`name`; also the data folder's prefix), returning
+ * once the name is in effect; the page's errors fail the test. Stopped by `stopAll()` and `browser.close()`.
  */
-export async function openSide (browser: Browser, relayAddr: string, name: string): Promise<Side> {
+export async function openSide (browser: Browser, relayAddr: string, name: string, options: SideOptions = {}): Promise<Side> {
   const dataDir = await tempDir(`ferry-ui-${name}-`)
   const downloadDir = join(dataDir, 'downloads')
-  const serve = ferry(['serve', '--data-dir', dataDir, '--out', downloadDir, '--relay', relayAddr, '--ice-servers', 'none', '--port', '0'])
+  const serve = ferry(['serve', '--data-dir', dataDir, '--out', downloadDir, '--relay', relayAddr, '--ice-servers', 'none', '--port', '0'], options.env, options.spawn)
   const ready = await serve.waitFor('ready', 60_000)
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 } })
   page.on('pageerror', err => { throw err })
   await page.goto(String(ready.url))
+  if (options.keepDefaultName === true) {
+    await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 15_000 })
+    return { serve, page, dataDir, downloadDir, peerId: String(ready.peerId) }
+  }
   await page.getByRole('button', { name: 'Settings', exact: true }).click()
   await page.getByLabel(/display name/i).fill(name)
   await page.getByLabel(/display name/i).press('Enter')

@@ -18,6 +18,11 @@ const running = new Set<FerryProcess>()
 export interface SpawnOptions {
   /** A network namespace to run it in (`ip netns exec`; needs root): the network lab's hosts (test/netlab). */
   netns?: string
+  /**
+   * A command that runs Node with the arguments appended, and must end by exec-ing them so the child's PID stays
+   * Node's (e.g. `unshare --uts -- sh -c 'hostname alpha && exec "$@"' sh`: a machine with another host name).
+   */
+  wrap?: string[]
 }
 
 /** A parsed `--json` line. */
@@ -39,7 +44,10 @@ export class FerryProcess {
   constructor (args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptions = {}) {
     const argv = [BIN, ...args, '--json']
     // `ip netns exec` enters the namespace and then execs Node, so the child's PID (and signals) are Node's own.
-    this.child = spawn(options.netns == null ? process.execPath : 'ip', options.netns == null ? argv : ['netns', 'exec', options.netns, process.execPath, ...argv], {
+    const command = options.wrap != null
+      ? [...options.wrap, process.execPath, ...argv]
+      : options.netns == null ? [process.execPath, ...argv] : ['ip', 'netns', 'exec', options.netns, process.execPath, ...argv]
+    this.child = spawn(command[0] ?? process.execPath, command.slice(1), {
       env: { ...process.env, FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off', ...env },
       stdio: ['pipe', 'pipe', 'pipe']
     })

@@ -357,6 +357,38 @@ describe('contacts', () => {
   })
 })
 
+describe('contacts: kind of device (migration 3)', () => {
+  test('a contact stored before the device column keeps everything and reads with no kind; a kind is kept until replaced', () => {
+    const file = newDbPath()
+    // A database as the version before this migration left it: every migration but the last one run.
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    inspect(file, db => {
+      for (const sql of MIGRATIONS.slice(0, MIGRATIONS.indexOf('ALTER TABLE contacts ADD COLUMN device TEXT;'))) db.exec(sql)
+      db.pragma(`user_version = ${MIGRATIONS.indexOf('ALTER TABLE contacts ADD COLUMN device TEXT;')}`)
+      db.prepare("INSERT INTO contacts (peer_id, name, added_at, addrs) VALUES ('P1', 'Alice', 5, '[]')").run()
+    })
+    const store = openStore(file)
+    try {
+      assert.deepEqual(store.contacts.get('P1'), { peerId: 'P1', name: 'Alice', addedAt: 5, addrs: [], trusted: false, blocked: false })
+      assert.equal(store.contacts.upsert({ peerId: 'P1', name: 'Alice', device: 'laptop' }).device, 'laptop')
+      assert.equal(store.contacts.upsert({ peerId: 'P1', name: 'Alice A.' }).device, 'laptop', 'an upsert without a kind keeps the stored one')
+      assert.equal(store.contacts.upsert({ peerId: 'P1', name: 'Alice A.', device: 'server' }).device, 'server')
+      assert.equal(store.contacts.upsert({ peerId: 'P2', name: 'Bob' }).device, undefined)
+    } finally {
+      store.close()
+    }
+    // A value this version does not know (a later version's, a hand edit) reads as unknown.
+    inspect(file, db => db.prepare("UPDATE contacts SET device = 'toaster' WHERE peer_id = 'P1'").run())
+    const again = openStore(file)
+    try {
+      assert.equal(again.contacts.get('P1')?.device, undefined)
+      assert.equal(again.contacts.get('P1')?.name, 'Alice A.')
+    } finally {
+      again.close()
+    }
+  })
+})
+
 describe('settings', () => {
   test('JSON values round trip through a reopen; delete unsets; a value with no JSON form is refused', () => {
     const file = newDbPath()

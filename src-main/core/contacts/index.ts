@@ -17,8 +17,8 @@
  * - **Presence** ({@link PresenceTracker}): online/offline per contact, with its bound (see the class).
  * - **Routes** ({@link resolveContact}, {@link findRoute}): a name or peer ID to the address `send` dials.
  *
- * The contacts themselves live in SQLite (`store.contacts`: name, added time, last seen, last known addresses, trusted,
- * blocked), keyed by peer ID.
+ * The contacts themselves live in SQLite (`store.contacts`: name, kind of device, added time, last seen, last known
+ * addresses, trusted, blocked), keyed by peer ID.
  *
  * @example
  * ```ts
@@ -56,14 +56,15 @@ export * from './constants.ts'
 /**
  * The contact an invite describes, for `store.contacts.upsert`: named `options.name`, else — for a contact already
  * stored (`options.existing`) — its current name, else the invite's name, else `peer-<last 8 characters of the peer
- * ID>`; its addresses are the invite's relays as circuit addresses followed by the addresses already stored. Trust and
- * block flags are left as stored.
+ * ID>`; its addresses are the invite's relays as circuit addresses followed by the addresses already stored; its kind
+ * of device is the invite's, else the one stored. Trust and block flags are left as stored.
  */
 export function contactFromInvite (invite: Invite, options: { name?: string, existing?: Contact } = {}): ContactInput {
   const relays = invite.relays.map(r => circuitAddr(r, invite.peerId))
   return {
     peerId: invite.peerId,
     name: options.name ?? options.existing?.name ?? invite.name ?? `peer-${invite.peerId.slice(-8)}`,
-    addrs: [...new Set([...relays, ...(options.existing?.addrs ?? [])])].slice(0, MAX_CONTACT_ADDRS)
+    addrs: [...new Set([...relays, ...(options.existing?.addrs ?? [])])].slice(0, MAX_CONTACT_ADDRS),
+    ...(invite.device == null ? {} : { device: invite.device })
   }
 }

@@ -2,11 +2,14 @@
  * `ferry:` invites: a peer's identity and how to reach it, as one line of text (and a QR code of it):
  *
  * ```
- * ferry:12D3KooW…?name=Alice%27s+laptop&relay=%2Fip4%2F203.0.113.1%2Ftcp%2F4001%2Fp2p%2F12D3KooW…
+ * ferry:12D3KooW…?name=Alice%27s+laptop&device=laptop&relay=%2Fip4%2F203.0.113.1%2Ftcp%2F4001%2Fp2p%2F12D3KooW…
  * ```
  *
- * The path is the peer ID; `name` (optional, once) is the display name; `relay` (0–4 times) is a relay multiaddr
- * ending in `/p2p/<relay peer ID>`. Unknown parameters are ignored, so later versions can add some. Nothing in an
+ * The path is the peer ID; `name` (optional, once) is the display name; `device` (optional) is the kind of device
+ * (`desktop`, `laptop` or `server`: the protocol's `DEVICE_KINDS`), shown as an icon — a value outside that list, or
+ * the parameter given more than once, is ignored (read as absent), never refused, so a later version can add kinds;
+ * `relay` (0–4 times) is a relay multiaddr ending in `/p2p/<relay peer ID>`. Unknown parameters are ignored, so later
+ * versions can add some (and invites with `device` still work with versions that predate it). Nothing in an
  * invite is trusted beyond "this is who the person says to add": the connection's Noise handshake proves the peer ID,
  * and both people can compare the pair's fingerprint (./fingerprint.ts) to be sure the invite was not swapped.
  */
@@ -15,12 +18,15 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { INVITE_SCHEME, MAX_INVITE_LENGTH, MAX_INVITE_RELAYS, MAX_NAME_LENGTH, MAX_RELAY_ADDR_LENGTH } from './constants.ts'
 import { InvalidInviteError } from './errors.ts'
+import { DEVICE_KINDS, isDeviceKind } from '../protocol/index.ts'
+import type { DeviceKind } from '../protocol/index.ts'
 import { hasUnsafeCharacters } from '../../text/index.ts'
 
-/** What an invite says: the peer ID, its display name if any, and relays it can be reached through. */
+/** What an invite says: the peer ID, its display name and kind of device if any, and relays it can be reached through. */
 export interface Invite {
   peerId: string
   name?: string
+  device?: DeviceKind
   relays: string[]
 }
 
@@ -51,6 +57,7 @@ export const ContactNameSchema = z.string().trim().min(1).max(MAX_NAME_LENGTH)
 export const InviteSchema = z.object({
   peerId: z.string().refine(isPeerId, 'not a peer ID'),
   name: ContactNameSchema.optional(),
+  device: z.enum(DEVICE_KINDS).optional(),
   relays: z.array(z.string().max(MAX_RELAY_ADDR_LENGTH).refine(isRelayAddr, 'a relay is not a multiaddr ending in /p2p/<relay peer ID>'))
     .max(MAX_INVITE_RELAYS)
 }).strict()
@@ -61,8 +68,8 @@ function validated (input: unknown): Invite {
     const issue = parsed.error.issues[0]
     throw new InvalidInviteError(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`)
   }
-  const { peerId, name, relays } = parsed.data
-  return name == null ? { peerId, relays } : { peerId, name, relays }
+  const { peerId, name, device, relays } = parsed.data
+  return { peerId, ...(name == null ? {} : { name }), ...(device == null ? {} : { device }), relays }
 }
 
 /**
@@ -73,6 +80,7 @@ export function encodeInvite (invite: Invite): string {
   const valid = validated(invite)
   const params = new URLSearchParams()
   if (valid.name != null) params.set('name', valid.name)
+  if (valid.device != null) params.set('device', valid.device)
   for (const relay of valid.relays) params.append('relay', relay)
   const query = params.toString()
   const text = `${INVITE_SCHEME}${valid.peerId}${query === '' ? '' : `?${query}`}`
@@ -99,7 +107,9 @@ export function decodeInvite (text: string): Invite {
   }
   const names = params.getAll('name')
   if (names.length > 1) throw new InvalidInviteError('more than one name')
-  return validated({ peerId, relays: params.getAll('relay'), ...(names[0] == null ? {} : { name: names[0] }) })
+  const devices = params.getAll('device')
+  const device = devices.length === 1 && isDeviceKind(devices[0]) ? devices[0] : undefined
+  return validated({ peerId, relays: params.getAll('relay'), ...(names[0] == null ? {} : { name: names[0] }), ...(device == null ? {} : { device }) })
 }
 
 /** Whether `text` looks like an invite (starts with `ferry:`), as opposed to a bare peer ID. */

@@ -53,6 +53,8 @@ export interface PeerInit {
   /** Limits of the offers waiting for a decision (defaults: `transfer/constants.ts`; tests shorten them). */
   offerLimits?: TransferServiceInit['offerLimits']
   displayName?: string
+  /** Kind of device sent with offers (display only). */
+  deviceKind?: TransferServiceInit['deviceKind']
   /** Shorter transfer timeouts, in ms (tests). */
   timeouts?: TransferServiceInit['timeouts']
   /** libp2p stream middleware for incoming transfer streams. */
@@ -154,7 +156,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
   // The gater runs only when a connection opens: every offer is checked again (isBlocked, and the policy of classify),
   // and connected peers periodically.
   const transfers = new TransferService({
-    node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, timeouts: init.timeouts, middleware: init.middleware,
+    node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, deviceKind: init.deviceKind, timeouts: init.timeouts, middleware: init.middleware,
     isBlocked,
     // Contacts, blocked peers and `contactsOnly` classify every offer, with the same facts as `contacts.trustPolicy`.
     classify: peerStanding({ store, contactsOnly: init.contactsOnly }),

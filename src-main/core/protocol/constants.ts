@@ -34,6 +34,17 @@ export const MAX_FILES = 50_000
 export const MAX_FILE_BYTES = Number.MAX_SAFE_INTEGER
 /** Sender display name, at most, in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 64
+/**
+ * The kinds of device a peer says it is (an offer's `senderDevice`, an invite's `device`): display only, shown as an
+ * icon beside the peer's name. A value outside this list (from a later version) is ignored, never refused.
+ */
+export const DEVICE_KINDS = ['desktop', 'laptop', 'server'] as const
+/** One of {@link DEVICE_KINDS}. */
+export type DeviceKind = typeof DEVICE_KINDS[number]
+/** Whether `value` is one of {@link DEVICE_KINDS}. */
+export function isDeviceKind (value: unknown): value is DeviceKind {
+  return typeof value === 'string' && (DEVICE_KINDS as readonly string[]).includes(value)
+}
 /** Error and reject messages, at most, in UTF-16 code units. */
 export const MAX_MESSAGE_LENGTH = 1024
 

@@ -3,7 +3,7 @@ import {
   ERROR_CODES
 } from './errors.ts'
 import {
-  MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, PROTOCOL_VERSION
+  DEVICE_KINDS, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, PROTOCOL_VERSION
 } from './constants.ts'
 
 /**
@@ -28,6 +28,8 @@ export const Offer = z.object({
   version: z.literal(PROTOCOL_VERSION),
   transferId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
   senderName: text(MAX_NAME_LENGTH).optional(),
+  /** The kind of device the sender says it is (display only); any other value reads as absent, never as an error. */
+  senderDevice: z.enum(DEVICE_KINDS).optional().catch(undefined),
   totalBytes: byteCount,
   files: z.array(OfferFile).min(1).max(MAX_FILES)
 }).refine(o => o.files.reduce((n, f) => n + f.size, 0) === o.totalBytes, { message: 'totalBytes is not the sum of the file sizes' })

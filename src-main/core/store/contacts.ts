@@ -12,8 +12,8 @@ import type { Contact, ContactInput } from './types.ts'
 /** Contacts, keyed by peer ID. Times are ms since the epoch. */
 export interface ContactRepository {
   /**
-   * Adds a contact or updates an existing one. `name` is always written; absent `addrs`/`trusted`/`blocked` keep
-   * the stored value (new contacts: `[]`, `false`, `false`). `addedAt` is set on insert only.
+   * Adds a contact or updates an existing one. `name` is always written; absent `addrs`/`trusted`/`blocked`/`device`
+   * keep the stored value (new contacts: `[]`, `false`, `false`, unknown). `addedAt` is set on insert only.
    */
   upsert (input: ContactInput): Contact
   /** The contact, or `undefined`. */
@@ -39,10 +39,11 @@ export interface ContactRepository {
 /** Builds the repository on an open, migrated database. `now` returns ms since the epoch. */
 export function createContactRepository (db: BetterSqlite3.Database, now: () => number): ContactRepository {
   const upsertContact = db.prepare(`
-    INSERT INTO contacts (peer_id, name, added_at, addrs, trusted, blocked)
-    VALUES (@peerId, @name, @now, COALESCE(@addrs, '[]'), COALESCE(@trusted, 0), COALESCE(@blocked, 0))
+    INSERT INTO contacts (peer_id, name, added_at, addrs, trusted, blocked, device)
+    VALUES (@peerId, @name, @now, COALESCE(@addrs, '[]'), COALESCE(@trusted, 0), COALESCE(@blocked, 0), @device)
     ON CONFLICT (peer_id) DO UPDATE SET
       name = excluded.name,
+      device = COALESCE(@device, device),
       addrs = COALESCE(@addrs, addrs),
       trusted = COALESCE(@trusted, trusted),
       blocked = COALESCE(@blocked, blocked)`)
@@ -84,7 +85,8 @@ export function createContactRepository (db: BetterSqlite3.Database, now: () => 
         now: now(),
         addrs: input.addrs === undefined ? null : JSON.stringify(input.addrs),
         trusted: input.trusted === undefined ? null : Number(input.trusted),
-        blocked: input.blocked === undefined ? null : Number(input.blocked)
+        blocked: input.blocked === undefined ? null : Number(input.blocked),
+        device: input.device ?? null
       })
       return mustGet(input.peerId)
     },

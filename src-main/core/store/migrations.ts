@@ -55,5 +55,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: when a transfer was first accepted (entered 'transferring'). Only an accepted transfer may resume without
   // asking the person again.
-  'ALTER TABLE transfers ADD COLUMN accepted_at INTEGER;'
+  'ALTER TABLE transfers ADD COLUMN accepted_at INTEGER;',
+  // 3: the kind of device a contact says it is (`desktop`, `laptop`, `server`: from its invite or its offers), shown as
+  // an icon; NULL when unknown (contacts added before, or by a version that does not say).
+  'ALTER TABLE contacts ADD COLUMN device TEXT;'
 ]

@@ -2,6 +2,7 @@
  * Raw SQLite row shapes and their mapping to the camelCase records of `types.ts`. `NULL` columns become absent
  * optional properties.
  */
+import { isDeviceKind } from '../protocol/index.ts'
 import type {
   Contact, TransferDirection, TransferFileRecord, TransferFileState, TransferRecord, TransferState
 } from './types.ts'
@@ -47,6 +48,7 @@ export interface ContactRow {
   addrs: string
   trusted: number
   blocked: number
+  device: string | null
 }
 
 export function toTransfer (row: TransferRow): TransferRecord {
@@ -95,6 +97,8 @@ export function toContact (row: ContactRow): Contact {
     blocked: row.blocked !== 0
   }
   if (row.last_seen_at !== null) contact.lastSeenAt = row.last_seen_at
+  // A value a later version wrote, or a hand edit, reads as unknown.
+  if (isDeviceKind(row.device)) contact.device = row.device
   return contact
 }
 

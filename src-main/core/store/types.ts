@@ -1,3 +1,5 @@
+import type { DeviceKind } from '../protocol/index.ts'
+
 /**
  * Row types of the store, as camelCase TypeScript shapes. Times are ms since the Unix epoch; sizes are bytes.
  * A SQL `NULL` becomes an absent optional property (never `null`).
@@ -71,6 +73,8 @@ export interface Contact {
   peerId: string
   /** The name the user gave the contact. */
   name: string
+  /** The kind of device the contact says it is (its invite or its latest offer), when known. Display only. */
+  device?: DeviceKind
   addedAt: number
   lastSeenAt?: number
   /** Multiaddrs the peer was last seen at, newest first. */
@@ -139,6 +143,7 @@ export interface ListTransfersOptions {
 export interface ContactInput {
   peerId: string
   name: string
+  device?: DeviceKind
   addrs?: string[]
   trusted?: boolean
   blocked?: boolean

@@ -124,7 +124,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
   const { transferId, files, totalBytes } = offer
   const downloadDir = resume?.downloadDir ?? init.downloadDir
   if (resume != null) store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
-  const incoming: IncomingOffer = { transferId, peerId, senderName: offer.senderName, files, totalBytes, connection }
+  const incoming: IncomingOffer = { transferId, peerId, senderName: offer.senderName, senderDevice: offer.senderDevice, files, totalBytes, connection }
   // Nothing is recorded while the offer waits: see ./incoming-record.ts for what is, and when.
   const record = new IncomingRecord({ store, offer: incoming, downloadDir, resumed: resume != null, isContact: () => standing(peerId).contact })
   init.onTransferId?.(transferId)

@@ -7,7 +7,7 @@ import {
   BLOCK_BYTES, CHUNK_BYTES, encodeControl, MAX_OUTBOUND_STREAMS, MAX_REWINDS, PROTOCOL_VERSION, ProtocolError,
   RemoteError, TRANSFER_PROTOCOL, TransferError, WINDOW_BYTES
 } from '../protocol/index.ts'
-import type { Nack, Offer } from '../protocol/index.ts'
+import type { DeviceKind, Nack, Offer } from '../protocol/index.ts'
 import { ProgressWriter } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import { BlockPool } from './block-pool.ts'
@@ -25,6 +25,8 @@ export interface SendInit {
   store: Store
   /** Display name shown to the receiver. */
   senderName?: string
+  /** Kind of device shown to the receiver. */
+  senderDevice?: DeviceKind
   /** The ID of an earlier, interrupted send of the same files to resume (see `findSendToResume`). */
   resumeId?: string
   /** The ID of a new transfer (default: a random UUID); ignored when `resumeId` is given. */
@@ -75,7 +77,7 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
   const { store, signal } = init
   const timeouts = timeoutsOf(init.timeouts)
   const offer: Offer = {
-    type: 'offer', version: PROTOCOL_VERSION, transferId, senderName: init.senderName, totalBytes,
+    type: 'offer', version: PROTOCOL_VERSION, transferId, senderName: init.senderName, senderDevice: init.senderDevice, totalBytes,
     files: files.map(f => ({ path: f.relPath, size: f.size }))
   }
   const offerFrame = (() => {

@@ -9,6 +9,7 @@ import { dialDirect, describeConnection } from '../node/index.ts'
 import type { ConnectionInfo, FerryLibp2p } from '../node/index.ts'
 import { validateFileList } from '../paths/index.ts'
 import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL } from '../protocol/index.ts'
+import type { DeviceKind } from '../protocol/index.ts'
 import type { Store } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
 import { RESUME_RETRY_DELAY_MS } from './constants.ts'
@@ -64,6 +65,8 @@ export interface TransferServiceInit {
   offerLimits?: Partial<OfferLimits>
   /** Display name sent with offers. */
   displayName?: string
+  /** Kind of device sent with offers (`senderDevice`, display only). */
+  deviceKind?: DeviceKind
   /** Shorter timeouts (tests), in ms. */
   timeouts?: Partial<TransferTimeouts>
   /** libp2p stream middleware run on incoming transfer streams before the handler. */
@@ -123,6 +126,11 @@ export class TransferService extends EventEmitter<TransferEvents> {
   /** Changes the display name sent with the next offers (offers already sent keep theirs). */
   setDisplayName (displayName: string | undefined): void {
     this.init.displayName = displayName
+  }
+
+  /** Changes the kind of device sent with the next offers. */
+  setDeviceKind (deviceKind: DeviceKind | undefined): void {
+    this.init.deviceKind = deviceKind
   }
 
   /** Changes the folder the next incoming transfers are written into (running and resumed ones keep theirs). */
@@ -384,6 +392,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
     return sendFiles(conn, files, {
       store: this.init.store,
       senderName: this.init.displayName,
+      senderDevice: this.init.deviceKind,
       resumeId: findSendToResume(this.init.store, peerId, files),
       transferId,
       signal,

@@ -1,4 +1,5 @@
 import type { ConnectionInfo } from '../node/index.ts'
+import type { DeviceKind } from '../protocol/index.ts'
 
 /** A file in an offer as shown to the person deciding: its relative path and size in bytes. */
 export interface OfferedFile {
@@ -13,6 +14,8 @@ export interface IncomingOffer {
   peerId: string
   /** Display name the sender gave; peer-supplied text, show it as text only. */
   senderName?: string
+  /** Kind of device the sender says it is; peer-supplied, display only. */
+  senderDevice?: DeviceKind
   files: OfferedFile[]
   /** Sum of the file sizes, bytes. */
   totalBytes: number

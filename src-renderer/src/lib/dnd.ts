@@ -3,10 +3,14 @@
  * are dragged over it, refuses them with a reason when the target cannot take them now, and hands the dropped files
  * (folders expanded, see `files.ts`) to `onfiles`.
  *
+ * A refused drag still lets the files be dropped (the drop effect stays `copy`): with `none` the browser would not
+ * deliver the drop at all, and the person who let go would see nothing. The drop is then answered with the reason
+ * (`onerror`), so the target can show it where the files were dropped.
+ *
  * @example
  * ```svelte
  * <article {@attach dropTarget({ refusal: () => peer.blocked ? 'Blocked' : null, onstate: s => (drag = s),
- *   onfiles: files => ferry.send(peer, files), onerror: msg => ferry.toast('error', msg) })}>
+ *   onfiles: files => ferry.send(peer, files), onerror: msg => (dropError = msg) })}>
  * ```
  */
 import type { Attachment } from 'svelte/attachments'
@@ -37,7 +41,7 @@ export function dropTarget (opts: DropTargetOptions): Attachment<HTMLElement> {
     const over = (e: DragEvent): void => {
       if (!dragHasFiles(e)) return
       e.preventDefault()
-      if (e.dataTransfer != null) e.dataTransfer.dropEffect = opts.refusal() == null ? 'copy' : 'none'
+      if (e.dataTransfer != null) e.dataTransfer.dropEffect = 'copy'
     }
     const leave = (): void => {
       depth = Math.max(0, depth - 1)

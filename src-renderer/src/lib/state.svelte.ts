@@ -1,15 +1,17 @@
 /**
  * The page's state, kept in sync with the core: one {@link FerryState} (`ferry`) holding the snapshot, updated by the
  * core's events, plus the UI's own bits (current view, toasts, uploads in progress). Components read its fields
- * (Svelte 5 runes make them reactive) and call its actions, which report failures as toasts in words a person
- * understands.
+ * (Svelte 5 runes make them reactive) and call its actions. A transfer's progress and ending are shown by the
+ * transfer itself (Transfers, and the peer's card: {@link FerryState.latestWith}), never by a toast; an action that
+ * fails reports in words a person understands where it was started (e.g. `send` returns its error for the card), and
+ * toasts are left for what has no other place.
  *
  * @example
  * ```ts
  * import { ferry } from './state.svelte.ts'
  * await ferry.start()             // connects, loads the snapshot, follows events
  * ferry.view = 'transfers'
- * await ferry.send(peer, picked)  // toasts on failure
+ * const error = await ferry.send(peer, picked)  // null, or why the files were not handed to Ferry
  * ```
  */
 import { getApi } from '../api/index.ts'
@@ -66,6 +68,10 @@ class FerryState {
   cancelledBy = $state<Record<string, 'here' | 'there'>>({})
   /** A line for screen readers about the latest offer. */
   announcement = $state('')
+  /** Transfers whose line on the peer's card the person dismissed. */
+  dismissedOnCard = $state<Record<string, true>>({})
+  /** When this page started, ms: the peer cards show the transfers of this session (and any still running). */
+  private readonly startedAt = Date.now()
 
   private nextToast = 1
   private timers: ReturnType<typeof setInterval>[] = []
@@ -210,14 +216,20 @@ class FerryState {
     }
   }
 
-  /** Sends picked or dropped files to `peer`; progress then arrives as `transfer` events. */
-  async send (peer: PeerView, files: PickedFile[]): Promise<void> {
-    if (files.length === 0) return
-    const total = files.reduce((n, f) => n + f.file.size, 0)
+  /**
+   * Sends picked or dropped files to `peer`; progress then arrives as `transfer` events, shown in Transfers and on the
+   * peer's card. Resolves with `null` once Ferry has the files, or with why it could not take them (in words), for the
+   * card to show.
+   */
+  async send (peer: PeerView, files: PickedFile[]): Promise<string | null> {
+    if (files.length === 0 || this.api == null) return null
+    const api = this.api
     this.uploading = { ...this.uploading, [peer.peerId]: (this.uploading[peer.peerId] ?? 0) + 1 }
     try {
-      const r = await this.run(api => api.sendFiles(peer.peerId, files), `Could not send to ${peer.name}: `)
-      if (r != null) this.toast('info', `Sending ${plural(files.length, 'file')} (${formatBytes(total)}) to ${peer.name}.`)
+      await api.sendFiles(peer.peerId, files)
+      return null
+    } catch (err) {
+      return `Could not send to ${peer.name}: ${describeError(err)}`
     } finally {
       const left = (this.uploading[peer.peerId] ?? 1) - 1
       const next = { ...this.uploading }
@@ -258,6 +270,20 @@ class FerryState {
     this.justAdded = rest
   }
 
+  /**
+   * The transfer to show on `peerId`'s card: the newest one with that peer, in either direction, that is running or
+   * was started since this page opened — unless the person dismissed its line.
+   */
+  latestWith (peerId: string): TransferView | undefined {
+    const t = this.transfers.find(x => x.peerId === peerId && (RUNNING_STATES.has(x.state) || x.createdAt >= this.startedAt))
+    return t == null || this.dismissedOnCard[t.id] != null ? undefined : t
+  }
+
+  /** Hides a finished transfer's line on its peer's card (Transfers and History keep it). */
+  dismissOnCard (transferId: string): void {
+    this.dismissedOnCard = { ...this.dismissedOnCard, [transferId]: true }
+  }
+
   /** Cancels a running transfer (both sides record `cancelled`). */
   async cancel (t: TransferView): Promise<void> {
     this.cancelledBy = { ...this.cancelledBy, [t.id]: 'here' }
@@ -271,8 +297,8 @@ class FerryState {
   /** Answers an offer; it leaves the list at once (the core confirms with `offer-closed`). */
   async answer (offer: OfferView, accept: boolean): Promise<void> {
     this.offers = this.offers.filter(o => o.transferId !== offer.transferId)
-    const r = await this.run(api => api.answerOffer({ transferId: offer.transferId, accept }))
-    if (r != null && accept) this.toast('info', `Receiving ${plural(offer.files.length, 'file')} from ${offer.contactName ?? offer.senderName ?? offer.shortId}.`)
+    // An accepted offer's progress shows in Transfers and on the sender's card, not in a toast.
+    await this.run(api => api.answerOffer({ transferId: offer.transferId, accept }))
   }
 }
 

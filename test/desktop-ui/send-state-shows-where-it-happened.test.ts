@@ -1,0 +1,96 @@
+/**
+ * A send's state is shown where the person sent from, in a real Chromium (playwright-core) against two real
+ * `ferry serve` processes reaching each other through a real relay process, one of which is then stopped.
+ *
+ * Invariants:
+ * - a send that fails shows its failed state, with the reason, on the card of the peer it was sent to (and in
+ *   Transfers), and no "Sending…" toast is left beside it;
+ * - files dropped on a contact that is offline (seen before, not now) are refused with the app's words, shown on that
+ *   contact's card — the drop is a real browser drag of a real file (Chrome DevTools Protocol
+ *   `Input.dispatchDragEvent`), so the browser's own drop-effect rules apply.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { Browser, Locator } from 'playwright-core'
+import { launchChromium, needsChromium } from '../helpers/browser.ts'
+import { startRelay, stopAll } from '../helpers/cli.ts'
+import { randomFile, tempDir } from '../helpers/files.ts'
+import { assertFitsPhoneAndPassesAxe } from './page-checks.ts'
+import { openSide, shoot } from './side.ts'
+import type { Side } from './side.ts'
+
+/** Drags the file at `path` from outside the page onto the middle of `target`, and drops it there. */
+async function dropFile (side: Side, target: Locator, path: string): Promise<void> {
+  const box = await target.boundingBox()
+  assert.ok(box != null, 'the drop target is on screen')
+  const cdp = await side.page.context().newCDPSession(side.page)
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+  // dragOperationsMask 1: the file manager offers a copy.
+  const data = { items: [], files: [path], dragOperationsMask: 1 }
+  try {
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data })
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data })
+    await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data })
+  } finally {
+    await cdp.detach()
+  }
+}
+
+describe('a send\'s state shows where the person sent from (Chromium, two ferry serve processes)', needsChromium(), () => {
+  let browser: Browser
+  let alice: Side
+  let bob: Side
+  let bobCard: Locator
+
+  before(async () => {
+    const relay = await startRelay(await tempDir('ferry-ui-state-relay-'))
+    browser = await launchChromium()
+    ;[alice, bob] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob')])
+    await bob.page.getByRole('button', { name: 'My ID', exact: true }).click()
+    const invite = (await bob.page.getByTestId('invite-text').textContent())?.trim() ?? ''
+    await alice.page.getByRole('button', { name: 'Peers', exact: true }).click()
+    await alice.page.getByRole('button', { name: 'Add contact' }).click()
+    await alice.page.getByLabel('Invite').fill(invite)
+    await alice.page.getByRole('button', { name: 'Add', exact: true }).click()
+    bobCard = alice.page.locator(`[data-testid="peer-card"][data-peer-id="${bob.peerId}"]`)
+    // Seen online once (so it has a "last seen"), then Bob's Ferry stops: Alice's page shows him offline.
+    await bobCard.getByText('Online', { exact: true }).waitFor({ timeout: 30_000 })
+    bob.serve.child.kill('SIGTERM')
+    await bob.serve.exitCode(30_000)
+    await bobCard.getByText(/^Last seen/).waitFor({ timeout: 60_000 })
+  })
+
+  after(async () => {
+    await browser?.close()
+    await stopAll()
+  })
+
+  it('a failed send shows its failed state on the peer\'s card, with no "Sending…" toast left', async () => {
+    const source = join(alice.dataDir, 'to-offline.bin')
+    await randomFile(source, 64 * 1024)
+    await bobCard.getByTestId('send-files-input').setInputFiles(source)
+    const state = bobCard.getByTestId('peer-transfer-state')
+    await state.filter({ hasText: /failed/i }).waitFor({ timeout: 90_000 })
+    const toasts = await alice.page.locator('.toasts').textContent() ?? ''
+    assert.doesNotMatch(toasts, /Sending/, `no "Sending…" toast beside the failed send: "${toasts}"`)
+    await alice.page.getByRole('button', { name: 'Transfers', exact: true }).click()
+    await alice.page.locator('[data-testid="transfer"][data-direction="send"][data-state="failed"]').waitFor({ timeout: 10_000 })
+    assert.doesNotMatch(await alice.page.locator('.toasts').textContent() ?? '', /Sending/)
+    await alice.page.getByRole('button', { name: 'Peers', exact: true }).click()
+    await shoot(alice.page, 'failed-send-on-peer-card')
+    await assertFitsPhoneAndPassesAxe(alice.page, 'failed-send-on-peer-card')
+  })
+
+  it('files dropped on an offline contact are refused on its card, in words', async () => {
+    const source = join(alice.dataDir, 'dropped.bin')
+    await randomFile(source, 16 * 1024)
+    await alice.page.getByRole('button', { name: 'Peers', exact: true }).click()
+    await dropFile(alice, bobCard, source)
+    const error = bobCard.getByRole('alert')
+    await error.waitFor({ timeout: 10_000 })
+    assert.match(await error.textContent() ?? '', /Bob is offline/)
+    await shoot(alice.page, 'drop-on-offline-contact')
+    await assertFitsPhoneAndPassesAxe(alice.page, 'drop-on-offline-contact')
+  })
+})
