@@ -45,7 +45,6 @@ const FOCUS_SCRIPT = `(() => {
   return { name: el.tagName.toLowerCase() + ' "' + (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30) + '"', ring }
 })()`
 
-
 describe('every view fits 360–1280 px and passes axe in both themes', needsChromium(), () => {
   let browser: Browser
   let a: Side
