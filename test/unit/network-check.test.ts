@@ -8,42 +8,24 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { createSocket } from 'node:dgram'
 import type { Socket } from 'node:dgram'
 import { access, constants } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
 import {
-  checkNetwork, classifyMapping, decodeBindingResponse, encodeBindingRequest, encodeBindingSuccess, newTransactionId,
+  checkNetwork, classifyMapping, decodeBindingResponse, encodeBindingRequest, newTransactionId,
   queryStunServers, StunDecodeError, stunServersOf
 } from '../../src-main/core/netcheck/index.ts'
 import { rm, tempDir } from '../helpers/files.ts'
 import { TestNetwork } from '../helpers/peers.ts'
+import { stunResponder as responder } from '../helpers/stun.ts'
+import type { StunBehaviour as Behaviour } from '../helpers/stun.ts'
 
 /** RFC 5769 §2.2: the sample IPv4 Binding success response (SOFTWARE, XOR-MAPPED-ADDRESS 192.0.2.1:32853, MESSAGE-INTEGRITY, FINGERPRINT). */
 const RFC5769_IPV4_RESPONSE = Buffer.from(
   '0101003c2112a442b7e7a701bc34d686fa87dfae8022000b7465737420766563746f7220' +
   '002000080001a147e112a643000800142b91f599fd9e90c38c7489f92af9ba53f06be7d780280004c07d4c96', 'hex')
-
-/** How a stand-in STUN server answers: with the sender's real address, a fixed made-up one, or not at all. */
-type Behaviour = { kind: 'reflect' } | { kind: 'fixed', address: string, port: number } | { kind: 'silent' } | { kind: 'drop-first' }
-
-/** A STUN Binding responder on `ip` (a loopback address) that answers as `behaviour` says. */
-async function responder (ip: string, behaviour: Behaviour): Promise<{ socket: Socket, port: number, received: number }> {
-  const socket = createSocket('udp4')
-  const state = { socket, port: 0, received: 0 }
-  socket.on('message', (msg, from) => {
-    state.received++
-    if (behaviour.kind === 'silent' || (behaviour.kind === 'drop-first' && state.received === 1)) return
-    const transactionId = msg.subarray(8, 20)
-    const mapped = behaviour.kind === 'fixed' ? behaviour : { address: from.address, port: from.port }
-    socket.send(encodeBindingSuccess(Buffer.from(transactionId), mapped), from.port, from.address)
-  })
-  await new Promise<void>(resolve => socket.bind(0, ip, resolve))
-  state.port = socket.address().port
-  return state
-}
 
 describe('network check: STUN codec (RFC 5389)', () => {
   it('a Binding request is a 20-byte header: type 0x0001, length 0, the magic cookie, the transaction ID', () => {
