@@ -146,7 +146,11 @@ describe('network check: against coturn on two loopback addresses', { skip: cotu
 
   after(async () => {
     if (child?.pid != null) {
-      try { process.kill(-child.pid, 'SIGKILL') } catch {}
+      try {
+        process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
       await new Promise(resolve => { if (child?.exitCode != null || child?.signalCode != null) resolve(null); else child?.once('exit', resolve) })
     }
     await rm(dir, { recursive: true, force: true })
