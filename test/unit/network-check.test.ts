@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import type { Socket } from 'node:dgram'
 import { access, constants } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
@@ -195,6 +196,26 @@ describe('network check: relays', () => {
     assert.equal(report.mapping, 'unknown')
     assert.equal(report.upnp.status, 'not-enabled')
     assert.equal(report.reach, 'unknown')
+  })
+
+  it('a check cancelled through its signal ends within a second with AbortedError, whatever is still waiting', async () => {
+    const silent = await responder('127.0.0.2', { kind: 'silent' })
+    // A relay address whose TCP port accepts and then says nothing: its dial would wait for the relay timeout.
+    const mute = createServer(() => {})
+    await new Promise<void>(resolve => mute.listen(0, '127.0.0.1', resolve))
+    const port = (mute.address() as { port: number }).port
+    try {
+      const started = Date.now()
+      await assert.rejects(checkNetwork({
+        relays: [`/ip4/127.0.0.1/tcp/${port}/p2p/12D3KooWGzh1u5b4Nq7Gc9Y6E4qxvYGLhF5RS5YJxEeEYt1nqcmd`],
+        iceServers: [`stun:127.0.0.2:${silent.port}`]
+      }, { signal: AbortSignal.timeout(300) }), (err: Error) => err.name === 'AbortedError')
+      const elapsed = Date.now() - started
+      assert.ok(elapsed < 1_500, `${elapsed} ms`)
+    } finally {
+      silent.socket.close()
+      mute.close()
+    }
   })
 
   it('a configured STUN server that does not answer, with a relay that does: UDP blocked', async () => {

@@ -109,7 +109,7 @@ export interface NetworkCheckInit {
  * Runs the network check (see the module comment). Takes at most the longer of the two timeouts (STUN 3 s, relays
  * 15 s by default) plus a node's start and stop.
  *
- * @throws the signal's reason when `signal` aborts (nothing is left running); `Error` when no UDP socket can be bound
+ * @throws {AbortedError} when `signal` aborts (nothing is left running); the socket's error when no UDP socket can be bound
  */
 export async function checkNetwork (init: NetworkCheckInit, options: { signal?: AbortSignal } = {}): Promise<NetworkReport> {
   const { signal } = options

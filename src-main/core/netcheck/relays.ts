@@ -6,6 +6,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { throwIfAborted } from '../errors/index.ts'
 import { createNode, RelayRefusedError, RelayReservations } from '../node/index.ts'
 import type { FerryLibp2p, RelayProblem } from '../node/index.ts'
 
@@ -33,16 +34,16 @@ export interface RelayCheck {
  * Checks every relay at once, each within `timeoutMs` (default {@link RELAY_CHECK_TIMEOUT_MS}), from one temporary
  * node that is stopped before this returns. Never throws for a relay that does not answer (its entry says why).
  *
- * @throws the signal's reason when `signal` aborts
+ * @throws {AbortedError} when `signal` aborts
  */
 export async function checkRelays (relays: readonly string[], options: { timeoutMs?: number, signal?: AbortSignal } = {}): Promise<RelayCheck[]> {
   const { signal } = options
-  signal?.throwIfAborted()
+  throwIfAborted(signal)
   if (relays.length === 0) return []
   const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), relays: [], iceServers: [], acceptIncoming: false })
   try {
     const checks = await Promise.all(relays.map(async relay => checkRelay(node, relay, options.timeoutMs ?? RELAY_CHECK_TIMEOUT_MS, signal)))
-    signal?.throwIfAborted()
+    throwIfAborted(signal)
     return checks
   } finally {
     await node.stop()

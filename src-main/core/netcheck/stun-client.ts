@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram'
 import type { Socket } from 'node:dgram'
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
+import { throwIfAborted } from '../errors/index.ts'
 import { decodeBindingResponse, encodeBindingRequest, newTransactionId } from './stun-codec.ts'
 import type { MappedAddress } from './stun-codec.ts'
 
@@ -94,18 +95,18 @@ export interface StunQueryResult {
  * request's transaction ID. Never throws for a server that does not answer (its {@link StunAnswer.problem} says why);
  * the socket is closed before it returns.
  *
- * @throws {Error} when the socket cannot be bound; the signal's reason when `signal` aborts
+ * @throws {AbortedError} when `signal` aborts; the socket's error (e.g. `EADDRINUSE`) when it cannot be bound
  */
 export async function queryStunServers (servers: readonly StunServer[], options: StunQueryOptions = {}): Promise<StunQueryResult> {
   const { signal } = options
-  signal?.throwIfAborted()
+  throwIfAborted(signal)
   const timeoutMs = options.timeoutMs ?? STUN_TIMEOUT_MS
   const socket = createSocket({ type: 'udp4' })
   try {
     await bind(socket, options.bind?.address ?? '0.0.0.0', options.bind?.port ?? 0)
     const local = socket.address()
     const answers = await Promise.all(servers.map(async server => ask(socket, server, timeoutMs, signal)))
-    signal?.throwIfAborted()
+    throwIfAborted(signal)
     return { local: { address: local.address, port: local.port }, answers }
   } finally {
     socket.close()
@@ -140,7 +141,7 @@ async function ipv4Of (host: string, signal?: AbortSignal): Promise<{ ip?: strin
     ])
     return { ip: found.address }
   } catch {
-    signal?.throwIfAborted()
+    throwIfAborted(signal)
     return { problem: 'dns-failed' }
   }
 }
