@@ -8,6 +8,7 @@
  */
 import { z } from 'zod'
 import type { Notice, OfferView, PeerView, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'
+import type { NetworkCheckView } from './network.ts'
 
 import { ApiError, DEVICE_KINDS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES } from './constants.ts'
 import type { EVENT_NAMES, PAGE_CALL_NAMES } from './constants.ts'
@@ -56,6 +57,8 @@ export const RequestSchemas = {
   chooseDownloadDir: z.object({}).strict(),
   /** Text for a bug report: versions, this peer's state and the recent debug log, with no local paths or file names. */
   getDiagnostics: z.object({}).strict(),
+  /** Checks the network: relays, UDP (STUN), the NAT's mapping, UPnP, and what they mean (docs/CONNECTIVITY.md). */
+  checkNetwork: z.object({}).strict(),
   /**
    * Electron only, sent by the preload (never by page code, which has no paths): files resolved with
    * `webUtils.getPathForFile`, each with the `/`-separated path it gets in the transfer (the page expands dropped
@@ -93,6 +96,7 @@ export interface Results {
   updateSettings: SettingsView
   chooseDownloadDir: SettingsView
   getDiagnostics: { text: string }
+  checkNetwork: NetworkCheckView
   /** Returns at once with the ID the transfer will have; its progress arrives as `transfer` events. */
   sendLocalFiles: { transferId: string }
   sendUpload: { transferId: string }

@@ -29,3 +29,4 @@ export type {
   Capabilities, DeviceKind, FileView, IdentityView, Notice, OfferView, PeerView, RelayStatus, SettingsView, Snapshot,
   TransferStateView, TransferView
 } from './views.ts'
+export type { NatMappingView, NetworkCheckView, ReachView, RelayCheckView, StunCheckView } from './network.ts'

@@ -14,6 +14,7 @@ import { toApiError } from './errors.ts'
 import { validateLocalFiles } from './send.ts'
 import { persistSettings } from './settings.ts'
 import { diagnosticsOf } from './diagnostics.ts'
+import { checkAppNetwork } from './network.ts'
 
 /** Transfers in the snapshot: the running ones and the newest finished ones, this many in all at most. */
 export const SNAPSHOT_TRANSFERS = 50
@@ -146,6 +147,7 @@ export function createHandlers (app: AppState): ApiHandlers {
       return app.settings
     },
     getDiagnostics: async () => ({ text: diagnosticsOf(app) }),
+    checkNetwork: async (_req, signal) => checkAppNetwork(app, signal),
     sendLocalFiles: async (req, signal) => app.sends.start(req.peerId, await validateLocalFiles(req.files, signal)),
     sendUpload: async () => { throw new ApiError('unsupported', 'Uploads are sent by the headless server (it replaces this handler with app.sendPrepared)') }
   }

@@ -1,5 +1,5 @@
 /**
- * The `ferry` command line: `relay`, `receive`, `send`, `serve`, `history`, `invite`, `contacts`, `discover`. Every command drives the core API
+ * The `ferry` command line: `relay`, `receive`, `send`, `serve`, `history`, `invite`, `contacts`, `discover`, `doctor`. Every command drives the core API
  * (`src-main/core`), exits on its own when done, and with `--json` prints one JSON object per line.
  */
 import { readFileSync } from 'node:fs'
@@ -9,6 +9,7 @@ import { RESUME_RETRY_FOR_MS } from '../core/index.ts'
 import { contactsCommand } from './commands/contacts.ts'
 import type { ContactsAction } from './commands/contacts.ts'
 import { discoverCommand } from './commands/discover.ts'
+import { doctorCommand } from './commands/doctor.ts'
 import { historyCommand } from './commands/history.ts'
 import { inviteCommand } from './commands/invite.ts'
 import { receiveCommand } from './commands/receive.ts'
@@ -126,5 +127,13 @@ program.command('discover')
   .option('--data-dir <dir>', 'data directory')
   .option('--json', 'print one JSON object per line')
   .action(async (opts) => run(out => discoverCommand(opts, out), opts.json))
+
+program.command('doctor')
+  .description('check the network: which relays answer and how fast, whether UDP gets out, the NAT\'s mapping, and what that means for reaching people')
+  .option('--relay <multiaddr>', 'relay to check, repeatable (default: $FERRY_RELAYS or the public list)', collect)
+  .option('--ice-servers <urls>', 'comma-separated STUN/TURN URLs to ask (default: $FERRY_ICE_SERVERS or public STUN)')
+  .option('--json', 'print one JSON object per line')
+  .option('--verbose', 'print debug logs on stderr')
+  .action(async (opts) => run(out => doctorCommand(opts, out), opts.json))
 
 await program.parseAsync(process.argv)

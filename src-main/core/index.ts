@@ -10,6 +10,7 @@
  * - `store` — SQLite persistence
  * - `contacts` — invites, fingerprints, trust policy, presence; `discovery` — peers on the LAN (mDNS)
  * - `node`, `identity`, `config`, `errors` — the libp2p node, the persistent key, defaults and error classes
+ * - `netcheck` — the network check: relays, STUN (UDP out), the NAT's mapping behaviour, and what they mean
  */
 export { startPeer, DATABASE_FILE } from './peer/index.ts'
 export type { Peer, PeerInit } from './peer/index.ts'
@@ -27,3 +28,5 @@ export { DEVICE_KINDS, isDeviceKind } from './protocol/index.ts'
 export type { DeviceKind } from './protocol/index.ts'
 export * as contacts from './contacts/index.ts'
 export * as discovery from './discovery/index.ts'
+export { checkNetwork } from './netcheck/index.ts'
+export type { NatMapping, NetworkCheckInit, NetworkReport, Reach, RelayCheck, StunCheck, UpnpCheck } from './netcheck/index.ts'

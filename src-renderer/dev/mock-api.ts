@@ -100,6 +100,16 @@ export const mockApi: FerryApi = {
   showInFolder: () => ok({ ok: true as const }),
   updateSettings: r => { settings = { ...settings, ...r, displayNameIsDefault: r.displayName == null && settings.displayNameIsDefault }; emit('settings', settings); return ok(settings) },
   chooseDownloadDir: () => ok(settings),
+  checkNetwork: async () => {
+    await new Promise(r => setTimeout(r, 1500))
+    return await ok({
+      checkedAt: Date.now(), durationMs: 1500, relays: [{ relay: settings.relays[0] ?? '', answered: true, reservation: 'granted' as const, reserveMs: 180, pingMs: 12 }],
+      stunLocal: '0.0.0.0:40000', stun: [{ server: 'stun:203.0.113.1:3478', ip: '203.0.113.1', mapped: '198.51.100.7:40000', rttMs: 20 }, { server: 'stun:203.0.113.2:3478', ip: '203.0.113.2', mapped: '198.51.100.7:40000', rttMs: 22 }],
+      udp: 'works' as const, mapping: 'endpoint-independent' as const, publicAddress: '198.51.100.7:40000', upnp: { status: 'not-enabled' as const }, reach: 'direct' as const,
+      headline: 'Direct connections work with most people.',
+      details: ['Relay …: answers (connected in 180 ms, ping 12 ms); reservation granted.', 'UDP: gets out.', 'NAT: endpoint-independent mapping.', 'UPnP: not enabled.']
+    })
+  },
   sendFiles: async (peerId, files) => {
     const p = peers.find(x => x.peerId === peerId)!
     const t = transfer(100 + transfers.length, { peerId, peerName: p.name, isContact: p.isContact, state: 'offered', transferredBytes: 0, fileCount: files.length, totalBytes: files.reduce((n, f) => n + f.file.size, 0), createdAt: Date.now(), canCancel: true })

@@ -8,7 +8,7 @@
  * - nothing scrolls sideways: the document is no wider than the viewport, no element reaches past the viewport's
  *   edges, and no element scrolls horizontally;
  * - zero axe violations with the tags wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa (colour contrast included);
- * - the incoming-offer and Add contact dialogs fit at 360 px and pass axe too;
+ * - the incoming-offer and Add contact dialogs, and Settings with a network check's result, fit at 360 px and pass axe too;
  * - from the keyboard, every control Tab reaches in every view shows a focus indicator (at 1280 px light, 360 px dark).
  * A screenshot of each goes to test-output/desktop-ui/<view>-<width>-<theme>.png.
  */
@@ -124,6 +124,15 @@ describe('every view fits 360–1280 px and passes axe in both themes', needsChr
       findings.set(`add-contact-dialog 360 ${theme}`, await check(page, `add-contact-dialog-360-${theme}`))
       await page.keyboard.press('Escape')
       await page.getByRole('dialog', { name: 'Add contact' }).waitFor({ state: 'hidden' })
+    }
+
+    // Settings with a network check's result in its live region, at a phone's width.
+    for (const theme of THEMES) {
+      await page.emulateMedia({ colorScheme: theme })
+      await page.getByRole('button', { name: 'Settings', exact: true }).click()
+      await page.getByRole('button', { name: 'Check network' }).click()
+      await page.getByRole('status').filter({ hasText: 'Relay /ip4/' }).waitFor({ timeout: 30_000 })
+      findings.set(`settings-network-check 360 ${theme}`, await check(page, `settings-network-check-360-${theme}`))
     }
 
     // One line per check, for the record; then every check must be clean.

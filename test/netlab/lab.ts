@@ -4,7 +4,8 @@
  * run, by {@link NetLab.start}).
  *
  * ```
- *  fl-<tag>-inet: bridge br0 203.0.113.1/24 (TEST-NET-3) — coturn :3478 and `ferry relay` :4001 listen here
+ *  fl-<tag>-inet: bridge br0 203.0.113.1/24 (TEST-NET-3) — coturn :3478 and `ferry relay` :4001 listen here;
+ *                 also 203.0.113.2, coturn's second address (two STUN servers on two IPs, for the network check)
  *     ├─ fl-<tag>-<cell>ra: wan0 203.0.113.11 ── NAT ── lan0 10.99.1.1/24 ── fl-<tag>-<cell>a  10.99.1.2 (sender)
  *     └─ fl-<tag>-<cell>rb: wan0 203.0.113.12 ── NAT ── lan0 10.99.2.1/24 ── fl-<tag>-<cell>b  10.99.2.2 (receiver)
  * ```
@@ -23,6 +24,11 @@ import type { Topology } from './topologies.ts'
 
 /** The "internet" side: its bridge address, where coturn and the relay listen. */
 export const PUBLIC_IP = '203.0.113.1'
+/**
+ * A second address of the internet side, where coturn also answers STUN: two STUN servers on two different IPs, as the
+ * network check needs to tell the NAT's mapping (RFC 5780 §4.3).
+ */
+export const PUBLIC_IP_2 = '203.0.113.2'
 /** coturn's port (STUN and TURN over UDP). */
 export const TURN_PORT = 3478
 /** The relay's TCP port. */
@@ -82,6 +88,7 @@ export class NetLab {
       await createNamespace(lab.inet)
       await ipIn(lab.inet, ['link', 'add', 'br0', 'type', 'bridge'])
       await ipIn(lab.inet, ['addr', 'add', `${PUBLIC_IP}/24`, 'dev', 'br0'])
+      await ipIn(lab.inet, ['addr', 'add', `${PUBLIC_IP_2}/24`, 'dev', 'br0'])
       await ipIn(lab.inet, ['link', 'set', 'br0', 'up'])
       await blackholeDefaultRoute(lab.inet)
       await lab.startCoturn()
@@ -94,7 +101,7 @@ export class NetLab {
 
   private async startCoturn (): Promise<void> {
     const child = spawn('ip', ['netns', 'exec', this.inet, 'turnserver', '-n',
-      '--listening-ip', PUBLIC_IP, '--relay-ip', PUBLIC_IP, '--listening-port', String(TURN_PORT),
+      '--listening-ip', PUBLIC_IP, '--listening-ip', PUBLIC_IP_2, '--relay-ip', PUBLIC_IP, '--listening-port', String(TURN_PORT),
       '--min-port', '49152', '--max-port', '49999',
       '--lt-cred-mech', '--user', `${TURN_USER}:${TURN_PASSWORD}`, '--realm', 'ferry.lab', '--fingerprint',
       '--no-tls', '--no-dtls', '--no-cli', '--no-software-attribute',
@@ -178,6 +185,28 @@ export class NetLab {
     await ipIn(ns, ['link', 'set', 'eth0', 'up'])
     await ipIn(ns, ['route', 'add', 'default', 'via', `10.99.${site}.1`])
     return ns
+  }
+
+  /**
+   * A host with a public address and no NAT: 203.0.113.<n> (n ≥ 20) directly on the internet bridge. Deleted by
+   * {@link stop}, or earlier by the returned `teardown`.
+   */
+  async buildPublicHost (n: number): Promise<{ ns: string, teardown: () => Promise<void> }> {
+    const ns = `${NS_PREFIX}${RUN_TAG}-pub${n}`
+    await createNamespace(ns)
+    try {
+      const peerName = `p${n}-${RUN_TAG}`.slice(0, 15)
+      await ipIn(ns, ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', peerName, 'netns', this.inet])
+      await ipIn(this.inet, ['link', 'set', peerName, 'master', 'br0'])
+      await ipIn(this.inet, ['link', 'set', peerName, 'up'])
+      await ipIn(ns, ['addr', 'add', `203.0.113.${n}/24`, 'dev', 'eth0'])
+      await ipIn(ns, ['link', 'set', 'eth0', 'up'])
+      await blackholeDefaultRoute(ns)
+    } catch (err) {
+      await deleteNamespace(ns).catch(() => {})
+      throw err
+    }
+    return { ns, teardown: async () => deleteNamespace(ns) }
   }
 
   /** Stops coturn and deletes every namespace of this run (with any process left inside). */
