@@ -55,5 +55,12 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: when a transfer was first accepted (entered 'transferring'). Only an accepted transfer may resume without
   // asking the person again.
-  'ALTER TABLE transfers ADD COLUMN accepted_at INTEGER;'
+  'ALTER TABLE transfers ADD COLUMN accepted_at INTEGER;',
+  // 3: the typed facts of an error besides its code: why a file operation failed (`error_reason`, one of the core's
+  // FAILURE_REASONS, e.g. 'disk-full'), and the words the peer sent with its reject or error (`error_peer_message`:
+  // peer-supplied text, e.g. a decline's reason). NULL for transfers recorded before, and when there is none.
+  `
+  ALTER TABLE transfers ADD COLUMN error_reason TEXT;
+  ALTER TABLE transfers ADD COLUMN error_peer_message TEXT;
+  `
 ]

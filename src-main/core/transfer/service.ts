@@ -23,7 +23,7 @@ import { findSendToResume, RESUMABLE_STATES } from './resume.ts'
 import { sendFiles } from './sender.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import { STRANGER } from './types.ts'
-import type { IncomingOffer, OfferDecision, PeerStanding, TransferProgress, TransferResult } from './types.ts'
+import type { IncomingOffer, OfferDecision, PeerStanding, TransferFailure, TransferProgress, TransferResult } from './types.ts'
 import { TransferJobs } from './jobs.ts'
 
 /** Events of a {@link TransferService}. */
@@ -43,7 +43,7 @@ export interface TransferEvents {
   /** A transfer in either direction completed and verified. */
   complete: [TransferResult]
   /** A transfer in either direction ended without completing; `state` is how it is recorded. */
-  failed: [{ transferId?: string, direction: 'send' | 'receive', peerId: string, code: string, message: string }]
+  failed: [TransferFailure]
 }
 
 /** Options of {@link TransferService}. */
@@ -250,7 +250,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
       })
       if (result != null) this.emit('complete', result)
     } catch (err) {
-      this.emit('failed', { transferId, direction: 'receive', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
+      this.emit('failed', { transferId, direction: 'receive', peerId, ...outcomeOf(err, job.signal).error, message: errorMessage(err) })
     } finally {
       if (transferId != null && this.receiving.get(transferId)?.stream === stream) this.receiving.delete(transferId)
       ended.resolve()
@@ -371,7 +371,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
         }
       }
     } catch (err) {
-      this.emit('failed', { transferId: job.id() ?? options.transferId, direction: 'send', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
+      this.emit('failed', { transferId: job.id() ?? options.transferId, direction: 'send', peerId, ...outcomeOf(err, job.signal).error, message: errorMessage(err) })
       throw err
     } finally {
       job.done()
