@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress'
 import type { TransferProgress } from '../core/index.ts'
-import { describeFailure, failureOf, formatBytes } from '../text/index.ts'
+import { describeFailure, failureOf, formatBytes, printable } from '../text/index.ts'
 import type { Failure, FailureContext } from '../text/index.ts'
 
 /** One CLI event: `event` names it; the rest are its fields. With `--json` each is printed as one JSON line. */
@@ -60,7 +60,12 @@ export class Output {
   failure (err: unknown, ctx: FailureContext = {}, details: Record<string, unknown> = {}): void {
     const failure: Failure = failureOf(err) ?? { code: 'internal', message: err instanceof Error ? err.message : String(err) }
     const worded = describeFailure(failure, ctx)
-    this.error(worded.code, worded.message, { ...(worded.reason == null ? {} : { reason: worded.reason }), ...details })
+    // A local path the person gave (a file to send that cannot be read), from the error's own field: said here, where
+    // the person who typed it reads it, and never in the page.
+    const path = (err as { path?: unknown } | null)?.path
+    const where = typeof path === 'string' && failure.code !== 'internal' ? path : undefined
+    this.error(worded.code, worded.message, { ...(worded.reason == null ? {} : { reason: worded.reason }), ...(where == null ? {} : { path: where }), ...details })
+    if (!this.json && where != null) process.stderr.write(`  ${printable(where)}\n`)
   }
 
   /** Prints an error as an `error` event (with `details`, e.g. a `reason`) or as a line on stderr. */

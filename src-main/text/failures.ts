@@ -114,10 +114,20 @@ function wordsFor (f: Failure, ctx: FailureContext): string | undefined {
     case 'hash-mismatch': return 'A file arrived damaged and could not be verified, so it was not kept.'
     case 'size-mismatch': return 'A file arrived with the wrong size and was not kept.'
     case 'invalid-offer': return ctx.direction === 'receive' ? 'The offered file list was refused (unsafe or invalid file names).' : `${Who} refused the file list (unsafe or invalid file names).`
-    case 'unsafe-path': return 'A file name or folder on the receiving side was unsafe, so nothing was written there.'
+    case 'unsafe-path':
+      // With a path rule as its reason, a name of this side's files was refused before anything was sent.
+      return ctx.direction === 'send' && f.reason != null
+        ? 'A file name cannot be sent as it is (the receiving side would refuse it); rename it and send again.'
+        : 'A file name or folder on the receiving side was unsafe, so nothing was written there.'
     case 'protocol-error': return `${Who} sent something Ferry did not expect.`
     case 'no-free-name': return 'A received file could not be given a free name in the download folder.'
-    case 'source-unreadable': return 'A file to send was moved, changed or deleted before it was sent.'
+    case 'source-unreadable':
+      switch (f.reason) {
+        case 'file-gone': return 'A file or folder to send is not there (moved, deleted, or mistyped).'
+        case 'permission-denied': return 'A file or folder to send may not be read (permission denied).'
+        case 'file-changed': return 'A file to send changed before it was sent. Send it again.'
+        default: return 'A file to send was moved, changed or deleted before it was sent.'
+      }
     case 'not-resumable': return 'This transfer cannot be resumed: it was never accepted, it already ended, or a file was moved, changed or deleted since.'
     case 'internal': return 'Something went wrong inside Ferry.'
     // Connecting

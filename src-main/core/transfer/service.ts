@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Connection, Stream, StreamMiddleware } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { errorMessage, FerryError } from '../errors/index.ts'
+import { errorMessage, failureReasonOf, FerryError } from '../errors/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lstat } from 'node:fs/promises'
 import { dialDirect, describeConnection } from '../node/index.ts'
@@ -335,9 +335,9 @@ export class TransferService extends EventEmitter<TransferEvents> {
     try {
       validateFileList(files.map(f => f.relPath))
       for (const f of files) {
-        const st = await lstat(f.absPath).catch((err: unknown) => { throw new SourcePathError(`Cannot read ${f.absPath}: ${errorMessage(err)}`, { cause: err }) })
-        if (!st.isFile()) throw new SourcePathError(`${f.absPath} is not a regular file`)
-        if (st.size !== f.size) throw new SourcePathError(`${f.absPath} changed size (${f.size} → ${st.size} bytes)`)
+        const st = await lstat(f.absPath).catch((err: unknown) => { throw new SourcePathError(`Cannot read ${f.absPath}: ${errorMessage(err)}`, { cause: err, reason: failureReasonOf(err, 'read'), path: f.absPath }) })
+        if (!st.isFile()) throw new SourcePathError(`${f.absPath} is not a regular file`, { path: f.absPath })
+        if (st.size !== f.size) throw new SourcePathError(`${f.absPath} changed size (${f.size} → ${st.size} bytes)`, { reason: 'file-changed', path: f.absPath })
       }
     } catch (err) {
       this.emit('failed', { transferId: options.transferId, direction: 'send', peerId: peerIdOf(to), code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
