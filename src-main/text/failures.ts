@@ -138,14 +138,15 @@ function wordsFor (f: Failure, ctx: FailureContext): string | undefined {
     case 'no-relay': return 'The relay cannot be reached, so devices outside your network cannot reach you. Check your connection or the relays in Settings.'
     case 'relay-refused': return 'The relay refused to reserve a place for this device: it is full, or already serves as many devices from your network as it allows. Devices outside your network cannot reach you through it; try again in a few minutes, or add another relay in Settings.'
     case 'limited-connection': return `No direct connection to ${who} could be made (only a relayed one, which never carries files).`
-    case 'blocked': return `${Who} is blocked. Unblock them in Contacts first.`
+    case 'blocked': return `${Who} is blocked: unblock them in your contacts first.`
     // Calls
     case 'invalid-invite': return f.detail == null || f.detail === '' ? 'That is not a Ferry invite. An invite starts with “ferry:”.' : `This is not a valid Ferry invite: ${f.detail}`
+    // Uploads to `ferry serve`
+    case 'disk-full': return 'The disk is full: the file was not stored. Free some space and try again.'
     case 'invalid-request': return 'Ferry refused that input.'
     case 'unknown-call': return 'This version of Ferry does not know that request.'
     case 'unsupported': return 'This is not available here.'
-    case 'contact-not-found':
-    case 'unknown-contact': return 'That contact no longer exists.'
+    case 'contact-not-found': return 'That contact no longer exists.'
     case 'transfer-not-found': return 'That transfer no longer exists.'
     case 'transfer-exists': return 'That transfer already exists.'
     // The page's own: its connection to the app service
