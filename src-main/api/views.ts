@@ -87,7 +87,8 @@ export interface TransferView {
   /**
    * Why it ended badly: a stable `code`, the `reason` of a failed file operation (`write-failed` with `disk-full`,
    * `permission-denied`, `folder-gone`; `read-failed` with `file-gone`, `file-changed`, …; told by the peer when it
-   * was its disk or file), and the message for a person (src-main/text/failures.ts).
+   * was its disk or file; for `unsafe-path`, the path rule that refused a name), and the message for a person
+   * (src-main/text/failures.ts). Decide on `code` and `reason`, never on `message`.
    */
   error?: { code: string, reason?: string, message: string }
   createdAt: number
