@@ -91,8 +91,13 @@ export interface TransferView {
   currentFile?: string
   /** `webrtc`, `tcp`, `circuit-relay`, once connected. */
   transport?: string
-  /** Why it ended badly: a stable `code` and a message for a person. */
-  error?: { code: string, message: string }
+  /**
+   * Why it ended badly: a stable `code`, the `reason` of a failed file operation (`write-failed` with `disk-full`,
+   * `permission-denied`, `folder-gone`; `read-failed` with `file-gone`, `file-changed`, …; told by the peer when it
+   * was its disk or file; for `unsafe-path`, the path rule that refused a name), and the message for a person
+   * (src-main/text/failures.ts). Decide on `code` and `reason`, never on `message`.
+   */
+  error?: { code: string, reason?: string, message: string }
   createdAt: number
   finishedAt?: number
   /** Per file; present in `getTransfer` and in events for transfers with at most `MAX_FILES_IN_EVENTS` files. */

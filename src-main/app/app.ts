@@ -185,12 +185,12 @@ export class AppState {
       offer: (offer) => this.peers.announce(offer.peerId, offer.senderName, offer.senderDevice),
       accepted: (offer) => this.views.received(offer, 'accepted'),
       declined: (offer, why) => this.views.finish(offer.transferId, why.code === 'timeout'
-        ? { code: 'offer-expired', message: 'Nobody answered the offer in time, so it was refused.' }
+        ? { code: 'offer-expired' }
         : { code: 'declined', message: why.reason ?? 'Declined' }),
       resuming: (r) => this.views.patch(r.transferId, { state: 'transferring', transferredBytes: r.skippedBytes }),
       progress: (p) => this.views.progress(p),
       complete: (r) => this.views.finish(r.transferId),
-      failed: (f) => { if (f.transferId != null) this.views.finish(f.transferId, { code: f.code, message: f.message }) }
+      failed: (f) => { if (f.transferId != null) this.views.finish(f.transferId, f) }
     }
     for (const [event, handler] of Object.entries(handlers)) t.on(event as keyof TransferEvents, handler as never)
     return () => { for (const [event, handler] of Object.entries(handlers)) t.off(event as keyof TransferEvents, handler as never) }

@@ -91,7 +91,7 @@ export class IdentityTracker {
     this.status = this.peer.relays.summary
     if ((this.status === 'offline' || this.status === 'unreachable') && !this.noticeSent) {
       this.noticeSent = true
-      const { code, message } = describeFailure(this.status === 'offline' ? 'offline' : 'no-relay', '')
+      const { code, message } = describeFailure({ code: this.status === 'offline' ? 'offline' : 'no-relay' })
       this.bus.emit('notice', { level: 'warning', code, message })
     }
     this.refreshAddrs()

@@ -9,6 +9,7 @@ import { access, lstat } from 'node:fs/promises'
 import path from 'node:path'
 import { ApiError } from '../api/constants.ts'
 import { validateFileList } from '../core/paths/index.ts'
+import { failureReasonOf } from '../core/errors/index.ts'
 import type { LocalFile } from '../core/index.ts'
 
 /** A file as a host names it: where it is, and the `/`-separated path it gets in the transfer. */
@@ -42,8 +43,8 @@ export async function checkLocalFiles (files: readonly LocalFileEntry[], signal?
     try {
       info = await lstat(f.path)
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
-      throw new ApiError('source-unreadable', `${name} ${code === 'ENOENT' ? 'no longer exists' : `cannot be read (${code ?? 'error'})`}; nothing was sent`)
+      const reason = failureReasonOf(err, 'read')
+      throw new ApiError('source-unreadable', `${name} ${reason === 'file-gone' ? 'no longer exists' : reason === 'permission-denied' ? 'may not be read (permission denied)' : 'cannot be read'}; nothing was sent`)
     }
     if (info.isSymbolicLink()) throw new ApiError('invalid-path', `${name} is a symbolic link; links are not sent (send the file it points to); nothing was sent`)
     if (info.isDirectory()) throw new ApiError('invalid-path', `${name} is a folder; a folder is sent as the files in it; nothing was sent`)

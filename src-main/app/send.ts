@@ -14,7 +14,7 @@ import type { LocalFile, Peer } from '../core/index.ts'
 import type { ConnectionInfo } from '../core/node/index.ts'
 import { RESUME_RETRY_FOR_MS } from '../core/index.ts'
 import type { TransferView } from '../api/index.ts'
-import { toApiError } from './errors.ts'
+import { failureOf, toApiError } from './errors.ts'
 import { checkLocalFiles } from './local-files.ts'
 import type { LocalFileEntry } from './local-files.ts'
 import type { TransferViews } from './transfers-view.ts'
@@ -156,7 +156,7 @@ export class Sends {
     const signal = AbortSignal.any([controller.signal, this.stopping.signal])
     const task = job(signal).catch((err: unknown) => {
       const code = signal.aborted ? (signal.reason as { code?: string } | undefined)?.code ?? 'cancelled' : (err as { code?: string }).code ?? 'internal'
-      this.init.views.finish(transferId, { code, message: errorMessage(err) })
+      this.init.views.finish(transferId, { ...failureOf(err), code, message: errorMessage(err) })
     }).finally(() => {
       this.controllers.delete(transferId)
       this.tasks.delete(task)

@@ -13,6 +13,7 @@ import { RESUMABLE_STATES } from '../core/index.ts'
 import type { IncomingOffer, TransferProgress } from '../core/index.ts'
 import type { Store, TransferFileRecord, TransferRecord } from '../core/store/index.ts'
 import { describeFailure } from './errors.ts'
+import type { Failure } from '../text/index.ts'
 import type { EventBus } from './events.ts'
 
 /** Least interval between two progress `transfer` events of one transfer, ms (contract: at most every 250 ms). */
@@ -138,7 +139,7 @@ export class TransferViews {
    * send that ended before it was recorded, or an offer from a peer that is not a contact, which is recorded only once
    * accepted — from `failure`. Emits it and calls `onEnded` once.
    */
-  finish (id: string, failure?: { code: string, message: string }): void {
+  finish (id: string, failure?: Failure): void {
     const live = this.running.get(id)
     if (live == null) return // not shown by this app, or already ended
     this.running.delete(id)
@@ -154,7 +155,7 @@ export class TransferViews {
       this.unrecorded.set(id, view)
       for (const old of this.unrecorded.keys()) if (this.unrecorded.size > MAX_UNRECORDED) this.unrecorded.delete(old)
     }
-    if (failure != null && view.state !== 'completed') view.error = describeFailure(failure.code, failure.message, { peerName: view.peerName, direction: view.direction })
+    if (failure != null && view.state !== 'completed') view.error = describeFailure(failure, { peerName: view.peerName, direction: view.direction })
     this.progressAt.delete(id)
     this.init.bus.emit('transfer', view)
     this.init.onEnded?.(view)
@@ -228,7 +229,10 @@ export class TransferViews {
     }
     if (r.transport != null) view.transport = r.transport
     if (r.finishedAt != null) view.finishedAt = r.finishedAt
-    if (r.errorCode != null && r.state !== 'completed') view.error = describeFailure(r.errorCode, r.errorMessage ?? '', { peerName, direction: r.direction })
+    if (r.errorCode != null && r.state !== 'completed') {
+      const failure: Failure = { code: r.errorCode, reason: r.errorReason, peerMessage: r.errorPeerMessage, message: r.errorMessage }
+      view.error = describeFailure(failure, { peerName, direction: r.direction })
+    }
     return view
   }
 }

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
-import { errorMessage, showLogs } from '../core/index.ts'
+import { showLogs } from '../core/index.ts'
 import { RESUME_RETRY_FOR_MS } from '../core/index.ts'
 import { contactsCommand } from './commands/contacts.ts'
 import type { ContactsAction } from './commands/contacts.ts'
@@ -18,6 +18,7 @@ import { sendCommand } from './commands/send.ts'
 import { serveCommand } from './commands/serve.ts'
 import { collect } from './options.ts'
 import { Output } from './output.ts'
+import type { FailureContext } from '../text/index.ts'
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -40,14 +41,18 @@ const peerOptions = (cmd: Command): Command => cmd
   .option('--json', 'print one JSON object per line')
   .option('--verbose', 'print debug logs on stderr')
 
-async function run (fn: (out: Output) => Promise<number>, json: boolean | undefined): Promise<void> {
+/**
+ * Runs a command; a failure is printed in the words of the one table of failures (`ctx`: the side this command is on,
+ * e.g. a send's full disk is the receiver's) and exits 1.
+ */
+async function run (fn: (out: Output) => Promise<number>, json: boolean | undefined, ctx: FailureContext = {}): Promise<void> {
   const out = new Output(json === true)
   try {
     process.exitCode = await fn(out)
   } catch (err) {
     // A refused relay reservation also says why (`reason`: the relay's answer) and which relay.
-    const { code, reason, relay } = err as { code?: string, reason?: string, relay?: string }
-    out.error(code ?? 'internal', errorMessage(err), { ...(reason == null ? {} : { reason }), ...(relay == null ? {} : { relay }) })
+    const { relay } = err as { relay?: string }
+    out.failure(err, ctx, relay == null ? {} : { relay })
     process.exitCode = 1
   }
 }
@@ -73,7 +78,7 @@ peerOptions(program.command('send')
   .addOption(new Option('--to <multiaddr|peer ID|contact>', 'the receiver: its address (as `ferry receive` prints it), or a peer ID or contact name (found on the LAN, else via its relay)').makeOptionMandatory())
   .option('--retry-for <seconds>', 'after the connection drops, keep trying to resume for this long', String(RESUME_RETRY_FOR_MS / 1000))
   .argument('<paths...>', 'files and folders to send'))
-  .action(async (paths: string[], opts) => run(out => sendCommand(paths, opts, out), opts.json))
+  .action(async (paths: string[], opts) => run(out => sendCommand(paths, opts, out), opts.json, { direction: 'send' }))
 
 peerOptions(program.command('serve')
   .description('run Ferry without Electron: the app in your browser at a 127.0.0.1 URL (printed, with its access token)')

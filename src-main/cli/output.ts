@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress'
 import type { TransferProgress } from '../core/index.ts'
-import { formatBytes } from '../text/index.ts'
+import { describeFailure, failureOf, formatBytes, printable } from '../text/index.ts'
+import type { Failure, FailureContext } from '../text/index.ts'
 
 /** One CLI event: `event` names it; the rest are its fields. With `--json` each is printed as one JSON line. */
 export interface CliEvent {
@@ -49,6 +50,22 @@ export class Output {
       this.bar.start(p.totalBytes, 0)
     }
     this.bar.update(p.transferredBytes, { done: formatBytes(p.transferredBytes), size: formatBytes(p.totalBytes), speed: formatBytes(p.bytesPerSecond), file: p.filePath })
+  }
+
+  /**
+   * Prints a failure in the words of the one table (src-main/text/failures.ts): an `error` event with its `code`,
+   * `reason` (a failed file operation's) and `message` (those words), or the words as a line on stderr. `err` is a
+   * thrown value or the facts of a `failed` event; without a code it is printed as `internal` with its message.
+   */
+  failure (err: unknown, ctx: FailureContext = {}, details: Record<string, unknown> = {}): void {
+    const failure: Failure = failureOf(err) ?? { code: 'internal', message: err instanceof Error ? err.message : String(err) }
+    const worded = describeFailure(failure, ctx)
+    // A local path the person gave (a file to send that cannot be read), from the error's own field: said here, where
+    // the person who typed it reads it, and never in the page.
+    const path = (err as { path?: unknown } | null)?.path
+    const where = typeof path === 'string' && failure.code !== 'internal' ? path : undefined
+    this.error(worded.code, worded.message, { ...(worded.reason == null ? {} : { reason: worded.reason }), ...(where == null ? {} : { path: where }), ...details })
+    if (!this.json && where != null) process.stderr.write(`  ${printable(where)}\n`)
   }
 
   /** Prints an error as an `error` event (with `details`, e.g. a `reason`) or as a line on stderr. */

@@ -1,6 +1,8 @@
 /**
- * Native notifications for incoming offers and for transfers that finished (completed, failed, declined), shown while
- * the window is not focused; clicking one brings the window forward. The texts are built here from the core's events;
+ * Native notifications for incoming offers and for transfers that finished (completed, failed, declined, or
+ * interrupted by a failed file operation such as a full disk), shown while the window is not focused; clicking one
+ * brings the window forward. The texts are built here from the app's views, whose error messages are the words of the
+ * one table of failures (src-main/text/failures.ts);
  * peer-supplied text (names, file names) is stripped of control and bidi-override characters and shortened, and
  * notifications are plain text, never markup.
  */
@@ -39,6 +41,10 @@ export function transferNotification (t: TransferView): { title: string, body: s
       return t.direction === 'send' ? { title: `${who} declined your files`, body: `${files}, ${size}` } : null
     case 'failed':
       return { title: `Transfer ${t.direction === 'send' ? 'to' : 'from'} ${who} failed`, body: cleanText(t.error?.message ?? 'Unknown error', 120) }
+    case 'interrupted':
+      // Stopped by a failed file operation (a full disk keeps the partial file and records `interrupted`) — not a
+      // pause or a lost connection, which resume by themselves.
+      return t.error?.reason == null ? null : { title: `Transfer ${t.direction === 'send' ? 'to' : 'from'} ${who} stopped`, body: cleanText(t.error.message, 120) }
     default:
       return null
   }

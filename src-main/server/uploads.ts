@@ -23,7 +23,7 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { LocalFile } from '../core/transfer/index.ts'
 import { collisionKey, prepareDestination, UnsafePathError, validateFileList, validateRelativePath } from '../core/paths/index.ts'
-import { errorMessage } from '../core/errors/index.ts'
+import { errorMessage, failureReasonOf } from '../core/errors/index.ts'
 import { UPLOAD_LIMITS, UPLOADS_FOLDER } from './constants.ts'
 import type { UploadLimits } from './constants.ts'
 import { UploadError } from './errors.ts'
@@ -147,7 +147,7 @@ export class UploadStore {
    * @param size the file's size, bytes; the body must be exactly this long
    * @throws {UnsafePathError} `unsafe-path` for a refused path (nothing is written)
    * @throws {UploadError} `upload-not-found`, `upload-closed` (already sent), `too-many-files`, `path-too-long`,
-   *   `path-taken`, `invalid-size`, `size-mismatch`, `disk-full` (ENOSPC/EDQUOT: the partial file is removed),
+   *   `path-taken`, `invalid-size`, `size-mismatch`, `disk-full` (a full disk or quota: the partial file is removed),
    *   `write-failed`
    */
   async putFile (id: string, relPath: string, size: number, body: Readable, signal: AbortSignal): Promise<LocalFile> {
@@ -260,7 +260,7 @@ export class UploadStore {
 function toUploadError (err: unknown): Error {
   if (err instanceof UploadError || err instanceof UnsafePathError) return err
   const code = (err as { code?: unknown }).code
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
+  if (failureReasonOf(err, 'write') === 'disk-full') {
     return new UploadError(507, 'disk-full', 'The disk is full: the file was not stored (free some space and upload again)', { cause: err })
   }
   if (code === 'ABORT_ERR' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as { name?: unknown }).name === 'AbortError') {

@@ -1,5 +1,6 @@
 /**
- * Text shown to people, the same everywhere: sizes, and peer-supplied text made safe to show. Pure functions with no
+ * Text shown to people, the same everywhere: sizes, failures in words (the one table: `describeFailure`), and
+ * peer-supplied text made safe to show. Pure functions with no
  * imports outside this folder, so the core, the app, every host and the page (src-renderer) share them
  * (docs/ARCHITECTURE.md).
  *
@@ -9,9 +10,12 @@
  * formatDuration(75_000)               // '1 min 15 s'
  * printable('evil\u202Etxt.exe')       // 'evil\\u202etxt.exe' (for a terminal)
  * cleanText('Alice\u0007\u200B', 48)   // 'Alice' (for a notification)
+ * describeFailure({ code: 'write-failed', reason: 'disk-full' }, { direction: 'receive' }).message // 'The disk is full. …'
  * ```
  */
 export { CONTROL_CHARACTERS, INVISIBLE_CHARACTERS } from './characters.ts'
 export { cleanText, hasUnsafeCharacters, printable } from './display.ts'
 export { formatBytes } from './bytes.ts'
 export { formatDuration } from './duration.ts'
+export { describeFailure, failureOf, failureText } from './failures.ts'
+export type { Failure, FailureContext, WordedFailure } from './failures.ts'

@@ -8,6 +8,7 @@ import QRCode from 'qrcode'
 import type { EventName, Events, FerryApi, OfferView, PeerView, TransferView } from '../src/api/index.ts'
 import type { PageCallName } from '../../src-main/api/index.ts'
 import { PAGE_CALL_NAMES } from '../../src-main/api/constants.ts'
+import { describeFailure } from '../../src-main/text/index.ts'
 
 const flags = new URLSearchParams(location.search)
 const now = Date.now()
@@ -36,8 +37,8 @@ const transfers: TransferView[] = flags.has('empty') ? [] : [
     { index: 0, path: 'report.pdf', size: 1_048_576, state: 'verified' }, { index: 1, path: 'slides/intro.key', size: 3_145_728, state: 'verified' },
     { index: 2, path: 'slides/notes.txt', size: 1_048_576, state: 'verified' }] }),
   transfer(3, { peerId: id('Bob2'), peerName: 'Bob’s laptop', state: 'declined', transferredBytes: 0 }),
-  transfer(4, { peerId: id('Bob2'), peerName: 'Bob’s laptop', state: 'interrupted', transferredBytes: 2_000_000, canResume: true, error: { code: 'interrupted', message: 'stream reset' } }),
-  transfer(5, { direction: 'receive', state: 'failed', transferredBytes: 1_000_000, error: { code: 'write-failed', message: 'ENOSPC' } }),
+  transfer(4, { peerId: id('Bob2'), peerName: 'Bob’s laptop', state: 'interrupted', transferredBytes: 2_000_000, canResume: true, error: describeFailure({ code: 'interrupted' }, { peerName: 'Bob’s laptop', direction: 'send' }) }),
+  transfer(5, { direction: 'receive', state: 'failed', transferredBytes: 1_000_000, error: describeFailure({ code: 'write-failed', reason: 'disk-full' }, { direction: 'receive' }) }),
   // A stranger that calls itself by a contact's name: shown marked "Not a contact".
   transfer(6, { direction: 'receive', peerId: id('Evil5'), peerName: 'Alice', isContact: false })
 ]

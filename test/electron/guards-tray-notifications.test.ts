@@ -12,6 +12,7 @@ import type { Menu, MenuItemConstructorOptions, NotificationConstructorOptions, 
 import type { EventName, Events, OfferView, TransferView } from '../../src-main/api/index.ts'
 import { hardenWebContents } from '../../src-main/electron/guards.ts'
 import { createNotifier, offerNotification, transferNotification } from '../../src-main/electron/notifications.ts'
+import { describeFailure } from '../../src-main/text/index.ts'
 import { createTray, trayStatusText } from '../../src-main/electron/tray.ts'
 
 function fakeEvents () {
@@ -116,7 +117,10 @@ describe('notifications', () => {
     assert.match(offerNotification(offer({ isContact: false, contactName: undefined, files: [{ index: 0, path: 'a', size: 1 }, { index: 1, path: 'b', size: 1 }] })).body, /not in your contacts/)
     assert.deepEqual(transferNotification(transfer()), { title: 'Received 3 files from Alice', body: '1.4 MiB, verified' })
     assert.equal(transferNotification(transfer({ direction: 'send', state: 'declined' }))!.title, 'Alice declined your files')
-    assert.equal(transferNotification(transfer({ state: 'failed', error: { code: 'disk-full', message: 'The disk is full' } }))!.body, 'The disk is full')
+    assert.equal(transferNotification(transfer({ state: 'failed', error: { code: 'write-failed', reason: 'disk-full', message: 'The disk is full' } }))!.body, 'The disk is full')
+    const diskFull = describeFailure({ code: 'write-failed', reason: 'disk-full' }, { direction: 'receive' })
+    assert.deepEqual(transferNotification(transfer({ state: 'interrupted', error: diskFull })), { title: 'Transfer from Alice stopped', body: diskFull.message }, 'a full disk stops a receive as interrupted, and says so')
+    assert.equal(transferNotification(transfer({ state: 'interrupted', error: describeFailure({ code: 'paused' }, { direction: 'receive' }) })), null, 'a pause resumes by itself')
     assert.equal(transferNotification(transfer({ state: 'transferring' })), null)
     assert.equal(transferNotification(transfer({ state: 'declined' })), null, 'the receiver declined it themself')
     assert.equal(transferNotification(transfer({ isContact: false }))!.title, 'Received 3 files from Alice (not a contact)', 'a name a stranger chose is marked')

@@ -9,6 +9,7 @@ import {
   encodeControl, encodeData, FrameDecoder, MAX_CONTROL_BYTES, MAX_DATA_BYTES, MAX_FILES, ProtocolError
 } from '../../src-main/core/protocol/index.ts'
 import type { ControlMessage } from '../../src-main/core/protocol/index.ts'
+import { FAILURE_REASONS } from '../../src-main/core/index.ts'
 
 const offer: ControlMessage = {
   type: 'offer', version: 1, transferId: randomUUID(), totalBytes: 5,
@@ -39,10 +40,23 @@ describe('protocol codec', () => {
       { type: 'ack', bytes: 123 },
       { type: 'done' },
       { type: 'complete', files: [{ index: 0, sha256: '0'.repeat(64) }] },
-      { type: 'error', code: 'hash-mismatch', message: 'x' }
+      { type: 'error', code: 'hash-mismatch', message: 'x' },
+      { type: 'error', code: 'write-failed', message: 'x', reason: 'disk-full' }
     ]
     const decoder = new FrameDecoder()
     for (const m of messages) assert.deepEqual(decoder.push(encodeControl(m)), [{ kind: 'control', message: m }])
+  })
+
+  it('an error\'s optional reason is kept when it is a known one and dropped otherwise, never refused', () => {
+    const decode = (reason: unknown): unknown => (new FrameDecoder().push(rawControl(JSON.stringify({ type: 'error', code: 'write-failed', message: 'm', reason })))[0] as { message: unknown }).message
+    for (const reason of FAILURE_REASONS) assert.deepEqual(decode(reason), { type: 'error', code: 'write-failed', message: 'm', reason })
+    for (const reason of ['quantum-foam', 'DISK-FULL', '', 7, null, { a: 1 }, ['disk-full'], 'x'.repeat(10_000)]) {
+      const { reason: kept, ...rest } = decode(reason) as { reason?: unknown }
+      assert.equal(kept, undefined, JSON.stringify(reason).slice(0, 40))
+      assert.deepEqual(rest, { type: 'error', code: 'write-failed', message: 'm' })
+    }
+    // An older peer's error has no reason at all.
+    assert.deepEqual(new FrameDecoder().push(rawControl('{"type":"error","code":"write-failed","message":"m"}'))[0], { kind: 'control', message: { type: 'error', code: 'write-failed', message: 'm' } })
   })
 
   it('frames split at every byte boundary reassemble into the same messages', () => {

@@ -3,6 +3,8 @@ import { DATABASE_FILE } from '../../core/index.ts'
 import { openStore } from '../../core/store/index.ts'
 import { dataDirOf } from '../options.ts'
 import { formatBytes } from '../output.ts'
+import { describeFailure } from '../../text/index.ts'
+import type { TransferRecord } from '../../core/index.ts'
 import type { Output } from '../output.ts'
 
 /** Options of `ferry history`. */
@@ -10,6 +12,11 @@ export interface HistoryOptions {
   dataDir?: string
   limit?: string
   peer?: string
+}
+
+/** Why a transfer ended badly, in the words of the one table of failures (from its recorded code and reason). */
+function failureWords (t: TransferRecord): string {
+  return describeFailure({ code: t.errorCode ?? 'internal', reason: t.errorReason, peerMessage: t.errorPeerMessage, message: t.errorMessage }, { direction: t.direction }).message
 }
 
 /** `ferry history`: the transfers recorded in SQLite, newest first, with their files. */
@@ -20,7 +27,7 @@ export async function historyCommand (options: HistoryOptions, out: Output): Pro
     for (const t of transfers) {
       const files = store.transfers.files(t.id)
       out.event({ event: 'transfer', ...t, files: files.map(f => ({ path: f.relPath, size: f.size, state: f.state, sha256: f.sha256 ?? null })) },
-        `${new Date(t.createdAt).toISOString()}  ${t.direction === 'send' ? 'sent to  ' : 'received from'} ${t.peerId.slice(-8)}  ${t.state.padEnd(11)} ${String(t.fileCount).padStart(5)} files  ${formatBytes(t.totalBytes).padStart(10)}${t.errorMessage != null ? `  (${t.errorMessage})` : ''}`)
+        `${new Date(t.createdAt).toISOString()}  ${t.direction === 'send' ? 'sent to  ' : 'received from'} ${t.peerId.slice(-8)}  ${t.state.padEnd(11)} ${String(t.fileCount).padStart(5)} files  ${formatBytes(t.totalBytes).padStart(10)}${t.errorCode != null && t.state !== 'completed' ? `  ${failureWords(t)}` : ''}`)
     }
     if (transfers.length === 0) out.event({ event: 'empty' }, 'No transfers yet.')
   } finally {

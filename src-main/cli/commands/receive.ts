@@ -88,7 +88,7 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
       })
       peer.transfers.on('failed', (f) => {
         if (f.direction !== 'receive') return
-        out.error(f.code, f.message)
+        out.failure(f, { direction: 'receive' })
         if (options.once === true) { exitCode = 1; resolveDone() }
       })
       signal.addEventListener('abort', () => resolveDone(), { once: true })

@@ -4,8 +4,11 @@ import { FerryError } from '../errors/index.ts'
 /** An invite that is not a valid `ferry:` invite (bad peer ID, relay multiaddr, name, or too long). */
 export class InvalidInviteError extends FerryError {
   static override name = 'InvalidInviteError'
-  constructor (message: string, options?: ErrorOptions) {
-    super('invalid-invite', `Not a valid Ferry invite: ${message}`, options)
+  /** What is wrong with it, e.g. `longer than 2048 characters` (names no local path). */
+  readonly detail: string
+  constructor (detail: string, options?: ErrorOptions) {
+    super('invalid-invite', `Not a valid Ferry invite: ${detail}`, options)
+    this.detail = detail
   }
 }
 

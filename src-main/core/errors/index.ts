@@ -44,6 +44,9 @@ export class PausedError extends FerryError {
   }
 }
 
+export { FAILURE_REASONS, failureReasonOf, isFailureReason } from './reasons.ts'
+export type { FailureReason, FileOperation } from './reasons.ts'
+
 /** Throws {@link AbortedError} if `signal` is already aborted. */
 export function throwIfAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new AbortedError(undefined, { cause: signal.reason })

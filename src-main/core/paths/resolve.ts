@@ -65,7 +65,7 @@ function checkSingleName (name: string): void {
  * @throws {UnsafePathError} when `relPath` is refused, or with reason `symlink-in-path` / `not-a-directory` when a
  *   component under `root` is a link or not a folder (`not-a-directory` also when `root` is not a folder)
  * @throws {AbortedError} when `signal` aborts
- * @throws the file-system error (e.g. `ENOENT` when `root` is missing, `EACCES`, `ENOSPC`) otherwise
+ * @throws the file-system error (e.g. `ENOENT` when `root` is missing, `EACCES`, a full disk) otherwise
  */
 export async function prepareDestination (root: string, relPath: string, signal?: AbortSignal, created?: string[]): Promise<string> {
   const full = resolveInside(root, relPath)

@@ -16,4 +16,4 @@ export { encodeControl, encodeData, decodeControl, FrameDecoder } from './codec.
 export type { Frame } from './codec.ts'
 export * from './messages.ts'
 export { ERROR_CODES, ProtocolError, RemoteError, TransferError } from './errors.ts'
-export type { ErrorCode } from './errors.ts'
+export type { ErrorCode, RemoteFacts } from './errors.ts'

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { FAILURE_REASONS } from '../errors/index.ts'
 import {
   ERROR_CODES
 } from './errors.ts'
@@ -69,7 +70,13 @@ export const Complete = z.object({
 export const ErrorMessage = z.object({
   type: z.literal('error'),
   code: z.string().max(64),
-  message: text(MAX_MESSAGE_LENGTH)
+  message: text(MAX_MESSAGE_LENGTH),
+  /**
+   * Optional, since the first version: why a file operation failed (`write-failed`: the receiver's disk is full, …).
+   * A value that is not one of `FAILURE_REASONS` is dropped, not refused: an older or newer peer's message still
+   * decodes (docs/PROTOCOL.md §4, "error").
+   */
+  reason: z.enum(FAILURE_REASONS).optional().catch(undefined)
 })
 
 export const ControlMessage = z.discriminatedUnion('type', [Offer, Accept, Reject, FileStart, Block, Nack, Rewind, FileEnd, Ack, Done, Complete, ErrorMessage])

@@ -58,5 +58,12 @@ export const MIGRATIONS: readonly string[] = [
   'ALTER TABLE transfers ADD COLUMN accepted_at INTEGER;',
   // 3: the kind of device a contact says it is (`desktop`, `laptop`, `server`: from its invite or its offers), shown as
   // an icon; NULL when unknown (contacts added before, or by a version that does not say).
-  'ALTER TABLE contacts ADD COLUMN device TEXT;'
+  'ALTER TABLE contacts ADD COLUMN device TEXT;',
+  // 4: the typed facts of an error besides its code: why a file operation failed (`error_reason`, one of the core's
+  // FAILURE_REASONS, e.g. 'disk-full'), and the words the peer sent with its reject or error (`error_peer_message`:
+  // peer-supplied text, e.g. a decline's reason). NULL for transfers recorded before, and when there is none.
+  `
+  ALTER TABLE transfers ADD COLUMN error_reason TEXT;
+  ALTER TABLE transfers ADD COLUMN error_peer_message TEXT;
+  `
 ]

@@ -2,6 +2,7 @@
  * Raw SQLite row shapes and their mapping to the camelCase records of `types.ts`. `NULL` columns become absent
  * optional properties.
  */
+import { isFailureReason } from '../errors/index.ts'
 import { isDeviceKind } from '../protocol/index.ts'
 import type {
   Contact, TransferDirection, TransferFileRecord, TransferFileState, TransferRecord, TransferState
@@ -21,6 +22,8 @@ export interface TransferRow {
   dest_dir: string | null
   error_code: string | null
   error_message: string | null
+  error_reason: string | null
+  error_peer_message: string | null
   created_at: number
   updated_at: number
   finished_at: number | null
@@ -68,6 +71,9 @@ export function toTransfer (row: TransferRow): TransferRecord {
   if (row.dest_dir !== null) rec.destDir = row.dest_dir
   if (row.error_code !== null) rec.errorCode = row.error_code
   if (row.error_message !== null) rec.errorMessage = row.error_message
+  // A value this version does not know (written by a newer Ferry) reads as no reason.
+  if (isFailureReason(row.error_reason)) rec.errorReason = row.error_reason
+  if (row.error_peer_message !== null) rec.errorPeerMessage = row.error_peer_message
   if (row.finished_at !== null) rec.finishedAt = row.finished_at
   if (row.accepted_at !== null) rec.acceptedAt = row.accepted_at
   return rec

@@ -75,6 +75,7 @@ export function createTransferRepository (db: BetterSqlite3.Database, now: () =>
     'SELECT * FROM transfer_files WHERE transfer_id = ? ORDER BY idx')
   const updateState = db.prepare(`
     UPDATE transfers SET state = @state, error_code = @errorCode, error_message = @errorMessage,
+                         error_reason = @errorReason, error_peer_message = @errorPeerMessage,
                          updated_at = @now, finished_at = @finishedAt,
                          accepted_at = CASE WHEN @state = 'transferring' THEN COALESCE(accepted_at, @now) ELSE accepted_at END
     WHERE id = @id`)
@@ -167,6 +168,8 @@ export function createTransferRepository (db: BetterSqlite3.Database, now: () =>
         state,
         errorCode: error?.code ?? null,
         errorMessage: error?.message ?? null,
+        errorReason: error?.reason ?? null,
+        errorPeerMessage: error?.peerMessage ?? null,
         now: t,
         finishedAt: TERMINAL.has(state) ? t : null
       })

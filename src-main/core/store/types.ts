@@ -5,6 +5,8 @@ import type { DeviceKind } from '../protocol/index.ts'
  * A SQL `NULL` becomes an absent optional property (never `null`).
  */
 
+import type { FailureReason } from '../errors/index.ts'
+
 /** Which side of a transfer this machine is on. */
 export type TransferDirection = 'send' | 'receive'
 
@@ -42,7 +44,12 @@ export interface TransferRecord {
   destDir?: string
   /** Why the transfer reached its current state (a `FerryError` code), if it ended badly. */
   errorCode?: string
+  /** The local message of that error, for logs (may name local paths; people read words made from the code). */
   errorMessage?: string
+  /** Why a file operation failed (`write-failed` with `disk-full`, …): one of the core's `FAILURE_REASONS`. */
+  errorReason?: FailureReason
+  /** The words the peer sent with its `reject` or `error` (a decline's reason): peer-supplied, show as text only. */
+  errorPeerMessage?: string
   createdAt: number
   updatedAt: number
   /** Set when the transfer entered a terminal state. */
@@ -115,6 +122,10 @@ export interface TransferPatch {
 export interface TransferErrorInfo {
   code: string
   message: string
+  /** Why a file operation failed (from the errno, or the peer's `error.reason`). */
+  reason?: FailureReason
+  /** The words the peer sent with its `reject` or `error`: peer-supplied text. */
+  peerMessage?: string
 }
 
 /** Progress of one file for `transfers.recordProgress`; an absent `state` is left as it is. */

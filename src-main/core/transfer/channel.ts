@@ -1,5 +1,6 @@
 import type { Stream } from '@libp2p/interface'
 import { AbortedError, FerryError, throwIfAborted } from '../errors/index.ts'
+import type { FailureReason } from '../errors/index.ts'
 import {
   BLOCK_BYTES, encodeControl, encodeData, FrameDecoder, MAX_DATA_BYTES, MAX_FILES, ProtocolError, RemoteError,
   STALL_TIMEOUT_MS, TransferError, WINDOW_BYTES
@@ -141,7 +142,7 @@ export class FrameChannel {
       if (frame.kind !== 'control' || frame.message.type !== 'error' || this.stopped.signal.aborted) {
         throw new ProtocolError(`The sender sent ${frame.kind === 'data' ? 'data' : `a ${frame.message.type} message`} before its offer was answered`)
       }
-      this.stopped.abort(new RemoteError(frame.message.code, frame.message.message))
+      this.stopped.abort(new RemoteError(frame.message.code, frame.message.message, { reason: frame.message.reason, peerMessage: frame.message.message }))
     }
     if (frame.kind === 'data') {
       this.queuedDataBytes += frame.bytes.byteLength
@@ -263,17 +264,19 @@ export class FrameChannel {
   }
 
   /**
-   * Tells the peer why the transfer ends (an `error` message), then ends the stream like {@link finish}. Never throws:
-   * the stream may already be gone.
+   * Tells the peer why the transfer ends (an `error` message, with `options.reason` when a file operation failed),
+   * then ends the stream like {@link finish} (within `options.timeoutMs`, default 10 s). Never throws: the stream may
+   * already be gone.
    */
-  async sendErrorAndClose (code: string, message: string, timeoutMs = 10_000): Promise<void> {
+  async sendErrorAndClose (code: string, message: string, options: { reason?: FailureReason, timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 10_000
     if (this.closingWithError) return
     this.closingWithError = true
     if (this.stream.status === 'open' && this.stream.writeStatus === 'writable') {
       // The message queues behind data already sent (up to the flow-control window): give it time to drain, so the
       // peer learns why (cancelled, paused, …) instead of seeing a reset.
       try {
-        this.stream.send(encodeControl({ type: 'error', code, message: message.slice(0, 1000) }))
+        this.stream.send(encodeControl({ type: 'error', code, message: message.slice(0, 1000), ...(options.reason == null ? {} : { reason: options.reason }) }))
       } catch {
         // the stream went away meanwhile
       }

@@ -36,7 +36,7 @@ export class ReceiverFeedback {
           this.notify()
           return
         } else if (msg.type === 'error') {
-          throw new RemoteError(msg.code, `The receiver stopped the transfer: ${msg.message}`)
+          throw new RemoteError(msg.code, `The receiver stopped the transfer: ${msg.message}`, { reason: msg.reason, peerMessage: msg.message })
         } else {
           throw new ProtocolError(`Unexpected ${msg.type} message from the receiver`)
         }

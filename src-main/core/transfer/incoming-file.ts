@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
 import { constants as fsConstants, writeSync } from 'node:fs'
 import { unlink } from 'node:fs/promises'
+import { failureReasonOf } from '../errors/index.ts'
+import type { FailureReason } from '../errors/index.ts'
 import { placeFile } from '../paths/index.ts'
 import { BLOCK_BYTES, TransferError } from '../protocol/index.ts'
 import { OpenFile } from './open-file.ts'
@@ -18,24 +20,31 @@ const SYNC_WRITE_MAX_BYTES = 64 * 1024
 /** Reopening a partial file (resume): read-write, and never through a symbolic link planted under its name. */
 const REOPEN_FLAGS = fsConstants.O_RDWR | (fsConstants.O_NOFOLLOW ?? 0)
 
-/** Maps a file-system error to a `write-failed` TransferError a person understands; `path` is the offer's relative path. */
+/** A fixed phrase per reason for the (log and peer) message of a failed write; never the system's message. */
+const WHY: Record<FailureReason, string> = {
+  'disk-full': 'the disk is full',
+  'permission-denied': 'permission denied (is the download folder read-only?)',
+  'folder-gone': 'the download folder is gone',
+  'file-gone': 'the file is gone',
+  'file-changed': 'the file changed',
+  other: 'the file system refused it'
+}
+
+/**
+ * Maps a file-system error to a `write-failed` TransferError with its typed `reason` (from the errno:
+ * `failureReasonOf`); `path` is the offer's relative path. A TransferError passes as it is.
+ */
 export function writeError (err: unknown, path: string): TransferError {
   if (err instanceof TransferError) return err
-  const code = (err as NodeJS.ErrnoException).code
-  const why = code === 'ENOSPC' || code === 'EDQUOT'
-    ? 'the disk is full'
-    : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-      ? 'permission denied (is the download folder read-only?)'
-      : code === 'ENOENT' ? 'the download folder is gone' : (code ?? 'unknown error')
-  // `path` is the offer's relative path and `why` never the system message (which names the local temp path): the
-  // sender is told this message (outcome.ts `messageForPeer`).
-  return new TransferError('write-failed', `Cannot write ${path}: ${why}`, { cause: err })
+  const reason = failureReasonOf(err, 'write')
+  // `path` is the offer's relative path and the phrase never the system message (which names the local temp path):
+  // the sender is told this message (outcome.ts `messageForPeer`).
+  return new TransferError('write-failed', `Cannot write ${path}: ${WHY[reason]}`, { cause: err, reason })
 }
 
 /** True when `err` means the disk is full: the partial file is kept so the transfer can resume later. */
 export function isDiskFull (err: unknown): boolean {
-  const cause = (err as { cause?: NodeJS.ErrnoException }).cause
-  return cause?.code === 'ENOSPC' || cause?.code === 'EDQUOT'
+  return err instanceof TransferError && err.code === 'write-failed' && err.reason === 'disk-full'
 }
 
 /**

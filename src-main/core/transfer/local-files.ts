@@ -1,6 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import { FerryError, throwIfAborted } from '../errors/index.ts'
+import { failureReasonOf, FerryError, throwIfAborted } from '../errors/index.ts'
+import type { FailureReason } from '../errors/index.ts'
 import { isPartialFolderName } from '../paths/index.ts'
 
 /** A file the sender offers: its path in the offer (relative, `/`-separated), where it is on disk, and its size. */
@@ -11,11 +12,19 @@ export interface LocalFile {
   size: number
 }
 
-/** A path given to send does not exist or is neither a file nor a folder. */
+/**
+ * A path given to send does not exist, cannot be read, is neither a file nor a folder, or changed before it was sent:
+ * `reason` says which (`file-gone`, `permission-denied`, `file-changed`, `other`); `path` is the local path as it was
+ * given (for the person who gave it — the CLI prints it; never sent to a peer or shown in the page).
+ */
 export class SourcePathError extends FerryError {
   static override name = 'SourcePathError'
-  constructor (message: string, options?: ErrorOptions) {
+  readonly reason: FailureReason
+  readonly path: string | undefined
+  constructor (message: string, options?: ErrorOptions & { reason?: FailureReason, path?: string }) {
     super('source-unreadable', message, options)
+    this.reason = options?.reason ?? 'other'
+    this.path = options?.path
   }
 }
 
@@ -51,11 +60,12 @@ export async function collectFiles (paths: readonly string[], signal?: AbortSign
     try {
       st = await lstat(abs)
     } catch (err) {
-      throw new SourcePathError(`Cannot read "${p}": ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (err as Error).message}`, { cause: err })
+      const reason = failureReasonOf(err, 'read')
+      throw new SourcePathError(`Cannot read "${p}": ${reason === 'file-gone' ? 'no such file or folder' : (err as Error).message}`, { cause: err, reason, path: p })
     }
     if (st.isFile()) files.push({ relPath: basename(abs), absPath: abs, size: st.size })
     else if (st.isDirectory()) await walk(abs, basename(abs))
-    else throw new SourcePathError(`"${p}" is not a regular file or folder`)
+    else throw new SourcePathError(`"${p}" is not a regular file or folder`, { path: p })
   }
   return { files, skipped }
 }

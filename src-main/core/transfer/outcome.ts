@@ -1,6 +1,6 @@
 import { AbortedError, errorMessage, FerryError, PausedError } from '../errors/index.ts'
 import { ProtocolError, RemoteError, TransferError } from '../protocol/index.ts'
-import type { TransferState } from '../store/index.ts'
+import type { TransferErrorInfo, TransferState } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
 import { isDiskFull } from './incoming-file.ts'
 
@@ -17,26 +17,49 @@ export function messageForPeer (err: unknown, code: string, message: string): st
   return `The other side could not go on (${code})`
 }
 
+/** How a transfer that did not complete is recorded, and whether the peer is told (see {@link outcomeOf}). */
+export interface Outcome {
+  state: TransferState
+  code: string
+  /** The local message, for the record and logs (may name local paths: never sent as it is). */
+  message: string
+  /** What is recorded: the code, the message and the typed facts (`reason`, the peer's own words). */
+  error: TransferErrorInfo
+  tellPeer: boolean
+}
+
+/** The typed facts an error carries besides its code: a `TransferError`'s or `RemoteError`'s reason, the peer's words. */
+function factsOf (err: unknown): Pick<TransferErrorInfo, 'reason' | 'peerMessage'> {
+  if (err instanceof TransferError) return err.reason == null ? {} : { reason: err.reason }
+  if (err instanceof RemoteError) {
+    return { ...(err.reason == null ? {} : { reason: err.reason }), ...(err.peerMessage == null ? {} : { peerMessage: err.peerMessage }) }
+  }
+  return {}
+}
+
 /**
  * How a transfer that did not complete is recorded, and what (if anything) the peer is told: the single mapping from
- * an error to a final state, shared by both sides so they agree. Send the peer {@link messageForPeer}, never `message`.
+ * an error to a final state, shared by both sides so they agree. Send the peer {@link messageForPeer}, never `message`,
+ * with `error.reason` (docs/PROTOCOL.md §11).
  */
-export function outcomeOf (err: unknown, signal?: AbortSignal): { state: TransferState, code: string, message: string, tellPeer: boolean } {
+export function outcomeOf (err: unknown, signal?: AbortSignal): Outcome {
+  const end = (state: TransferState, code: string, message: string, tellPeer: boolean, facts: Pick<TransferErrorInfo, 'reason' | 'peerMessage'> = {}): Outcome =>
+    ({ state, code, message, tellPeer, error: { code, message, ...facts } })
   // Whatever surfaced first when our own signal aborted (an AbortedError, a stream error), the reason decides.
   if (signal?.aborted === true) {
-    if (signal.reason instanceof PausedError) return { state: 'interrupted', code: 'paused', message: signal.reason.message, tellPeer: true }
-    return { state: 'cancelled', code: 'cancelled', message: 'The transfer was cancelled', tellPeer: true }
+    if (signal.reason instanceof PausedError) return end('interrupted', 'paused', signal.reason.message, true)
+    return end('cancelled', 'cancelled', 'The transfer was cancelled', true)
   }
   const message = errorMessage(err)
-  if (err instanceof StreamClosedError) return { state: 'interrupted', code: err.code, message, tellPeer: false }
+  if (err instanceof StreamClosedError) return end('interrupted', err.code, message, false)
   // A full disk is not the transfer's fault: keep what was verified, so it resumes once there is room.
-  if (err instanceof TransferError && isDiskFull(err)) return { state: 'interrupted', code: err.code, message, tellPeer: true }
-  if (err instanceof AbortedError) return { state: 'cancelled', code: 'cancelled', message: 'The transfer was cancelled', tellPeer: true }
+  if (isDiskFull(err)) return end('interrupted', (err as TransferError).code, message, true, factsOf(err))
+  if (err instanceof AbortedError) return end('cancelled', 'cancelled', 'The transfer was cancelled', true)
   if (err instanceof RemoteError) {
     const state: TransferState = err.code === 'declined' ? 'declined' : err.code === 'cancelled' ? 'cancelled' : err.code === 'paused' ? 'interrupted' : 'failed'
-    return { state, code: err.code, message, tellPeer: false }
+    return end(state, err.code, message, false, factsOf(err))
   }
-  if (err instanceof ProtocolError) return { state: 'failed', code: err.code, message, tellPeer: true }
-  if (err instanceof FerryError) return { state: 'failed', code: err.code, message, tellPeer: true }
-  return { state: 'failed', code: 'internal', message, tellPeer: true }
+  if (err instanceof ProtocolError) return end('failed', err.code, message, true)
+  if (err instanceof FerryError) return end('failed', err.code, message, true, factsOf(err))
+  return end('failed', 'internal', message, true)
 }

@@ -214,7 +214,7 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
         continue
       }
       const msg: ControlMessage = frame.message
-      if (msg.type === 'error') throw new RemoteError(msg.code, `The sender stopped the transfer: ${msg.message}`)
+      if (msg.type === 'error') throw new RemoteError(msg.code, `The sender stopped the transfer: ${msg.message}`, { reason: msg.reason, peerMessage: msg.message })
       if (pendingNack != null) {
         // Everything the sender sent before it saw the nack is discarded, until its rewind.
         if (msg.type !== 'rewind') continue
@@ -294,8 +294,8 @@ export async function receiveTransfer (stream: Stream, conn: Connection, init: R
     }
     removeCreatedFolders(downloadDir, createdDirs, endReceive == null ? 0 : 1)
     removePartialFolderIfEmpty(downloadDir, endReceive == null ? 0 : 1)
-    record.ended(outcome.state, { code: outcome.code, message: outcome.message })
-    if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message))
+    record.ended(outcome.state, outcome.error)
+    if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message), { reason: outcome.error.reason })
     else channel.abort(err as Error)
     throw err
   } finally {

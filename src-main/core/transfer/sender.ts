@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { failureReasonOf } from '../errors/index.ts'
 import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import type { Connection } from '@libp2p/interface'
@@ -41,7 +42,7 @@ export interface SendInit {
 }
 
 function readError (err: unknown, path: string): TransferError {
-  return err instanceof TransferError ? err : new TransferError('read-failed', `Cannot read ${path}: ${(err as Error).message}`, { cause: err })
+  return err instanceof TransferError ? err : new TransferError('read-failed', `Cannot read ${path}: ${(err as Error).message}`, { cause: err, reason: failureReasonOf(err, 'read') })
 }
 
 /** Reads `length` bytes at `position` (into `into`, if given), or fails if the file became shorter. */
@@ -50,7 +51,7 @@ async function readExactly (fh: FileHandle, length: number, position: number, pa
   let got = 0
   while (got < length) {
     const { bytesRead } = await fh.read(buf, got, length - got, position + got).catch((err: unknown) => { throw readError(err, path) })
-    if (bytesRead === 0) throw new TransferError('read-failed', `${path} became shorter while it was being sent`)
+    if (bytesRead === 0) throw new TransferError('read-failed', `${path} became shorter while it was being sent`, { reason: 'file-changed' })
     got += bytesRead
   }
   return buf
@@ -109,8 +110,8 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
     channel = new FrameChannel(stream, { onPeerActivity: () => { notePeerActivity(conn) } })
     stream.send(offerFrame)
     const answer = await channel.nextControl({ signal, timeoutMs: timeouts.decisionMs })
-    if (answer.type === 'reject') throw new RemoteError(answer.code, answer.code === 'declined' ? `The receiver declined${answer.message !== '' ? `: ${answer.message}` : ''}` : `The receiver refused the offer: ${answer.message}`)
-    if (answer.type === 'error') throw new RemoteError(answer.code, answer.message)
+    if (answer.type === 'reject') throw new RemoteError(answer.code, answer.code === 'declined' ? `The receiver declined${answer.message !== '' ? `: ${answer.message}` : ''}` : `The receiver refused the offer: ${answer.message}`, { peerMessage: answer.message })
+    if (answer.type === 'error') throw new RemoteError(answer.code, answer.message, { reason: answer.reason, peerMessage: answer.message })
     if (answer.type !== 'accept') throw new ProtocolError(`Expected accept or reject, got ${answer.type}`)
     const offsets = answer.offsets
     if (offsets.length !== files.length || offsets.some((o, i) => o > (files[i]?.size ?? 0) || (o % BLOCK_BYTES !== 0 && o !== files[i]?.size))) {
@@ -214,8 +215,8 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
   } catch (err) {
     writer.flush()
     const outcome = outcomeOf(err, signal)
-    store.transfers.setState(transferId, outcome.state, { code: outcome.code, message: outcome.message })
-    if (outcome.tellPeer) await channel?.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message))
+    store.transfers.setState(transferId, outcome.state, outcome.error)
+    if (outcome.tellPeer) await channel?.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message), { reason: outcome.error.reason })
     else channel?.abort(err as Error)
     throw err
   }

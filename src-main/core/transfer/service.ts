@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Connection, Stream, StreamMiddleware } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { errorMessage, FerryError } from '../errors/index.ts'
+import { errorMessage, failureReasonOf, FerryError } from '../errors/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lstat } from 'node:fs/promises'
 import { dialDirect, describeConnection } from '../node/index.ts'
@@ -24,7 +24,7 @@ import { findSendToResume, RESUMABLE_STATES } from './resume.ts'
 import { sendFiles } from './sender.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import { STRANGER } from './types.ts'
-import type { IncomingOffer, OfferDecision, PeerStanding, TransferProgress, TransferResult } from './types.ts'
+import type { IncomingOffer, OfferDecision, PeerStanding, TransferFailure, TransferProgress, TransferResult } from './types.ts'
 import { TransferJobs } from './jobs.ts'
 
 /** Events of a {@link TransferService}. */
@@ -44,7 +44,7 @@ export interface TransferEvents {
   /** A transfer in either direction completed and verified. */
   complete: [TransferResult]
   /** A transfer in either direction ended without completing; `state` is how it is recorded. */
-  failed: [{ transferId?: string, direction: 'send' | 'receive', peerId: string, code: string, message: string }]
+  failed: [TransferFailure]
 }
 
 /** Options of {@link TransferService}. */
@@ -258,7 +258,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
       })
       if (result != null) this.emit('complete', result)
     } catch (err) {
-      this.emit('failed', { transferId, direction: 'receive', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
+      this.emit('failed', { transferId, direction: 'receive', peerId, ...outcomeOf(err, job.signal).error, message: errorMessage(err) })
     } finally {
       if (transferId != null && this.receiving.get(transferId)?.stream === stream) this.receiving.delete(transferId)
       ended.resolve()
@@ -343,9 +343,9 @@ export class TransferService extends EventEmitter<TransferEvents> {
     try {
       validateFileList(files.map(f => f.relPath))
       for (const f of files) {
-        const st = await lstat(f.absPath).catch((err: unknown) => { throw new SourcePathError(`Cannot read ${f.absPath}: ${errorMessage(err)}`, { cause: err }) })
-        if (!st.isFile()) throw new SourcePathError(`${f.absPath} is not a regular file`)
-        if (st.size !== f.size) throw new SourcePathError(`${f.absPath} changed size (${f.size} → ${st.size} bytes)`)
+        const st = await lstat(f.absPath).catch((err: unknown) => { throw new SourcePathError(`Cannot read ${f.absPath}: ${errorMessage(err)}`, { cause: err, reason: failureReasonOf(err, 'read'), path: f.absPath }) })
+        if (!st.isFile()) throw new SourcePathError(`${f.absPath} is not a regular file`, { path: f.absPath })
+        if (st.size !== f.size) throw new SourcePathError(`${f.absPath} changed size (${f.size} → ${st.size} bytes)`, { reason: 'file-changed', path: f.absPath })
       }
     } catch (err) {
       this.emit('failed', { transferId: options.transferId, direction: 'send', peerId: peerIdOf(to), code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
@@ -379,7 +379,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
         }
       }
     } catch (err) {
-      this.emit('failed', { transferId: job.id() ?? options.transferId, direction: 'send', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
+      this.emit('failed', { transferId: job.id() ?? options.transferId, direction: 'send', peerId, ...outcomeOf(err, job.signal).error, message: errorMessage(err) })
       throw err
     } finally {
       job.done()

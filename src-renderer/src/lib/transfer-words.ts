@@ -1,6 +1,6 @@
 /**
  * How a transfer's state and ending read for a person: a short label for the state pill, its colour, and a sentence
- * for the ending (from the error code, see `errors.ts`).
+ * for the ending (the app's words for its error, see `errors.ts`).
  *
  * @example
  * ```ts
@@ -56,8 +56,8 @@ export function endingText (t: TransferView, cancelledBy?: 'here' | 'there'): st
     case 'failed':
     case 'interrupted': {
       if (t.error == null) return t.state === 'interrupted' ? 'The connection was lost before the end.' : 'It failed.'
-      const words = describeError(t.error)
-      return t.canResume && !/resume/i.test(words) ? `${words} You can resume it.` : words
+      // The app's words (src-main/text/failures.ts); the row's Resume button says whether it can resume.
+      return describeError(t.error)
     }
     case 'offered':
       return t.direction === 'send' ? `Waiting for ${t.peerName} to accept…` : null
