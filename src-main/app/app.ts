@@ -181,12 +181,13 @@ export class AppState {
       offer: (offer) => this.peers.announce(offer.peerId, offer.senderName),
       accepted: (offer) => this.views.received(offer, 'accepted'),
       declined: (offer, why) => this.views.finish(offer.transferId, why.code === 'timeout'
-        ? { code: 'offer-expired', message: 'Nobody answered the offer in time, so it was refused.' }
-        : { code: 'declined', message: why.reason ?? 'Declined' }),
+        ? { record: why.record, state: 'declined', code: 'offer-expired', message: 'Nobody answered the offer in time, so it was refused.' }
+        : { record: why.record, state: 'declined', code: 'declined', message: why.reason ?? 'Declined' }),
       resuming: (r) => this.views.patch(r.transferId, { state: 'transferring', transferredBytes: r.skippedBytes }),
       progress: (p) => this.views.progress(p),
-      complete: (r) => this.views.finish(r.transferId),
-      failed: (f) => { if (f.transferId != null) this.views.finish(f.transferId, { code: f.code, message: f.message }) }
+      // The events carry the final record: the views show it without reading the history again.
+      complete: (r, record) => this.views.finish(r.transferId, { record }),
+      failed: (f) => { if (f.transferId != null) this.views.finish(f.transferId, { record: f.record, state: f.state, code: f.code, message: f.message }) }
     }
     for (const [event, handler] of Object.entries(handlers)) t.on(event as keyof TransferEvents, handler as never)
     return () => { for (const [event, handler] of Object.entries(handlers)) t.off(event as keyof TransferEvents, handler as never) }

@@ -1,104 +1,31 @@
 import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Connection, Stream, StreamMiddleware } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { errorMessage, FerryError } from '../errors/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lstat } from 'node:fs/promises'
 import { dialDirect, describeConnection } from '../node/index.ts'
-import type { ConnectionInfo, FerryLibp2p } from '../node/index.ts'
 import { validateFileList } from '../paths/index.ts'
 import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL } from '../protocol/index.ts'
-import type { Store } from '../store/index.ts'
+import type { TransferRecord } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
 import { RESUME_RETRY_DELAY_MS } from './constants.ts'
 import { collectFiles, SourcePathError } from './local-files.ts'
 import { OfferBudget } from './offer-budget.ts'
-import type { OfferLimits } from './offer-budget.ts'
 import type { LocalFile } from './local-files.ts'
 import { receiveTransfer } from './receiver.ts'
 import { outcomeOf } from './outcome.ts'
 import { downloadRootsOf, PARTIAL_SWEEP_INTERVAL_MS, sweepPartialFiles } from './partial-files.ts'
-import { findSendToResume, RESUMABLE_STATES } from './resume.ts'
+import { canResume } from './lifecycle.ts'
+import type { SendOptions, TransferEvents, TransferFailure, TransferServiceInit } from './service-types.ts'
+import { findSendToResume } from './resume.ts'
 import { sendFiles } from './sender.ts'
-import type { TransferTimeouts } from './timeouts.ts'
 import { STRANGER } from './types.ts'
-import type { IncomingOffer, OfferDecision, PeerStanding, TransferProgress, TransferResult } from './types.ts'
+import type { IncomingOffer, OfferDecision, PeerStanding, TransferResult } from './types.ts'
 import { TransferJobs } from './jobs.ts'
 
-/** Events of a {@link TransferService}. */
-export interface TransferEvents {
-  /**
-   * A validated incoming offer that got a place among the offers waiting for a decision, before it is decided (offers
-   * refused by the peer's standing or answered `busy` never get here).
-   */
-  offer: [IncomingOffer]
-  /** A new incoming offer was accepted and recorded; its data follows (a resumed one emits `resuming` instead). */
-  accepted: [IncomingOffer]
-  /** An incoming offer was declined, or expired with nobody answering (`code` `timeout`). */
-  declined: [IncomingOffer, { code: 'declined' | 'timeout', reason?: string }]
-  /** A transfer resumes (either side), with the bytes that will not be sent again. */
-  resuming: [{ transferId: string, direction: 'send' | 'receive', peerId: string, skippedBytes: number }]
-  progress: [TransferProgress]
-  /** A transfer in either direction completed and verified. */
-  complete: [TransferResult]
-  /** A transfer in either direction ended without completing; `state` is how it is recorded. */
-  failed: [{ transferId?: string, direction: 'send' | 'receive', peerId: string, code: string, message: string }]
-}
-
-/** Options of {@link TransferService}. */
-export interface TransferServiceInit {
-  node: FerryLibp2p
-  store: Store
-  /** Folder incoming files are written into. */
-  downloadDir: string
-  /** Decides incoming offers (a prompt, `--yes`, or a trust policy). Without it every offer is declined. */
-  decide?: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>
-  /**
-   * The receive policy's standing of a peer (contact or not, refused or not), asked whenever an offer arrives — for
-   * the budget of waiting offers it counts against, whether it is recorded when not accepted, and whether a resumed
-   * transfer may go on (e.g. `contacts.peerStanding`). Default: every peer is a stranger, none is refused.
-   */
-  classify?: (peerId: string) => PeerStanding
-  /** Limits of the offers waiting for a decision (defaults: ./constants.ts). */
-  offerLimits?: Partial<OfferLimits>
-  /** Display name sent with offers. */
-  displayName?: string
-  /** Shorter timeouts (tests), in ms. */
-  timeouts?: Partial<TransferTimeouts>
-  /** libp2p stream middleware run on incoming transfer streams before the handler. */
-  middleware?: StreamMiddleware[]
-  /**
-   * Whether a peer is blocked, asked for every incoming transfer stream before its offer is read (the connection
-   * gater runs only when a connection opens; the block list may change in another process meanwhile). A blocked
-   * peer's stream is reset and its connections closed; nothing is recorded.
-   */
-  isBlocked?: (peerId: string) => boolean
-}
-
-/** Options of {@link TransferService.send}. */
-export interface SendOptions {
-  signal?: AbortSignal
-  /**
-   * The ID of the transfer if it is a new one (a UUID; default: random), so a UI can show it before the offer is made.
-   * An earlier interrupted send of the same files to the same peer is resumed under its own ID instead (see
-   * `findSendToResume`, which callers can ask first).
-   */
-  transferId?: string
-  /** Called once the connection that carries the data is up. */
-  onConnected?: (info: ConnectionInfo) => void
-  /** Called before a dial retry. */
-  onRetry?: (attempt: number, err: unknown) => void
-  /** Called with the paths that were skipped (symbolic links, special files). */
-  onSkipped?: (paths: string[]) => void
-  /**
-   * After the connection drops mid-transfer, keep trying to reach the peer and resume for this long, in ms
-   * (default 0: fail with the interruption). A transfer never interrupted is not retried.
-   */
-  retryForMs?: number
-  /** Called when the connection dropped and the transfer will be resumed, with the attempt number. */
-  onInterrupted?: (attempt: number, err: unknown) => void
-}
+export type { SendOptions, TransferEvents, TransferFailure, TransferServiceInit } from './service-types.ts'
 
 /**
  * Sends and receives transfers for one node: registers the `/ferry/transfer/1.0.0` handler (refused on limited
@@ -245,12 +172,12 @@ export class TransferService extends EventEmitter<TransferEvents> {
         timeouts: this.init.timeouts,
         onAccepted: (offer) => this.emit('accepted', offer),
         onResume: (offer, skippedBytes) => this.emit('resuming', { transferId: offer.transferId, direction: 'receive', peerId: offer.peerId, skippedBytes }),
-        onDeclined: (offer, why) => this.emit('declined', offer, why),
+        onDeclined: (offer, why) => this.emit('declined', offer, { ...why, record: this.recordOf(offer.transferId) }),
         onProgress: (p) => this.emit('progress', p)
       })
-      if (result != null) this.emit('complete', result)
+      if (result != null) this.emit('complete', result, this.recordOf(result.transferId) as TransferRecord)
     } catch (err) {
-      this.emit('failed', { transferId, direction: 'receive', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
+      this.emitFailed(err, { transferId, direction: 'receive', peerId }, job.signal)
     } finally {
       if (transferId != null && this.receiving.get(transferId)?.stream === stream) this.receiving.delete(transferId)
       ended.resolve()
@@ -294,7 +221,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
    */
   async send (to: Multiaddr, paths: readonly string[], options: SendOptions = {}): Promise<TransferResult> {
     const { files, skipped } = await collectFiles(paths, options.signal).catch((err: unknown) => {
-      this.emit('failed', { direction: 'send', peerId: peerIdOf(to), code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
+      this.emitFailed(err, { direction: 'send', peerId: peerIdOf(to) })
       throw err
     })
     if (skipped.length > 0) options.onSkipped?.(skipped)
@@ -311,7 +238,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
   async resumeSend (transferId: string, options: SendOptions = {}): Promise<TransferResult> {
     const store = this.init.store
     const record = store.transfers.get(transferId)
-    if (record == null || record.direction !== 'send' || !RESUMABLE_STATES.includes(record.state) || record.acceptedAt == null || record.remoteAddr == null) {
+    if (record?.direction !== 'send' || !canResume(record) || record.remoteAddr == null) {
       throw new FerryError('not-resumable', `Transfer ${transferId} cannot be resumed`)
     }
     const files: LocalFile[] = []
@@ -340,7 +267,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
         if (st.size !== f.size) throw new SourcePathError(`${f.absPath} changed size (${f.size} → ${st.size} bytes)`)
       }
     } catch (err) {
-      this.emit('failed', { transferId: options.transferId, direction: 'send', peerId: peerIdOf(to), code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
+      this.emitFailed(err, { transferId: options.transferId, direction: 'send', peerId: peerIdOf(to) })
       throw err
     }
     return this.deliver(to, [...files], options)
@@ -360,7 +287,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
           job.setPeer(peerId)
           options.onConnected?.(describeConnection(conn))
           const result = await this.sendOver(conn, files, job.signal, job.setId, options.transferId)
-          this.emit('complete', result)
+          this.emit('complete', result, this.recordOf(result.transferId) as TransferRecord)
           return result
         } catch (err) {
           // Only a transfer that was under way and lost its connection is retried; a first dial that fails is not.
@@ -371,11 +298,32 @@ export class TransferService extends EventEmitter<TransferEvents> {
         }
       }
     } catch (err) {
-      this.emit('failed', { transferId: job.id() ?? options.transferId, direction: 'send', peerId, code: outcomeOf(err, job.signal).code, message: errorMessage(err) })
+      this.emitFailed(err, { transferId: job.id() ?? options.transferId, direction: 'send', peerId }, job.signal)
       throw err
     } finally {
       job.done()
     }
+  }
+
+  /** The record of `transferId`, read once when it ended (the store may be closed while the service stops). */
+  private recordOf (transferId: string | undefined): TransferRecord | undefined {
+    if (transferId == null) return undefined
+    try {
+      return this.init.store.transfers.get(transferId)
+    } catch {
+      return undefined
+    }
+  }
+
+  /**
+   * Emits `failed` for `err`: its code and state as ./outcome.ts maps them (an error before any transfer ran — files
+   * that cannot be read — keeps its own code), with the transfer's final record when it has one.
+   */
+  private emitFailed (err: unknown, about: Pick<TransferFailure, 'transferId' | 'direction' | 'peerId'>, signal?: AbortSignal): void {
+    const outcome = outcomeOf(err, signal)
+    const code = signal == null ? (err as { code?: string }).code ?? 'internal' : outcome.code
+    const record = this.recordOf(about.transferId)
+    this.emit('failed', { ...about, code, message: errorMessage(err), state: outcome.state, record })
   }
 
   /** Sends over an open connection, resuming an earlier interrupted send of the same files to that peer if any. */
