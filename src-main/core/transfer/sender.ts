@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import type { Connection } from '@libp2p/interface'
 import { describeConnection, notePeerActivity } from '../node/index.ts'
@@ -13,6 +12,7 @@ import type { Store } from '../store/index.ts'
 import { BlockPool } from './block-pool.ts'
 import { FrameChannel } from './channel.ts'
 import { ReceiverFeedback } from './feedback.ts'
+import { openLocalFile } from './local-files.ts'
 import type { LocalFile } from './local-files.ts'
 import { messageForPeer, outcomeOf } from './outcome.ts'
 import { ProgressReporter } from './progress.ts'
@@ -132,7 +132,7 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
     /** Sends file `index` from `start`; returns a nack if the receiver asked for a block again meanwhile. */
     const sendFile = async (index: number, start: number, rewinding: boolean): Promise<Nack | undefined> => {
       const file = files[index] as LocalFile
-      const fh = await open(file.absPath, 'r').catch((err: unknown) => { throw readError(err, file.absPath) })
+      const fh = await openLocalFile(file)
       try {
         const fileHash = createHash('sha256')
         for (let pos = 0; pos < start; pos += BLOCK_BYTES) fileHash.update(await readExactly(fh, Math.min(BLOCK_BYTES, start - pos), pos, file.absPath))

@@ -80,9 +80,9 @@ export interface TransferServiceInit {
 export interface SendOptions {
   signal?: AbortSignal
   /**
-   * The ID of the transfer if it is a new one (a UUID; default: random), so a UI can show it before the offer is made.
-   * An earlier interrupted send of the same files to the same peer is resumed under its own ID instead (see
-   * `findSendToResume`, which callers can ask first).
+   * The transfer's ID, chosen by the caller so a UI can show it before the offer is made: the ID `findSendToResume`
+   * gave for these files and this peer (the send resumes it), or a new UUID. Given, the service does not look for a
+   * send to resume itself; not given, it looks once, at the first connection (docs/PROTOCOL.md §8).
    */
   transferId?: string
   /** Called once the connection that carries the data is up. */

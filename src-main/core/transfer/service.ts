@@ -11,7 +11,7 @@ import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL } from '..
 import type { TransferRecord } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
 import { RESUME_RETRY_DELAY_MS } from './constants.ts'
-import { collectFiles, SourcePathError } from './local-files.ts'
+import { collectFiles } from './local-files.ts'
 import { OfferBudget } from './offer-budget.ts'
 import type { LocalFile } from './local-files.ts'
 import { receiveTransfer } from './receiver.ts'
@@ -211,7 +211,9 @@ export class TransferService extends EventEmitter<TransferEvents> {
   /**
    * Sends files and folders (folders with their structure) to the peer at `to`, typically its
    * `<relay>/p2p-circuit/webrtc/p2p/<peer ID>` address, or a direct TCP address on a LAN.
-   * Local paths are checked before dialing; the dial is retried; file bytes only ever flow over a direct connection.
+   * The paths are where the files enter (the CLI's arguments): they are listed (`collectFiles`) and the relative paths
+   * they get checked (`validateFileList`) before dialing; the dial is retried; file bytes only ever flow over a direct
+   * connection.
    *
    * @throws {SourcePathError} when a path cannot be read
    * @throws {UnsafePathError} when a file name could not be written safely on the other side
@@ -220,12 +222,15 @@ export class TransferService extends EventEmitter<TransferEvents> {
    * @throws the errors of `sendFiles` otherwise
    */
   async send (to: Multiaddr, paths: readonly string[], options: SendOptions = {}): Promise<TransferResult> {
-    const { files, skipped } = await collectFiles(paths, options.signal).catch((err: unknown) => {
+    const listed = await collectFiles(paths, options.signal).then(({ files, skipped }) => {
+      validateFileList(files.map(f => f.relPath))
+      return { files, skipped }
+    }).catch((err: unknown) => {
       this.emitFailed(err, { direction: 'send', peerId: peerIdOf(to) })
       throw err
     })
-    if (skipped.length > 0) options.onSkipped?.(skipped)
-    return this.deliver(to, files, options)
+    if (listed.skipped.length > 0) options.onSkipped?.(listed.skipped)
+    return this.deliver(to, listed.files, options)
   }
 
   /**
@@ -247,38 +252,31 @@ export class TransferService extends EventEmitter<TransferEvents> {
       if (size !== f.size) throw new FerryError('not-resumable', `${f.localPath ?? f.relPath} is gone or changed since the transfer started`)
       files.push({ relPath: f.relPath, absPath: f.localPath ?? '', size })
     }
-    return this.deliver(multiaddr(record.remoteAddr), files, options)
+    return this.deliver(multiaddr(record.remoteAddr), files, { ...options, transferId })
   }
 
   /**
-   * Sends files already listed by the caller, each with the path it gets in the offer (e.g. files a desktop UI
-   * resolved from a drop). Every `relPath` passes the path-safety rules and every `absPath` must still be a regular
-   * file of the given size; otherwise as {@link send}.
-   *
-   * @throws {SourcePathError} when a file is gone, not a regular file, or changed size
-   * @throws {UnsafePathError} when a `relPath` could not be written safely on the other side
+   * Sends files already listed and checked where they entered (the app's `checkLocalFiles` for a desktop drop, the
+   * server's upload store): every `relPath` passed the path-safety rules and every `absPath` was a readable regular
+   * file of `size` bytes. They are not checked again on the way; the sender opens each one without following links
+   * and refuses it (`read-failed`) if it is no longer a regular file of at least its size. Otherwise as {@link send}.
    */
   async sendLocal (to: Multiaddr, files: readonly LocalFile[], options: SendOptions = {}): Promise<TransferResult> {
-    try {
-      validateFileList(files.map(f => f.relPath))
-      for (const f of files) {
-        const st = await lstat(f.absPath).catch((err: unknown) => { throw new SourcePathError(`Cannot read ${f.absPath}: ${errorMessage(err)}`, { cause: err }) })
-        if (!st.isFile()) throw new SourcePathError(`${f.absPath} is not a regular file`)
-        if (st.size !== f.size) throw new SourcePathError(`${f.absPath} changed size (${f.size} → ${st.size} bytes)`)
-      }
-    } catch (err) {
-      this.emitFailed(err, { transferId: options.transferId, direction: 'send', peerId: peerIdOf(to) })
-      throw err
-    }
     return this.deliver(to, [...files], options)
   }
 
-  /** Dials `to` and sends `files`; after an interruption re-dials and resumes until `retryForMs` runs out. */
+  /**
+   * Dials `to` and sends `files`; after an interruption re-dials and resumes until `retryForMs` runs out. Which earlier
+   * send it resumes is decided once (docs/PROTOCOL.md §8): `options.transferId` when the caller chose it, else
+   * `findSendToResume` at the first connection (the peer ID is known then); a later attempt resumes the transfer the
+   * first one recorded.
+   */
   private async deliver (to: Multiaddr, files: LocalFile[], options: SendOptions): Promise<TransferResult> {
     let peerId = peerIdOf(to)
     const job = this.jobs.track(options.signal, peerId)
+    let transferId = options.transferId
+    let looked = transferId != null
     try {
-      validateFileList(files.map(f => f.relPath))
       const deadline = Date.now() + (options.retryForMs ?? 0)
       for (let attempt = 1; ; attempt++) {
         try {
@@ -286,7 +284,10 @@ export class TransferService extends EventEmitter<TransferEvents> {
           peerId = conn.remotePeer.toString()
           job.setPeer(peerId)
           options.onConnected?.(describeConnection(conn))
-          const result = await this.sendOver(conn, files, job.signal, job.setId, options.transferId)
+          if (!looked) transferId = findSendToResume(this.init.store, peerId, files)
+          looked = true
+          transferId = job.id() ?? transferId
+          const result = await this.sendOver(conn, files, job.signal, job.setId, transferId)
           this.emit('complete', result, this.recordOf(result.transferId) as TransferRecord)
           return result
         } catch (err) {
@@ -326,14 +327,19 @@ export class TransferService extends EventEmitter<TransferEvents> {
     this.emit('failed', { ...about, code, message: errorMessage(err), state: outcome.state, record })
   }
 
-  /** Sends over an open connection, resuming an earlier interrupted send of the same files to that peer if any. */
+  /**
+   * Sends over an open connection as transfer `transferId`: it resumes that send when it is recorded, with this peer,
+   * and can resume (./lifecycle.ts); a new transfer gets that ID when it is not recorded yet, else a random one.
+   */
   private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal, onTransferId: (id: string) => void, transferId?: string): Promise<TransferResult> {
     const peerId = conn.remotePeer.toString()
+    const record = transferId == null ? undefined : this.init.store.transfers.get(transferId)
+    const resumes = record?.direction === 'send' && record.peerId === peerId && canResume(record)
     return sendFiles(conn, files, {
       store: this.init.store,
       senderName: this.init.displayName,
-      resumeId: findSendToResume(this.init.store, peerId, files),
-      transferId,
+      resumeId: resumes ? transferId : undefined,
+      transferId: record == null ? transferId : undefined,
       signal,
       timeouts: this.init.timeouts,
       onTransferId,
