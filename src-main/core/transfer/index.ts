@@ -17,7 +17,7 @@
  * const result = await transfers.send(multiaddr(peerAddr), ['./photos'], { signal })
  * ```
  */
-export { TransferService } from './service.ts'
+export { TransferService, TRANSFER_HANDLER_OPTIONS } from './service.ts'
 export type { SendOptions, TransferEvents, TransferFailure, TransferServiceInit } from './service.ts'
 export {
   canResume, ENDING_STATES, isTerminal, isUnfinished, NOT_RESUMED_SEND_CODES, RESUMABLE_STATES, stateOfPeerCode,

@@ -1,7 +1,6 @@
 /**
  * The shapes of the transfer service's surface: its options, the options of a send, and its events.
  */
-import type { StreamMiddleware } from '@libp2p/interface'
 import type { ConnectionInfo, FerryLibp2p } from '../node/index.ts'
 import type { Store, TransferRecord } from '../store/index.ts'
 import type { TransferState } from './lifecycle.ts'
@@ -66,8 +65,6 @@ export interface TransferServiceInit {
   displayName?: string
   /** Shorter timeouts (tests), in ms. */
   timeouts?: Partial<TransferTimeouts>
-  /** libp2p stream middleware run on incoming transfer streams before the handler. */
-  middleware?: StreamMiddleware[]
   /**
    * Whether a peer is blocked, asked for every incoming transfer stream before its offer is read (the connection
    * gater runs only when a connection opens; the block list may change in another process meanwhile). A blocked

@@ -28,6 +28,16 @@ import { TransferJobs } from './jobs.ts'
 export type { SendOptions, TransferEvents, TransferFailure, TransferServiceInit } from './service-types.ts'
 
 /**
+ * The options the transfer handler is registered with: never on limited connections, at most `MAX_INBOUND_STREAMS`
+ * incoming and `MAX_OUTBOUND_STREAMS` outgoing transfer streams per connection (docs/PROTOCOL.md §2).
+ */
+export const TRANSFER_HANDLER_OPTIONS = Object.freeze({
+  runOnLimitedConnection: false,
+  maxInboundStreams: MAX_INBOUND_STREAMS,
+  maxOutboundStreams: MAX_OUTBOUND_STREAMS
+})
+
+/**
  * Sends and receives transfers for one node: registers the `/ferry/transfer/1.0.0` handler (refused on limited
  * connections, at most `MAX_INBOUND_STREAMS` at once per connection) and sends files to a peer's multiaddr.
  * Everything is recorded in the store; events report offers, progress and outcomes.
@@ -71,29 +81,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
     await this.sweepPartialFiles().catch(() => 0)
     this.sweepTimer ??= setInterval(() => { void this.sweepPartialFiles().catch(() => 0) }, PARTIAL_SWEEP_INTERVAL_MS)
     this.sweepTimer.unref()
-    // The middleware runs here, not through `handle()`'s `middleware` option: libp2p 3.3 ignores that option (only
-    // `node.use()` middleware runs, on outgoing streams too, and it appends the handler to the registered array on
-    // every incoming stream).
-    await this.init.node.handle(TRANSFER_PROTOCOL, (stream, conn) => { void this.throughMiddleware(stream, conn) }, {
-      runOnLimitedConnection: false,
-      maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS
-    })
-  }
-
-  /** Passes an incoming stream through `init.middleware`, in order, then to the handler; a middleware error aborts it. */
-  private async throughMiddleware (stream: Stream, conn: Connection): Promise<void> {
-    try {
-      for (const middleware of this.init.middleware ?? []) {
-        [stream, conn] = await new Promise<[Stream, Connection]>((resolve, reject) => {
-          Promise.resolve(middleware(stream, conn, (s, c) => resolve([s, c]))).catch(reject)
-        })
-      }
-    } catch (err) {
-      stream.abort(err as Error)
-      return
-    }
-    await this.onStream(stream, conn)
+    await this.init.node.handle(TRANSFER_PROTOCOL, (stream, conn) => { void this.handleStream(stream, conn) }, TRANSFER_HANDLER_OPTIONS)
   }
 
   /** The receive policy's standing of `peerId` (./types.ts `PeerStanding`). */
@@ -145,7 +133,12 @@ export class TransferService extends EventEmitter<TransferEvents> {
     return this.jobs.pause(transferId)
   }
 
-  private async onStream (stream: Stream, conn: Connection): Promise<void> {
+  /**
+   * The `/ferry/transfer/1.0.0` handler that {@link start} registers (with {@link TRANSFER_HANDLER_OPTIONS}): a blocked
+   * peer's stream is reset and its connections closed; any other stream is received (`receiveTransfer`), and its end
+   * reported by the `complete`, `failed` or `declined` event. Never throws.
+   */
+  async handleStream (stream: Stream, conn: Connection): Promise<void> {
     const peerId = conn.remotePeer.toString()
     if (this.init.isBlocked?.(peerId) === true) {
       stream.abort(new FerryError('blocked', 'The peer is blocked'))
