@@ -9,6 +9,11 @@
  * ends (`incoming-record.ts`). Offers waiting for a decision are limited per peer and per class, contacts and other
  * peers each with their own budget (`offer-budget.ts`); the service's `classify` says which class a peer is in.
  *
+ * The two sides read like docs/PROTOCOL.md §5: `sender.ts` (a send session, one method per Sender step) and
+ * `receiver.ts` + `receive-frames.ts` (a receive session: steps 1–5, then one handler per message). The states a
+ * transfer is recorded in — terminal, unfinished, resumable, and how an ending is recorded — are `lifecycle.ts`'s.
+ * A file to send has one shape, `LocalFile`, checked where it enters (`local-files.ts`).
+ *
  * @example
  * ```ts
  * const transfers = new TransferService({ node, store, downloadDir, decide: async () => ({ accept: true }) })
