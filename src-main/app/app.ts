@@ -186,7 +186,7 @@ export class AppState {
       resuming: (r) => this.views.patch(r.transferId, { state: 'transferring', transferredBytes: r.skippedBytes }),
       progress: (p) => this.views.progress(p),
       // The events carry the final record: the views show it without reading the history again.
-      complete: (r, record) => this.views.finish(r.transferId, { record }),
+      complete: (r, record) => this.views.finish(r.transferId, { record, state: 'completed' }),
       failed: (f) => { if (f.transferId != null) this.views.finish(f.transferId, { record: f.record, state: f.state, code: f.code, message: f.message }) }
     }
     for (const [event, handler] of Object.entries(handlers)) t.on(event as keyof TransferEvents, handler as never)

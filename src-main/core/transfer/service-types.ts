@@ -25,8 +25,11 @@ export interface TransferEvents {
   /** A transfer resumes (either side), with the bytes that will not be sent again. */
   resuming: [{ transferId: string, direction: 'send' | 'receive', peerId: string, skippedBytes: number }]
   progress: [TransferProgress]
-  /** A transfer in either direction completed and verified, with its final record (state `completed`). */
-  complete: [TransferResult, TransferRecord]
+  /**
+   * A transfer in either direction completed and verified, with its final record (state `completed`; undefined only
+   * when the store closed meanwhile, as the service stops).
+   */
+  complete: [TransferResult, TransferRecord | undefined]
   /** A transfer in either direction ended without completing. */
   failed: [TransferFailure]
 }

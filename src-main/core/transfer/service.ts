@@ -168,7 +168,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
         onDeclined: (offer, why) => this.emit('declined', offer, { ...why, record: this.recordOf(offer.transferId) }),
         onProgress: (p) => this.emit('progress', p)
       })
-      if (result != null) this.emit('complete', result, this.recordOf(result.transferId) as TransferRecord)
+      if (result != null) this.emit('complete', result, this.recordOf(result.transferId))
     } catch (err) {
       this.emitFailed(err, { transferId, direction: 'receive', peerId }, job.signal)
     } finally {
@@ -281,7 +281,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
           looked = true
           transferId = job.id() ?? transferId
           const result = await this.sendOver(conn, files, job.signal, job.setId, transferId)
-          this.emit('complete', result, this.recordOf(result.transferId) as TransferRecord)
+          this.emit('complete', result, this.recordOf(result.transferId))
           return result
         } catch (err) {
           // Only a transfer that was under way and lost its connection is retried; a first dial that fails is not.
