@@ -62,7 +62,11 @@ export interface OfferView {
   transport: string
 }
 
-/** The life cycle as the UI shows it: the store's states, plus `connecting` for a send not yet offered. */
+/**
+ * The life cycle as the UI shows it: the core's transfer states (`core/transfer/lifecycle.ts`; the app checks at compile
+ * time that they are the same), plus `connecting` for a send not yet offered. Which are running is in
+ * {@link TransferView.running}: the page does not decide it again.
+ */
 export type TransferStateView =
   | 'connecting' | 'offered' | 'accepted' | 'transferring'
   | 'completed' | 'declined' | 'failed' | 'interrupted' | 'cancelled'
@@ -104,7 +108,12 @@ export interface TransferView {
   files?: FileView[]
   /** A completed receive whose files can be shown in the system's file manager (`showInFolder`). */
   canShowInFolder: boolean
-  /** An interrupted send that `resumeTransfer` can continue. */
+  /**
+   * Still in flight: `connecting` or a state the core counts as unfinished (`offered`, `accepted`, `transferring`);
+   * false once it ended, however it ended.
+   */
+  running: boolean
+  /** An interrupted send that `resumeTransfer` can continue (the core's `canResume`, and not running here now). */
   canResume: boolean
   /** Still running: `cancelTransfer` stops it on both sides. */
   canCancel: boolean

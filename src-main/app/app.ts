@@ -185,12 +185,13 @@ export class AppState {
       offer: (offer) => this.peers.announce(offer.peerId, offer.senderName, offer.senderDevice),
       accepted: (offer) => this.views.received(offer, 'accepted'),
       declined: (offer, why) => this.views.finish(offer.transferId, why.code === 'timeout'
-        ? { code: 'offer-expired' }
-        : { code: 'declined', message: why.reason ?? 'Declined' }),
+        ? { record: why.record, state: 'declined', code: 'offer-expired' }
+        : { record: why.record, state: 'declined', code: 'declined', message: why.reason ?? 'Declined' }),
       resuming: (r) => this.views.patch(r.transferId, { state: 'transferring', transferredBytes: r.skippedBytes }),
       progress: (p) => this.views.progress(p),
-      complete: (r) => this.views.finish(r.transferId),
-      failed: (f) => { if (f.transferId != null) this.views.finish(f.transferId, f) }
+      // The events carry the final record: the views show it without reading the history again.
+      complete: (r, record) => this.views.finish(r.transferId, { record, state: 'completed' }),
+      failed: (f) => { if (f.transferId != null) this.views.finish(f.transferId, { ...f, record: f.record, state: f.state }) }
     }
     for (const [event, handler] of Object.entries(handlers)) t.on(event as keyof TransferEvents, handler as never)
     return () => { for (const [event, handler] of Object.entries(handlers)) t.off(event as keyof TransferEvents, handler as never) }

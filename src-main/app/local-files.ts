@@ -1,22 +1,26 @@
 /**
- * The one check of files a host names for sending (pattern: Element Desktop `src/webcontents-handler.ts`):
- * the page is not trusted to name paths, so the Electron main process runs this before a `sendLocalFiles` request
- * reaches the core, and the app service runs it again on every file it is handed (`sendLocalFiles`, the headless
- * server's uploads). Only zod-free, libp2p-free imports, so the Electron main bundle stays small.
+ * The one check of files a host names for sending (pattern: Element Desktop `src/webcontents-handler.ts`), run where
+ * they enter: the page is not trusted to name paths, so the Electron main process runs this before a `sendLocalFiles`
+ * request reaches the core's process, and the app service runs it on every file it is handed (`sendLocalFiles`,
+ * `sendPrepared`) — its own boundary, in the core's process. It turns the request's `{ path, relativePath }` into the
+ * one shape of a file to send (the core's `LocalFile`), which nothing re-checks on the way; the sender opens each file
+ * without following links (`core/transfer/local-files.ts`). Only zod-free, libp2p-free imports, so the Electron main
+ * bundle stays small.
  */
 import { constants } from 'node:fs'
 import { access, lstat } from 'node:fs/promises'
 import path from 'node:path'
 import { ApiError } from '../api/constants.ts'
+import type { Requests } from '../api/index.ts'
 import { validateFileList } from '../core/paths/index.ts'
 import { failureReasonOf } from '../core/errors/index.ts'
 import type { LocalFile } from '../core/index.ts'
 
-/** A file as a host names it: where it is, and the `/`-separated path it gets in the transfer. */
-export interface LocalFileEntry {
-  path: string
-  relativePath: string
-}
+/**
+ * A file as a host names it in a `sendLocalFiles` request: where it is (`path`), and the `/`-separated path it gets in
+ * the transfer (`relativePath`). The contract's shape, before {@link checkLocalFiles} turns it into a `LocalFile`.
+ */
+export type LocalFileEntry = Requests['sendLocalFiles']['files'][number]
 
 /**
  * Checks every entry, all before returning: each `relativePath` passes the core path-safety rules

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { ApiError } from '../api/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { findRoute, isDirectTcp } from '../core/contacts/index.ts'
-import { errorMessage, FerryError, findSendToResume, RESUMABLE_STATES } from '../core/index.ts'
+import { canResume, errorMessage, FerryError, findSendToResume } from '../core/index.ts'
 import { PausedError } from '../core/errors/index.ts'
 import type { LocalFile, Peer } from '../core/index.ts'
 import type { ConnectionInfo } from '../core/node/index.ts'
@@ -95,7 +95,7 @@ export class Sends {
     const peer = this.init.peer()
     const record = peer.store.transfers.get(transferId)
     if (this.controllers.has(transferId) || this.init.views.isRunning(transferId)) throw new ApiError('already-running', 'This transfer is already running')
-    if (record == null || record.direction !== 'send' || !RESUMABLE_STATES.includes(record.state) || record.acceptedAt == null) {
+    if (record?.direction !== 'send' || !canResume(record)) {
       throw new ApiError('not-resumable', 'This transfer cannot be resumed: it is not an interrupted send that was accepted')
     }
     this.init.views.resuming(transferId)

@@ -1,7 +1,8 @@
 /**
  * Transfer views: one {@link TransferView} per running transfer, kept up to date from the transfer service's events
- * (offer, progress, resuming, complete, failed, declined) and the sends the app starts; finished transfers come from
- * the store. Emits `transfer` on every state change at once, and on progress at most every
+ * (offer, progress, resuming, complete, failed, declined) and the sends the app starts. A transfer's ending comes with
+ * its final record in the event (the history is not read again to learn it); finished transfers listed later come
+ * from the store. Which states are running and which can resume is the core's (`core/transfer/lifecycle.ts`). Emits `transfer` on every state change at once, and on progress at most every
  * {@link PROGRESS_EMIT_MS} ms per transfer.
  *
  * A send that failed or was cancelled before its offer was made has no store record; its view is kept in memory for
@@ -9,8 +10,8 @@
  */
 import { MAX_FILES_IN_EVENTS } from '../api/index.ts'
 import type { FileView, TransferStateView, TransferView } from '../api/index.ts'
-import { RESUMABLE_STATES } from '../core/index.ts'
-import type { IncomingOffer, TransferProgress } from '../core/index.ts'
+import { canResume, isUnfinished, stateOfPeerCode } from '../core/index.ts'
+import type { IncomingOffer, TransferProgress, TransferState } from '../core/index.ts'
 import type { Store, TransferFileRecord, TransferRecord } from '../core/store/index.ts'
 import { describeFailure } from './errors.ts'
 import type { Failure } from '../text/index.ts'
@@ -36,9 +37,30 @@ export interface TransferViewsInit {
   onEnded?: (view: TransferView) => void
 }
 
-const RUNNING_STATES: readonly TransferStateView[] = ['connecting', 'offered', 'accepted', 'transferring']
-/** Codes that end an unrecorded offer as declined: the person said no, or nobody answered in time. */
-const DECLINED_CODES: readonly string[] = ['declined', 'offer-expired']
+// The view's states are the core's, plus `connecting`: a state added to one and not the other fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const statesMatch: Same<TransferStateView, TransferState | 'connecting'> = true
+void statesMatch
+
+/** Whether a view in `state` is running: connecting, or a state the core counts as unfinished. */
+export function isRunningView (state: TransferStateView): boolean {
+  return state === 'connecting' || isUnfinished(state)
+}
+
+/** How a shown transfer ended: from the transfer service's `complete`, `failed` or `declined` event, or a failed send. */
+export interface TransferEnding extends Partial<Failure> {
+  /** Its final record, when it is recorded: the view shows it. */
+  record?: TransferRecord
+  /** How it ended when it has no record (default: from `code`, ./lifecycle.ts `stateOfPeerCode`). */
+  state?: TransferState
+}
+
+/** The state of an ending with no record: a person declining or an offer expiring is `declined`; `aborted` is a cancel. */
+function unrecordedState (ending: TransferEnding): TransferState {
+  if (ending.state != null) return ending.state
+  const code = ending.code ?? 'internal'
+  return code === 'offer-expired' ? 'declined' : code === 'aborted' ? 'cancelled' : stateOfPeerCode(code)
+}
 
 function filesOf (files: ReadonlyArray<{ path: string, size: number }>): FileView[] | undefined {
   return files.length > MAX_FILES_IN_EVENTS ? undefined : files.map((f, index) => ({ index, path: f.path, size: f.size }))
@@ -79,7 +101,7 @@ export class TransferViews {
     const view: TransferView = {
       id, direction: 'send', peerId, peerName: this.init.peerName(peerId), isContact: this.init.isContact(peerId), state: 'connecting',
       totalBytes: files.reduce((n, f) => n + f.size, 0), transferredBytes: 0, fileCount: files.length,
-      createdAt: Date.now(), canShowInFolder: false, canResume: false, canCancel: true
+      createdAt: Date.now(), canShowInFolder: false, running: true, canResume: false, canCancel: true
     }
     const listed = filesOf(files)
     if (listed != null) view.files = listed
@@ -90,7 +112,7 @@ export class TransferViews {
   /** A send the app resumes: its recorded view, shown `connecting`. */
   resuming (id: string): void {
     const view = this.fromStore(id)
-    if (view != null) this.show({ ...view, state: 'connecting', canCancel: true, canResume: false, error: undefined, finishedAt: undefined })
+    if (view != null) this.show({ ...view, state: 'connecting', error: undefined, finishedAt: undefined })
   }
 
   /**
@@ -102,7 +124,7 @@ export class TransferViews {
       id: offer.transferId, direction: 'receive', peerId: offer.peerId, peerName: this.init.peerName(offer.peerId),
       isContact: this.init.isContact(offer.peerId),
       state, totalBytes: offer.totalBytes, transferredBytes: 0, fileCount: offer.files.length,
-      transport: offer.connection.transport, createdAt: Date.now(), canShowInFolder: false, canResume: false, canCancel: true
+      transport: offer.connection.transport, createdAt: Date.now(), canShowInFolder: false, running: true, canResume: false, canCancel: true
     }
     const listed = filesOf(offer.files)
     if (listed != null) view.files = listed
@@ -114,7 +136,7 @@ export class TransferViews {
     const view = this.running.get(id) ?? this.fromStore(id)
     if (view == null) return
     // A late patch never brings an ended transfer back to life (it would count as running forever).
-    if (!this.running.has(id) && !RUNNING_STATES.includes(patch.state ?? view.state)) return
+    if (!this.running.has(id) && !isRunningView(patch.state ?? view.state)) return
     this.show({ ...view, ...patch })
   }
 
@@ -124,7 +146,7 @@ export class TransferViews {
     if (view == null) return
     const next: TransferView = {
       ...view, state: 'transferring', transferredBytes: p.transferredBytes, totalBytes: p.totalBytes,
-      bytesPerSecond: p.bytesPerSecond, currentFile: p.filePath, etaMs: p.etaMs, canCancel: true
+      bytesPerSecond: p.bytesPerSecond, currentFile: p.filePath, etaMs: p.etaMs, running: true, canCancel: true
     }
     this.running.set(p.transferId, next)
     const now = Date.now()
@@ -135,27 +157,33 @@ export class TransferViews {
   }
 
   /**
-   * Transfer `id` ended (completed, declined, failed, interrupted, cancelled): its view from the store, or — for a
-   * send that ended before it was recorded, or an offer from a peer that is not a contact, which is recorded only once
-   * accepted — from `failure`. Emits it and calls `onEnded` once.
+   * Transfer `id` ended (completed, declined, failed, interrupted, cancelled): its view from the final record the
+   * ending carries (with its per-file rows, as `get` reads them), or — for a send that ended before it was recorded,
+   * or an offer from a peer that is not a contact, which is recorded only once accepted — from the ending's state.
+   * Emits it and calls `onEnded` once.
    */
-  finish (id: string, failure?: Failure): void {
+  finish (id: string, ending: TransferEnding = {}): void {
     const live = this.running.get(id)
     if (live == null) return // not shown by this app, or already ended
     this.running.delete(id)
-    let view = this.fromStore(id)
-    if (view != null && RUNNING_STATES.includes(view.state)) { // still running: another event ends it
+    const record = ending.record
+    if (record != null && isUnfinished(record.state)) { // still running (a newer stream of it): another event ends it
       this.running.set(id, live)
       return
     }
-    if (view == null) {
-      const code = failure?.code ?? 'internal'
-      const state: TransferStateView = code === 'cancelled' || code === 'aborted' ? 'cancelled' : DECLINED_CODES.includes(code) ? 'declined' : 'failed'
-      view = { ...live, state, finishedAt: Date.now(), canCancel: false, canResume: false, bytesPerSecond: undefined, etaMs: undefined, currentFile: undefined }
+    let view: TransferView
+    if (record != null) {
+      view = this.viewOf(record)
+      if (record.fileCount <= MAX_FILES_IN_EVENTS) view.files = this.filesOf(id) ?? live.files
+    } else {
+      view = { ...live, state: unrecordedState(ending), finishedAt: Date.now(), running: false, canCancel: false, canResume: false, bytesPerSecond: undefined, etaMs: undefined, currentFile: undefined }
       this.unrecorded.set(id, view)
       for (const old of this.unrecorded.keys()) if (this.unrecorded.size > MAX_UNRECORDED) this.unrecorded.delete(old)
     }
-    if (failure != null && view.state !== 'completed') view.error = describeFailure(failure, { peerName: view.peerName, direction: view.direction })
+    if (ending.code != null && view.state !== 'completed') {
+      const { record: _record, state: _state, ...failure } = ending
+      view.error = describeFailure({ ...failure, code: ending.code }, { peerName: view.peerName, direction: view.direction })
+    }
     this.progressAt.delete(id)
     this.init.bus.emit('transfer', view)
     this.init.onEnded?.(view)
@@ -195,7 +223,7 @@ export class TransferViews {
   }
 
   private show (view: TransferView): void {
-    const running = { ...view, canCancel: true, canResume: false }
+    const running = { ...view, running: true, canCancel: true, canResume: false }
     this.running.set(view.id, running)
     this.init.bus.emit('transfer', running)
   }
@@ -217,6 +245,15 @@ export class TransferViews {
     }
   }
 
+  /** The per-file rows of transfer `id`, or undefined when the store is closed. */
+  private filesOf (id: string): FileView[] | undefined {
+    try {
+      return this.init.store()?.transfers.files(id).map(fileViewOf)
+    } catch {
+      return undefined
+    }
+  }
+
   private viewOf (r: TransferRecord): TransferView {
     const running = this.running.has(r.id)
     const peerName = this.init.peerName(r.peerId)
@@ -224,7 +261,8 @@ export class TransferViews {
       id: r.id, direction: r.direction, peerId: r.peerId, peerName, isContact: this.init.isContact(r.peerId), state: r.state, totalBytes: r.totalBytes,
       transferredBytes: r.transferredBytes, fileCount: r.fileCount, createdAt: r.createdAt,
       canShowInFolder: this.init.canShowInFolder && r.direction === 'receive' && r.state === 'completed',
-      canResume: !running && r.direction === 'send' && RESUMABLE_STATES.includes(r.state) && r.acceptedAt != null,
+      running: running || isUnfinished(r.state),
+      canResume: !running && r.direction === 'send' && canResume(r),
       canCancel: running
     }
     if (r.transport != null) view.transport = r.transport

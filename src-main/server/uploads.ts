@@ -11,8 +11,9 @@
  *
  * Every relative path passes the core path-safety module (`validateRelativePath`, then `prepareDestination`, which
  * creates folders one `lstat`-checked segment at a time) before anything touches disk; collisions within an upload
- * are refused as the path-safety module's `validateFileList` does, and the whole list goes through it again before
- * the upload is handed over.
+ * are refused as the path-safety module's `validateFileList` does. This is where an upload's files enter: the app
+ * service's `sendPrepared` checks the handed-over list as a whole once more at its own boundary (`checkLocalFiles`),
+ * and nothing checks it again on the way to the sender.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
@@ -22,7 +23,7 @@ import type { Readable } from 'node:stream'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { LocalFile } from '../core/transfer/index.ts'
-import { collisionKey, prepareDestination, UnsafePathError, validateFileList, validateRelativePath } from '../core/paths/index.ts'
+import { collisionKey, prepareDestination, UnsafePathError, validateRelativePath } from '../core/paths/index.ts'
 import { errorMessage, failureReasonOf } from '../core/errors/index.ts'
 import { UPLOAD_LIMITS, UPLOADS_FOLDER } from './constants.ts'
 import type { UploadLimits } from './constants.ts'
@@ -193,7 +194,8 @@ export class UploadStore {
   }
 
   /**
-   * Takes upload `id` for a transfer: its files (validated again as a whole list) and what to do next.
+   * Takes upload `id` for a transfer: its files (each checked by {@link putFile}, collisions included) and what to do
+   * next.
    *
    * @throws {UploadError} `upload-not-found`, `upload-busy` (files still being written), `upload-closed` (already
    *   sent), `upload-empty`
@@ -203,7 +205,6 @@ export class UploadStore {
     if (upload.state !== 'open') throw new UploadError(409, 'upload-closed', 'This upload was already sent')
     if (upload.writing > 0) throw new UploadError(409, 'upload-busy', 'Files of this upload are still being written')
     if (upload.files.length === 0) throw new UploadError(400, 'upload-empty', 'The upload holds no files')
-    validateFileList(upload.files.map(f => f.relPath))
     upload.state = 'sending'
     let removed: Promise<void> | undefined
     const cleanup = async (): Promise<void> => {

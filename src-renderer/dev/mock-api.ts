@@ -28,11 +28,11 @@ const peers: PeerView[] = flags.has('empty') ? [] : [
 
 const transfer = (n: number, t: Partial<TransferView>): TransferView => ({
   id: uuid(n), direction: 'send', peerId: id('Alice1'), peerName: 'Alice', isContact: true, state: 'completed', totalBytes: 5_242_880,
-  transferredBytes: 5_242_880, fileCount: 3, createdAt: now - n * 600_000, canShowInFolder: false, canResume: false,
+  transferredBytes: 5_242_880, fileCount: 3, createdAt: now - n * 600_000, canShowInFolder: false, running: false, canResume: false,
   canCancel: false, ...t
 })
 const transfers: TransferView[] = flags.has('empty') ? [] : [
-  transfer(1, { state: 'transferring', totalBytes: 1_610_612_736, transferredBytes: 402_653_184, bytesPerSecond: 48_000_000, etaMs: 25_000, currentFile: 'holiday/2024/DSC_0042.NEF', transport: 'webrtc', canCancel: true, fileCount: 412 }),
+  transfer(1, { state: 'transferring', totalBytes: 1_610_612_736, transferredBytes: 402_653_184, bytesPerSecond: 48_000_000, etaMs: 25_000, currentFile: 'holiday/2024/DSC_0042.NEF', transport: 'webrtc', running: true, canCancel: true, fileCount: 412 }),
   transfer(2, { direction: 'receive', state: 'completed', canShowInFolder: true, transport: 'tcp', files: [
     { index: 0, path: 'report.pdf', size: 1_048_576, state: 'verified' }, { index: 1, path: 'slides/intro.key', size: 3_145_728, state: 'verified' },
     { index: 2, path: 'slides/notes.txt', size: 1_048_576, state: 'verified' }] }),
@@ -96,7 +96,7 @@ export const mockApi: FerryApi = {
   removeContact: r => { const i = peers.findIndex(x => x.peerId === r.peerId); peers.splice(i, 1); emit('peers', [...peers]); return ok({ removed: true }) },
   getFingerprint: () => ok({ fingerprint: '8080 8631 2148 4646 8222' }),
   answerOffer: r => { setTimeout(() => emit('offer-closed', { transferId: r.transferId }), 50); return ok({ ok: true as const }) },
-  cancelTransfer: r => { const t = transfers.find(x => x.id === r.transferId)!; t.state = 'cancelled'; t.canCancel = false; emit('transfer', { ...t }); return ok({ ok: true as const }) },
+  cancelTransfer: r => { const t = transfers.find(x => x.id === r.transferId)!; t.state = 'cancelled'; t.running = false; t.canCancel = false; emit('transfer', { ...t }); return ok({ ok: true as const }) },
   resumeTransfer: r => ok({ transferId: r.transferId }),
   showInFolder: () => ok({ ok: true as const }),
   updateSettings: r => { settings = { ...settings, ...r, displayNameIsDefault: r.displayName == null && settings.displayNameIsDefault }; emit('settings', settings); return ok(settings) },
@@ -113,10 +113,10 @@ export const mockApi: FerryApi = {
   },
   sendFiles: async (peerId, files) => {
     const p = peers.find(x => x.peerId === peerId)!
-    const t = transfer(100 + transfers.length, { peerId, peerName: p.name, isContact: p.isContact, state: 'offered', transferredBytes: 0, fileCount: files.length, totalBytes: files.reduce((n, f) => n + f.file.size, 0), createdAt: Date.now(), canCancel: true })
+    const t = transfer(100 + transfers.length, { peerId, peerName: p.name, isContact: p.isContact, state: 'offered', transferredBytes: 0, fileCount: files.length, totalBytes: files.reduce((n, f) => n + f.file.size, 0), createdAt: Date.now(), running: true, canCancel: true })
     transfers.unshift(t)
     setTimeout(() => emit('transfer', { ...t }), 100)
-    setTimeout(() => { t.state = 'declined'; t.canCancel = false; emit('transfer', { ...t }) }, 2500)
+    setTimeout(() => { t.state = 'declined'; t.running = false; t.canCancel = false; emit('transfer', { ...t }) }, 2500)
     return await ok({ transferId: t.id })
   },
   on: (event, listener) => {

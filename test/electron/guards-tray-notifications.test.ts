@@ -35,7 +35,7 @@ const offer = (over: Partial<OfferView> = {}): OfferView => ({
 })
 const transfer = (over: Partial<TransferView> = {}): TransferView => ({
   id: 't1', direction: 'receive', peerId: '12D3KooWabc', peerName: 'Alice', isContact: true, state: 'completed', totalBytes: 1_500_000,
-  transferredBytes: 1_500_000, fileCount: 3, createdAt: 0, canShowInFolder: true, canResume: false, canCancel: false, ...over
+  transferredBytes: 1_500_000, fileCount: 3, createdAt: 0, canShowInFolder: true, running: false, canResume: false, canCancel: false, ...over
 })
 
 describe('navigation guards', () => {

@@ -7,14 +7,15 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
-import type { Libp2p, Stream, StreamMiddleware } from '@libp2p/interface'
+import type { Connection, Libp2p, Stream, StreamMiddleware } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { loadOrCreateIdentity } from '../../src-main/core/identity/index.ts'
 import { startPeer } from '../../src-main/core/peer/index.ts'
 import type { Peer, PeerInit } from '../../src-main/core/peer/index.ts'
 import { createRelay } from '../../src-main/core/relay/index.ts'
-import { FrameDecoder } from '../../src-main/core/protocol/index.ts'
+import { FrameDecoder, TRANSFER_PROTOCOL } from '../../src-main/core/protocol/index.ts'
+import { TRANSFER_HANDLER_OPTIONS } from '../../src-main/core/transfer/index.ts'
 import type { Frame } from '../../src-main/core/protocol/index.ts'
 
 /** Timeouts short enough that a test never waits on the protocol defaults (10 s offer, 30 s stall). */
@@ -54,10 +55,13 @@ export class TestNetwork {
    * Starts peer `name` with its data under `<root>/<name>/data` and downloads in `<root>/<name>/downloads` (unless
    * `init.downloadDir` says otherwise), no ICE servers, {@link TEST_TIMEOUTS}, and — unless `init.decide` says
    * otherwise — accepting every offer. With `acceptIncoming` (the default) it waits for its relay reservation.
+   * `middleware` runs, in order, on every incoming transfer stream before the transfer service's handler
+   * ({@link throughMiddleware}).
    */
-  async peer (name: string, init: Partial<PeerInit> = {}): Promise<TestPeer> {
+  async peer (name: string, init: Partial<PeerInit> & { middleware?: StreamMiddleware[] } = {}): Promise<TestPeer> {
     const dataDir = join(this.root, name, 'data')
-    const downloadDir = init.downloadDir ?? join(this.root, name, 'downloads')
+    const { middleware, ...peerInit } = init
+    const downloadDir = peerInit.downloadDir ?? join(this.root, name, 'downloads')
     const peer = await startPeer({
       dataDir,
       downloadDir,
@@ -65,8 +69,9 @@ export class TestNetwork {
       iceServers: [],
       timeouts: TEST_TIMEOUTS,
       decide: async () => ({ accept: true }),
-      ...init
+      ...peerInit
     })
+    if (middleware != null && peerInit.acceptIncoming !== false) await throughMiddleware(peer, middleware)
     const started: TestPeer = Object.assign(peer, { name, dataDir, downloadDir, addr: undefined as Multiaddr | undefined })
     this.peers.add(started)
     if (init.acceptIncoming !== false) {
@@ -119,6 +124,31 @@ function summarize (frame: Frame): TappedStream['received'][number] {
   return frame.kind === 'data'
     ? { kind: 'data', bytes: frame.bytes.byteLength }
     : { kind: 'control', type: frame.message.type, message: frame.message as unknown as Record<string, unknown> }
+}
+
+/**
+ * Puts `middleware` in front of `peer`'s transfer handler: the handler is registered again, with the same options, so
+ * that each incoming transfer stream passes through every middleware, in order, before `TransferService.handleStream`;
+ * a middleware that throws aborts the stream. (libp2p 3.3 ignores `handle()`'s own `middleware` option, and
+ * `node.use()` middleware runs on outgoing streams too.)
+ */
+async function throughMiddleware (peer: Peer, middleware: readonly StreamMiddleware[]): Promise<void> {
+  await peer.node.unhandle(TRANSFER_PROTOCOL)
+  await peer.node.handle(TRANSFER_PROTOCOL, (stream, conn) => {
+    void (async () => {
+      try {
+        for (const m of middleware) {
+          [stream, conn] = await new Promise<[Stream, Connection]>((resolve, reject) => {
+            Promise.resolve(m(stream, conn, (s, c) => resolve([s, c]))).catch(reject)
+          })
+        }
+      } catch (err) {
+        stream.abort(err as Error)
+        return
+      }
+      await peer.transfers.handleStream(stream, conn)
+    })()
+  }, { ...TRANSFER_HANDLER_OPTIONS })
 }
 
 /**

@@ -57,8 +57,6 @@ export interface PeerInit {
   deviceKind?: TransferServiceInit['deviceKind']
   /** Shorter transfer timeouts, in ms (tests). */
   timeouts?: TransferServiceInit['timeouts']
-  /** libp2p stream middleware for incoming transfer streams. */
-  middleware?: TransferServiceInit['middleware']
   /**
    * LAN discovery. mDNS runs only with `mdns: true` (off by default, so tests never multicast on real interfaces);
    * the peer then also announces its direct listen addresses — add `/ip4/0.0.0.0/tcp/0` to `listen` for that.
@@ -156,7 +154,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
   // The gater runs only when a connection opens: every offer is checked again (isBlocked, and the policy of classify),
   // and connected peers periodically.
   const transfers = new TransferService({
-    node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, deviceKind: init.deviceKind, timeouts: init.timeouts, middleware: init.middleware,
+    node, store, downloadDir: init.downloadDir, decide: init.decide, displayName: init.displayName, deviceKind: init.deviceKind, timeouts: init.timeouts,
     isBlocked,
     // Contacts, blocked peers and `contactsOnly` classify every offer, with the same facts as `contacts.trustPolicy`.
     classify: peerStanding({ store, contactsOnly: init.contactsOnly }),

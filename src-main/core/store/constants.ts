@@ -1,7 +1,6 @@
 /**
  * Limits and fixed values of the store, each with the reason it has the value it has.
  */
-import type { TransferState } from './types.ts'
 
 /**
  * How long (ms) a connection waits for another connection's write lock before failing with `SQLITE_BUSY`.
@@ -24,13 +23,8 @@ export const DEFAULT_PROGRESS_INTERVAL_MS = 500
 export const MAX_CONTACT_ADDRS = 16
 
 /**
- * States after which a transfer never moves on by itself; entering one sets `finished_at`.
- * Source: the transfer state machine (a transfer ends completed, declined, failed, interrupted or cancelled).
+ * Which states are terminal (entering one sets `finished_at`) and which are unfinished (a row left in one when Ferry
+ * starts was cut short by a crash or a kill: `markUnfinishedAsInterrupted`): the transfer life cycle's, read from the
+ * one module that defines it.
  */
-export const TERMINAL_STATES: readonly TransferState[] = ['completed', 'declined', 'failed', 'interrupted', 'cancelled']
-
-/**
- * States of a transfer still in flight. A row left in one of them when Ferry starts was cut short by a crash or a
- * kill, so `markUnfinishedAsInterrupted` moves it to `interrupted`.
- */
-export const UNFINISHED_STATES: readonly TransferState[] = ['offered', 'accepted', 'transferring']
+export { TERMINAL_STATES, UNFINISHED_STATES } from '../transfer/lifecycle.ts'

@@ -6,20 +6,13 @@ import type { DeviceKind } from '../protocol/index.ts'
  */
 
 import type { FailureReason } from '../errors/index.ts'
+import type { TransferState } from '../transfer/lifecycle.ts'
 
 /** Which side of a transfer this machine is on. */
 export type TransferDirection = 'send' | 'receive'
 
-/** Life cycle of a transfer: offered → accepted → transferring → one of the terminal states. */
-export type TransferState =
-  | 'offered'
-  | 'accepted'
-  | 'transferring'
-  | 'completed'
-  | 'declined'
-  | 'failed'
-  | 'interrupted'
-  | 'cancelled'
+/** Life cycle of a transfer: its states, and which are terminal, unfinished or resumable, are in `transfer/lifecycle.ts`. */
+export type { TransferState }
 
 /** Life cycle of one file of a transfer. */
 export type TransferFileState = 'pending' | 'transferring' | 'verified' | 'failed' | 'skipped'

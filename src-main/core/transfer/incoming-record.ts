@@ -32,12 +32,13 @@ export class IncomingRecord {
   }
 
   /**
-   * The offer was accepted: records it `offered`, with its files (a resumed one is recorded already).
+   * The offer was accepted: records it `accepted`, with its files (a resumed one is recorded already); the receiver
+   * moves it to `transferring` once its `accept` is sent.
    * @throws {TransferExistsError} when another offer of the same transfer ID was recorded meanwhile (nothing written)
    */
   accepted (): void {
     if (this.recorded) return
-    this.create('offered')
+    this.create('accepted')
     this.recorded = true
   }
 

@@ -9,6 +9,11 @@
  * ends (`incoming-record.ts`). Offers waiting for a decision are limited per peer and per class, contacts and other
  * peers each with their own budget (`offer-budget.ts`); the service's `classify` says which class a peer is in.
  *
+ * The two sides read like docs/PROTOCOL.md §5: `sender.ts` (a send session, one method per Sender step) and
+ * `receiver.ts` + `receive-frames.ts` (a receive session: steps 1–5, then one handler per message). The states a
+ * transfer is recorded in — terminal, unfinished, resumable, and how an ending is recorded — are `lifecycle.ts`'s.
+ * A file to send has one shape, `LocalFile`, checked where it enters (`local-files.ts`).
+ *
  * @example
  * ```ts
  * const transfers = new TransferService({ node, store, downloadDir, decide: async () => ({ accept: true }) })
@@ -17,14 +22,19 @@
  * const result = await transfers.send(multiaddr(peerAddr), ['./photos'], { signal })
  * ```
  */
-export { TransferService } from './service.ts'
-export type { SendOptions, TransferEvents, TransferServiceInit } from './service.ts'
+export { TransferService, TRANSFER_HANDLER_OPTIONS } from './service.ts'
+export type { SendOptions, TransferEvents, TransferFailure, TransferServiceInit } from './service.ts'
+export {
+  canResume, ENDING_STATES, isTerminal, isUnfinished, NOT_RESUMED_SEND_CODES, RESUMABLE_STATES, stateOfPeerCode,
+  TERMINAL_STATES, TRANSFER_STATES, UNFINISHED_STATES
+} from './lifecycle.ts'
+export type { ResumableRecord, TransferState } from './lifecycle.ts'
 export { offerLimitsOf } from './offer-budget.ts'
 export type { OfferLimits } from './offer-budget.ts'
 export { sendFiles } from './sender.ts'
 export type { SendInit } from './sender.ts'
 export { receiveTransfer } from './receiver.ts'
-export { findSendToResume, planReceiveResume, tempName, RESUMABLE_STATES } from './resume.ts'
+export { findSendToResume, planReceiveResume, tempName } from './resume.ts'
 export type { ReceiveResumePlan } from './resume.ts'
 export { timeoutsOf } from './timeouts.ts'
 export { RESUME_RETRY_FOR_MS } from './constants.ts'

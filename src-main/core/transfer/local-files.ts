@@ -1,10 +1,25 @@
-import { lstat, readdir } from 'node:fs/promises'
+/**
+ * Files to send: the one shape of a file on its way out ({@link LocalFile}), how a CLI's paths become a list of them
+ * ({@link collectFiles}), and how each is opened when its bytes are read ({@link openLocalFile}).
+ *
+ * A list is checked once, where it enters: the CLI's paths by `collectFiles` and the path-safety rules in
+ * `TransferService.send`; a desktop drop by the app's `checkLocalFiles` (in Electron's main process and in the app
+ * service); a browser upload by the server's upload store. Nothing re-checks it on the way; the sender opens each file
+ * without following links and only if it is still a regular file.
+ */
+import { constants } from 'node:fs'
+import { lstat, open, readdir } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { failureReasonOf, FerryError, throwIfAborted } from '../errors/index.ts'
 import type { FailureReason } from '../errors/index.ts'
 import { isPartialFolderName } from '../paths/index.ts'
+import { TransferError } from '../protocol/index.ts'
 
-/** A file the sender offers: its path in the offer (relative, `/`-separated), where it is on disk, and its size. */
+/**
+ * A file to send: its path in the offer (relative, `/`-separated, passes the path-safety rules), where it is on disk
+ * (absolute), and its size in bytes when it was checked.
+ */
 export interface LocalFile {
   relPath: string
   absPath: string
@@ -68,4 +83,30 @@ export async function collectFiles (paths: readonly string[], signal?: AbortSign
     else throw new SourcePathError(`"${p}" is not a regular file or folder`, { path: p })
   }
   return { files, skipped }
+}
+
+/**
+ * Opening flags of a file to send: read-only, never through a symbolic link (where the system has `O_NOFOLLOW`), and
+ * non-blocking, so that a FIFO put in its place does not hold the open until some writer comes (it is then refused as
+ * not a regular file; on a regular file the flag changes nothing).
+ */
+const SOURCE_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+
+/**
+ * Opens a file to send, where its bytes are read: without following a link, and only if it is still a regular file
+ * (it was checked where it entered; this refuses one swapped for a link, a folder or a device since). A file that
+ * became shorter is found by the reads (`read-failed`).
+ *
+ * @throws {TransferError} `read-failed` when it cannot be opened or is no longer a regular file
+ */
+export async function openLocalFile (file: LocalFile): Promise<FileHandle> {
+  const fh = await open(file.absPath, SOURCE_FLAGS).catch((err: unknown) => {
+    throw new TransferError('read-failed', `Cannot read ${file.absPath}: ${(err as Error).message}`, { cause: err })
+  })
+  const regular = await fh.stat().then(st => st.isFile(), () => false)
+  if (!regular) {
+    await fh.close().catch(() => {})
+    throw new TransferError('read-failed', `${file.absPath} is no longer a regular file`)
+  }
+  return fh
 }

@@ -1,8 +1,10 @@
 import { AbortedError, errorMessage, FerryError, PausedError } from '../errors/index.ts'
 import { ProtocolError, RemoteError, TransferError } from '../protocol/index.ts'
-import type { TransferErrorInfo, TransferState } from '../store/index.ts'
+import type { TransferErrorInfo } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
 import { isDiskFull } from './incoming-file.ts'
+import { ENDING_STATES, stateOfPeerCode } from './lifecycle.ts'
+import type { TransferState } from './lifecycle.ts'
 
 /**
  * The message the peer is told with an `error` frame for `code`. Local messages can name local paths (a failed read
@@ -39,27 +41,24 @@ function factsOf (err: unknown): Pick<TransferErrorInfo, 'reason' | 'peerMessage
 
 /**
  * How a transfer that did not complete is recorded, and what (if anything) the peer is told: the single mapping from
- * an error to a final state, shared by both sides so they agree. Send the peer {@link messageForPeer}, never `message`,
- * with `error.reason` (docs/PROTOCOL.md §11).
+ * an error to a final state (the states of ./lifecycle.ts `ENDING_STATES` and `stateOfPeerCode`), shared by both sides
+ * so they agree. Send the peer {@link messageForPeer}, never `message`, with `error.reason` (docs/PROTOCOL.md §11).
  */
 export function outcomeOf (err: unknown, signal?: AbortSignal): Outcome {
   const end = (state: TransferState, code: string, message: string, tellPeer: boolean, facts: Pick<TransferErrorInfo, 'reason' | 'peerMessage'> = {}): Outcome =>
     ({ state, code, message, tellPeer, error: { code, message, ...facts } })
   // Whatever surfaced first when our own signal aborted (an AbortedError, a stream error), the reason decides.
   if (signal?.aborted === true) {
-    if (signal.reason instanceof PausedError) return end('interrupted', 'paused', signal.reason.message, true)
-    return end('cancelled', 'cancelled', 'The transfer was cancelled', true)
+    if (signal.reason instanceof PausedError) return end(ENDING_STATES.pausedHere, 'paused', signal.reason.message, true)
+    return end(ENDING_STATES.cancelledHere, 'cancelled', 'The transfer was cancelled', true)
   }
   const message = errorMessage(err)
-  if (err instanceof StreamClosedError) return end('interrupted', err.code, message, false)
+  if (err instanceof StreamClosedError) return end(ENDING_STATES.connectionLost, err.code, message, false)
   // A full disk is not the transfer's fault: keep what was verified, so it resumes once there is room.
-  if (isDiskFull(err)) return end('interrupted', (err as TransferError).code, message, true, factsOf(err))
-  if (err instanceof AbortedError) return end('cancelled', 'cancelled', 'The transfer was cancelled', true)
-  if (err instanceof RemoteError) {
-    const state: TransferState = err.code === 'declined' ? 'declined' : err.code === 'cancelled' ? 'cancelled' : err.code === 'paused' ? 'interrupted' : 'failed'
-    return end(state, err.code, message, false, factsOf(err))
-  }
-  if (err instanceof ProtocolError) return end('failed', err.code, message, true)
-  if (err instanceof FerryError) return end('failed', err.code, message, true, factsOf(err))
-  return end('failed', 'internal', message, true)
+  if (isDiskFull(err)) return end(ENDING_STATES.diskFull, (err as TransferError).code, message, true, factsOf(err))
+  if (err instanceof AbortedError) return end(ENDING_STATES.cancelledHere, 'cancelled', 'The transfer was cancelled', true)
+  if (err instanceof RemoteError) return end(stateOfPeerCode(err.code), err.code, message, false, factsOf(err))
+  if (err instanceof ProtocolError) return end(ENDING_STATES.localFailure, err.code, message, true)
+  if (err instanceof FerryError) return end(ENDING_STATES.localFailure, err.code, message, true, factsOf(err))
+  return end(ENDING_STATES.localFailure, 'internal', message, true)
 }

@@ -17,7 +17,7 @@ import { lstat, readdir, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { partialFolderOf } from '../paths/index.ts'
 import type { Store } from '../store/index.ts'
-import { RESUMABLE_STATES } from './resume.ts'
+import { canResume } from './lifecycle.ts'
 
 /**
  * A partial file not written for this long is removed even if its transfer could still resume, in ms: 7 days. A
@@ -131,8 +131,7 @@ function keeps (store: Store, root: string, name: string, mtimeMs: number, now: 
   if (running(id)) return true
   if (now - mtimeMs > PARTIAL_MAX_AGE_MS) return false
   const record = store.transfers.get(id)
-  if (record == null || record.direction !== 'receive' || !RESUMABLE_STATES.includes(record.state) ||
-    record.acceptedAt == null || record.destDir == null || resolve(record.destDir) !== resolve(root)) return false
+  if (record?.direction !== 'receive' || !canResume(record) || resolve(record.destDir ?? '') !== resolve(root)) return false
   const file = store.transfers.files(id)[Number(match[2])]
   return file != null && file.state !== 'verified'
 }

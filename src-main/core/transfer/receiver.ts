@@ -3,26 +3,24 @@ import { unlink } from 'node:fs/promises'
 import type { Connection, Stream } from '@libp2p/interface'
 import { AbortedError } from '../errors/index.ts'
 import { describeConnection, notePeerActivity } from '../node/index.ts'
-import { prepareDestination, preparePartialFolder, UnsafePathError, validateFileList } from '../paths/index.ts'
-import {
-  ACK_EVERY_BYTES, MAX_MESSAGE_LENGTH, MAX_REWINDS, ProtocolError, RemoteError, TransferError
-} from '../protocol/index.ts'
-import type { ControlMessage, ErrorCode, Offer } from '../protocol/index.ts'
+import { validateFileList } from '../paths/index.ts'
+import { MAX_MESSAGE_LENGTH, ProtocolError, RemoteError } from '../protocol/index.ts'
+import type { ErrorCode, Offer } from '../protocol/index.ts'
 import { ProgressWriter, TransferExistsError } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import { FrameChannel } from './channel.ts'
-import { MAX_WRITE_BATCH_BYTES, MAX_WRITE_BATCH_FRAMES, PLACEMENT_BATCH_DELAY_MS, PLACEMENT_BATCH_FILES } from './constants.ts'
-import { IncomingFile, writeError } from './incoming-file.ts'
+import { PLACEMENT_BATCH_DELAY_MS, PLACEMENT_BATCH_FILES } from './constants.ts'
 import { IncomingRecord } from './incoming-record.ts'
 import { messageForPeer, outcomeOf } from './outcome.ts'
 import { receivingInto, removeCreatedFolders, removePartialFolderIfEmpty, removeTempFilesOf } from './partial-files.ts'
 import { Placements } from './placement.ts'
 import { ProgressReporter } from './progress.ts'
-import { planReceiveResume, tempPathOf } from './resume.ts'
+import { ReceiveFrames } from './receive-frames.ts'
+import { planReceiveResume } from './resume.ts'
 import type { ReceiveResumePlan } from './resume.ts'
 import { RECEIVE_SPACE } from './space.ts'
-import type { SpaceLedger, SpaceReservation } from './space.ts'
-import { MinimumRate, timeoutsOf } from './timeouts.ts'
+import type { SpaceReservation } from './space.ts'
+import { timeoutsOf } from './timeouts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import { STRANGER } from './types.ts'
 import type { IncomingOffer, OfferDecision, PeerStanding, TransferProgress, TransferResult, TransferredFile } from './types.ts'
@@ -58,8 +56,6 @@ export interface ReceiveInit {
    * when the ID is taken by another peer's offer or transfer running here (the offer is refused `invalid-offer`).
    */
   onOfferFor?: (transferId: string) => Promise<boolean>
-  /** Free space reserved by the receives already accepted (default: the one ledger of the process). */
-  space?: SpaceLedger
 }
 
 /** Refuses an offer before anything is recorded: tells the sender why, then rethrows. */
@@ -84,224 +80,222 @@ async function refuse (channel: FrameChannel, code: ErrorCode, err: Error): Prom
  * @throws {TransferError} on a local failure (disk full: recorded as interrupted, partial files kept)
  */
 export async function receiveTransfer (stream: Stream, conn: Connection, init: ReceiveInit): Promise<TransferResult | undefined> {
-  const started = Date.now()
-  const { store, signal } = init
-  const timeouts = timeoutsOf(init.timeouts)
-  // Between the offer and our answer the sender must be quiet (§5): nothing else is read or queued meanwhile. Every
-  // byte from the sender also tells the node's liveness monitor that the peer is alive.
-  const channel = new FrameChannel(stream, { quietAfterFirst: true, onPeerActivity: () => { notePeerActivity(conn) } })
-  const peerId = conn.remotePeer.toString()
-  const connection = describeConnection(conn)
-  if (connection.limited) return refuse(channel, 'protocol-error', new ProtocolError('File transfers are refused on limited (relayed) connections'))
+  return await new ReceiveSession(stream, conn, init).run()
+}
 
-  let offer: Offer
-  try {
-    const first = await channel.nextControl({ signal, timeoutMs: timeouts.offerMs })
-    if (first.type !== 'offer') throw new ProtocolError(`Expected an offer, got ${first.type}`)
-    offer = first
-  } catch (err) {
-    return refuse(channel, outcomeOf(err).code as ErrorCode, err as Error)
-  }
-  // The current policy first, for new and resumed offers alike: a refused peer costs no validation and no record.
-  const standing = init.standing ?? (() => STRANGER)
-  const refused = standing(peerId).refused
-  if (refused != null) {
-    await channel.sendControl({ type: 'reject', code: refused.code, message: refused.reason.slice(0, MAX_MESSAGE_LENGTH) }).catch(() => {})
-    await channel.finish(new RemoteError(refused.code, refused.reason), 5000)
-    return undefined
-  }
-  try {
-    validateFileList(offer.files.map(f => f.path))
-  } catch (err) {
-    return refuse(channel, 'invalid-offer', err as Error)
-  }
-  const usedHere = new ProtocolError('This transfer ID is already used by another transfer')
-  if (await init.onOfferFor?.(offer.transferId) === false) return refuse(channel, 'invalid-offer', usedHere)
-  const plan = await planReceiveResume(store, offer, peerId)
-  if (plan === 'conflict') return refuse(channel, 'invalid-offer', usedHere)
-  const resume: ReceiveResumePlan | undefined = plan
+/**
+ * One receive, step by step as docs/PROTOCOL.md §5 "Receiver" numbers them: {@link readOffer} (step 1),
+ * {@link admit} (step 2), {@link negotiate} (steps 3–5), then {@link ReceiveFrames} (steps 6–7), and {@link end} for
+ * a transfer that did not complete (§7 "What stays on disk", §11).
+ */
+class ReceiveSession {
+  private readonly init: ReceiveInit
+  private readonly started = Date.now()
+  private readonly store: Store
+  private readonly signal: AbortSignal | undefined
+  private readonly timeouts: TransferTimeouts
+  private readonly channel: FrameChannel
+  private readonly peerId: string
+  private readonly connection: IncomingOffer['connection']
+  private readonly standing: (peerId: string) => PeerStanding
+  private readonly usedHere = new ProtocolError('This transfer ID is already used by another transfer')
 
-  const { transferId, files, totalBytes } = offer
-  const downloadDir = resume?.downloadDir ?? init.downloadDir
-  if (resume != null) store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
-  const incoming: IncomingOffer = { transferId, peerId, senderName: offer.senderName, senderDevice: offer.senderDevice, files, totalBytes, connection }
-  // Nothing is recorded while the offer waits: see ./incoming-record.ts for what is, and when.
-  const record = new IncomingRecord({ store, offer: incoming, downloadDir, resumed: resume != null, isContact: () => standing(peerId).contact })
-  init.onTransferId?.(transferId)
-  const space = init.space ?? RECEIVE_SPACE
-  let reservation: SpaceReservation | undefined
-  // Folders this transfer created, and whether its temp folder is ready (prepared once, at its first file).
-  const createdDirs: string[] = []
-  let partialReady = false
-  let endReceive: (() => void) | undefined
-  const writer = new ProgressWriter(store, transferId)
-  const reporter = new ProgressReporter({ transferId, direction: 'receive', peerId, totalBytes, files }, init.onProgress)
-  let current: IncomingFile | undefined
-  const done = new Map<number, { sha256: string, localPath: string }>(resume?.done ?? [])
-  // Verified files are synced and placed in the background while the next ones arrive; `complete` waits for all.
-  const placements = new Placements({
-    batchFiles: PLACEMENT_BATCH_FILES,
-    batchDelayMs: PLACEMENT_BATCH_DELAY_MS,
-    onPlaced: (placed) => {
-      store.transfers.fileDone(transferId, placed.index, { sha256: placed.sha256, localPath: placed.localPath, state: 'verified' })
-      done.set(placed.index, placed)
+  constructor (stream: Stream, conn: Connection, init: ReceiveInit) {
+    this.init = init
+    this.store = init.store
+    this.signal = init.signal
+    this.timeouts = timeoutsOf(init.timeouts)
+    // Between the offer and our answer the sender must be quiet (§5): nothing else is read or queued meanwhile. Every
+    // byte from the sender also tells the node's liveness monitor that the peer is alive.
+    this.channel = new FrameChannel(stream, { quietAfterFirst: true, onPeerActivity: () => { notePeerActivity(conn) } })
+    this.peerId = conn.remotePeer.toString()
+    this.connection = describeConnection(conn)
+    this.standing = init.standing ?? (() => STRANGER)
+  }
+
+  async run (): Promise<TransferResult | undefined> {
+    const { channel, store, peerId, connection } = this
+    if (connection.limited) return refuse(channel, 'protocol-error', new ProtocolError('File transfers are refused on limited (relayed) connections'))
+    const offer = await this.readOffer()
+    const admitted = await this.admit(offer)
+    if (admitted === 'refused') return undefined
+    const resume = admitted
+    const { transferId, files, totalBytes } = offer
+    const downloadDir = resume?.downloadDir ?? this.init.downloadDir
+    if (resume != null) store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
+    const incoming: IncomingOffer = { transferId, peerId, senderName: offer.senderName, senderDevice: offer.senderDevice, files, totalBytes, connection }
+    // Nothing is recorded while the offer waits: see ./incoming-record.ts for what is, and when.
+    const record = new IncomingRecord({ store, offer: incoming, downloadDir, resumed: resume != null, isContact: () => this.standing(peerId).contact })
+    this.init.onTransferId?.(transferId)
+    const writer = new ProgressWriter(store, transferId)
+    const ending: Ending = { downloadDir, createdDirs: [], record, writer }
+    const reporter = new ProgressReporter({ transferId, direction: 'receive', peerId, totalBytes, files }, this.init.onProgress)
+    const done = new Map<number, { sha256: string, localPath: string }>(resume?.done ?? [])
+    // Verified files are synced and placed in the background while the next ones arrive; `complete` waits for all.
+    const placements = new Placements({
+      batchFiles: PLACEMENT_BATCH_FILES,
+      batchDelayMs: PLACEMENT_BATCH_DELAY_MS,
+      onPlaced: (placed) => {
+        store.transfers.fileDone(transferId, placed.index, { sha256: placed.sha256, localPath: placed.localPath, state: 'verified' })
+        done.set(placed.index, placed)
+      }
+    })
+    ending.placements = placements
+    try {
+      const accepted = await this.negotiate(incoming, resume, ending)
+      if (accepted == null) return undefined
+      const acceptedAt = Date.now()
+      const loopSignal = this.signal == null ? placements.signal : AbortSignal.any([this.signal, placements.signal])
+      const frames = new ReceiveFrames({
+        store, channel: this.channel, transferId, files, offsets: accepted.offsets, complete: new Set(resume?.done.keys() ?? []), done,
+        downloadDir, createdDirs: ending.createdDirs, placements, writer, reporter, reservation: accepted.reservation,
+        timeouts: this.timeouts, signal: loopSignal, sessionSignal: this.signal
+      })
+      ending.frames = frames
+      await frames.run()
+      reporter.finish(totalBytes)
+      await this.channel.close().catch(() => {})
+      const results: TransferredFile[] = files.map((f, i) => ({ path: f.path, size: f.size, sha256: done.get(i)?.sha256 ?? '', localPath: done.get(i)?.localPath }))
+      return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, skippedBytes: resume?.skippedBytes ?? 0, connection }
+    } catch (caught) {
+      return await this.end(caught, transferId, ending)
+    } finally {
+      ending.reservation?.release()
+      ending.endReceive?.()
     }
-  })
-  try {
+  }
+
+  /**
+   * §5 Receiver step 1: the first frame must be a control `offer` within `OFFER_TIMEOUT_MS`; anything else is refused
+   * (`reject` with the code of ./outcome.ts) and nothing is recorded.
+   */
+  private async readOffer (): Promise<Offer> {
+    try {
+      const first = await this.channel.nextControl({ signal: this.signal, timeoutMs: this.timeouts.offerMs })
+      if (first.type !== 'offer') throw new ProtocolError(`Expected an offer, got ${first.type}`)
+      return first
+    } catch (err) {
+      return refuse(this.channel, outcomeOf(err).code as ErrorCode, err as Error)
+    }
+  }
+
+  /**
+   * §5 Receiver step 2: the current policy first, for new and resumed offers alike (a refused peer costs no validation
+   * and no record: `reject` `declined`); then every path (§9); then whether the transfer ID is free here and, if known,
+   * may resume (§8) — else `reject` `invalid-offer`.
+   *
+   * @returns the resume plan (undefined: a new transfer), or `'refused'` when the policy refused the peer
+   */
+  private async admit (offer: Offer): Promise<ReceiveResumePlan | undefined | 'refused'> {
+    const { channel } = this
+    const refused = this.standing(this.peerId).refused
+    if (refused != null) {
+      await channel.sendControl({ type: 'reject', code: refused.code, message: refused.reason.slice(0, MAX_MESSAGE_LENGTH) }).catch(() => {})
+      await channel.finish(new RemoteError(refused.code, refused.reason), 5000)
+      return 'refused'
+    }
+    try {
+      validateFileList(offer.files.map(f => f.path))
+    } catch (err) {
+      return refuse(channel, 'invalid-offer', err as Error)
+    }
+    if (await this.init.onOfferFor?.(offer.transferId) === false) return refuse(channel, 'invalid-offer', this.usedHere)
+    const plan = await planReceiveResume(this.store, offer, this.peerId)
+    if (plan === 'conflict') return refuse(channel, 'invalid-offer', this.usedHere)
+    return plan
+  }
+
+  /**
+   * §5 Receiver steps 3–5: free space (step 4, checked before asking and again, with a reservation, at the accept);
+   * a resumed offer is accepted without asking, a new one goes to the person or policy while the stream stays quiet
+   * (step 5) and is recorded once accepted (step 3); then `accept` with the offsets, recorded `transferring`.
+   *
+   * @returns the accepted offsets and the space reservation, or undefined when the offer was declined (recorded as
+   *   ./incoming-record.ts says, the sender told)
+   */
+  private async negotiate (incoming: IncomingOffer, resume: ReceiveResumePlan | undefined, ending: Ending): Promise<{ offsets: number[], reservation: SpaceReservation } | undefined> {
+    const { channel, signal } = this
+    const { transferId, files, totalBytes } = incoming
+    const space = RECEIVE_SPACE
     const needed = totalBytes - (resume?.skippedBytes ?? 0)
     // Free space minus what the receives accepted before will still write; checked again, and reserved, at the accept.
-    const measured = await space.check(downloadDir, needed)
+    const measured = await space.check(ending.downloadDir, needed)
     if (resume != null) {
-      init.onResume?.(incoming, resume.skippedBytes)
+      this.init.onResume?.(incoming, resume.skippedBytes)
     } else {
-      const decision = await decideWhileConnected(channel, incoming, init)
+      const decision = await decideWhileConnected(channel, incoming, this.init)
       if (!decision.accept) {
         const code = decision.code ?? 'declined'
         await channel.sendControl({ type: 'reject', code, message: (decision.reason ?? '').slice(0, MAX_MESSAGE_LENGTH) })
         await channel.finish(new RemoteError(code, 'Declined'), 5000)
-        record.ended('declined', { code, message: decision.reason ?? 'Declined' })
-        if (code !== 'busy') init.onDeclined?.(incoming, { code, reason: decision.reason })
+        ending.record.ended('declined', { code, message: decision.reason ?? 'Declined' })
+        if (code !== 'busy') this.init.onDeclined?.(incoming, { code, reason: decision.reason })
         return undefined
       }
       try {
-        record.accepted()
+        ending.record.accepted()
       } catch (err) {
         if (!(err instanceof TransferExistsError)) throw err
-        await channel.sendControl({ type: 'reject', code: 'invalid-offer', message: usedHere.message })
-        await channel.finish(usedHere, 5000)
+        await channel.sendControl({ type: 'reject', code: 'invalid-offer', message: this.usedHere.message })
+        await channel.finish(this.usedHere, 5000)
         return undefined
       }
-      init.onAccepted?.(incoming)
+      this.init.onAccepted?.(incoming)
     }
     const offsets = resume?.offsets ?? files.map(() => 0)
-    reservation = space.reserve(measured, needed)
-    endReceive = receivingInto(downloadDir)
+    const reservation = space.reserve(measured, needed)
+    ending.reservation = reservation
+    ending.endReceive = receivingInto(ending.downloadDir)
     channel.endQuiet()
     await channel.sendControl({ type: 'accept', offsets, complete: resume == null ? undefined : [...resume.done.keys()] }, signal)
-    store.transfers.setState(transferId, 'transferring')
-    const acceptedAt = Date.now()
+    this.store.transfers.setState(transferId, 'transferring')
+    return { offsets, reservation }
+  }
 
-    const loopSignal = signal == null ? placements.signal : AbortSignal.any([signal, placements.signal])
-    let consumed = 0 // data bytes taken off the stream, written or discarded: what acks count
-    let ackedAt = 0
-    let completedBytes = [...done.keys()].reduce((n, i) => n + (files[i]?.size ?? 0), 0)
-    let lastIndex = -1
-    let rewinds = 0
-    let pendingNack: { index: number, offset: number } | undefined
-    const ack = async (): Promise<void> => {
-      ackedAt = consumed
-      await channel.sendControl({ type: 'ack', bytes: consumed }, signal)
-    }
-
-    const minimumRate = new MinimumRate(timeouts.minRateWindowMs, channel.waitedMs)
-    while (true) {
-      // Checked after the previous frame's progress was credited (a resumed file's prefix counts once it is announced).
-      minimumRate.check(channel.waitedMs)
-      const frame = await channel.next({ signal: loopSignal, timeoutMs: timeouts.stallMs })
-      if (frame.kind === 'data') {
-        // Frames that arrived while the previous write was in progress go to disk together, in one call.
-        const pieces = [frame.bytes, ...channel.takeQueuedData(MAX_WRITE_BATCH_BYTES - frame.bytes.byteLength, MAX_WRITE_BATCH_FRAMES - 1)]
-        for (const piece of pieces) consumed += piece.byteLength
-        if (pendingNack == null) {
-          if (current == null) throw new ProtocolError('Data arrived outside a file')
-          const at = current.position
-          await current.write(...pieces)
-          reservation.used(current.position - at)
-          for (const piece of pieces) minimumRate.add(piece.byteLength)
-          reporter.update(completedBytes + current.position, current.index)
-        }
-        if (consumed - ackedAt >= ACK_EVERY_BYTES) await ack()
-        continue
-      }
-      const msg: ControlMessage = frame.message
-      if (msg.type === 'error') throw new RemoteError(msg.code, `The sender stopped the transfer: ${msg.message}`, { reason: msg.reason, peerMessage: msg.message })
-      if (pendingNack != null) {
-        // Everything the sender sent before it saw the nack is discarded, until its rewind.
-        if (msg.type !== 'rewind') continue
-        if (msg.index !== pendingNack.index || msg.offset !== pendingNack.offset) throw new ProtocolError('The rewind does not match the nack')
-        pendingNack = undefined
-        minimumRate.add(msg.offset)
-        continue
-      }
-      if (msg.type === 'file-start') {
-        if (current != null) throw new ProtocolError('file-start before the previous file ended')
-        if (msg.index <= lastIndex || msg.index >= files.length || resume?.done.has(msg.index) === true) throw new ProtocolError(`file-start for file ${msg.index} is out of order`)
-        if (msg.offset !== offsets[msg.index]) throw new ProtocolError(`file-start for file ${msg.index} does not start at the accepted offset`)
-        lastIndex = msg.index
-        minimumRate.add(msg.offset)
-        const file = files[msg.index] as Offer['files'][number]
-        const dir = await prepareDestination(downloadDir, file.path, signal, createdDirs).catch((err: unknown) => { throw err instanceof UnsafePathError ? err : writeError(err, file.path) })
-        if (!partialReady) {
-          try { preparePartialFolder(downloadDir) } catch (err) { throw err instanceof UnsafePathError ? err : writeError(err, file.path) }
-          partialReady = true
-        }
-        const opened = await IncomingFile.open({ index: msg.index, relPath: file.path, size: file.size, dir, tempPath: tempPathOf(downloadDir, transferId, msg.index), offset: msg.offset, prefixSha256: msg.prefixSha256 })
-        current = opened.file
-        if (!opened.prefixMatches) {
-          // The partial file does not match the sender's file (it changed since): start that file over.
-          offsets[msg.index] = 0
-          pendingNack = { index: msg.index, offset: 0 }
-          await channel.sendControl({ type: 'nack', index: msg.index, offset: 0 }, signal)
-        }
-      } else if (msg.type === 'block') {
-        if (current == null || msg.index !== current.index) throw new ProtocolError('A block hash for a file that is not in progress')
-        if (await current.verifyBlock(msg.offset, msg.sha256)) {
-          writer.update(completedBytes + current.verified, current.index, current.verified)
-        } else {
-          if (++rewinds > MAX_REWINDS) throw new TransferError('hash-mismatch', `${current.relPath} kept arriving corrupted (${rewinds} bad blocks); giving up`)
-          pendingNack = { index: current.index, offset: msg.offset }
-          await channel.sendControl({ type: 'nack', index: current.index, offset: msg.offset }, signal)
-        }
-      } else if (msg.type === 'file-end') {
-        if (current == null || msg.index !== current.index) throw new ProtocolError('file-end for a file that was not started')
-        const sha256 = current.verify(msg.sha256)
-        const file = current
-        current = undefined
-        await placements.add(file, sha256)
-        completedBytes += file.size
-        // No ack per file: acks are flow control only (PROTOCOL.md §6), and one per file cost many small files a
-        // third of their speed (docs/PERFORMANCE.md, "Acks per file").
-      } else if (msg.type === 'done') {
-        await placements.drain()
-        if (current != null || done.size !== files.length) throw new TransferError('size-mismatch', `The sender ended after ${done.size} of ${files.length} files`)
-        removePartialFolderIfEmpty(downloadDir, 1)
-        await channel.sendControl({ type: 'complete', files: [...done].map(([index, f]) => ({ index, sha256: f.sha256 })).sort((a, b) => a.index - b.index) }, signal)
-        writer.flush()
-        store.transfers.setState(transferId, 'completed')
-        reporter.finish(totalBytes)
-        await channel.close().catch(() => {})
-        const results: TransferredFile[] = files.map((f, i) => ({ path: f.path, size: f.size, sha256: done.get(i)?.sha256 ?? '', localPath: done.get(i)?.localPath }))
-        return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - started, transferMs: Date.now() - acceptedAt, skippedBytes: resume?.skippedBytes ?? 0, connection }
-      } else {
-        throw new ProtocolError(`Unexpected ${msg.type} message from the sender`)
-      }
-    }
-  } catch (caught) {
+  /**
+   * A transfer that did not complete (§7 "What stays on disk", §11): cleans up first, then records, then tells the
+   * peer — whoever sees the outcome sees the disk as it stays. An interrupted transfer keeps its partial file to resume
+   * from; a failed or cancelled one (corrupt, hostile) keeps nothing partial.
+   *
+   * @throws the error (a failed placement's, when that is what aborted the wait for the next frame)
+   */
+  private async end (caught: unknown, transferId: string, ending: Ending): Promise<never> {
+    const { placements, downloadDir, endReceive } = ending
+    const current = ending.frames?.current
     // A failed placement aborted the wait for the next frame: report that failure, not the abort.
-    await placements.settle()
-    const err = caught instanceof AbortedError && placements.signal.aborted && placements.failure != null ? placements.failure : caught
-    writer.flush()
-    const outcome = outcomeOf(err, signal)
-    // Clean up first, then record, then tell the peer: whoever sees the outcome sees the disk as it stays.
-    // An interrupted transfer keeps its partial file to resume from; a failed one (corrupt, hostile) does not.
+    await placements?.settle()
+    const err = caught instanceof AbortedError && placements?.signal.aborted === true && placements.failure != null ? placements.failure : caught
+    ending.writer.flush()
+    const outcome = outcomeOf(err, this.signal)
     await current?.close()
     if (outcome.state !== 'interrupted') {
-      for (const tempPath of [...placements.failedTempPaths, ...(current == null ? [] : [current.tempPath])]) await unlink(tempPath).catch(() => {})
+      for (const tempPath of [...(placements?.failedTempPaths ?? []), ...(current == null ? [] : [current.tempPath])]) await unlink(tempPath).catch(() => {})
       // And every other temp file of this transfer (kept from an earlier attempt, or verified and not yet queued for
       // placement): a transfer that failed or was cancelled once accepted keeps nothing partial. A resume refused
       // before its accept (no room yet) keeps the earlier attempt's partial files.
       if (endReceive != null) await removeTempFilesOf(downloadDir, transferId)
     }
-    removeCreatedFolders(downloadDir, createdDirs, endReceive == null ? 0 : 1)
+    removeCreatedFolders(downloadDir, ending.createdDirs, endReceive == null ? 0 : 1)
     removePartialFolderIfEmpty(downloadDir, endReceive == null ? 0 : 1)
-    record.ended(outcome.state, outcome.error)
-    if (outcome.tellPeer) await channel.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message), { reason: outcome.error.reason })
-    else channel.abort(err as Error)
+    ending.record.ended(outcome.state, outcome.error)
+    if (outcome.tellPeer) await this.channel.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message), { reason: outcome.error.reason })
+    else this.channel.abort(err as Error)
     throw err
-  } finally {
-    reservation?.release()
-    endReceive?.()
   }
+}
+
+/** What the end of a receive cleans up and records: filled in as the session gets that far. */
+interface Ending {
+  downloadDir: string
+  /** Folders this transfer created. */
+  createdDirs: string[]
+  record: IncomingRecord
+  writer: ProgressWriter
+  placements?: Placements
+  reservation?: SpaceReservation
+  /** Set once accepted: this receive counts as writing into `downloadDir` until it is called. */
+  endReceive?: () => void
+  frames?: ReceiveFrames
 }
 
 /**

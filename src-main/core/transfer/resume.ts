@@ -3,11 +3,9 @@ import { join } from 'node:path'
 import { partialFolderOf } from '../paths/index.ts'
 import { BLOCK_BYTES } from '../protocol/index.ts'
 import type { Offer } from '../protocol/index.ts'
-import type { Store, TransferFileRecord, TransferRecord, TransferState } from '../store/index.ts'
+import type { Store, TransferFileRecord, TransferRecord } from '../store/index.ts'
+import { canResume } from './lifecycle.ts'
 import type { LocalFile } from './local-files.ts'
-
-/** States from which a transfer resumes: it was accepted and stopped before completing, not by a person's choice. */
-export const RESUMABLE_STATES: readonly TransferState[] = ['interrupted', 'failed']
 
 /** Name of the temp file of file `index` of a transfer, unique per transfer and file: `<transferId>-<index>.part`. */
 export function tempName (transferId: string, index: number): string {
@@ -60,8 +58,8 @@ export async function planReceiveResume (store: Store, offer: Offer, peerId: str
   const record = store.transfers.get(offer.transferId)
   if (record == null) return undefined
   const records = store.transfers.files(record.id)
-  if (record.direction !== 'receive' || record.peerId !== peerId || !RESUMABLE_STATES.includes(record.state) ||
-    record.acceptedAt == null || record.destDir == null || !sameFiles(records, offer.files)) return 'conflict'
+  if (record.direction !== 'receive' || record.peerId !== peerId || !canResume(record) || record.destDir == null ||
+    !sameFiles(records, offer.files)) return 'conflict'
   const offsets: number[] = []
   const done = new Map<number, { sha256: string, localPath: string }>()
   let skippedBytes = 0
@@ -90,7 +88,7 @@ export async function planReceiveResume (store: Store, offer: Offer, peerId: str
 export function findSendToResume (store: Store, peerId: string, files: readonly LocalFile[]): string | undefined {
   for (const t of store.transfers.list({ peerId, direction: 'send', limit: 20 })) {
     // A send the receiver refused as invalid (e.g. it already completed it) would be refused again: start afresh.
-    if (!RESUMABLE_STATES.includes(t.state) || t.acceptedAt == null || t.errorCode === 'invalid-offer' || t.errorCode === 'protocol-error') continue
+    if (!canResume(t)) continue
     const records = store.transfers.files(t.id)
     if (records.length === files.length && records.every((r, i) => r.relPath === files[i]?.relPath && r.size === files[i]?.size && r.localPath === files[i]?.absPath)) return t.id
   }

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { failureReasonOf } from '../errors/index.ts'
-import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import type { Connection } from '@libp2p/interface'
 import { describeConnection, notePeerActivity } from '../node/index.ts'
@@ -14,6 +13,7 @@ import type { Store } from '../store/index.ts'
 import { BlockPool } from './block-pool.ts'
 import { FrameChannel } from './channel.ts'
 import { ReceiverFeedback } from './feedback.ts'
+import { openLocalFile } from './local-files.ts'
 import type { LocalFile } from './local-files.ts'
 import { messageForPeer, outcomeOf } from './outcome.ts'
 import { ProgressReporter } from './progress.ts'
@@ -70,44 +70,117 @@ async function readExactly (fh: FileHandle, length: number, position: number, pa
  * @throws {ProtocolError} when the receiver breaks the protocol
  */
 export async function sendFiles (conn: Connection, files: readonly LocalFile[], init: SendInit): Promise<TransferResult> {
-  const started = Date.now()
-  const transferId = init.resumeId ?? init.transferId ?? randomUUID()
-  const peerId = conn.remotePeer.toString()
-  const connection = describeConnection(conn)
-  const totalBytes = files.reduce((n, f) => n + f.size, 0)
-  const { store, signal } = init
-  const timeouts = timeoutsOf(init.timeouts)
-  const offer: Offer = {
-    type: 'offer', version: PROTOCOL_VERSION, transferId, senderName: init.senderName, senderDevice: init.senderDevice, totalBytes,
-    files: files.map(f => ({ path: f.relPath, size: f.size }))
+  return await new SendSession(conn, files, init).run()
+}
+
+/** What the receiver's `accept` said (§4), once checked. */
+interface Accepted {
+  offsets: number[]
+  /** Files the receiver already has verified and placed: skipped. */
+  have: Set<number>
+  skippedBytes: number
+}
+
+/**
+ * One send, step by step as docs/PROTOCOL.md §5 "Sender" numbers them: {@link offer} (step 1; the receiver's messages
+ * are then read in the background by `ReceiverFeedback`, step 2), {@link sendFile} (step 3), {@link rewindTo} (step 4),
+ * {@link confirm} (step 5), and {@link fail} for a send that did not complete (§11).
+ */
+class SendSession {
+  private readonly conn: Connection
+  private readonly files: readonly LocalFile[]
+  private readonly init: SendInit
+  private readonly started = Date.now()
+  private readonly transferId: string
+  private readonly peerId: string
+  private readonly connection: TransferResult['connection']
+  private readonly totalBytes: number
+  private readonly store: Store
+  private readonly signal: AbortSignal | undefined
+  private readonly timeouts: TransferTimeouts
+  private channel: FrameChannel | undefined
+  private writer!: ProgressWriter
+  private reporter!: ProgressReporter
+  /** Data bytes sent on this stream, re-sent bytes included (§6). */
+  private sent = 0
+  private feedback!: ReceiverFeedback
+  /** Furthest position reached in each file, for progress. */
+  private positions: number[] = []
+  private progressBytes = 0
+  /** The SHA-256 of each file sent on this stream, by index. */
+  private readonly hashes: Array<string | undefined> = []
+  private readonly pool = new BlockPool(BLOCK_BYTES)
+  private rewinds = 0
+
+  constructor (conn: Connection, files: readonly LocalFile[], init: SendInit) {
+    this.conn = conn
+    this.files = files
+    this.init = init
+    this.transferId = init.resumeId ?? init.transferId ?? randomUUID()
+    this.peerId = conn.remotePeer.toString()
+    this.connection = describeConnection(conn)
+    this.totalBytes = files.reduce((n, f) => n + f.size, 0)
+    this.store = init.store
+    this.signal = init.signal
+    this.timeouts = timeoutsOf(init.timeouts)
   }
-  const offerFrame = (() => {
-    try {
-      return encodeControl(offer)
-    } catch (err) {
-      throw new TransferError('invalid-offer', `Too many files or names too long for one transfer (${files.length} files): ${(err as Error).message}`, { cause: err })
+
+  async run (): Promise<TransferResult> {
+    const { files, store, transferId, peerId, connection, totalBytes, init } = this
+    const offer: Offer = {
+      type: 'offer', version: PROTOCOL_VERSION, transferId, senderName: init.senderName, senderDevice: init.senderDevice, totalBytes,
+      files: files.map(f => ({ path: f.relPath, size: f.size }))
     }
-  })()
-  if (init.resumeId != null) {
-    store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
-    store.transfers.setState(transferId, 'offered')
-  } else {
-    store.transfers.create({
-      id: transferId, direction: 'send', peerId, state: 'offered', totalBytes, fileCount: files.length,
-      transport: connection.transport, remoteAddr: connection.remoteAddr,
-      files: files.map(f => ({ relPath: f.relPath, size: f.size, localPath: f.absPath }))
-    })
+    const offerFrame = (() => {
+      try {
+        return encodeControl(offer)
+      } catch (err) {
+        throw new TransferError('invalid-offer', `Too many files or names too long for one transfer (${files.length} files): ${(err as Error).message}`, { cause: err })
+      }
+    })()
+    if (init.resumeId != null) {
+      store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
+      store.transfers.setState(transferId, 'offered')
+    } else {
+      store.transfers.create({
+        id: transferId, direction: 'send', peerId, state: 'offered', totalBytes, fileCount: files.length,
+        transport: connection.transport, remoteAddr: connection.remoteAddr,
+        files: files.map(f => ({ relPath: f.relPath, size: f.size, localPath: f.absPath }))
+      })
+    }
+    init.onTransferId?.(transferId)
+    this.writer = new ProgressWriter(store, transferId)
+    this.reporter = new ProgressReporter({ transferId, direction: 'send', peerId, totalBytes, files }, init.onProgress)
+    try {
+      const accepted = await this.offer(offerFrame)
+      const acceptedAt = Date.now()
+      init.onAccepted?.(transferId, accepted.skippedBytes)
+      await this.sendAll(accepted)
+      const confirmed = await this.confirm()
+      return {
+        transferId, direction: 'send', peerId, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, connection,
+        skippedBytes: accepted.skippedBytes, files: files.map((f, i) => ({ path: f.relPath, size: f.size, sha256: confirmed.get(i) ?? '' }))
+      }
+    } catch (err) {
+      return await this.fail(err)
+    }
   }
-  init.onTransferId?.(transferId)
-  const writer = new ProgressWriter(store, transferId)
-  const reporter = new ProgressReporter({ transferId, direction: 'send', peerId, totalBytes, files }, init.onProgress)
-  let channel: FrameChannel | undefined
-  try {
+
+  /**
+   * §5 Sender step 1 (the transfer is recorded `offered` already): opens the stream, sends `offer`, and waits up to
+   * `DECISION_TIMEOUT_MS` for the answer; checks the `accept`'s offsets and `complete` list (§4) and records
+   * `transferring`. From then on the receiver's messages are read in the background (step 2).
+   *
+   * @throws {RemoteError} on `reject` or `error`; {ProtocolError} on anything else or a bad `accept`
+   */
+  private async offer (offerFrame: Uint8Array): Promise<Accepted> {
+    const { files, signal, timeouts } = this
     // The open is bounded by its own timeout: libp2p would reset the stream when a signal given here aborts later,
     // and a cancel or pause must reach the receiver as a message, not as a reset.
     const opening = signal == null ? AbortSignal.timeout(timeouts.offerMs) : AbortSignal.any([signal, AbortSignal.timeout(timeouts.offerMs)])
-    const stream = await conn.newStream(TRANSFER_PROTOCOL, { signal: opening, runOnLimitedConnection: false, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
-    channel = new FrameChannel(stream, { onPeerActivity: () => { notePeerActivity(conn) } })
+    const stream = await this.conn.newStream(TRANSFER_PROTOCOL, { signal: opening, runOnLimitedConnection: false, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
+    const channel = new FrameChannel(stream, { onPeerActivity: () => { notePeerActivity(this.conn) } })
+    this.channel = channel
     stream.send(offerFrame)
     const answer = await channel.nextControl({ signal, timeoutMs: timeouts.decisionMs })
     if (answer.type === 'reject') throw new RemoteError(answer.code, answer.code === 'declined' ? `The receiver declined${answer.message !== '' ? `: ${answer.message}` : ''}` : `The receiver refused the offer: ${answer.message}`, { peerMessage: answer.message })
@@ -120,104 +193,135 @@ export async function sendFiles (conn: Connection, files: readonly LocalFile[], 
     const have = new Set(answer.complete ?? [])
     if ([...have].some(i => i >= files.length || offsets[i] !== files[i]?.size)) throw new ProtocolError('The accept message lists a file as complete at an offset short of its size')
     const skippedBytes = offsets.reduce((n, o) => n + o, 0)
-    store.transfers.setState(transferId, 'transferring')
-    const acceptedAt = Date.now()
-    init.onAccepted?.(transferId, skippedBytes)
+    this.store.transfers.setState(this.transferId, 'transferring')
+    this.feedback = new ReceiverFeedback(channel, () => this.sent)
+    this.positions = [...offsets]
+    this.progressBytes = skippedBytes
+    return { offsets, have, skippedBytes }
+  }
 
-    let sent = 0
-    const feedback = new ReceiverFeedback(channel, () => sent)
-    const positions = [...offsets]
-    let progressBytes = skippedBytes
-    const hashes: Array<string | undefined> = []
-    const ch = channel
-    const pool = new BlockPool(BLOCK_BYTES)
-
-    /** Sends file `index` from `start`; returns a nack if the receiver asked for a block again meanwhile. */
-    const sendFile = async (index: number, start: number, rewinding: boolean): Promise<Nack | undefined> => {
-      const file = files[index] as LocalFile
-      const fh = await open(file.absPath, 'r').catch((err: unknown) => { throw readError(err, file.absPath) })
-      try {
-        const fileHash = createHash('sha256')
-        for (let pos = 0; pos < start; pos += BLOCK_BYTES) fileHash.update(await readExactly(fh, Math.min(BLOCK_BYTES, start - pos), pos, file.absPath))
-        if (rewinding) await ch.sendControl({ type: 'rewind', index, offset: start }, signal)
-        else await ch.sendControl({ type: 'file-start', index, offset: start, prefixSha256: start > 0 ? fileHash.copy().digest('hex') : undefined }, signal)
-        for (let pos = start; pos < file.size;) {
-          // Whole blocks reuse acknowledged buffers; a short one (end of a file) gets its own, so that many small
-          // files in flight never hold a block-sized buffer each.
-          const length = Math.min(BLOCK_BYTES, file.size - pos)
-          const buf = length === BLOCK_BYTES ? pool.take(feedback.acked) : undefined
-          const block = await readExactly(fh, length, pos, file.absPath, buf)
-          fileHash.update(block)
-          for (let at = 0; at < block.byteLength; at += CHUNK_BYTES) {
-            const chunk = block.subarray(at, Math.min(at + CHUNK_BYTES, block.byteLength))
-            if (sent + chunk.byteLength - feedback.acked > WINDOW_BYTES) await feedback.until(() => sent + chunk.byteLength - feedback.acked <= WINDOW_BYTES, timeouts.stallMs, signal)
-            if (feedback.failure != null) throw feedback.failure
-            if (feedback.nack != null) { if (buf != null) pool.hold(buf, sent); return feedback.takeNack() }
-            await ch.sendData(chunk, signal)
-            sent += chunk.byteLength
-          }
-          if (buf != null) pool.hold(buf, sent)
-          await ch.sendControl({ type: 'block', index, offset: pos, sha256: createHash('sha256').update(block).digest('hex') }, signal)
-          pos += block.byteLength
-          if (pos > (positions[index] ?? 0)) { progressBytes += pos - (positions[index] ?? 0); positions[index] = pos }
-          reporter.update(progressBytes, index)
-          writer.update(progressBytes, index, pos)
-        }
-        const sha256 = fileHash.digest('hex')
-        hashes[index] = sha256
-        await ch.sendControl({ type: 'file-end', index, sha256 }, signal)
-        return undefined
-      } finally {
-        await fh.close()
-      }
-    }
-
-    let rewinds = 0
+  /**
+   * §5 Sender steps 3–5: every file in offer order (those the receiver has are skipped), going back on a `nack`
+   * (step 4) to the bad block and on from there; then `done`, and the wait for `complete` (a `nack` instead is handled
+   * as in step 4).
+   */
+  private async sendAll ({ offsets, have }: Accepted): Promise<void> {
+    const { files, signal } = this
+    const channel = this.channel as FrameChannel
     let rewind: Nack | undefined
     let index = 0
     while (true) {
       while (index < files.length) {
         const start = rewind?.index === index ? rewind.offset : (offsets[index] ?? 0)
         if (rewind == null && have.has(index)) { index++; continue }
-        const nack = await sendFile(index, start, rewind != null)
+        const nack = await this.sendFile(index, start, rewind != null)
         rewind = undefined
         if (nack != null) {
-          if (++rewinds > MAX_REWINDS) throw new TransferError('hash-mismatch', `The receiver found ${rewinds} corrupt blocks; giving up`)
-          if (nack.index >= files.length || nack.offset % BLOCK_BYTES !== 0 || nack.offset > (files[nack.index]?.size ?? 0)) throw new ProtocolError('The receiver asked for a block that does not exist')
-          rewind = nack
+          rewind = this.rewindTo(nack, true)
           index = nack.index
           continue
         }
         index++
       }
-      await ch.sendControl({ type: 'done' }, signal)
-      await feedback.until(() => feedback.complete != null, timeouts.stallMs, signal)
-      const nack = feedback.complete == null ? feedback.takeNack() : undefined
-      if (nack == null) break
-      if (++rewinds > MAX_REWINDS) throw new TransferError('hash-mismatch', `The receiver found ${rewinds} corrupt blocks; giving up`)
-      rewind = nack
+      await channel.sendControl({ type: 'done' }, signal)
+      await this.feedback.until(() => this.feedback.complete != null, this.timeouts.stallMs, signal)
+      const nack = this.feedback.complete == null ? this.feedback.takeNack() : undefined
+      if (nack == null) return
+      rewind = this.rewindTo(nack, false)
       index = nack.index
     }
-    const confirmed = new Map((feedback.complete?.files ?? []).map(f => [f.index, f.sha256]))
+  }
+
+  /**
+   * §5 Sender step 4: a `nack` counts against `MAX_REWINDS` (one more is `hash-mismatch`); before `done` it must name
+   * an offered file at a block boundary within it (`protocol-error`; after `done` it is not checked: §13 gap 3).
+   *
+   * @returns the nack, as where to rewind to
+   */
+  private rewindTo (nack: Nack, check: boolean): Nack {
+    if (++this.rewinds > MAX_REWINDS) throw new TransferError('hash-mismatch', `The receiver found ${this.rewinds} corrupt blocks; giving up`)
+    if (check && (nack.index >= this.files.length || nack.offset % BLOCK_BYTES !== 0 || nack.offset > (this.files[nack.index]?.size ?? 0))) throw new ProtocolError('The receiver asked for a block that does not exist')
+    return nack
+  }
+
+  /**
+   * §5 Sender step 3 (and step 4's `rewind`): hashes `[0, start)` of file `index`, sends `file-start` (or `rewind`),
+   * then block by block its data frames within the window (§6) and each `block` hash, then `file-end`. Before each
+   * data frame it stops if the receiver failed the transfer, and returns a `nack` if one came.
+   *
+   * @returns the nack that interrupted the file, or undefined when the file was sent whole
+   */
+  private async sendFile (index: number, start: number, rewinding: boolean): Promise<Nack | undefined> {
+    const { signal, feedback, pool, timeouts } = this
+    const ch = this.channel as FrameChannel
+    const file = this.files[index] as LocalFile
+    const fh = await openLocalFile(file)
+    try {
+      const fileHash = createHash('sha256')
+      for (let pos = 0; pos < start; pos += BLOCK_BYTES) fileHash.update(await readExactly(fh, Math.min(BLOCK_BYTES, start - pos), pos, file.absPath))
+      if (rewinding) await ch.sendControl({ type: 'rewind', index, offset: start }, signal)
+      else await ch.sendControl({ type: 'file-start', index, offset: start, prefixSha256: start > 0 ? fileHash.copy().digest('hex') : undefined }, signal)
+      for (let pos = start; pos < file.size;) {
+        // Whole blocks reuse acknowledged buffers; a short one (end of a file) gets its own, so that many small
+        // files in flight never hold a block-sized buffer each.
+        const length = Math.min(BLOCK_BYTES, file.size - pos)
+        const buf = length === BLOCK_BYTES ? pool.take(feedback.acked) : undefined
+        const block = await readExactly(fh, length, pos, file.absPath, buf)
+        fileHash.update(block)
+        for (let at = 0; at < block.byteLength; at += CHUNK_BYTES) {
+          const chunk = block.subarray(at, Math.min(at + CHUNK_BYTES, block.byteLength))
+          if (this.sent + chunk.byteLength - feedback.acked > WINDOW_BYTES) await feedback.until(() => this.sent + chunk.byteLength - feedback.acked <= WINDOW_BYTES, timeouts.stallMs, signal)
+          if (feedback.failure != null) throw feedback.failure
+          if (feedback.nack != null) { if (buf != null) pool.hold(buf, this.sent); return feedback.takeNack() }
+          await ch.sendData(chunk, signal)
+          this.sent += chunk.byteLength
+        }
+        if (buf != null) pool.hold(buf, this.sent)
+        await ch.sendControl({ type: 'block', index, offset: pos, sha256: createHash('sha256').update(block).digest('hex') }, signal)
+        pos += block.byteLength
+        const reached = this.positions[index] ?? 0
+        if (pos > reached) { this.progressBytes += pos - reached; this.positions[index] = pos }
+        this.reporter.update(this.progressBytes, index)
+        this.writer.update(this.progressBytes, index, pos)
+      }
+      const sha256 = fileHash.digest('hex')
+      this.hashes[index] = sha256
+      await ch.sendControl({ type: 'file-end', index, sha256 }, signal)
+      return undefined
+    } finally {
+      await fh.close()
+    }
+  }
+
+  /**
+   * §5 Sender step 5: `complete` must list every offered file, with the SHA-256 this side computed for each file it
+   * sent on this stream (a skipped file is recorded with the receiver's hash); else `protocol-error`. Records every
+   * file `verified` and the transfer `completed`, and closes the stream.
+   *
+   * @returns the confirmed hash of each file, by index
+   */
+  private async confirm (): Promise<Map<number, string>> {
+    const { files, store, transferId } = this
+    const confirmed = new Map((this.feedback.complete?.files ?? []).map(f => [f.index, f.sha256]))
     for (const [i, file] of files.entries()) {
-      const mine = hashes[i]
+      const mine = this.hashes[i]
       if (!confirmed.has(i) || (mine != null && confirmed.get(i) !== mine)) throw new ProtocolError(`The receiver did not confirm ${file.relPath} with the right SHA-256`)
     }
-    writer.flush()
+    this.writer.flush()
     for (const [i, file] of files.entries()) store.transfers.fileDone(transferId, i, { sha256: confirmed.get(i) ?? '', localPath: file.absPath, state: 'verified' })
     store.transfers.setState(transferId, 'completed')
-    await ch.close().catch(() => {})
-    reporter.finish(totalBytes)
-    return {
-      transferId, direction: 'send', peerId, totalBytes, durationMs: Date.now() - started, transferMs: Date.now() - acceptedAt, connection,
-      skippedBytes, files: files.map((f, i) => ({ path: f.relPath, size: f.size, sha256: confirmed.get(i) ?? '' }))
-    }
-  } catch (err) {
-    writer.flush()
-    const outcome = outcomeOf(err, signal)
-    store.transfers.setState(transferId, outcome.state, outcome.error)
-    if (outcome.tellPeer) await channel?.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message), { reason: outcome.error.reason })
-    else channel?.abort(err as Error)
+    await (this.channel as FrameChannel).close().catch(() => {})
+    this.reporter.finish(this.totalBytes)
+    return confirmed
+  }
+
+  /** A send that did not complete (§11): recorded as ./outcome.ts says, the receiver told when it should be. */
+  private async fail (err: unknown): Promise<never> {
+    this.writer.flush()
+    const outcome = outcomeOf(err, this.signal)
+    this.store.transfers.setState(this.transferId, outcome.state, outcome.error)
+    if (outcome.tellPeer) await this.channel?.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message), { reason: outcome.error.reason })
+    else this.channel?.abort(err as Error)
     throw err
   }
 }

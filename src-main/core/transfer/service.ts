@@ -1,107 +1,42 @@
 import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Connection, Stream, StreamMiddleware } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { errorMessage, failureReasonOf, FerryError } from '../errors/index.ts'
+import { errorMessage, FerryError, isFailureReason } from '../errors/index.ts'
+import type { DeviceKind } from '../protocol/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lstat } from 'node:fs/promises'
 import { dialDirect, describeConnection } from '../node/index.ts'
-import type { ConnectionInfo, FerryLibp2p } from '../node/index.ts'
 import { validateFileList } from '../paths/index.ts'
 import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL } from '../protocol/index.ts'
-import type { DeviceKind } from '../protocol/index.ts'
-import type { Store } from '../store/index.ts'
+import type { TransferRecord } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
 import { RESUME_RETRY_DELAY_MS } from './constants.ts'
-import { collectFiles, SourcePathError } from './local-files.ts'
+import { collectFiles } from './local-files.ts'
 import { OfferBudget } from './offer-budget.ts'
-import type { OfferLimits } from './offer-budget.ts'
 import type { LocalFile } from './local-files.ts'
 import { receiveTransfer } from './receiver.ts'
 import { outcomeOf } from './outcome.ts'
 import { downloadRootsOf, PARTIAL_SWEEP_INTERVAL_MS, sweepPartialFiles } from './partial-files.ts'
-import { findSendToResume, RESUMABLE_STATES } from './resume.ts'
+import { canResume } from './lifecycle.ts'
+import type { SendOptions, TransferEvents, TransferFailure, TransferServiceInit } from './service-types.ts'
+import { findSendToResume } from './resume.ts'
 import { sendFiles } from './sender.ts'
-import type { TransferTimeouts } from './timeouts.ts'
 import { STRANGER } from './types.ts'
-import type { IncomingOffer, OfferDecision, PeerStanding, TransferFailure, TransferProgress, TransferResult } from './types.ts'
+import type { IncomingOffer, OfferDecision, PeerStanding, TransferResult } from './types.ts'
 import { TransferJobs } from './jobs.ts'
 
-/** Events of a {@link TransferService}. */
-export interface TransferEvents {
-  /**
-   * A validated incoming offer that got a place among the offers waiting for a decision, before it is decided (offers
-   * refused by the peer's standing or answered `busy` never get here).
-   */
-  offer: [IncomingOffer]
-  /** A new incoming offer was accepted and recorded; its data follows (a resumed one emits `resuming` instead). */
-  accepted: [IncomingOffer]
-  /** An incoming offer was declined, or expired with nobody answering (`code` `timeout`). */
-  declined: [IncomingOffer, { code: 'declined' | 'timeout', reason?: string }]
-  /** A transfer resumes (either side), with the bytes that will not be sent again. */
-  resuming: [{ transferId: string, direction: 'send' | 'receive', peerId: string, skippedBytes: number }]
-  progress: [TransferProgress]
-  /** A transfer in either direction completed and verified. */
-  complete: [TransferResult]
-  /** A transfer in either direction ended without completing; `state` is how it is recorded. */
-  failed: [TransferFailure]
-}
+export type { SendOptions, TransferEvents, TransferFailure, TransferServiceInit } from './service-types.ts'
 
-/** Options of {@link TransferService}. */
-export interface TransferServiceInit {
-  node: FerryLibp2p
-  store: Store
-  /** Folder incoming files are written into. */
-  downloadDir: string
-  /** Decides incoming offers (a prompt, `--yes`, or a trust policy). Without it every offer is declined. */
-  decide?: (offer: IncomingOffer, signal: AbortSignal) => Promise<OfferDecision>
-  /**
-   * The receive policy's standing of a peer (contact or not, refused or not), asked whenever an offer arrives — for
-   * the budget of waiting offers it counts against, whether it is recorded when not accepted, and whether a resumed
-   * transfer may go on (e.g. `contacts.peerStanding`). Default: every peer is a stranger, none is refused.
-   */
-  classify?: (peerId: string) => PeerStanding
-  /** Limits of the offers waiting for a decision (defaults: ./constants.ts). */
-  offerLimits?: Partial<OfferLimits>
-  /** Display name sent with offers. */
-  displayName?: string
-  /** Kind of device sent with offers (`senderDevice`, display only). */
-  deviceKind?: DeviceKind
-  /** Shorter timeouts (tests), in ms. */
-  timeouts?: Partial<TransferTimeouts>
-  /** libp2p stream middleware run on incoming transfer streams before the handler. */
-  middleware?: StreamMiddleware[]
-  /**
-   * Whether a peer is blocked, asked for every incoming transfer stream before its offer is read (the connection
-   * gater runs only when a connection opens; the block list may change in another process meanwhile). A blocked
-   * peer's stream is reset and its connections closed; nothing is recorded.
-   */
-  isBlocked?: (peerId: string) => boolean
-}
-
-/** Options of {@link TransferService.send}. */
-export interface SendOptions {
-  signal?: AbortSignal
-  /**
-   * The ID of the transfer if it is a new one (a UUID; default: random), so a UI can show it before the offer is made.
-   * An earlier interrupted send of the same files to the same peer is resumed under its own ID instead (see
-   * `findSendToResume`, which callers can ask first).
-   */
-  transferId?: string
-  /** Called once the connection that carries the data is up. */
-  onConnected?: (info: ConnectionInfo) => void
-  /** Called before a dial retry. */
-  onRetry?: (attempt: number, err: unknown) => void
-  /** Called with the paths that were skipped (symbolic links, special files). */
-  onSkipped?: (paths: string[]) => void
-  /**
-   * After the connection drops mid-transfer, keep trying to reach the peer and resume for this long, in ms
-   * (default 0: fail with the interruption). A transfer never interrupted is not retried.
-   */
-  retryForMs?: number
-  /** Called when the connection dropped and the transfer will be resumed, with the attempt number. */
-  onInterrupted?: (attempt: number, err: unknown) => void
-}
+/**
+ * The options the transfer handler is registered with: never on limited connections, at most `MAX_INBOUND_STREAMS`
+ * incoming and `MAX_OUTBOUND_STREAMS` outgoing transfer streams per connection (docs/PROTOCOL.md §2).
+ */
+export const TRANSFER_HANDLER_OPTIONS = Object.freeze({
+  runOnLimitedConnection: false,
+  maxInboundStreams: MAX_INBOUND_STREAMS,
+  maxOutboundStreams: MAX_OUTBOUND_STREAMS
+})
 
 /**
  * Sends and receives transfers for one node: registers the `/ferry/transfer/1.0.0` handler (refused on limited
@@ -152,29 +87,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
     await this.sweepPartialFiles().catch(() => 0)
     this.sweepTimer ??= setInterval(() => { void this.sweepPartialFiles().catch(() => 0) }, PARTIAL_SWEEP_INTERVAL_MS)
     this.sweepTimer.unref()
-    // The middleware runs here, not through `handle()`'s `middleware` option: libp2p 3.3 ignores that option (only
-    // `node.use()` middleware runs, on outgoing streams too, and it appends the handler to the registered array on
-    // every incoming stream).
-    await this.init.node.handle(TRANSFER_PROTOCOL, (stream, conn) => { void this.throughMiddleware(stream, conn) }, {
-      runOnLimitedConnection: false,
-      maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS
-    })
-  }
-
-  /** Passes an incoming stream through `init.middleware`, in order, then to the handler; a middleware error aborts it. */
-  private async throughMiddleware (stream: Stream, conn: Connection): Promise<void> {
-    try {
-      for (const middleware of this.init.middleware ?? []) {
-        [stream, conn] = await new Promise<[Stream, Connection]>((resolve, reject) => {
-          Promise.resolve(middleware(stream, conn, (s, c) => resolve([s, c]))).catch(reject)
-        })
-      }
-    } catch (err) {
-      stream.abort(err as Error)
-      return
-    }
-    await this.onStream(stream, conn)
+    await this.init.node.handle(TRANSFER_PROTOCOL, (stream, conn) => { void this.handleStream(stream, conn) }, TRANSFER_HANDLER_OPTIONS)
   }
 
   /** The receive policy's standing of `peerId` (./types.ts `PeerStanding`). */
@@ -226,7 +139,12 @@ export class TransferService extends EventEmitter<TransferEvents> {
     return this.jobs.pause(transferId)
   }
 
-  private async onStream (stream: Stream, conn: Connection): Promise<void> {
+  /**
+   * The `/ferry/transfer/1.0.0` handler that {@link start} registers (with {@link TRANSFER_HANDLER_OPTIONS}): a blocked
+   * peer's stream is reset and its connections closed; any other stream is received (`receiveTransfer`), and its end
+   * reported by the `complete`, `failed` or `declined` event. Never throws.
+   */
+  async handleStream (stream: Stream, conn: Connection): Promise<void> {
     const peerId = conn.remotePeer.toString()
     if (this.init.isBlocked?.(peerId) === true) {
       stream.abort(new FerryError('blocked', 'The peer is blocked'))
@@ -253,12 +171,12 @@ export class TransferService extends EventEmitter<TransferEvents> {
         timeouts: this.init.timeouts,
         onAccepted: (offer) => this.emit('accepted', offer),
         onResume: (offer, skippedBytes) => this.emit('resuming', { transferId: offer.transferId, direction: 'receive', peerId: offer.peerId, skippedBytes }),
-        onDeclined: (offer, why) => this.emit('declined', offer, why),
+        onDeclined: (offer, why) => this.emit('declined', offer, { ...why, record: this.recordOf(offer.transferId) }),
         onProgress: (p) => this.emit('progress', p)
       })
-      if (result != null) this.emit('complete', result)
+      if (result != null) this.emit('complete', result, this.recordOf(result.transferId))
     } catch (err) {
-      this.emit('failed', { transferId, direction: 'receive', peerId, ...outcomeOf(err, job.signal).error, message: errorMessage(err) })
+      this.emitFailed(err, { transferId, direction: 'receive', peerId }, job.signal)
     } finally {
       if (transferId != null && this.receiving.get(transferId)?.stream === stream) this.receiving.delete(transferId)
       ended.resolve()
@@ -292,7 +210,9 @@ export class TransferService extends EventEmitter<TransferEvents> {
   /**
    * Sends files and folders (folders with their structure) to the peer at `to`, typically its
    * `<relay>/p2p-circuit/webrtc/p2p/<peer ID>` address, or a direct TCP address on a LAN.
-   * Local paths are checked before dialing; the dial is retried; file bytes only ever flow over a direct connection.
+   * The paths are where the files enter (the CLI's arguments): they are listed (`collectFiles`) and the relative paths
+   * they get checked (`validateFileList`) before dialing; the dial is retried; file bytes only ever flow over a direct
+   * connection.
    *
    * @throws {SourcePathError} when a path cannot be read
    * @throws {UnsafePathError} when a file name could not be written safely on the other side
@@ -301,12 +221,15 @@ export class TransferService extends EventEmitter<TransferEvents> {
    * @throws the errors of `sendFiles` otherwise
    */
   async send (to: Multiaddr, paths: readonly string[], options: SendOptions = {}): Promise<TransferResult> {
-    const { files, skipped } = await collectFiles(paths, options.signal).catch((err: unknown) => {
-      this.emit('failed', { direction: 'send', peerId: peerIdOf(to), code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
+    const listed = await collectFiles(paths, options.signal).then(({ files, skipped }) => {
+      validateFileList(files.map(f => f.relPath))
+      return { files, skipped }
+    }).catch((err: unknown) => {
+      this.emitFailed(err, { direction: 'send', peerId: peerIdOf(to) })
       throw err
     })
-    if (skipped.length > 0) options.onSkipped?.(skipped)
-    return this.deliver(to, files, options)
+    if (listed.skipped.length > 0) options.onSkipped?.(listed.skipped)
+    return this.deliver(to, listed.files, options)
   }
 
   /**
@@ -319,7 +242,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
   async resumeSend (transferId: string, options: SendOptions = {}): Promise<TransferResult> {
     const store = this.init.store
     const record = store.transfers.get(transferId)
-    if (record == null || record.direction !== 'send' || !RESUMABLE_STATES.includes(record.state) || record.acceptedAt == null || record.remoteAddr == null) {
+    if (record?.direction !== 'send' || !canResume(record) || record.remoteAddr == null) {
       throw new FerryError('not-resumable', `Transfer ${transferId} cannot be resumed`)
     }
     const files: LocalFile[] = []
@@ -328,38 +251,31 @@ export class TransferService extends EventEmitter<TransferEvents> {
       if (size !== f.size) throw new FerryError('not-resumable', `${f.localPath ?? f.relPath} is gone or changed since the transfer started`)
       files.push({ relPath: f.relPath, absPath: f.localPath ?? '', size })
     }
-    return this.deliver(multiaddr(record.remoteAddr), files, options)
+    return this.deliver(multiaddr(record.remoteAddr), files, { ...options, transferId })
   }
 
   /**
-   * Sends files already listed by the caller, each with the path it gets in the offer (e.g. files a desktop UI
-   * resolved from a drop). Every `relPath` passes the path-safety rules and every `absPath` must still be a regular
-   * file of the given size; otherwise as {@link send}.
-   *
-   * @throws {SourcePathError} when a file is gone, not a regular file, or changed size
-   * @throws {UnsafePathError} when a `relPath` could not be written safely on the other side
+   * Sends files already listed and checked where they entered (the app's `checkLocalFiles` for a desktop drop, the
+   * server's upload store): every `relPath` passed the path-safety rules and every `absPath` was a readable regular
+   * file of `size` bytes. They are not checked again on the way; the sender opens each one without following links
+   * and refuses it (`read-failed`) if it is no longer a regular file of at least its size. Otherwise as {@link send}.
    */
   async sendLocal (to: Multiaddr, files: readonly LocalFile[], options: SendOptions = {}): Promise<TransferResult> {
-    try {
-      validateFileList(files.map(f => f.relPath))
-      for (const f of files) {
-        const st = await lstat(f.absPath).catch((err: unknown) => { throw new SourcePathError(`Cannot read ${f.absPath}: ${errorMessage(err)}`, { cause: err, reason: failureReasonOf(err, 'read'), path: f.absPath }) })
-        if (!st.isFile()) throw new SourcePathError(`${f.absPath} is not a regular file`, { path: f.absPath })
-        if (st.size !== f.size) throw new SourcePathError(`${f.absPath} changed size (${f.size} → ${st.size} bytes)`, { reason: 'file-changed', path: f.absPath })
-      }
-    } catch (err) {
-      this.emit('failed', { transferId: options.transferId, direction: 'send', peerId: peerIdOf(to), code: (err as { code?: string }).code ?? 'internal', message: errorMessage(err) })
-      throw err
-    }
     return this.deliver(to, [...files], options)
   }
 
-  /** Dials `to` and sends `files`; after an interruption re-dials and resumes until `retryForMs` runs out. */
+  /**
+   * Dials `to` and sends `files`; after an interruption re-dials and resumes until `retryForMs` runs out. Which earlier
+   * send it resumes is decided once (docs/PROTOCOL.md §8): `options.transferId` when the caller chose it, else
+   * `findSendToResume` at the first connection (the peer ID is known then); a later attempt resumes the transfer the
+   * first one recorded.
+   */
   private async deliver (to: Multiaddr, files: LocalFile[], options: SendOptions): Promise<TransferResult> {
     let peerId = peerIdOf(to)
     const job = this.jobs.track(options.signal, peerId)
+    let transferId = options.transferId
+    let looked = transferId != null
     try {
-      validateFileList(files.map(f => f.relPath))
       const deadline = Date.now() + (options.retryForMs ?? 0)
       for (let attempt = 1; ; attempt++) {
         try {
@@ -367,8 +283,11 @@ export class TransferService extends EventEmitter<TransferEvents> {
           peerId = conn.remotePeer.toString()
           job.setPeer(peerId)
           options.onConnected?.(describeConnection(conn))
-          const result = await this.sendOver(conn, files, job.signal, job.setId, options.transferId)
-          this.emit('complete', result)
+          if (!looked) transferId = findSendToResume(this.init.store, peerId, files)
+          looked = true
+          transferId = job.id() ?? transferId
+          const result = await this.sendOver(conn, files, job.signal, job.setId, transferId)
+          this.emit('complete', result, this.recordOf(result.transferId))
           return result
         } catch (err) {
           // Only a transfer that was under way and lost its connection is retried; a first dial that fails is not.
@@ -379,22 +298,51 @@ export class TransferService extends EventEmitter<TransferEvents> {
         }
       }
     } catch (err) {
-      this.emit('failed', { transferId: job.id() ?? options.transferId, direction: 'send', peerId, ...outcomeOf(err, job.signal).error, message: errorMessage(err) })
+      this.emitFailed(err, { transferId: job.id() ?? options.transferId, direction: 'send', peerId }, job.signal)
       throw err
     } finally {
       job.done()
     }
   }
 
-  /** Sends over an open connection, resuming an earlier interrupted send of the same files to that peer if any. */
+  /** The record of `transferId`, read once when it ended (the store may be closed while the service stops). */
+  private recordOf (transferId: string | undefined): TransferRecord | undefined {
+    if (transferId == null) return undefined
+    try {
+      return this.init.store.transfers.get(transferId)
+    } catch {
+      return undefined
+    }
+  }
+
+  /**
+   * Emits `failed` for `err`: its code and state as ./outcome.ts maps them (an error before any transfer ran — files
+   * that cannot be read — keeps its own code), with the transfer's final record when it has one.
+   */
+  private emitFailed (err: unknown, about: Pick<TransferFailure, 'transferId' | 'direction' | 'peerId'>, signal?: AbortSignal): void {
+    const outcome = outcomeOf(err, signal)
+    const code = signal == null ? (err as { code?: string }).code ?? 'internal' : outcome.code
+    const record = this.recordOf(about.transferId)
+    // The typed facts: what ./outcome.ts records, else (an error before any transfer ran) the error's own reason.
+    const ownReason = (err as { reason?: unknown }).reason
+    const reason = outcome.error.reason ?? (isFailureReason(ownReason) ? ownReason : undefined)
+    this.emit('failed', { ...about, code, reason, peerMessage: outcome.error.peerMessage, message: errorMessage(err), state: outcome.state, record })
+  }
+
+  /**
+   * Sends over an open connection as transfer `transferId`: it resumes that send when it is recorded, with this peer,
+   * and can resume (./lifecycle.ts); a new transfer gets that ID when it is not recorded yet, else a random one.
+   */
   private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal, onTransferId: (id: string) => void, transferId?: string): Promise<TransferResult> {
     const peerId = conn.remotePeer.toString()
+    const record = transferId == null ? undefined : this.init.store.transfers.get(transferId)
+    const resumes = record?.direction === 'send' && record.peerId === peerId && canResume(record)
     return sendFiles(conn, files, {
       store: this.init.store,
       senderName: this.init.displayName,
       senderDevice: this.init.deviceKind,
-      resumeId: findSendToResume(this.init.store, peerId, files),
-      transferId,
+      resumeId: resumes ? transferId : undefined,
+      transferId: record == null ? transferId : undefined,
       signal,
       timeouts: this.init.timeouts,
       onTransferId,

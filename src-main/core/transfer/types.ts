@@ -1,4 +1,3 @@
-import type { FailureReason } from '../errors/index.ts'
 import type { ConnectionInfo } from '../node/index.ts'
 import type { DeviceKind } from '../protocol/index.ts'
 
@@ -93,18 +92,6 @@ export interface TransferResult {
  * A transfer that ended without completing, as the service's `failed` event tells it: the typed facts of its error
  * (`code`, `reason`, the peer's own words), never to be read out of `message` (a local message, for logs).
  */
-export interface TransferFailure {
-  /** Unset for a send that failed before it was recorded (its files could not be read, the peer not reached). */
-  transferId?: string
-  direction: 'send' | 'receive'
-  peerId: string
-  code: string
-  /** Why a file operation failed (`write-failed`: `disk-full`, …), here or — told by the peer — there. */
-  reason?: FailureReason
-  /** The words the peer sent with its `reject` or `error` (a decline's reason): peer-supplied text. */
-  peerMessage?: string
-  message: string
-}
 
 /** Interval between progress events and throttled progress writes to SQLite, in ms. */
 export const PROGRESS_INTERVAL_MS = 250

@@ -28,9 +28,6 @@ import type { ViewName } from './views.ts'
 /** A short message in the corner. */
 export interface Toast { id: number, level: Notice['level'] | 'success', message: string }
 
-/** States of a transfer that is still running. */
-export const RUNNING_STATES: ReadonlySet<TransferView['state']> = new Set(['connecting', 'offered', 'accepted', 'transferring'])
-
 /** How often the page checks that the core still answers, ms. */
 const HEARTBEAT_MS = 10_000
 /** Finished transfers kept on the Transfers view (History has the rest). */
@@ -169,16 +166,16 @@ class FerryState {
     const merged = t.files == null && old?.files != null ? { ...t, files: old.files } : t
     const rest = this.transfers.filter(x => x.id !== t.id)
     let next = sortTransfers([merged, ...rest])
-    const finished = next.filter(x => !RUNNING_STATES.has(x.state))
+    const finished = next.filter(x => !x.running)
     if (finished.length > MAX_FINISHED_SHOWN) {
       const drop = new Set(finished.slice(MAX_FINISHED_SHOWN).map(x => x.id))
       next = next.filter(x => !drop.has(x.id))
     }
     this.transfers = next
-    if (t.state === 'cancelled' && old != null && RUNNING_STATES.has(old.state) && this.cancelledBy[t.id] == null) {
+    if (t.state === 'cancelled' && old?.running === true && this.cancelledBy[t.id] == null) {
       this.cancelledBy = { ...this.cancelledBy, [t.id]: 'there' }
     }
-    if (!RUNNING_STATES.has(t.state) && (old == null || RUNNING_STATES.has(old.state))) this.historyVersion++
+    if (!t.running && (old == null || old.running)) this.historyVersion++
   }
 
   private async heartbeat (): Promise<void> {
