@@ -272,7 +272,7 @@ class FerryState {
    * was started since this page opened — unless the person dismissed its line.
    */
   latestWith (peerId: string): TransferView | undefined {
-    const t = this.transfers.find(x => x.peerId === peerId && (RUNNING_STATES.has(x.state) || x.createdAt >= this.startedAt))
+    const t = this.transfers.find(x => x.peerId === peerId && (x.running || x.createdAt >= this.startedAt))
     return t == null || this.dismissedOnCard[t.id] != null ? undefined : t
   }
 
