@@ -60,7 +60,7 @@ describe('transfer life cycle', () => {
   it('an ending is recorded as the table of docs/PROTOCOL.md §11 says', () => {
     const paused = AbortSignal.abort(new PausedError())
     const cancelled = AbortSignal.abort()
-    const diskFull = new TransferError('write-failed', 'full', { cause: Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }) })
+    const diskFull = new TransferError('write-failed', 'full', { cause: Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }), reason: 'disk-full' })
     const cases: Array<[string, unknown, AbortSignal | undefined, string, string, boolean]> = [
       ['paused here', new Error('x'), paused, 'interrupted', 'paused', true],
       ['cancelled here', new Error('x'), cancelled, 'cancelled', 'cancelled', true],
