@@ -3,7 +3,7 @@
  * TCP port mapped by the router without delaying its `ready` event, lists the mapped address among its own addresses
  * (the ones identify announces), and a `ferry send` behind a symmetric NAT — where WebRTC would need TURN — reaches it
  * directly over TCP at that address, with no relay and no TURN server configured; when the receiver exits, the
- * mapping is gone from the router.
+ * mapping is gone from the router. Without a UPnP router the receiver starts just the same and says `no-gateway`.
  *
  * Real processes in the lab's namespaces (./lab.ts, ./upnp-gateway.ts); needs root, iproute2, iptables, coturn,
  * miniupnpd and nftables. Without them the suite is skipped with the reason — except in CI (`CI=true`), where it fails.
@@ -98,6 +98,31 @@ if (missing != null && inCI) {
           clearTimeout(kill)
         }))
         await gateway?.stop()
+        await cell.teardown()
+      }
+    })
+
+    it('with no UPnP router on the LAN, ready comes at once and the status then says no-gateway', async () => {
+      const cell = await lab.buildCell({ name: 'no UPnP router', a: 'port-restricted', b: 'port-restricted', expect: 'direct' })
+      let receiver: FerryProcess | undefined
+      try {
+        const started = Date.now()
+        receiver = ferry(['receive', '--data-dir', join(dir, 'rx-none'), '--out', join(dir, 'out-none'), '--yes'],
+          { FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_UPNP: 'on' }, { netns: cell.receiver })
+        const ready = await receiver.waitFor('ready', 20_000)
+        const readyMs = Date.now() - started
+        assert.equal(ready.upnp, 'searching', 'ready does not wait for the gateway search')
+        const status = await receiver.waitFor('upnp', MAP_TIMEOUT_MS)
+        console.log(`# no UPnP router: ready after ${readyMs} ms (process start included); no-gateway after ${Date.now() - started} ms`)
+        assert.equal(status.upnp, 'no-gateway')
+        assert.deepEqual(status.addrs, [])
+        assert.equal(receiver.child.exitCode, null, 'the receiver keeps running')
+      } finally {
+        if (receiver != null) {
+          const kill = setTimeout(() => receiver?.child.kill('SIGKILL'), 5000)
+          await receiver.stop()
+          clearTimeout(kill)
+        }
         await cell.teardown()
       }
     })

@@ -111,8 +111,11 @@ export class PortMapping extends EventEmitter<PortMappingEvents> {
     }
   }
 
-  /** Wraps the client's calls the module makes (on this instance only) to learn their outcome. */
-  private follow (client: UPnPNATClient): void {
+  /**
+   * Follows `client`: wraps, on this instance only, the calls the module makes (gateway search, external address,
+   * mapping) to learn their outcome. {@link service} calls it; tests drive it with a stand-in client.
+   */
+  follow (client: UPnPNATClient): void {
     const findGateways = client.findGateways.bind(client)
     client.findGateways = (options) => this.search(findGateways(options))
   }
