@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { UPnPNATClient } from '@libp2p/upnp-nat'
 import { readEnvironment, upnpEnabled } from '../../src-main/app/environment.ts'
+import { publicFirst } from '../../src-main/core/contacts/route.ts'
 import { isReservedIPv4, PortMapping } from '../../src-main/core/node/index.ts'
 
 type Gateway = UPnPNATClient extends { findGateways: (...args: never[]) => AsyncGenerator<infer G> } ? G : never
@@ -108,6 +109,14 @@ describe('router port mapping status', () => {
     for (const ip of ['11.0.113.12', '100.128.0.1', '8.8.8.8', '172.32.0.1', '192.169.0.1', '::1', 'not an ip', '1.2.3.256']) {
       assert.equal(isReservedIPv4(ip), false, ip)
     }
+  })
+
+  it('a contact\'s announced addresses keep a mapped public one first, so the bounded list never drops it', () => {
+    const lan = Array.from({ length: 9 }, (_, i) => `/ip4/10.0.${i}.2/tcp/4001`)
+    const mapped = '/ip4/11.0.113.12/tcp/4002'
+    const ordered = publicFirst([...lan, '/ip6/::1/tcp/4001', mapped])
+    assert.equal(ordered[0], mapped)
+    assert.deepEqual(ordered.slice(1), [...lan, '/ip6/::1/tcp/4001'], 'the others keep their order')
   })
 
   it('is on unless FERRY_UPNP or the --no-upnp flag turns it off', () => {
