@@ -50,7 +50,7 @@ const UPNP_WORDS: Readonly<Record<NetworkReport['upnp']['status'], string>> = {
   searching: 'UPnP: looking for a router that maps ports…',
   'no-gateway': 'UPnP: no router answered (no port mapped).',
   failed: 'UPnP: the router answered but mapped no port.',
-  'not-enabled': 'UPnP: port mapping is off.'
+  'not-enabled': 'UPnP: no port mapping here (turned off, or nothing running maps one: ferry doctor does not).'
 }
 
 /** The running peer's port mapping as the check reports it (`externalAddress` as `<ip>:<port>`). */
