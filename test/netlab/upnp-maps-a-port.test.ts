@@ -90,6 +90,7 @@ if (missing != null && inCI) {
 
         assert.deepEqual(await gateway.forwards(), [], `the receiver removed its port forward when it exited${diagnostics}`)
         assert.deepEqual(await gateway.leases(), [], 'and the router holds no lease for it')
+        assert.ok(receiver.events.some(e => e.event === 'upnp' && e.upnp === 'off'), 'the receiver said the port is closed again')
       } finally {
         await Promise.all([sender, receiver].map(async p => {
           if (p == null) return

@@ -167,7 +167,7 @@ const UPNP_STATUS_TEXT: Record<Exclude<PortMappingStatus, 'searching'>, string> 
   mapped: 'Port mapped by your router: others can connect directly.',
   'no-gateway': 'No UPnP router answered: no port mapped (others reach you through the relay).',
   failed: 'Your router answered but mapped no port (others reach you through the relay).',
-  off: 'Port mapping stopped.'
+  off: 'Port mapping ended: the router\'s port is closed again.'
 }
 
 /**
@@ -176,9 +176,13 @@ const UPNP_STATUS_TEXT: Record<Exclude<PortMappingStatus, 'searching'>, string> 
  * every direct address the node announces now, the mapped ones included).
  */
 function followPortMapping (peer: Peer, out: Output): void {
+  let last = peer.portMapping.status
   peer.portMapping.on('change', () => {
     const { status, problem } = peer.portMapping
-    if (status === 'searching') return
+    const before = last
+    last = status
+    // `off` comes when the peer stops; it is worth a line only when a port was mapped (its removal).
+    if (status === 'searching' || (status === 'off' && before !== 'mapped')) return
     const addrs = peer.portMapping.addrs.map(a => `${a}/p2p/${peer.peerId}`)
     out.event({ event: 'upnp', upnp: status, ...(problem == null ? {} : { problem }), addrs, directAddrs: directAddrs(peer) },
       `${UPNP_STATUS_TEXT[status]}${addrs[0] == null ? '' : ` To send to you from anywhere: npx ferry send --to ${addrs[0]} <files or folders>`}`)
