@@ -3,7 +3,9 @@
  * TCP port mapped by the router without delaying its `ready` event, lists the mapped address among its own addresses
  * (the ones identify announces), and a `ferry send` behind a symmetric NAT — where WebRTC would need TURN — reaches it
  * directly over TCP at that address, with no relay and no TURN server configured; when the receiver exits, the
- * mapping is gone from the router. Without a UPnP router the receiver starts just the same and says `no-gateway`.
+ * mapping is gone from the router. A contact learns the mapped address by itself — identify over a relayed presence
+ * check — and its `send --to <peer ID>` then dials it first (route `last-known`). Without a UPnP router the receiver
+ * starts just the same and says `no-gateway`.
  *
  * Real processes in the lab's namespaces (./lab.ts, ./upnp-gateway.ts); needs root, iproute2, iptables, coturn,
  * miniupnpd and nftables. Without them the suite is skipped with the reason — except in CI (`CI=true`), where it fails.
@@ -12,7 +14,7 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { ferry, stopAll } from '../helpers/cli.ts'
+import { ferry, startRelay, stopAll } from '../helpers/cli.ts'
 import type { FerryProcess } from '../helpers/cli.ts'
 import { randomFile, rm, tempDir, treeHashes } from '../helpers/files.ts'
 import { NetLab } from './lab.ts'
@@ -94,6 +96,66 @@ if (missing != null && inCI) {
       } finally {
         await Promise.all([sender, receiver].map(async p => {
           if (p == null) return
+          const kill = setTimeout(() => p.child.kill('SIGKILL'), 5000)
+          await p.stop()
+          clearTimeout(kill)
+        }))
+        await gateway?.stop()
+        await cell.teardown()
+      }
+    })
+
+    it('a contact learns the mapped address through presence (identify over the relay) and then sends to it directly over TCP', async () => {
+      const cell = await lab.buildCell({ name: 'UPnP router, contacts', a: 'symmetric', b: 'port-restricted', expect: 'direct' })
+      const work = join(dir, 'contacts')
+      let gateway: UpnpGateway | undefined
+      const running: FerryProcess[] = []
+      const start = (args: string[], env: NodeJS.ProcessEnv, netns: string): FerryProcess => {
+        const p = ferry(args, env, { netns })
+        running.push(p)
+        return p
+      }
+      try {
+        gateway = await startUpnpGateway(cell.routers.receiver, { wanIp: '203.0.113.12', lanSubnet: '10.99.2.0/24', otherRouters: [cell.routers.sender], dir: await mkdir(join(work, 'gateway'), { recursive: true }).then(() => join(work, 'gateway')) })
+        const relay = await startRelay(join(work, 'relay'), { netns: lab.inet, listen: lab.relayListen })
+        running.push(relay.relay)
+        const net = { FERRY_RELAYS: relay.addr, FERRY_ICE_SERVERS: 'none' }
+        // The receiver, behind the UPnP router: reachable through the relay, and its router maps a port.
+        const receiver = start(['receive', '--data-dir', join(work, 'rx'), '--out', join(work, 'out'), '--yes'], { ...net, FERRY_UPNP: 'on' }, cell.receiver)
+        const ready = await receiver.waitFor('ready', 30_000)
+        const mapped = await receiver.waitFor('upnp', MAP_TIMEOUT_MS)
+        assert.equal(mapped.upnp, 'mapped', `the router mapped a port\nminiupnpd: ${gateway.log().slice(-2000)}`)
+        const invite = start(['invite', '--data-dir', join(work, 'rx'), '--name', 'Rita'], net, cell.receiver)
+        const inviteText = String((await invite.waitFor('invite')).invite)
+        // The sender, behind a symmetric NAT, adds the receiver from its invite (peer ID and relay: no direct address).
+        const add = start(['contacts', 'add', inviteText, '--data-dir', join(work, 'tx')], net, cell.sender)
+        assert.equal(await add.exitCode(), 0, add.stderr)
+        // Its own `ferry receive` checks the contact's presence through the relay; identify tells it the addresses.
+        const watcher = start(['receive', '--data-dir', join(work, 'tx'), '--out', join(work, 'tx-out')], net, cell.sender)
+        await watcher.waitFor('presence', 60_000, e => e.peerId === ready.peerId && e.online === true)
+        // Identify's answer is stored a moment after the ping that made the contact online: read the store until then.
+        const mappedAddr = String((mapped.addrs as string[])[0])
+        let stored: string[] = []
+        for (const deadline = Date.now() + 20_000; !stored.includes(mappedAddr) && Date.now() < deadline;) {
+          const list = start(['contacts', 'list', '--data-dir', join(work, 'tx')], net, cell.sender)
+          assert.equal(await list.exitCode(), 0, list.stderr)
+          stored = (list.events.find(e => e.event === 'contact' && e.peerId === ready.peerId)?.addrs ?? []) as string[]
+        }
+        assert.ok(stored.includes(mappedAddr), `the contact's stored addresses include the mapped one: ${JSON.stringify(stored)}`)
+        assert.equal(stored.filter(a => !a.includes('/p2p-circuit'))[0], mappedAddr, 'the first direct address: public ones lead the bounded list')
+        await watcher.stop()
+        // Sending to the contact by peer ID dials its last known direct addresses first: the mapped port.
+        const sender = start(['send', '--data-dir', join(work, 'tx'), '--to', String(ready.peerId), join(dir, 'src', 'payload.bin')], net, cell.sender)
+        const route = await sender.waitFor('route', 30_000)
+        const connected = await sender.waitFor('connected', 30_000)
+        console.log(`# UPnP cell, contacts: the sender stored ${mappedAddr.split('/p2p/')[0] ?? mappedAddr} from presence; route ${String(route.via)}, ${String(connected.transport)} in ${String(connected.connectMs)} ms`)
+        assert.equal(route.via, 'last-known')
+        assert.equal(connected.transport, 'tcp')
+        assert.equal(connected.relayed, false)
+        assert.ok(String(connected.remoteAddr).startsWith(`/ip4/${UPNP_EXTERNAL_IP}/tcp/`), String(connected.remoteAddr))
+        assert.equal(await sender.exitCode(60_000), 0, sender.stderr)
+      } finally {
+        await Promise.all(running.map(async p => {
           const kill = setTimeout(() => p.child.kill('SIGKILL'), 5000)
           await p.stop()
           clearTimeout(kill)
