@@ -54,7 +54,7 @@ const UPNP_WORDS: Readonly<Record<NetworkReport['upnp']['status'], string>> = {
 }
 
 /** The running peer's port mapping as the check reports it (`externalAddress` as `<ip>:<port>`). */
-export function upnpCheckOf (mapping: PortMapping): UpnpCheck {
+function upnpCheckOf (mapping: PortMapping): UpnpCheck {
   if (mapping.status === 'off') return { status: 'not-enabled' }
   const addr = mapping.addrs[0]?.split('/')
   return { status: mapping.status, ...(mapping.status === 'mapped' && addr != null ? { externalAddress: `${addr[2] ?? '?'}:${addr[4] ?? '?'}` } : {}) }

@@ -42,17 +42,17 @@ export interface PortMappingEvents {
  * How long one gateway search lasts, in ms (an SSDP M-SEARCH is sent every {@link SEARCH_MESSAGE_INTERVAL_MS} during
  * it). The module's default; gateways answer within a few hundred ms on a LAN.
  */
-export const GATEWAY_SEARCH_TIMEOUT_MS = 5_000
+const GATEWAY_SEARCH_TIMEOUT_MS = 5_000
 /**
  * Pause between gateway searches while none was found, in ms. The module's default (5 s) would multicast an M-SEARCH
  * every second for as long as Ferry runs on a network without UPnP; once a minute is enough to notice a router that
  * comes up later. (Once a gateway is found the module searches every 5 minutes.)
  */
-export const GATEWAY_SEARCH_INTERVAL_MS = 60_000
+const GATEWAY_SEARCH_INTERVAL_MS = 60_000
 /** Interval between SSDP M-SEARCH messages during a search, in ms (the module's default). */
-export const SEARCH_MESSAGE_INTERVAL_MS = 1_000
+const SEARCH_MESSAGE_INTERVAL_MS = 1_000
 /** The description routers show beside the mapping (e.g. in their "UPnP" page). */
-export const PORT_MAPPING_DESCRIPTION = 'Ferry'
+const PORT_MAPPING_DESCRIPTION = 'Ferry'
 
 type Gateway = UPnPNATClient extends { findGateways: (...args: never[]) => AsyncGenerator<infer G> } ? G : never
 
