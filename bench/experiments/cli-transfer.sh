@@ -17,7 +17,7 @@ if [ "$SZ" = files ]; then
 else
   head -c $((SZ*1024*1024)) /dev/urandom > "$OUT/src/big.bin"; SRCP=$OUT/src/big.bin
 fi
-export FERRY_RELAYS=none FERRY_ICE_SERVERS=none FERRY_MDNS=off
+export FERRY_RELAYS=none FERRY_ICE_SERVERS=none FERRY_MDNS=off FERRY_UPNP=off
 # shellcheck disable=SC2086
 $N $PROFRX "$R/bin/ferry.js" receive --data-dir "$OUT/rx" --out "$OUT/out" --yes --once --relay none --ice-servers none --listen /ip4/127.0.0.1/tcp/0 --json > "$OUT/rx.log" 2>&1 &
 RX=$!

@@ -51,7 +51,9 @@ export const RequestSchemas = {
     relays: z.array(z.string().min(1).max(1024)).max(MAX_RELAYS).optional(),
     contactsOnly: z.boolean().optional(),
     /** Desktop app: check for updates (docs/UPDATES.md). Stored everywhere, acted on only where the capability says. */
-    checkForUpdates: z.boolean().optional()
+    checkForUpdates: z.boolean().optional(),
+    /** Router port mapping (UPnP-IGD); a change restarts the peer when nothing runs, else applies at the next start. */
+    upnp: z.boolean().optional()
   }).strict(),
   /** Opens a native folder picker and stores the choice. Electron only. */
   chooseDownloadDir: z.object({}).strict(),

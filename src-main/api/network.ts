@@ -49,8 +49,8 @@ export interface NetworkCheckView {
   udp: 'works' | 'blocked' | 'not-checked'
   mapping: NatMappingView
   publicAddress?: string
-  /** UPnP / NAT-PMP port mapping: `not-enabled` until Ferry maps ports. */
-  upnp: { status: 'not-enabled' | 'mapped' | 'failed', externalAddress?: string }
+  /** The running peer's router port mapping (UPnP-IGD); `externalAddress` is `<ip>:<port>` once mapped. */
+  upnp: { status: 'not-enabled' | 'searching' | 'mapped' | 'no-gateway' | 'failed', externalAddress?: string }
   reach: ReachView
   /** What it means for reaching people, in one sentence. */
   headline: string

@@ -31,6 +31,8 @@ interface Session {
   identity: IdentityTracker
   /** The relays this peer was started with. */
   relays: string[]
+  /** Whether this peer was started with router port mapping. */
+  portMapping: boolean
   detach: () => void
 }
 
@@ -159,7 +161,8 @@ export class AppState {
       contactsOnly: () => this.settings.contactsOnly,
       displayName: settings.displayName,
       deviceKind: settings.deviceKind,
-      timeouts: init.timeouts
+      timeouts: init.timeouts,
+      portMapping: this.wantsPortMapping(settings.upnp)
     })
     const presence = new PresenceTracker({ node: peer.node, store: peer.store, lan: peer.lan, ...init.presence })
     const identity = new IdentityTracker({
@@ -170,8 +173,8 @@ export class AppState {
       deviceKind: settings.deviceKind
     })
     const detach = this.follow(peer)
-    this.session = { peer, presence, identity, relays: settings.relays, detach }
-    log('started: peer %s, %d relay(s), LAN discovery %s', peer.peerId, settings.relays.length, mdns ? 'on' : 'off')
+    this.session = { peer, presence, identity, relays: settings.relays, portMapping: this.wantsPortMapping(settings.upnp), detach }
+    log('started: peer %s, %d relay(s), LAN discovery %s, port mapping %s', peer.peerId, settings.relays.length, mdns ? 'on' : 'off', peer.portMapping.status)
     presence.start()
     identity.start()
     this.peers.attach({ store: peer.store, presence, lan: peer.lan })
@@ -226,6 +229,16 @@ export class AppState {
     await ended.promise
     clearTimeout(timer)
     off()
+  }
+
+  /** Whether the peer maps a router port with the `upnp` setting at `setting`: only where the host allows it. */
+  wantsPortMapping (setting: boolean): boolean {
+    return this.init.upnp === true && setting
+  }
+
+  /** Whether the running peer was started with router port mapping. */
+  get activePortMapping (): boolean {
+    return this.current.portMapping
   }
 
   /** The relays the running peer uses (the settings may hold newer ones, applied at the next start). */

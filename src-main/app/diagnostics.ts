@@ -1,6 +1,6 @@
 /**
  * "Copy diagnostics": a text a person can paste into a bug report — Ferry's runtime, this peer's state (relays,
- * connections, transfers by state) and the recent debug log (core/log) — with the data and download folders and home
+ * port mapping, connections, transfers by state) and the recent debug log (core/log) — with the data and download folders and home
  * folders masked, and no file names (log calls never carry them; see core/log).
  */
 import { arch, platform, release } from 'node:os'
@@ -16,7 +16,7 @@ export function diagnosticsOf (app: AppState): string {
   const head = [
     `Ferry diagnostics, ${new Date().toISOString()}`,
     `Runtime: Node ${process.versions.node} on ${platform()} ${release()} ${arch()}${process.versions.electron != null ? `, Electron ${process.versions.electron}` : ''}`,
-    `Host: ${app.init.host?.kind ?? 'unknown'}; LAN discovery: ${app.init.mdns === true ? 'on' : 'off'}`,
+    `Host: ${app.init.host?.kind ?? 'unknown'}; LAN discovery: ${app.init.mdns === true ? 'on' : 'off'}; port mapping (UPnP): ${peer.portMapping.status}${peer.portMapping.problem == null ? '' : ` (${peer.portMapping.problem})`}`,
     `Peer ID: ${peer.peerId}`,
     `Relays (${peer.relays.summary}):`, ...(relays.length > 0 ? relays : ['  none']),
     `Connections: ${peer.node.getConnections().length}`,

@@ -9,6 +9,7 @@
  * | `FERRY_RELAYS` | relay multiaddrs, comma-separated, or `none`; an explicit option or flag wins |
  * | `FERRY_ICE_SERVERS` | STUN/TURN URLs, comma-separated, or `none`; an explicit flag wins |
  * | `FERRY_MDNS` | `off` (`0`, `false`, `no`) turns LAN discovery off — the tests set it |
+ * | `FERRY_UPNP` | `off` (`0`, `false`, `no`) turns router port mapping (UPnP-IGD) off — the tests set it |
  * | `FERRY_UPDATE_URL` | desktop app: the update feed's URL instead of the built-in one (docs/UPDATES.md) |
  */
 import { homedir } from 'node:os'
@@ -23,13 +24,15 @@ export interface FerryEnvironment {
   iceServers?: string
   /** `false` when `FERRY_MDNS` turns LAN discovery off. */
   mdns?: false
+  /** `false` when `FERRY_UPNP` turns router port mapping off. */
+  upnp?: false
   /** Raw update feed URL (checked by the Electron shell's `updateFeed`). */
   updateUrl?: string
 }
 
 /** The names of the variables, for messages ("turned off by FERRY_MDNS"). */
 export const ENV_NAMES = {
-  dataDir: 'FERRY_DATA_DIR', relays: 'FERRY_RELAYS', iceServers: 'FERRY_ICE_SERVERS', mdns: 'FERRY_MDNS', updateUrl: 'FERRY_UPDATE_URL'
+  dataDir: 'FERRY_DATA_DIR', relays: 'FERRY_RELAYS', iceServers: 'FERRY_ICE_SERVERS', mdns: 'FERRY_MDNS', upnp: 'FERRY_UPNP', updateUrl: 'FERRY_UPDATE_URL'
 } as const
 
 /** Reads the `FERRY_*` variables of `env` (default: this process's). */
@@ -39,18 +42,29 @@ export function readEnvironment (env: NodeJS.ProcessEnv = process.env): FerryEnv
     return v == null || v === '' ? undefined : v
   }
   const mdns = value(ENV_NAMES.mdns)?.toLowerCase()
+  const upnp = value(ENV_NAMES.upnp)?.toLowerCase()
+  const off = (v: string | undefined): boolean => v === 'off' || v === '0' || v === 'false' || v === 'no'
   return {
     dataDir: value(ENV_NAMES.dataDir),
     relays: value(ENV_NAMES.relays),
     iceServers: value(ENV_NAMES.iceServers),
     updateUrl: value(ENV_NAMES.updateUrl),
-    ...(mdns === 'off' || mdns === '0' || mdns === 'false' || mdns === 'no' ? { mdns: false } : {})
+    ...(off(mdns) ? { mdns: false } : {}),
+    ...(off(upnp) ? { upnp: false } : {})
   }
 }
 
 /** Whether LAN discovery (mDNS) is on: off by `flag` (the CLI's `--no-mdns`) or by `FERRY_MDNS`; on by default. */
 export function mdnsEnabled (flag: boolean | undefined, environment: FerryEnvironment): boolean {
   return flag !== false && environment.mdns !== false
+}
+
+/**
+ * Whether this host may map a router port (UPnP-IGD): not with `flag` false (the CLI's `--no-upnp`) or `FERRY_UPNP=off`;
+ * otherwise yes (the app's `upnp` setting then decides).
+ */
+export function upnpEnabled (flag: boolean | undefined, environment: FerryEnvironment): boolean {
+  return flag !== false && environment.upnp !== false
 }
 
 /**

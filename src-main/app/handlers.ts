@@ -46,7 +46,7 @@ function folderPathOf (app: AppState, req: Requests['showInFolder']): string {
 /**
  * Applies a settings change: stored at once; a display name or kind of device applies to the next offers and the invite; the
  * contacts-only switch to the next offer; check-for-updates reaches the host through the `settings` event; relays
- * restart the peer when nothing runs, else at the next start (a `notice` says so).
+ * and port mapping (`upnp`) restart the peer when nothing runs, else at the next start (a `notice` says so).
  */
 async function updateSettings (app: AppState, req: Requests['updateSettings']): Promise<SettingsView> {
   const patch: Partial<SettingsView> = {}
@@ -66,8 +66,10 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
   }
   if (req.contactsOnly != null) patch.contactsOnly = req.contactsOnly
   if (req.checkForUpdates != null) patch.checkForUpdates = req.checkForUpdates
+  if (req.upnp != null) patch.upnp = req.upnp
   persistSettings(app.peer.store.settings, patch)
-  const relaysChanged = patch.relays != null && JSON.stringify(patch.relays) !== JSON.stringify(app.activeRelays)
+  const relaysChanged = (patch.relays != null && JSON.stringify(patch.relays) !== JSON.stringify(app.activeRelays)) ||
+    (patch.upnp != null && app.wantsPortMapping(patch.upnp) !== app.activePortMapping)
   app.settings = { ...app.settings, ...patch }
   if (patch.displayName != null) {
     app.peer.transfers.setDisplayName(patch.displayName)
@@ -80,7 +82,7 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
   app.bus.emit('settings', app.settings)
   if (relaysChanged) {
     if (app.busy) {
-      app.bus.emit('notice', { level: 'info', code: 'relays-pending', message: 'The new relays will be used the next time Ferry starts: transfers are running now.' })
+      app.bus.emit('notice', { level: 'info', code: 'relays-pending', message: 'The new network settings will be used the next time Ferry starts: transfers are running now.' })
     } else {
       await app.restart()
     }

@@ -1,6 +1,6 @@
 /**
- * This peer as shown on "My ID": peer ID, display name, kind of device, the `ferry:` invite (text and QR code), the relay status and
- * the addresses others can dial now. Emits `identity` whenever any of it changes.
+ * This peer as shown on "My ID": peer ID, display name, kind of device, the `ferry:` invite (text and QR code), the relay status,
+ * the router port mapping's status (UPnP-IGD) and the addresses others can dial now (a mapped port's among them). Emits `identity` whenever any of it changes.
  *
  * Relay status: the core's relay reservations summarised (`peer.relays`, which retries unreachable relays in the
  * background): `none` without relays, `connecting`, `reserved`, `offline` (no route or DNS: nearby devices only) or
@@ -28,6 +28,7 @@ export class IdentityTracker {
   private noticeSent = false
   private readonly onSelfUpdate = (): void => { this.refreshAddrs() }
   private readonly onRelays = (): void => { this.followRelays() }
+  private readonly onPortMapping = (): void => { this.refreshAddrs() }
 
   constructor (init: { bus: EventBus, peer: Peer, relays: string[], displayName: string, deviceKind: DeviceKind }) {
     this.bus = init.bus
@@ -48,6 +49,7 @@ export class IdentityTracker {
   start (): void {
     this.peer.node.addEventListener('self:peer:update', this.onSelfUpdate)
     this.peer.relays.on('change', this.onRelays)
+    this.peer.portMapping.on('change', this.onPortMapping)
     this.followRelays()
   }
 
@@ -56,6 +58,7 @@ export class IdentityTracker {
     this.controller.abort()
     this.peer.node.removeEventListener('self:peer:update', this.onSelfUpdate)
     this.peer.relays.off('change', this.onRelays)
+    this.peer.portMapping.off('change', this.onPortMapping)
   }
 
   /** Changes the display name in the invite, and emits the new identity. */
@@ -81,7 +84,7 @@ export class IdentityTracker {
     }
     return {
       peerId: this.peer.peerId, shortId: this.peer.peerId.slice(-8), displayName: this.displayName, deviceKind: this.deviceKind, invite,
-      inviteQrSvg: svg, relayStatus: this.status, addrs: [...this.addrs]
+      inviteQrSvg: svg, relayStatus: this.status, upnp: this.peer.portMapping.status, addrs: [...this.addrs]
     }
   }
 

@@ -3,7 +3,8 @@
  * app uses, with the one table of words that says what each finding means for reaching people.
  */
 import { checkNetwork } from '../core/index.ts'
-import type { NetworkReport, Reach, RelayCheck } from '../core/index.ts'
+import type { NetworkReport, Reach, RelayCheck, UpnpCheck } from '../core/index.ts'
+import type { PortMapping } from '../core/node/index.ts'
 import type { NetworkCheckView } from '../api/index.ts'
 import type { AppState } from './app.ts'
 
@@ -43,6 +44,22 @@ function relayLine (r: RelayCheck): string {
   return `Relay ${r.relay}: does not answer (${RELAY_PROBLEM_WORDS[r.problem ?? 'unreachable'] ?? r.problem}).`
 }
 
+/** What each port-mapping status means, one line (`%s`: the external address). */
+const UPNP_WORDS: Readonly<Record<NetworkReport['upnp']['status'], string>> = {
+  mapped: 'UPnP: port mapped by your router (%s): others can connect directly.',
+  searching: 'UPnP: looking for a router that maps ports…',
+  'no-gateway': 'UPnP: no router answered (no port mapped).',
+  failed: 'UPnP: the router answered but mapped no port.',
+  'not-enabled': 'UPnP: no port mapping here (turned off, or nothing running maps one: ferry doctor does not).'
+}
+
+/** The running peer's port mapping as the check reports it (`externalAddress` as `<ip>:<port>`). */
+function upnpCheckOf (mapping: PortMapping): UpnpCheck {
+  if (mapping.status === 'off') return { status: 'not-enabled' }
+  const addr = mapping.addrs[0]?.split('/')
+  return { status: mapping.status, ...(mapping.status === 'mapped' && addr != null ? { externalAddress: `${addr[2] ?? '?'}:${addr[4] ?? '?'}` } : {}) }
+}
+
 /** The report's findings as lines for people: one per relay, then UDP, the NAT's mapping, UPnP. */
 export function describeNetwork (report: NetworkReport): { headline: string, details: string[] } {
   const answered = report.stun.filter(s => s.mapped != null)
@@ -59,9 +76,7 @@ export function describeNetwork (report: NetworkReport): { headline: string, det
       ? `NAT: mapping unknown — telling it needs two STUN servers on different addresses (public address ${report.publicAddress ?? '?'}).`
       : 'NAT: mapping unknown.'
   }[report.mapping]
-  const upnp = report.upnp.status === 'mapped'
-    ? `UPnP: port mapped (${report.upnp.externalAddress ?? '?'}).`
-    : report.upnp.status === 'failed' ? 'UPnP: no port could be mapped.' : 'UPnP: not enabled (Ferry does not map router ports yet).'
+  const upnp = UPNP_WORDS[report.upnp.status].replace('%s', report.upnp.externalAddress ?? '?')
   const relays = report.relays.length === 0 ? ['Relays: none configured.'] : report.relays.map(relayLine)
   return { headline: REACH_WORDS[report.reach], details: [...relays, udp, nat, upnp] }
 }
@@ -82,7 +97,7 @@ const running = new WeakMap<AppState, Promise<NetworkCheckView>>()
 export async function checkAppNetwork (app: AppState, signal: AbortSignal): Promise<NetworkCheckView> {
   const current = running.get(app)
   if (current != null) return current
-  const check = checkNetwork({ relays: app.activeRelays, iceServers: app.init.iceServers }, { signal })
+  const check = checkNetwork({ relays: app.activeRelays, iceServers: app.init.iceServers, upnp: upnpCheckOf(app.peer.portMapping) }, { signal })
     .then(networkCheckView)
     .finally(() => running.delete(app))
   running.set(app, check)

@@ -30,6 +30,11 @@ export interface AppInit {
   listen?: string[]
   /** LAN discovery by mDNS (default off). */
   mdns?: boolean
+  /**
+   * Whether this host may ask the router to map a port (UPnP-IGD; default off, so tests never multicast SSDP). When
+   * true the `upnp` setting decides (default on); hosts pass false for `--no-upnp` / `FERRY_UPNP=off`.
+   */
+  upnp?: boolean
   displayName?: string
   host?: AppHost
   /** Shorter transfer timeouts, ms (tests). */

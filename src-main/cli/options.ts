@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { dataDirFrom, mdnsEnabled, readEnvironment } from '../app/environment.ts'
+import { dataDirFrom, mdnsEnabled, readEnvironment, upnpEnabled } from '../app/environment.ts'
 import { resolveNetwork } from '../core/index.ts'
 import type { NetworkConfig } from '../core/index.ts'
 
@@ -33,6 +33,11 @@ export function networkOf (options: PeerOptions): NetworkConfig {
 /** Whether LAN discovery (mDNS) is on: not with `--no-mdns` (`flag` false) or `FERRY_MDNS=off`. */
 export function mdnsOf (flag?: boolean): boolean {
   return mdnsEnabled(flag, environment)
+}
+
+/** Whether router port mapping (UPnP-IGD) is allowed: not with `--no-upnp` (`flag` false) or `FERRY_UPNP=off`. */
+export function upnpOf (flag?: boolean): boolean {
+  return upnpEnabled(flag, environment)
 }
 
 /**

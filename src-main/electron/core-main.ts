@@ -5,7 +5,7 @@
  */
 import { startApp } from '../app/index.ts'
 import type { AppInit } from '../app/index.ts'
-import { mdnsEnabled, readEnvironment } from '../app/environment.ts'
+import { mdnsEnabled, readEnvironment, upnpEnabled } from '../app/environment.ts'
 import { parseRelays, resolveNetwork } from '../core/index.ts'
 import { ApiError } from '../api/index.ts'
 import { serveCore } from './core-rpc.ts'
@@ -33,6 +33,7 @@ export function appInitFor (init: unknown, host: HostCalls, env: NodeJS.ProcessE
     // FERRY_RELAYS wins for this run, as in the CLI; otherwise the app service uses the stored setting or the defaults.
     ...(environment.relays != null ? { relays: parseRelays(environment.relays) } : {}),
     mdns: mdnsEnabled(undefined, environment),
+    upnp: upnpEnabled(undefined, environment),
     host: {
       kind: 'electron',
       showInFolder: host.showInFolder,

@@ -29,6 +29,8 @@ export async function startTestApp (net: TestNetwork, name: string, init: Partia
     relays: [net.relayAddr],
     iceServers: [],
     mdns: false,
+    // No SSDP search on the machine's interfaces (the default is off too; said here as for mDNS).
+    upnp: false,
     displayName: name,
     timeouts: TEST_TIMEOUTS,
     presence: { intervalMs: 60_000, misses: 2, checkTimeoutMs: 5_000 },

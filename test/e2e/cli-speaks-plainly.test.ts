@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test'
 import { randomFile, rm, tempDir } from '../helpers/files.ts'
 
 const BIN = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url))
-const ENV = { ...process.env, FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off' }
+const ENV = { ...process.env, FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off', FERRY_UPNP: 'off' }
 
 /** A `ferry` process in text mode, its stdout collected. */
 function run (args: string[]): { child: ChildProcess, out: () => string, waitFor: (re: RegExp, ms?: number) => Promise<RegExpExecArray>, exited: Promise<number | null> } {

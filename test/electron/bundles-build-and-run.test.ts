@@ -101,7 +101,7 @@ describe('Electron bundles', () => {
       execPath: node,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off' }
+      env: { ...process.env, FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off', FERRY_UPNP: 'off' }
     })
     const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
     try {

@@ -14,7 +14,7 @@ import { connectCore } from '../../src-main/electron/core-rpc.ts'
 import type { HostCalls, Port } from '../../src-main/electron/core-rpc.ts'
 import { tempDir } from '../helpers/files.ts'
 
-const ENV = { FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off' }
+const ENV = { FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off', FERRY_UPNP: 'off' }
 
 function port (p: MessagePort): Port {
   return { post: m => { p.postMessage(m) }, onMessage: l => { p.on('message', l); return () => { p.off('message', l) } } }

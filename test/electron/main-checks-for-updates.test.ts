@@ -28,7 +28,7 @@ const exec = promisify(execFile)
 const repo = path.resolve(import.meta.dirname, '../..')
 const node = path.join(repo, 'node_modules', '.bin', 'node')
 const fakeElectronUrl = pathToFileURL(path.join(import.meta.dirname, 'fixtures', 'fake-electron.ts')).href
-const ENV_KEYS = ['FERRY_RELAYS', 'FERRY_ICE_SERVERS', 'FERRY_MDNS', 'FERRY_DATA_DIR', 'FERRY_UPDATE_URL', 'APPIMAGE', 'XDG_CACHE_HOME'] as const
+const ENV_KEYS = ['FERRY_RELAYS', 'FERRY_ICE_SERVERS', 'FERRY_MDNS', 'FERRY_UPNP', 'FERRY_DATA_DIR', 'FERRY_UPDATE_URL', 'APPIMAGE', 'XDG_CACHE_HOME'] as const
 
 async function until (what: string, check: () => boolean, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms
@@ -72,6 +72,7 @@ describe('main process update checks (bundled main.js, packaged, with a stand-in
       FERRY_RELAYS: 'none',
       FERRY_ICE_SERVERS: 'none',
       FERRY_MDNS: 'off',
+      FERRY_UPNP: 'off',
       FERRY_DATA_DIR: path.join(dir, 'data'),
       FERRY_UPDATE_URL: feed.url,
       APPIMAGE: path.join(dir, 'Ferry.AppImage'),

@@ -40,7 +40,7 @@ describe('main process wiring (bundled main.js with a stand-in for electron)', (
   // inside the repository (gitignored dist/), so the bundles resolve their packages from node_modules
   const appRoot = path.join(repo, 'dist', `.electron-main-test-${process.pid}`)
   let dir: string
-  const env = { FERRY_RELAYS: process.env.FERRY_RELAYS, FERRY_ICE_SERVERS: process.env.FERRY_ICE_SERVERS, FERRY_MDNS: process.env.FERRY_MDNS, FERRY_DATA_DIR: process.env.FERRY_DATA_DIR }
+  const env = { FERRY_RELAYS: process.env.FERRY_RELAYS, FERRY_ICE_SERVERS: process.env.FERRY_ICE_SERVERS, FERRY_MDNS: process.env.FERRY_MDNS, FERRY_UPNP: process.env.FERRY_UPNP, FERRY_DATA_DIR: process.env.FERRY_DATA_DIR }
 
   before(async () => {
     dir = await tempDir('ferry-electron-main-')
@@ -52,7 +52,7 @@ describe('main process wiring (bundled main.js with a stand-in for electron)', (
     await writeFile(path.join(appRoot, 'dist', 'renderer', 'index.html'), '<!doctype html><title>Ferry</title>')
     await mkdir(path.join(dir, 'Downloads'))
     Object.assign(fake, { appRoot, nodePath: node, pickedDir: path.join(dir, 'Downloads') })
-    Object.assign(process.env, { FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off', FERRY_DATA_DIR: path.join(dir, 'data') })
+    Object.assign(process.env, { FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off', FERRY_UPNP: 'off', FERRY_DATA_DIR: path.join(dir, 'data') })
     registerHooks({
       resolve: (specifier, context, next) => specifier === 'electron' ? { url: fakeElectronUrl, shortCircuit: true } : next(specifier, context)
     })

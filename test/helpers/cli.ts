@@ -4,8 +4,9 @@
  * leaves no process behind.
  *
  * The environment of every process points the network defaults at nothing (`FERRY_RELAYS=none`,
- * `FERRY_ICE_SERVERS=none`) and turns LAN discovery off (`FERRY_MDNS=off`: no multicast on the machine's real
- * interfaces; the netns tests turn it on inside their own namespaces): tests never contact anything beyond loopback.
+ * `FERRY_ICE_SERVERS=none`), turns LAN discovery off (`FERRY_MDNS=off`: no multicast on the machine's real
+ * interfaces; the netns tests turn it on inside their own namespaces) and router port mapping off (`FERRY_UPNP=off`: no
+ * SSDP search; the UPnP lab cell turns it on inside its namespace): tests never contact anything beyond loopback.
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -48,7 +49,7 @@ export class FerryProcess {
       ? [...options.wrap, process.execPath, ...argv]
       : options.netns == null ? [process.execPath, ...argv] : ['ip', 'netns', 'exec', options.netns, process.execPath, ...argv]
     this.child = spawn(command[0] ?? process.execPath, command.slice(1), {
-      env: { ...process.env, FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off', ...env },
+      env: { ...process.env, FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none', FERRY_MDNS: 'off', FERRY_UPNP: 'off', ...env },
       stdio: ['pipe', 'pipe', 'pipe']
     })
     let pending = ''

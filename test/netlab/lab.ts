@@ -44,6 +44,8 @@ export const LAB_ICE_SERVERS = `stun:${PUBLIC_IP}:${TURN_PORT},turn:${TURN_USER}
 export interface Cell {
   sender: string
   receiver: string
+  /** The sender's router, and the receiver's (the same one on a shared LAN). */
+  routers: { sender: string, receiver: string }
   /** Deletes the cell's namespaces (and any process left in them). */
   teardown: () => Promise<void>
 }
@@ -143,16 +145,17 @@ export class NetLab {
       const routerA = await this.buildRouter(await make(`${id}ra`), 1, `${id}a`)
       const sender = await this.buildHost(await make(`${id}a`), routerA, 1, 2)
       let receiver: string
+      let routerB = routerA
       if (topology.sameLan === true) {
         receiver = await this.buildHost(await make(`${id}b`), routerA, 1, 3)
         await configureRouter(routerA, topology.a, ['10.99.1.2', '10.99.1.3'])
       } else {
-        const routerB = await this.buildRouter(await make(`${id}rb`), 2, `${id}b`)
+        routerB = await this.buildRouter(await make(`${id}rb`), 2, `${id}b`)
         receiver = await this.buildHost(await make(`${id}b`), routerB, 2, 2)
         await configureRouter(routerA, topology.a, ['10.99.1.2'])
         await configureRouter(routerB, topology.b, ['10.99.2.2'])
       }
-      return { sender, receiver, teardown }
+      return { sender, receiver, routers: { sender: routerA, receiver: routerB }, teardown }
     } catch (err) {
       await teardown()
       throw err

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path'
 import { startPeer } from '../../core/index.ts'
-import type { Peer, RelaySummary } from '../../core/index.ts'
+import type { Peer, PortMappingStatus, RelaySummary } from '../../core/index.ts'
 import type { IncomingOffer, OfferDecision, TransferResult } from '../../core/index.ts'
 import { PresenceTracker, trustPolicy } from '../../core/contacts/index.ts'
 import type { DecideFn } from '../../core/contacts/index.ts'
-import { dataDirOf, interruptSignal, mdnsOf, networkOf } from '../options.ts'
+import { dataDirOf, interruptSignal, mdnsOf, networkOf, upnpOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
 import { formatDuration } from '../../text/index.ts'
@@ -18,6 +18,8 @@ export interface ReceiveOptions extends PeerOptions {
   once?: boolean
   /** `--no-mdns` gives false: no LAN discovery, no LAN listen address by default. */
   mdns?: boolean
+  /** `--no-upnp` gives false: no router port mapping. */
+  upnp?: boolean
 }
 
 /**
@@ -40,6 +42,8 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     // With LAN discovery, listen on every interface so LAN peers that find this one by mDNS can dial it over TCP.
     listen: options.listen ?? (mdns ? ['/ip4/0.0.0.0/tcp/0'] : undefined),
     discovery: { mdns },
+    // Ask the router to forward a port (UPnP-IGD): in the background, never delaying `ready` (an `upnp` event follows).
+    portMapping: upnpOf(options.upnp),
     decide: async (offer: IncomingOffer, decisionSignal: AbortSignal): Promise<OfferDecision> => {
       if (options.yes === true) {
         out.event({ event: 'offer', transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files },
@@ -68,9 +72,10 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     // reservations are tried again in the background and their status is printed as it changes.
     const relayStatus = await peer.relays.settled(signal)
     const addrs = relayStatus === 'reserved' ? await peer.reachableAddrs({ signal }) : await peer.reachableAddrs({ signal, timeoutMs: 0 }).catch(() => directAddrs(peer))
-    out.event({ event: 'ready', peerId: peer.peerId, addrs, downloadDir, relayStatus, ...relayErrorOf(peer) },
+    out.event({ event: 'ready', peerId: peer.peerId, addrs, downloadDir, relayStatus, upnp: peer.portMapping.status, ...relayErrorOf(peer) },
       `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\n${relayStatus === 'reserved' || relayStatus === 'none' ? '' : `${relayStatusLine(peer, relayStatus)}\n`}To send to you, run:\n  npx ferry send${senderFlags(options)} --to ${addrs[0] ?? '<address>'} <files or folders>${mdns ? `\nOn this LAN (or as a contact): npx ferry send --to ${peer.peerId} <files or folders>` : ''}`)
     followRelays(peer, relayStatus, out, senderFlags(options))
+    followPortMapping(peer, out)
     const finished = new Promise<void>((resolveDone) => {
       peer.transfers.on('progress', p => { if (p.direction === 'receive') out.progress(p) })
       peer.transfers.on('complete', (r: TransferResult) => {
@@ -154,5 +159,32 @@ function followRelays (peer: Peer, initial: RelaySummary, out: Output, flags: st
     void peer.reachableAddrs().then(addrs => {
       out.event({ event: 'relay', relayStatus: status, addrs }, `Reachable through the relay again. To send to you, run:\n  npx ferry send${flags} --to ${addrs[0] ?? '<address>'} <files or folders>`)
     }, () => {})
+  })
+}
+
+/** What each port-mapping status means for the person, in one line (`searching` is not printed). */
+const UPNP_STATUS_TEXT: Record<Exclude<PortMappingStatus, 'searching'>, string> = {
+  mapped: 'Port mapped by your router: others can connect directly.',
+  'no-gateway': 'No UPnP router answered: no port mapped (others reach you through the relay).',
+  failed: 'Your router answered but mapped no port (others reach you through the relay).',
+  off: 'Port mapping ended: the router\'s port is closed again.'
+}
+
+/**
+ * Prints an `upnp` event each time the router port mapping's status changes after `ready`: `{ event: 'upnp', upnp,
+ * problem?, addrs, directAddrs }` (`addrs`: the mapped public addresses, `/ip4/…/tcp/…/p2p/<peer ID>`; `directAddrs`:
+ * every direct address the node announces now, the mapped ones included).
+ */
+function followPortMapping (peer: Peer, out: Output): void {
+  let last = peer.portMapping.status
+  peer.portMapping.on('change', () => {
+    const { status, problem } = peer.portMapping
+    const before = last
+    last = status
+    // `off` comes when the peer stops; it is worth a line only when a port was mapped (its removal).
+    if (status === 'searching' || (status === 'off' && before !== 'mapped')) return
+    const addrs = peer.portMapping.addrs.map(a => `${a}/p2p/${peer.peerId}`)
+    out.event({ event: 'upnp', upnp: status, ...(problem == null ? {} : { problem }), addrs, directAddrs: directAddrs(peer) },
+      `${UPNP_STATUS_TEXT[status]}${addrs[0] == null ? '' : ` To send to you from anywhere: npx ferry send --to ${addrs[0]} <files or folders>`}`)
   })
 }

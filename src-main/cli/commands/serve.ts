@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { startApp } from '../../app/index.ts'
 import { ConfigError, parseRelays } from '../../core/index.ts'
 import { checkStaticDir, loadSession, saveSession, startServer } from '../../server/index.ts'
-import { dataDirOf, environment, interruptSignal, mdnsOf, networkOf } from '../options.ts'
+import { dataDirOf, environment, interruptSignal, mdnsOf, networkOf, upnpOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import type { Output } from '../output.ts'
 
@@ -18,6 +18,8 @@ export interface ServeOptions extends PeerOptions {
   out?: string
   /** `--no-mdns` gives false. */
   mdns?: boolean
+  /** `--no-upnp` gives false: no router port mapping whatever the setting. */
+  upnp?: boolean
   /** Make a new access token (tabs opened with the old one are refused from then on). */
   newToken?: boolean
 }
@@ -52,6 +54,7 @@ export async function serveCommand (options: ServeOptions, out: Output): Promise
     iceServers: network.iceServers,
     listen: options.listen,
     mdns,
+    upnp: upnpOf(options.upnp),
     host: { kind: 'headless' }
   }, signal)
   try {

@@ -6,7 +6,7 @@ import type { LanDiscovery } from '../discovery/index.ts'
 import type { FerryLibp2p } from '../node/index.ts'
 import type { Contact, Store } from '../store/index.ts'
 import { MAX_DIRECT_ADDRS, PRESENCE_CHECK_TIMEOUT_MS, PRESENCE_INTERVAL_MS, PRESENCE_MISSES } from './constants.ts'
-import { circuitAddr, directAddrsOf, isDirectTcp, relaysOf, withPeerId } from './route.ts'
+import { circuitAddr, directAddrsOf, isDirectTcp, publicFirst, relaysOf, withPeerId } from './route.ts'
 
 /** A contact's presence as last determined. Times are ms since the epoch. */
 export interface PresenceState {
@@ -182,12 +182,13 @@ export class PresenceTracker extends EventEmitter<{ change: [PresenceState] }> {
   }
 
   /**
-   * The addresses to remember for a contact: the direct TCP addresses it announced (identify) and the relays it
+   * The addresses to remember for a contact: the direct TCP addresses it announced (identify; public ones first, so a
+   * port its router mapped is kept) and the relays it
    * announced, then the relays already stored — relays last but always kept, so observed addresses never push the
    * invite's relays out of the store's bounded list.
    */
   private addrsToKeep (contact: Contact, announced: string[]): string[] {
-    const direct = announced.filter(isDirectTcp).slice(0, MAX_DIRECT_ADDRS).map(a => withPeerId(a, contact.peerId))
+    const direct = publicFirst(announced.filter(isDirectTcp)).slice(0, MAX_DIRECT_ADDRS).map(a => withPeerId(a, contact.peerId))
     const relays = [...relaysOf({ addrs: announced }), ...relaysOf(contact)]
     return [...direct, ...[...new Set(relays)].map(r => circuitAddr(r, contact.peerId))]
   }

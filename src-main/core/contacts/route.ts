@@ -8,7 +8,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { LanDiscovery } from '../discovery/index.ts'
 import { AbortedError } from '../errors/index.ts'
-import { DialError } from '../node/index.ts'
+import { DialError, isReservedIPv4 } from '../node/index.ts'
 import type { FerryLibp2p } from '../node/index.ts'
 import type { Contact, Store } from '../store/index.ts'
 import { DIRECT_DIAL_TIMEOUT_MS, LAN_LOOKUP_MS } from './constants.ts'
@@ -48,6 +48,18 @@ export function isDirectTcp (addr: string): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * `addrs` with the public IPv4 ones first (e.g. a port the peer's router mapped, `node/port-mapping.ts`), the others
+ * after in their order: a bounded list of a contact's addresses then keeps the one that reaches it from anywhere.
+ */
+export function publicFirst (addrs: readonly string[]): string[] {
+  const isPublic = (addr: string): boolean => {
+    const [, proto, host] = addr.split('/')
+    return proto === 'ip4' && host != null && !isReservedIPv4(host)
+  }
+  return [...addrs.filter(isPublic), ...addrs.filter(a => !isPublic(a))]
 }
 
 /**

@@ -8,7 +8,8 @@
  *   local UDP socket (./stun-client.ts, ./stun-codec.ts) — an answer means **UDP gets out**;
  * - the NAT's **mapping behaviour**, by comparing the addresses two servers on two IPs saw (RFC 5780 §4.3;
  *   ./mapping.ts);
- * - **UPnP**: not checked yet (Ferry maps no port yet): always `not-enabled`;
+ * - **UPnP**: the running peer's router port mapping as the caller passes it (`NetworkCheckInit.upnp`; the check
+ *   itself maps nothing): `not-enabled` without one;
  *
  * and sums it up as one {@link Reach} code (the app layer has the words for people). The core reads no environment:
  * the servers are arguments. Nothing is stored. docs/CONNECTIVITY.md "Network check" describes it.
@@ -52,11 +53,12 @@ export interface StunCheck {
 }
 
 /**
- * Whether a UPnP-IGD / NAT-PMP port mapping was made. Ferry makes none yet, so it is `not-enabled`; `mapped` (with
- * the external address) and `failed` are for when it does.
+ * Whether the running peer's router port mapping (UPnP-IGD, `node/port-mapping.ts`) is in place: `not-enabled` (off, or
+ * no running peer, as in `ferry doctor`), `searching`, `mapped` (with the external address, `<ip>:<port>`),
+ * `no-gateway` (no UPnP router answered) or `failed` (one answered but mapped no port).
  */
 export interface UpnpCheck {
-  status: 'not-enabled' | 'mapped' | 'failed'
+  status: 'not-enabled' | 'searching' | 'mapped' | 'no-gateway' | 'failed'
   externalAddress?: string
 }
 
@@ -103,6 +105,8 @@ export interface NetworkCheckInit {
   relayTimeoutMs?: number
   /** This host's interface addresses (default: every IPv4 and IPv6 address of `os.networkInterfaces()`). */
   localAddresses?: readonly string[]
+  /** The running peer's port mapping, reported as is (default `not-enabled`). */
+  upnp?: UpnpCheck
 }
 
 /**
@@ -141,7 +145,7 @@ export async function checkNetwork (init: NetworkCheckInit, options: { signal?: 
     udp,
     mapping,
     ...(publicAddress == null ? {} : { publicAddress }),
-    upnp: { status: 'not-enabled' },
+    upnp: init.upnp ?? { status: 'not-enabled' },
     reach: reachOf(udp, mapping, relayAnswered, init.relays.length > 0)
   }
 }

@@ -24,6 +24,7 @@ import { watchRelayListens } from './relay-listen.ts'
 import type { RelayListenFailures } from './relay-listen.ts'
 import { RelayReservations } from './reservations.ts'
 import { watchLiveness } from './liveness.ts'
+import { bindPortMapping, PortMapping } from './port-mapping.ts'
 import { applySctpSettings } from './sctp.ts'
 
 /** Options of {@link createNode}. */
@@ -57,6 +58,13 @@ export interface NodeInit {
   isContact?: (peerId: string) => boolean
   /** libp2p peer-discovery factories, e.g. LAN mDNS (`../discovery`). None by default. */
   peerDiscovery?: Libp2pOptions['peerDiscovery']
+  /**
+   * Whether to ask the LAN's router to forward a public TCP port to this node (UPnP-IGD, port-mapping.ts; status and
+   * mapped addresses: {@link portMappingOf}). It multicasts SSDP searches on every interface, so it is off by default
+   * (tests never set it on real interfaces). With it, the node also listens on `/ip4/0.0.0.0/tcp/0` when `listen` has
+   * no TCP address: the mapping forwards to the TCP listener.
+   */
+  portMapping?: boolean
 }
 
 /** The services every Ferry node runs. */
@@ -81,7 +89,9 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   applySctpSettings()
   const relayFailures: RelayListenFailures = new Map()
   const admission = new ConnectionAdmission({ isContact: init.isContact })
-  const node = await createLibp2pNode(init, relayFailures, admission.gater())
+  const portMapping = new PortMapping(init.portMapping === true)
+  const node = await createLibp2pNode(init, relayFailures, admission.gater(), portMapping)
+  bindPortMapping(node, portMapping)
   admission.attach(node)
   watchLiveness(node)
   const reservations = new RelayReservations(node, init.acceptIncoming === false ? [] : init.relays, relayFailures)
@@ -127,9 +137,11 @@ export function reservationsOf (node: FerryLibp2p): RelayReservations {
 /** Nodes with a WebRTC transport started in this process and not yet stopped. */
 let liveWebRTCNodes = 0
 
-async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailures, admissionGater: Partial<ConnectionGater>): Promise<FerryLibp2p> {
+async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailures, admissionGater: Partial<ConnectionGater>, portMapping: PortMapping): Promise<FerryLibp2p> {
   const acceptIncoming = init.acceptIncoming ?? true
-  const listen = [...(init.listen ?? []), ...(acceptIncoming ? ['/webrtc'] : [])]
+  const mapsPort = init.portMapping === true
+  const tcpListen = mapsPort && !(init.listen ?? []).some(a => a.includes('/tcp/')) ? ['/ip4/0.0.0.0/tcp/0'] : []
+  const listen = [...(init.listen ?? []), ...tcpListen, ...(acceptIncoming ? ['/webrtc'] : [])]
   return createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen },
@@ -156,7 +168,8 @@ async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailu
     connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
-      ping: ping()
+      ping: ping(),
+      ...(mapsPort ? { upnpNAT: portMapping.service() } : {})
     }
   })
 }

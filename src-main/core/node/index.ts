@@ -11,6 +11,10 @@
  * took (its selected ICE candidate pair, TURN or a relayed circuit) is part of {@link describeConnection}; the order
  * in which paths are tried is docs/CONNECTIVITY.md.
  *
+ * Port mapping (port-mapping.ts, docs/CONNECTIVITY.md §8): with `NodeInit.portMapping` the node asks the LAN's router
+ * (UPnP-IGD, `@libp2p/upnp-nat`) to forward a public TCP port to its TCP listener; the mapped address joins the node's
+ * addresses, and {@link portMappingOf} tells the status (`off`, `searching`, `mapped`, `no-gateway`, `failed`).
+ *
  * Who gets a connection (admission.ts, docs/CONNECTIVITY.md §5): strangers may hold only part of the connection and
  * handshake limits — their oldest idle connections and handshakes make room — so contacts (`NodeInit.isContact`) and
  * peers with a transfer running always get in; the limits are in constants.ts and docs/LIMITS.md.
@@ -28,6 +32,8 @@ export { createNode, reservationsOf } from './create.ts'
 export type { FerryLibp2p, NodeInit, NodeServices } from './create.ts'
 export { describeConnection, dialDirect, waitForReservation } from './dial.ts'
 export { RelayReservations } from './reservations.ts'
+export { isReservedIPv4, PortMapping, portMappingOf } from './port-mapping.ts'
+export type { PortMappingEvents, PortMappingProblem, PortMappingStatus } from './port-mapping.ts'
 export type { RelayProblem, RelayReservationEvents, RelayState, RelaySummary } from './reservations.ts'
 export { notePeerActivity, watchLiveness } from './liveness.ts'
 export type { LivenessOptions } from './liveness.ts'

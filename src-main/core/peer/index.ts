@@ -19,8 +19,8 @@ import { ensurePrivateDir } from '../config/index.ts'
 import { LanDiscovery } from '../discovery/index.ts'
 import type { LanDiscoveryInit } from '../discovery/index.ts'
 import { loadOrCreateIdentity } from '../identity/index.ts'
-import { createNode, reservationsOf, waitForReservation } from '../node/index.ts'
-import type { RelayReservations } from '../node/index.ts'
+import { createNode, portMappingOf, reservationsOf, waitForReservation } from '../node/index.ts'
+import type { PortMapping, RelayReservations } from '../node/index.ts'
 import type { FerryLibp2p } from '../node/index.ts'
 import { openStore } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
@@ -62,6 +62,11 @@ export interface PeerInit {
    * the peer then also announces its direct listen addresses — add `/ip4/0.0.0.0/tcp/0` to `listen` for that.
    */
   discovery?: { mdns?: boolean } & LanDiscoveryInit
+  /**
+   * Ask the LAN's router to forward a public TCP port to this peer (UPnP-IGD; `NodeInit.portMapping`). Off by default:
+   * the host passes the person's choice (on in the app and `ferry receive` unless turned off).
+   */
+  portMapping?: boolean
 }
 
 /** A started peer. */
@@ -77,6 +82,8 @@ export interface Peer {
    * reached: the peer starts, and LAN peers reach it, without any relay. Its `change` events tell a status line.
    */
   relays: RelayReservations
+  /** The router port mapping: its status (`off` unless `portMapping`) and, once `mapped`, the public addresses. */
+  portMapping: PortMapping
   /** Peers found on the LAN by mDNS; undefined unless `discovery.mdns` was set. */
   lan?: LanDiscovery
   /**
@@ -144,7 +151,8 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       isBlocked,
       // Contacts always get a connection: strangers' idle connections and handshakes make room for them.
       isContact: (peerId) => store.contacts.get(peerId)?.blocked === false,
-      peerDiscovery: lan == null ? [] : [lan.factory()]
+      peerDiscovery: lan == null ? [] : [lan.factory()],
+      portMapping: init.portMapping
     })
   } catch (err) {
     store.close()
@@ -176,6 +184,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     store,
     transfers,
     relays,
+    portMapping: portMappingOf(node),
     interruptedAtStart,
     lan,
     reachableAddrs: async (options = {}) => {
