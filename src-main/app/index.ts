@@ -83,6 +83,15 @@ export async function startApp (init: AppInit, signal?: AbortSignal): Promise<Ap
         throw toApiError(err)
       }
     },
+    sendTo: async (to, files, s) => {
+      try {
+        const recipient = state.sends.recipient(to)
+        const checked = await validateLocalFiles(files, s)
+        return { ...state.sends.start(recipient, checked), peerId: recipient.peerId }
+      } catch (err) {
+        throw toApiError(err)
+      }
+    },
     get peer () { return state.peer },
     stop: async () => state.stop()
   }
