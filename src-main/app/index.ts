@@ -1,7 +1,24 @@
 /**
- * The app service: Ferry's core behind the UI contract (`src-main/api`). Both hosts — the Electron main process and
- * the headless server (`ferry serve`) — start one with {@link startApp} and route every request through
- * `dispatch(app.handlers, name, request, signal)`, and every event from `app.on(…)` to the page.
+ * The app layer: Ferry's one application layer over the core, for every host. The Electron main process and the
+ * headless server (`ferry serve`) start the app service with {@link startApp} and route every request through
+ * `dispatch(app.handlers, name, request, signal)`, and every event from `app.on(…)` to the page. The `ferry` CLI
+ * runs the same policy through the smaller functions below (a one-shot send, a receiving peer session, the contact
+ * book, the history), so a rule about recipients, trust or presence is written once:
+ *
+ * - **Recipients** (./recipients.ts): a contact's name, a peer ID or a multiaddr → {@link resolveRecipient} (a valid
+ *   peer ID always means that peer, whatever a contact is named), {@link checkRecipient} (`blocked` before anything
+ *   is dialled; not this device), {@link routeTo} (LAN, last known address, the contact's relays, the configured
+ *   relays), {@link recordConnected} (`touchSeen` on connect). The app's sends and {@link sendOnce} (`ferry send`) use
+ *   them; {@link App.sendTo} takes a recipient as `ferry send --to` does.
+ * - **Receive policy** (./receive-policy.ts): {@link receivePolicy} — blocked and contacts-only refused unseen, trusted
+ *   contacts accepted without asking, strangers rate-limited, everyone else asked (or, for `ferry receive --yes`,
+ *   accepted); {@link listenAddrsOf}: a receiving peer with LAN discovery listens on every interface.
+ * - **Peer sessions** (./peer-session.ts): {@link startPeerSession} starts a peer with that policy and presence; the
+ *   app service runs one per start, `ferry receive` one per run.
+ * - **Contacts and history** (./contact-book.ts, ./history.ts, ./local-data.ts): a {@link ContactBook} (list, add by
+ *   invite or peer ID, rename, trust, block, remove — by name or peer ID) and {@link historyOf}, on the running app's
+ *   store or, through {@link withLocalData}, on a data directory without a running peer (`ferry contacts`, `ferry
+ *   history`). The invite ({@link inviteText}, {@link localInvite}) and LAN discovery ({@link discoverLan}) likewise.
  *
  * What it does on top of the core:
  * - **Offers**: the core trust policy decides (trusted contacts accepted without an `offer` event, strangers
@@ -41,6 +58,24 @@ import { validateLocalFiles } from './send.ts'
 import type { App, AppInit } from './types.ts'
 
 export type { App, AppHost, AppInit, PreparedSend } from './types.ts'
+export { addressOf, checkRecipient, OwnPeerError, RecipientBlockedError, recordConnected, resolveRecipient, routeTo } from './recipients.ts'
+export type { Recipient, RecipientRoute } from './recipients.ts'
+export { LAN_LISTEN, listenAddrsOf, receivePolicy } from './receive-policy.ts'
+export type { ReceivePolicyInit } from './receive-policy.ts'
+export { startPeerSession } from './peer-session.ts'
+export type { PeerSession, PeerSessionInit } from './peer-session.ts'
+export { sendOnce } from './send-once.ts'
+export type { SendOnceEvents, SendOnceInit } from './send-once.ts'
+export { checkedName, ContactBook, InvalidNameError, NotAContactError, OwnInviteError } from './contact-book.ts'
+export type { ContactEntry } from './contact-book.ts'
+export { HISTORY_LIMIT, historyOf } from './history.ts'
+export type { HistoryEntry, HistoryOptions } from './history.ts'
+export { localPeerId, readHistory, withLocalData } from './local-data.ts'
+export type { LocalData } from './local-data.ts'
+export { inviteText, localInvite } from './invite.ts'
+export type { LocalInvite } from './invite.ts'
+export { discoverLan } from './lan.ts'
+export type { LanPeerEntry } from './lan.ts'
 export { validateLocalFiles } from './send.ts'
 export { checkLocalFiles } from './local-files.ts'
 export type { LocalFileEntry } from './local-files.ts'

@@ -35,9 +35,21 @@ export interface LocalData {
  */
 export async function withLocalData<T> (dataDir: string, fn: (data: LocalData) => T | Promise<T>): Promise<T> {
   const peerId = await localPeerId(dataDir)
-  const store: Store = openStore(join(dataDir, DATABASE_FILE))
+  return withStore(dataDir, async store => fn({ peerId, contacts: new ContactBook(store, peerId), history: (options) => historyOf(store, options) }))
+}
+
+/**
+ * The transfers recorded in `dataDir`, newest first ({@link historyOf}); reads the store only (no identity is made).
+ * @throws the store's errors (`store-too-new` for a database from a newer Ferry)
+ */
+export async function readHistory (dataDir: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
+  return withStore(dataDir, store => historyOf(store, options))
+}
+
+async function withStore<T> (dataDir: string, fn: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = openStore(join(dataDir, DATABASE_FILE))
   try {
-    return await fn({ peerId, contacts: new ContactBook(store, peerId), history: (options) => historyOf(store, options) })
+    return await fn(store)
   } finally {
     store.close()
   }
