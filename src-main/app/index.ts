@@ -20,8 +20,8 @@
  *   store or, through {@link withLocalData}, on a data directory without a running peer (`ferry contacts`, `ferry
  *   history`). The invite ({@link inviteText}, {@link localInvite}) and LAN discovery ({@link discoverLan}) likewise.
  *
- * What it does on top of the core:
- * - **Offers**: the core trust policy decides (trusted contacts accepted without an `offer` event, strangers
+ * What the app service (`startApp`) does on top of that:
+ * - **Offers**: the receive policy decides (trusted contacts accepted without an `offer` event, strangers
  *   rate-limited, `contactsOnly` refuses non-contacts unseen); the rest become `offer` events answered by
  *   `answerOffer` (./offers.ts).
  * - **Peers**: contacts merged with LAN peers (mDNS, with `mdns: true`) and presence, emitted whole on `peers`
@@ -29,8 +29,8 @@
  * - **Transfers**: a `TransferView` per transfer from the transfer service's events and the store; `transfer` events
  *   on state changes and progress (≤ every 250 ms) (./transfers-view.ts).
  * - **Sending**: `sendLocalFiles` re-validates every path (absolute, a regular file by `lstat`, a safe relative path),
- *   routes like `ferry send --to <peer ID>` (LAN, last known addresses, the contact's relays, the configured relays)
- *   and returns the transfer ID at once; {@link App.sendPrepared} does the same for the headless server's uploads and
+ *   takes a peer ID only (a contact named like another peer's ID cannot capture its files), checks and routes it
+ *   through ./recipients.ts like `ferry send` and returns the transfer ID at once; {@link App.sendPrepared} does the same for the headless server's uploads and
  *   runs their `cleanup` when the send no longer needs the files (./send.ts).
  * - **Identity** (invite, QR code, relay status), **settings** (stored in SQLite; explicit `startApp` options win for
  *   a run — ./settings.ts), **contacts** (./contacts.ts), errors as `ApiError`s a person understands (./errors.ts),

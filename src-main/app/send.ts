@@ -1,7 +1,7 @@
 /**
  * Sending from the app: re-validating the files a host hands over (`sendLocalFiles` from the Electron preload, uploads
- * from the headless server), finding the route to the peer as `ferry send --to <peer ID>` does, and running the send
- * in the background while `transfer` events report it. Also resume and cancel of sends, and the `cleanup` of
+ * from the headless server), resolving, checking and routing the recipient through ./recipients.ts (as `ferry send`
+ * does), and running the send in the background while `transfer` events report it. Also resume and cancel of sends, and the `cleanup` of
  * prepared files once a send can no longer use them.
  */
 import { randomUUID } from 'node:crypto'
