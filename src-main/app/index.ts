@@ -6,19 +6,19 @@
  * book, the history), so a rule about recipients, trust or presence is written once:
  *
  * - **Recipients** (./recipients.ts): a contact's name, a peer ID or a multiaddr → {@link resolveRecipient} (a valid
- *   peer ID always means that peer, whatever a contact is named), {@link checkRecipient} (`blocked` before anything
- *   is dialled; not this device), {@link routeTo} (LAN, last known address, the contact's relays, the configured
- *   relays), {@link recordConnected} (`touchSeen` on connect). The app's sends and {@link sendOnce} (`ferry send`) use
+ *   peer ID always means that peer, whatever a contact is named), `checkRecipient` (`blocked` before anything
+ *   is dialled; not this device), `routeTo` (LAN, last known address, the contact's relays, the configured
+ *   relays), `recordConnected` (`touchSeen` on connect). The app's sends and {@link sendOnce} (`ferry send`) use
  *   them; {@link App.sendTo} takes a recipient as `ferry send --to` does.
- * - **Receive policy** (./receive-policy.ts): {@link receivePolicy} — blocked and contacts-only refused unseen, trusted
+ * - **Receive policy** (./receive-policy.ts): `receivePolicy` — blocked and contacts-only refused unseen, trusted
  *   contacts accepted without asking, strangers rate-limited, everyone else asked (or, for `ferry receive --yes`,
- *   accepted); {@link listenAddrsOf}: a receiving peer with LAN discovery listens on every interface.
+ *   accepted); `listenAddrsOf`: a receiving peer with LAN discovery listens on every interface.
  * - **Peer sessions** (./peer-session.ts): {@link startPeerSession} starts a peer with that policy and presence; the
  *   app service runs one per start, `ferry receive` one per run.
  * - **Contacts and history** (./contact-book.ts, ./history.ts, ./local-data.ts): a {@link ContactBook} (list, add by
- *   invite or peer ID, rename, trust, block, remove — by name or peer ID) and {@link historyOf}, on the running app's
+ *   invite or peer ID, rename, trust, block, remove — by name or peer ID) and `historyOf`, on the running app's
  *   store or, through {@link withLocalData}, on a data directory without a running peer (`ferry contacts`, `ferry
- *   history`). The invite ({@link inviteText}, {@link localInvite}) and LAN discovery ({@link discoverLan}) likewise.
+ *   history`). The invite (`inviteText`, {@link localInvite}) and LAN discovery ({@link discoverLan}) likewise.
  *
  * What the app service (`startApp`) does on top of that:
  * - **Offers**: the receive policy decides (trusted contacts accepted without an `offer` event, strangers
@@ -30,8 +30,9 @@
  *   on state changes and progress (≤ every 250 ms) (./transfers-view.ts).
  * - **Sending**: `sendLocalFiles` re-validates every path (absolute, a regular file by `lstat`, a safe relative path),
  *   takes a peer ID only (a contact named like another peer's ID cannot capture its files), checks and routes it
- *   through ./recipients.ts like `ferry send` and returns the transfer ID at once; {@link App.sendPrepared} does the same for the headless server's uploads and
- *   runs their `cleanup` when the send no longer needs the files (./send.ts).
+ *   through ./recipients.ts like `ferry send` and returns the transfer ID at once; {@link App.sendPrepared} does the
+ *   same for the headless server's uploads and runs their `cleanup` when the send no longer needs the files
+ *   (./send.ts).
  * - **Identity** (invite, QR code, relay status), **settings** (stored in SQLite; explicit `startApp` options win for
  *   a run — ./settings.ts), **contacts** (./contacts.ts), errors as `ApiError`s a person understands (./errors.ts),
  *   and `notice` events for what happens outside a call (relay unreachable, a trusted contact's offer accepted).
@@ -58,21 +59,19 @@ import { validateLocalFiles } from './send.ts'
 import type { App, AppInit } from './types.ts'
 
 export type { App, AppHost, AppInit, PreparedSend } from './types.ts'
-export { addressOf, checkRecipient, OwnPeerError, RecipientBlockedError, recordConnected, resolveRecipient, routeTo } from './recipients.ts'
+export { OwnPeerError, RecipientBlockedError, resolveRecipient } from './recipients.ts'
 export type { Recipient, RecipientRoute } from './recipients.ts'
-export { LAN_LISTEN, listenAddrsOf, receivePolicy } from './receive-policy.ts'
 export type { ReceivePolicyInit } from './receive-policy.ts'
 export { startPeerSession } from './peer-session.ts'
 export type { PeerSession, PeerSessionInit } from './peer-session.ts'
 export { sendOnce } from './send-once.ts'
 export type { SendOnceEvents, SendOnceInit } from './send-once.ts'
-export { checkedName, ContactBook, InvalidNameError, NotAContactError, OwnInviteError } from './contact-book.ts'
+export { ContactBook, InvalidNameError, NotAContactError, OwnInviteError } from './contact-book.ts'
 export type { ContactEntry } from './contact-book.ts'
-export { HISTORY_LIMIT, historyOf } from './history.ts'
 export type { HistoryEntry, HistoryOptions } from './history.ts'
-export { localPeerId, readHistory, withLocalData } from './local-data.ts'
+export { readHistory, withLocalData } from './local-data.ts'
 export type { LocalData } from './local-data.ts'
-export { inviteText, localInvite } from './invite.ts'
+export { localInvite } from './invite.ts'
 export type { LocalInvite } from './invite.ts'
 export { discoverLan } from './lan.ts'
 export type { LanPeerEntry } from './lan.ts'
