@@ -20,6 +20,9 @@ const CORE_BY_INDEX = { regex: '^\\.\\./[a-z-]+/(?!index\\.ts$)[^/]+$', message:
  */
 const STORE_BY_INDEX = { regex: '^\\.\\./[a-z-]+/(?!index\\.ts$)(?<!^\\.\\./transfer/)[^/]+$|^\\.\\./transfer/(?!index\\.ts$|lifecycle\\.ts$)[^/]+$', message: 'Another concern of the core is reached only through its index.ts; the store may also read ../transfer/lifecycle.ts (docs/ARCHITECTURE.md).' }
 const HOST_BY_INDEX = { regex: '/core/[a-z-]+/(?!index\\.ts$)[^/]+$', message: 'Hosts reach the core only through its index.ts files (docs/ARCHITECTURE.md).' }
+const HOST_NO_STORE = { regex: '/core/store/', message: 'No host reads or writes the store: its contacts, history and settings come through the app layer (src-main/app/index.ts, docs/ARCHITECTURE.md).' }
+const CLI_CORE_SURFACE = { regex: '/core/(?!index\\.ts$)', message: 'The CLI reaches the core only through src-main/core/index.ts; its policy comes from the app layer (docs/ARCHITECTURE.md).' }
+const CLI_APP_SURFACE = { regex: '/app/(?!index\\.ts$)', message: 'The CLI reaches the app layer only through src-main/app/index.ts (docs/ARCHITECTURE.md).' }
 
 /**
  * Import rules by folder (docs/ARCHITECTURE.md). Each file matches exactly one entry: a later flat-config entry's
@@ -34,9 +37,13 @@ const LAYERS = [
   { files: ['src-main/api/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [{ regex: '^\\.\\./(?!text/)', message: 'The API contract imports nothing outside src-main/api but src-main/text (docs/ARCHITECTURE.md).' }] },
   // Text for people: pure functions every layer shares; it imports nothing outside its folder.
   { files: ['src-main/text/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [{ regex: '^\\.\\./', message: 'src-main/text imports nothing outside its folder (docs/ARCHITECTURE.md).' }] },
-  // The app and the hosts reach the core only through index.ts files; Electron only in its shell.
-  { files: ['src-main/{app,cli,server}/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [HOST_BY_INDEX] },
-  { files: ['src-main/electron/**/*.ts'], paths: [SQLITE], patterns: [HOST_BY_INDEX] },
+  // The app reaches the core only through index.ts files; Electron only in its shell.
+  { files: ['src-main/app/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [HOST_BY_INDEX] },
+  // The hosts never touch the store. The CLI is a thin host of the app layer: the core's public surface
+  // (core/index.ts) and the app's (app/index.ts) only.
+  { files: ['src-main/cli/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [CLI_CORE_SURFACE, CLI_APP_SURFACE] },
+  { files: ['src-main/server/**/*.ts'], paths: [ELECTRON, SQLITE], patterns: [HOST_BY_INDEX, HOST_NO_STORE] },
+  { files: ['src-main/electron/**/*.ts'], paths: [SQLITE], patterns: [HOST_BY_INDEX, HOST_NO_STORE] },
   // The renderer knows the core only through the API contract's types: no paths, no Node.
   {
     files: ['src-renderer/src/**/*.ts'],

@@ -3,15 +3,15 @@
  * replaced when the relays change), and the views and books built on them. The handlers (./handlers.ts) work on it.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { PresenceTracker } from '../core/contacts/index.ts'
-import { AbortedError, logger, startPeer } from '../core/index.ts'
+import type { PresenceTracker } from '../core/contacts/index.ts'
+import { AbortedError, logger } from '../core/index.ts'
 import type { Peer, TransferEvents } from '../core/index.ts'
-import type { TransferServiceInit } from '../core/transfer/index.ts'
 import { ApiError } from '../api/index.ts'
 import type { SettingsView } from '../api/index.ts'
 import { EventBus } from './events.ts'
 import { IdentityTracker } from './identity.ts'
 import { OfferBook } from './offers.ts'
+import { startPeerSession } from './peer-session.ts'
 import { PeersView } from './peers-view.ts'
 import { Sends } from './send.ts'
 import { readDeviceFacts } from './device.ts'
@@ -66,8 +66,6 @@ export class AppState {
     this.offers = new OfferBook({
       bus: this.bus,
       store: () => this.peer.store,
-      contactsOnly: () => this.settings.contactsOnly,
-      announced: (id, name, device) => this.peers.announce(id, name, device),
       onAsked: (offer) => this.views.received(offer, 'offered')
     })
     this.sends = new Sends({ views: this.views, peer: () => this.peer, relays: () => this.current.relays, peerName: (id) => this.peers.nameOf(id) })
@@ -147,24 +145,28 @@ export class AppState {
   private async startSession (): Promise<void> {
     const { init, settings } = this
     const mdns = init.mdns === true
-    const decide: TransferServiceInit['decide'] = async (offer, signal) => this.offers.decide(offer, signal)
-    const peer = await startPeer({
+    const { peer, presence } = await startPeerSession({
       dataDir: init.dataDir,
       downloadDir: settings.downloadDir,
       relays: settings.relays,
       iceServers: init.iceServers,
-      // With LAN discovery, listen on every interface so LAN peers that find this one by mDNS can dial it over TCP.
-      listen: init.listen ?? (mdns ? ['/ip4/0.0.0.0/tcp/0'] : undefined),
-      discovery: { mdns },
-      decide,
-      // The core refuses peers that are not contacts unseen and unrecorded, resumed transfers included.
-      contactsOnly: () => this.settings.contactsOnly,
+      listen: init.listen,
+      mdns,
       displayName: settings.displayName,
       deviceKind: settings.deviceKind,
       timeouts: init.timeouts,
-      portMapping: this.wantsPortMapping(settings.upnp)
+      portMapping: this.wantsPortMapping(settings.upnp),
+      // The core refuses peers that are not contacts unseen and unrecorded, resumed transfers included.
+      receive: {
+        contactsOnly: () => this.settings.contactsOnly,
+        ask: async (offer, signal) => this.offers.ask(offer, signal),
+        onOffer: (offer) => this.peers.announce(offer.peerId, offer.senderName, offer.senderDevice),
+        onAutoAccepted: (offer, contact) => this.offers.autoAccepted(offer, contact),
+        onRateLimited: (offer) => this.offers.rateLimited(offer)
+      },
+      presence: init.presence ?? {}
     })
-    const presence = new PresenceTracker({ node: peer.node, store: peer.store, lan: peer.lan, ...init.presence })
+    if (presence == null) throw new Error('presence is started with every app session')
     const identity = new IdentityTracker({
       bus: this.bus,
       peer,
@@ -175,7 +177,6 @@ export class AppState {
     const detach = this.follow(peer)
     this.session = { peer, presence, identity, relays: settings.relays, portMapping: this.wantsPortMapping(settings.upnp), detach }
     log('started: peer %s, %d relay(s), LAN discovery %s, port mapping %s', peer.peerId, settings.relays.length, mdns ? 'on' : 'off', peer.portMapping.status)
-    presence.start()
     identity.start()
     this.peers.attach({ store: peer.store, presence, lan: peer.lan })
   }

@@ -1,23 +1,28 @@
 /**
  * The contact calls: add from an invite or from the LAN, rename / trust / block, remove, fingerprint. Each changes the
- * store (`store.contacts`) through the core contacts module and refreshes the peer list.
+ * contacts through the {@link ContactBook} `ferry contacts` uses too, then does what a running app adds (presence
+ * checks, cutting off a blocked peer) and refreshes the peer list.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ApiError } from '../api/index.ts'
 import type { PeerView, Requests } from '../api/index.ts'
-import { ContactNameSchema, contactFromInvite, decodeInvite, fingerprint, isDirectTcp, withPeerId } from '../core/contacts/index.ts'
+import { fingerprint, isDirectTcp, withPeerId } from '../core/contacts/index.ts'
 import type { AppState } from './app.ts'
+import { checkedName, ContactBook } from './contact-book.ts'
 import { toApiError } from './errors.ts'
 
-/**
- * A name from a request, checked like invite names (no control or invisible characters).
- * @throws {ApiError} `invalid-request`
- */
-function checkedName (name: string | undefined): string | undefined {
-  if (name == null) return undefined
-  const parsed = ContactNameSchema.safeParse(name)
-  if (!parsed.success) throw new ApiError('invalid-request', `The name is not usable: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
-  return parsed.data
+/** The running peer's contacts (./contact-book.ts: the operations `ferry contacts` runs too). */
+function bookOf (app: AppState): ContactBook {
+  return new ContactBook(app.peer.store, app.peer.peerId)
+}
+
+/** Runs `fn`, every error as an {@link ApiError}. */
+function api<T> (fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    throw toApiError(err)
+  }
 }
 
 function viewOf (app: AppState, peerId: string): PeerView {
@@ -28,21 +33,14 @@ function viewOf (app: AppState, peerId: string): PeerView {
 }
 
 /**
- * Adds (or updates) the contact an invite describes; `name` overrides the invite's.
- * @throws {ApiError} `invalid-invite` for text that is not a valid invite, or this device's own invite
+ * Adds (or updates) the contact an invite (or a bare peer ID) describes; `name` overrides the invite's.
+ * @throws {ApiError} `invalid-invite` for text that is not a valid invite, or this device's own invite;
+ *   `invalid-request` for an unusable name
  */
 export function addContact (app: AppState, req: Requests['addContact']): PeerView {
-  let invite
-  try {
-    invite = decodeInvite(req.invite)
-  } catch (err) {
-    throw toApiError(err)
-  }
-  if (invite.peerId === app.peer.peerId) throw new ApiError('invalid-invite', 'This is your own invite: give it to the person who should add you')
-  const store = app.peer.store
-  store.contacts.upsert(contactFromInvite(invite, { name: checkedName(req.name), existing: store.contacts.get(invite.peerId) }))
-  void app.presence.check(invite.peerId).catch(() => {})
-  return viewOf(app, invite.peerId)
+  const { contact } = api(() => bookOf(app).add(req.invite, { name: req.name }))
+  void app.presence.check(contact.peerId).catch(() => {})
+  return viewOf(app, contact.peerId)
 }
 
 /**
@@ -57,7 +55,7 @@ export function addNearby (app: AppState, req: Requests['addNearby']): PeerView 
   const addrs = lanPeer.addrs.filter(isDirectTcp).map(a => withPeerId(a, req.peerId))
   store.contacts.upsert({
     peerId: req.peerId,
-    name: checkedName(req.name) ?? existing?.name ?? app.peers.nameOf(req.peerId),
+    name: api(() => checkedName(req.name)) ?? existing?.name ?? app.peers.nameOf(req.peerId),
     addrs: [...new Set([...addrs, ...existing?.addrs ?? []])]
   })
   void app.presence.check(req.peerId).catch(() => {})
@@ -71,25 +69,31 @@ export function addNearby (app: AppState, req: Requests['addNearby']): PeerView 
  * @throws {ApiError} `unknown-contact` when the peer is not a contact
  */
 export async function updateContact (app: AppState, req: Requests['updateContact']): Promise<PeerView> {
-  const store = app.peer.store
-  const contact = store.contacts.get(req.peerId)
-  if (contact == null) throw new ApiError('unknown-contact', 'This peer is not a contact; add it first')
-  const name = checkedName(req.name)
-  if (name != null) store.contacts.rename(req.peerId, name)
-  if (req.trusted != null) store.contacts.setTrusted(req.peerId, req.trusted)
-  if (req.blocked != null) store.contacts.setBlocked(req.peerId, req.blocked)
+  const book = bookOf(app)
+  const { peerId } = api(() => book.find(req.peerId))
+  api(() => {
+    if (req.name != null) book.rename(peerId, req.name)
+    if (req.trusted != null) book.setTrusted(peerId, req.trusted)
+    if (req.blocked != null) book.setBlocked(peerId, req.blocked)
+  })
   if (req.blocked === true) {
-    for (const offer of app.offers.list()) if (offer.peerId === req.peerId) app.offers.answer(offer.transferId, false)
-    await app.peer.cutOff(req.peerId)
+    for (const offer of app.offers.list()) if (offer.peerId === peerId) app.offers.answer(offer.transferId, false)
+    await app.peer.cutOff(peerId)
   } else if (req.blocked === false) {
-    void app.presence.check(req.peerId).catch(() => {})
+    void app.presence.check(peerId).catch(() => {})
   }
-  return viewOf(app, req.peerId)
+  return viewOf(app, peerId)
 }
 
-/** Removes a contact (its transfer history stays). */
+/** Removes a contact (its transfer history stays); `removed: false` when it was none. */
 export function removeContact (app: AppState, req: Requests['removeContact']): { removed: boolean } {
-  const removed = app.peer.store.contacts.remove(req.peerId)
+  let removed = true
+  try {
+    bookOf(app).remove(req.peerId)
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'unknown-contact') throw toApiError(err)
+    removed = false
+  }
   app.peers.changed()
   return { removed }
 }

@@ -6,9 +6,9 @@ import { mkdir } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { ApiError } from '../api/index.ts'
 import type { ApiHandlers, Requests, SettingsView, Snapshot } from '../api/index.ts'
-import { ContactNameSchema } from '../core/contacts/index.ts'
 import { parseRelays } from '../core/index.ts'
 import type { AppState } from './app.ts'
+import { checkedName } from './contact-book.ts'
 import { addContact, addNearby, getFingerprint, removeContact, updateContact } from './contacts.ts'
 import { toApiError } from './errors.ts'
 import { validateLocalFiles } from './send.ts'
@@ -51,9 +51,11 @@ function folderPathOf (app: AppState, req: Requests['showInFolder']): string {
 async function updateSettings (app: AppState, req: Requests['updateSettings']): Promise<SettingsView> {
   const patch: Partial<SettingsView> = {}
   if (req.displayName != null) {
-    const parsed = ContactNameSchema.safeParse(req.displayName)
-    if (!parsed.success) throw new ApiError('invalid-request', `The name is not usable: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
-    patch.displayName = parsed.data
+    try {
+      patch.displayName = checkedName(req.displayName)
+    } catch (err) {
+      throw toApiError(err)
+    }
     patch.displayNameIsDefault = false
   }
   if (req.deviceKind != null) patch.deviceKind = req.deviceKind

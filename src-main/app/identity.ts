@@ -8,10 +8,10 @@
  */
 import QRCode from 'qrcode'
 import type { IdentityView, RelayStatus } from '../api/index.ts'
-import { encodeInvite, MAX_INVITE_RELAYS } from '../core/contacts/index.ts'
 import type { DeviceKind, Peer } from '../core/index.ts'
 import { describeFailure } from './errors.ts'
 import type { EventBus } from './events.ts'
+import { inviteText } from './invite.ts'
 
 /** Follows one peer's identity; a new tracker is made when the peer restarts. */
 export class IdentityTracker {
@@ -75,7 +75,7 @@ export class IdentityTracker {
 
   /** The identity view now (the QR code is generated once per invite text). */
   async view (): Promise<IdentityView> {
-    const invite = encodeInvite({ peerId: this.peer.peerId, name: this.displayName, device: this.deviceKind, relays: this.relays.slice(0, MAX_INVITE_RELAYS) })
+    const invite = inviteText(this.peer.peerId, this.displayName, this.relays, this.deviceKind)
     let svg = this.qrCache.get(invite)
     if (svg == null) {
       svg = await QRCode.toString(invite, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })

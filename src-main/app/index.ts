@@ -1,10 +1,27 @@
 /**
- * The app service: Ferry's core behind the UI contract (`src-main/api`). Both hosts — the Electron main process and
- * the headless server (`ferry serve`) — start one with {@link startApp} and route every request through
- * `dispatch(app.handlers, name, request, signal)`, and every event from `app.on(…)` to the page.
+ * The app layer: Ferry's one application layer over the core, for every host. The Electron main process and the
+ * headless server (`ferry serve`) start the app service with {@link startApp} and route every request through
+ * `dispatch(app.handlers, name, request, signal)`, and every event from `app.on(…)` to the page. The `ferry` CLI
+ * runs the same policy through the smaller functions below (a one-shot send, a receiving peer session, the contact
+ * book, the history), so a rule about recipients, trust or presence is written once:
  *
- * What it does on top of the core:
- * - **Offers**: the core trust policy decides (trusted contacts accepted without an `offer` event, strangers
+ * - **Recipients** (./recipients.ts): a contact's name, a peer ID or a multiaddr → {@link resolveRecipient} (a valid
+ *   peer ID always means that peer, whatever a contact is named), `checkRecipient` (`blocked` before anything
+ *   is dialled; not this device), `routeTo` (LAN, last known address, the contact's relays, the configured
+ *   relays), `recordConnected` (`touchSeen` on connect). The app's sends and {@link sendOnce} (`ferry send`) use
+ *   them; {@link App.sendTo} takes a recipient as `ferry send --to` does.
+ * - **Receive policy** (./receive-policy.ts): `receivePolicy` — blocked and contacts-only refused unseen, trusted
+ *   contacts accepted without asking, strangers rate-limited, everyone else asked (or, for `ferry receive --yes`,
+ *   accepted); `listenAddrsOf`: a receiving peer with LAN discovery listens on every interface.
+ * - **Peer sessions** (./peer-session.ts): {@link startPeerSession} starts a peer with that policy and presence; the
+ *   app service runs one per start, `ferry receive` one per run.
+ * - **Contacts and history** (./contact-book.ts, ./history.ts, ./local-data.ts): a {@link ContactBook} (list, add by
+ *   invite or peer ID, rename, trust, block, remove — by name or peer ID) and `historyOf`, on the running app's
+ *   store or, through {@link withLocalData}, on a data directory without a running peer (`ferry contacts`, `ferry
+ *   history`). The invite (`inviteText`, {@link localInvite}) and LAN discovery ({@link discoverLan}) likewise.
+ *
+ * What the app service (`startApp`) does on top of that:
+ * - **Offers**: the receive policy decides (trusted contacts accepted without an `offer` event, strangers
  *   rate-limited, `contactsOnly` refuses non-contacts unseen); the rest become `offer` events answered by
  *   `answerOffer` (./offers.ts).
  * - **Peers**: contacts merged with LAN peers (mDNS, with `mdns: true`) and presence, emitted whole on `peers`
@@ -12,9 +29,10 @@
  * - **Transfers**: a `TransferView` per transfer from the transfer service's events and the store; `transfer` events
  *   on state changes and progress (≤ every 250 ms) (./transfers-view.ts).
  * - **Sending**: `sendLocalFiles` re-validates every path (absolute, a regular file by `lstat`, a safe relative path),
- *   routes like `ferry send --to <peer ID>` (LAN, last known addresses, the contact's relays, the configured relays)
- *   and returns the transfer ID at once; {@link App.sendPrepared} does the same for the headless server's uploads and
- *   runs their `cleanup` when the send no longer needs the files (./send.ts).
+ *   takes a peer ID only (a contact named like another peer's ID cannot capture its files), checks and routes it
+ *   through ./recipients.ts like `ferry send` and returns the transfer ID at once; {@link App.sendPrepared} does the
+ *   same for the headless server's uploads and runs their `cleanup` when the send no longer needs the files
+ *   (./send.ts).
  * - **Identity** (invite, QR code, relay status, the device's name and kind: ./device.ts), **settings** (stored in SQLite; explicit `startApp` options win for
  *   a run — ./settings.ts), **contacts** (./contacts.ts), errors as `ApiError`s a person understands (./errors.ts),
  *   and `notice` events for what happens outside a call (relay unreachable, a trusted contact's offer accepted).
@@ -41,13 +59,30 @@ import { validateLocalFiles } from './send.ts'
 import type { App, AppInit } from './types.ts'
 
 export type { App, AppHost, AppInit, PreparedSend } from './types.ts'
+export { OwnPeerError, RecipientBlockedError, resolveRecipient } from './recipients.ts'
+export type { Recipient, RecipientRoute } from './recipients.ts'
+export type { ReceivePolicyInit } from './receive-policy.ts'
+export { startPeerSession } from './peer-session.ts'
+export type { PeerSession, PeerSessionInit } from './peer-session.ts'
+export { sendOnce } from './send-once.ts'
+export type { SendOnceEvents, SendOnceInit } from './send-once.ts'
+export { ContactBook, InvalidNameError, NotAContactError, OwnInviteError } from './contact-book.ts'
+export type { ContactEntry } from './contact-book.ts'
+export type { HistoryEntry, HistoryOptions } from './history.ts'
+export { readHistory, withLocalData } from './local-data.ts'
+export type { LocalData } from './local-data.ts'
+export { localInvite } from './invite.ts'
+export type { LocalInvite } from './invite.ts'
+export { discoverLan } from './lan.ts'
+export type { LanPeerEntry } from './lan.ts'
 export { validateLocalFiles } from './send.ts'
 export { checkLocalFiles } from './local-files.ts'
 export type { LocalFileEntry } from './local-files.ts'
 export { describeFailure, failureOf, toApiError } from './errors.ts'
 export { describeNetwork, networkCheckView, REACH_WORDS } from './network.ts'
 export { resolveSettings, SETTING_KEYS } from './settings.ts'
-export { dataDirFrom, ENV_NAMES, mdnsEnabled, readEnvironment } from './environment.ts'
+export { readDeviceFacts } from './device.ts'
+export { dataDirFrom, ENV_NAMES, mdnsEnabled, readEnvironment, upnpEnabled } from './environment.ts'
 export type { FerryEnvironment } from './environment.ts'
 
 /**
@@ -81,6 +116,15 @@ export async function startApp (init: AppInit, signal?: AbortSignal): Promise<Ap
         return state.sends.start(peerId, checked, cleanup)
       } catch (err) {
         await cleanup?.().catch(() => {})
+        throw toApiError(err)
+      }
+    },
+    sendTo: async (to, files, s) => {
+      try {
+        const recipient = state.sends.recipient(to)
+        const checked = await validateLocalFiles(files, s)
+        return { ...state.sends.start(recipient, checked), peerId: recipient.peerId }
+      } catch (err) {
         throw toApiError(err)
       }
     },

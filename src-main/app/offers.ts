@@ -1,30 +1,25 @@
 /**
- * Incoming offers: the decision every offer goes through, and the offers waiting for the person's answer.
+ * Incoming offers waiting for the person's answer, and the notices of offers decided without asking.
  *
- * Order (each step may end it): the connection gater has already refused blocked peers; with the `contactsOnly`
- * setting, the transfer service has refused a peer that is not a contact unseen (`declined`, its `classify` is
- * `contacts.peerStanding`: no offer, no transfer view, no history); then the core trust policy
- * (`contacts.trustPolicy`, on the same facts): a trusted contact is accepted without asking (and a `notice` says so), a
- * peer that is not a contact is rate-limited (`busy` beyond the limit); everyone else is asked — an {@link OfferView}
- * is emitted as `offer` (after `onAsked`, which shows it as a transfer) and the decision waits for `answerOffer`, or
- * ends (emitting `offer-closed`) when the sender goes away, or the offer of a peer that is not a contact expires.
+ * The receive policy (./receive-policy.ts, wired by ./peer-session.ts) decides first — blocked contacts and, with
+ * `contactsOnly`, peers that are not contacts are refused unseen (no offer, no transfer view, no history); a trusted
+ * contact is accepted without asking ({@link OfferBook.autoAccepted} emits a `notice`); a peer that is not a contact is
+ * rate-limited ({@link OfferBook.rateLimited}) — and asks the person through {@link OfferBook.ask} for everyone else:
+ * an {@link OfferView} is emitted as `offer` (after `onAsked`, which shows it as a transfer) and the decision waits
+ * for `answerOffer`, or ends (emitting `offer-closed`) when the sender goes away, or the offer of a peer that is not a
+ * contact expires.
  */
 import type { OfferView } from '../api/index.ts'
-import { trustPolicy } from '../core/contacts/index.ts'
-import type { DecideFn } from '../core/contacts/index.ts'
-import type { DeviceKind, IncomingOffer, OfferDecision } from '../core/index.ts'
-import type { Store } from '../core/store/index.ts'
+import type { IncomingOffer, OfferDecision } from '../core/index.ts'
+import type { Contact, Store } from '../core/store/index.ts'
 import type { EventBus } from './events.ts'
 import { formatBytes } from '../text/index.ts'
 
 /** Options of {@link OfferBook}. */
 export interface OfferBookInit {
   bus: EventBus
-  /** The current peer's store (contacts are read at each offer). */
+  /** The current peer's store (the contact is read when the person is asked). */
   store: () => Store
-  contactsOnly: () => boolean
-  /** Remembers the name and kind of device a peer announced (see `PeersView.announce`). */
-  announced: (peerId: string, name: string | undefined, device: DeviceKind | undefined) => void
   /** Called when the person is asked about an offer, before its `offer` event. */
   onAsked?: (offer: IncomingOffer) => void
 }
@@ -34,39 +29,31 @@ interface Pending {
   resolve: (decision: OfferDecision) => void
 }
 
-/** The offers waiting for an answer, and the decision function to give the peer. */
+/** The offers waiting for an answer. */
 export class OfferBook {
   private readonly init: OfferBookInit
   private readonly pending = new Map<string, Pending>()
-  private readonly policy: DecideFn
 
   constructor (init: OfferBookInit) {
     this.init = init
-    const contacts = { get contacts () { return init.store().contacts } }
-    this.policy = trustPolicy({
-      store: contacts,
-      contactsOnly: init.contactsOnly,
-      ask: async (offer, signal) => this.ask(offer, signal),
-      onAutoAccepted: (offer, contact) => init.bus.emit('notice', {
-        level: 'info',
-        code: 'auto-accepted',
-        message: `Receiving ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${contact.name} without asking: ${contact.name} is a trusted contact.`
-      }),
-      onRateLimited: (offer) => init.bus.emit('notice', {
-        level: 'warning',
-        code: 'rate-limited',
-        message: `Refused an offer from peer-${offer.peerId.slice(-8)} unseen: too many offers from peers that are not contacts.`
-      })
+  }
+
+  /** A trusted contact's offer was accepted without asking: a `notice` says so. */
+  autoAccepted (offer: IncomingOffer, contact: Contact): void {
+    this.init.bus.emit('notice', {
+      level: 'info',
+      code: 'auto-accepted',
+      message: `Receiving ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${contact.name} without asking: ${contact.name} is a trusted contact.`
     })
   }
 
-  /**
-   * Decides an incoming offer (pass to `startPeer({ decide })`); see the module for the order of the checks.
-   * Resolves with the decision; never throws.
-   */
-  readonly decide = async (offer: IncomingOffer, signal: AbortSignal): Promise<OfferDecision> => {
-    this.init.announced(offer.peerId, offer.senderName, offer.senderDevice)
-    return this.policy(offer, signal)
+  /** An offer of a peer that is not a contact was refused by the rate limit: a `notice` says so. */
+  rateLimited (offer: IncomingOffer): void {
+    this.init.bus.emit('notice', {
+      level: 'warning',
+      code: 'rate-limited',
+      message: `Refused an offer from peer-${offer.peerId.slice(-8)} unseen: too many offers from peers that are not contacts.`
+    })
   }
 
   /** Offers waiting for an answer, oldest first. */
@@ -92,8 +79,11 @@ export class OfferBook {
     for (const id of [...this.pending.keys()]) this.answer(id, false)
   }
 
-  /** Shows the offer and waits for the person's answer, or for `signal` (the sender left, the decision timed out). */
-  private async ask (offer: IncomingOffer, signal: AbortSignal): Promise<OfferDecision> {
+  /**
+   * Shows the offer and waits for the person's answer, or for `signal` (the sender left, the decision timed out).
+   * Resolves with the decision; never throws.
+   */
+  async ask (offer: IncomingOffer, signal: AbortSignal): Promise<OfferDecision> {
     const contact = this.init.store().contacts.get(offer.peerId)
     const view: OfferView = {
       transferId: offer.transferId,

@@ -1,13 +1,11 @@
 /**
  * Sending from the app: re-validating the files a host hands over (`sendLocalFiles` from the Electron preload, uploads
- * from the headless server), finding the route to the peer as `ferry send --to <peer ID>` does, and running the send
- * in the background while `transfer` events report it. Also resume and cancel of sends, and the `cleanup` of
+ * from the headless server), resolving, checking and routing the recipient through ./recipients.ts (as `ferry send`
+ * does), and running the send in the background while `transfer` events report it. Also resume and cancel of sends, and the `cleanup` of
  * prepared files once a send can no longer use them.
  */
 import { randomUUID } from 'node:crypto'
 import { ApiError } from '../api/index.ts'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { findRoute, isDirectTcp } from '../core/contacts/index.ts'
 import { canResume, errorMessage, FerryError, findSendToResume } from '../core/index.ts'
 import { PausedError } from '../core/errors/index.ts'
 import type { LocalFile, Peer } from '../core/index.ts'
@@ -16,6 +14,8 @@ import { RESUME_RETRY_FOR_MS } from '../core/index.ts'
 import type { TransferView } from '../api/index.ts'
 import { failureOf, toApiError } from './errors.ts'
 import { checkLocalFiles } from './local-files.ts'
+import { checkRecipient, recordConnected, RecipientBlockedError, resolveRecipient, routeTo } from './recipients.ts'
+import type { Recipient } from './recipients.ts'
 import type { LocalFileEntry } from './local-files.ts'
 import type { TransferViews } from './transfers-view.ts'
 
@@ -55,31 +55,53 @@ export class Sends {
   }
 
   /**
-   * Starts sending `files` to `peerId` in the background and returns its transfer ID at once (shown `connecting`).
-   * The ID is that of an earlier interrupted send of the same files to that peer (it resumes), else a new UUID.
-   * `cleanup` runs once the send ends completed, declined, cancelled, or failed/interrupted and not resumable.
-   *
-   * @throws {ApiError} code `blocked` when the peer is a blocked contact, `invalid-request` for a bad peer ID or this device
+   * Resolves and checks a recipient (./recipients.ts): a peer ID, a contact's name, or (unless `peerIdOnly`) a
+   * multiaddr ending in `/p2p/<peer ID>`.
+   * @throws {ApiError} `invalid-request` for text that is not a peer ID (with `peerIdOnly`), an address without a peer
+   *   ID, or this device; `blocked` for a blocked contact; `unknown-contact` / `ambiguous-contact` for a name
    */
-  start (peerId: string, files: LocalFile[], cleanup?: () => Promise<void>): { transferId: string } {
+  recipient (to: string, options: { peerIdOnly?: boolean } = {}): Recipient & { peerId: string } {
     const peer = this.init.peer()
-    // By peer ID only (not `resolveContact`, which also matches names): a contact could be named like another peer's ID.
+    let recipient: Recipient
     try {
-      peerIdFromString(peerId)
-    } catch {
-      throw new ApiError('invalid-request', 'Not a peer ID')
+      recipient = resolveRecipient(peer.store, to)
+    } catch (err) {
+      throw options.peerIdOnly === true ? new ApiError('invalid-request', 'Not a peer ID') : toApiError(err)
     }
-    const contact = peer.store.contacts.get(peerId)
-    const resolved = { peerId, contact }
-    if (resolved.peerId === peer.peerId) throw new ApiError('invalid-request', 'This is your own device: choose someone else to send to')
-    if (contact?.blocked === true) throw new ApiError('blocked', `${contact.name} is blocked. Unblock them in Contacts to send files.`)
-    const transferId = findSendToResume(peer.store, resolved.peerId, files) ?? randomUUID()
+    const { peerId } = recipient
+    if ((options.peerIdOnly === true && recipient.by !== 'peer-id') || peerId == null) {
+      throw new ApiError('invalid-request', peerId == null ? 'The address does not end in /p2p/<peer ID>' : 'Not a peer ID')
+    }
+    try {
+      checkRecipient(recipient, peer.peerId)
+    } catch (err) {
+      if (err instanceof RecipientBlockedError) throw new ApiError('blocked', `${err.contactName} is blocked. Unblock them in Contacts to send files.`)
+      throw toApiError(err)
+    }
+    return { ...recipient, peerId }
+  }
+
+  /**
+   * Starts sending `files` to `to` in the background and returns its transfer ID at once (shown `connecting`). `to`
+   * is a peer ID (the contract's `sendLocalFiles` and uploads: nothing else is taken), or a recipient
+   * {@link Sends.recipient} resolved. The ID is that of an earlier interrupted send of the same files to that peer (it
+   * resumes), else a new UUID. `cleanup` runs once the send ends completed, declined, cancelled, or
+   * failed/interrupted and not resumable.
+   *
+   * @throws {ApiError} the errors of {@link Sends.recipient}; `already-running` when these files are being sent to it
+   */
+  start (to: string | (Recipient & { peerId: string }), files: LocalFile[], cleanup?: () => Promise<void>): { transferId: string } {
+    const peer = this.init.peer()
+    // A string is a peer ID only: a contact could be named like another peer's ID.
+    const recipient = typeof to === 'string' ? this.recipient(to, { peerIdOnly: true }) : to
+    const { peerId } = recipient
+    const transferId = findSendToResume(peer.store, peerId, files) ?? randomUUID()
     if (this.controllers.has(transferId)) throw new ApiError('already-running', 'These files are already being sent to this peer')
     if (cleanup != null) this.cleanups.set(transferId, cleanup)
-    this.init.views.connecting(transferId, resolved.peerId, files.map(f => ({ path: f.relPath, size: f.size })))
+    this.init.views.connecting(transferId, peerId, files.map(f => ({ path: f.relPath, size: f.size })))
     this.run(transferId, async (signal) => {
-      const route = await findRoute(peer.node, { peerId: resolved.peerId, contact, lan: peer.lan, relays: this.init.relays(), signal })
-      await peer.transfers.sendLocal(route.addr, files, this.sendOptions(transferId, resolved.peerId, signal))
+      const route = await routeTo(peer, recipient, this.init.relays(), signal)
+      await peer.transfers.sendLocal(route.addr, files, this.sendOptions(transferId, peerId, signal))
     })
     return { transferId }
   }
@@ -140,9 +162,7 @@ export class Sends {
       signal,
       retryForMs: RESUME_RETRY_FOR_MS,
       onConnected: (info: ConnectionInfo) => {
-        try {
-          this.init.peer().store.contacts.touchSeen(peerId, Date.now(), isDirectTcp(info.remoteAddr) ? [info.remoteAddr] : [])
-        } catch { /* not a contact, or the store closed */ }
+        recordConnected(this.init.peer().store, peerId, info)
         this.init.views.patch(transferId, { state: 'offered', transport: info.transport })
       },
       onInterrupted: () => this.init.views.patch(transferId, { state: 'connecting', bytesPerSecond: undefined, etaMs: undefined })

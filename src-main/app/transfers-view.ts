@@ -12,6 +12,7 @@ import { MAX_FILES_IN_EVENTS } from '../api/index.ts'
 import type { FileView, TransferStateView, TransferView } from '../api/index.ts'
 import { canResume, isUnfinished, stateOfPeerCode } from '../core/index.ts'
 import type { IncomingOffer, TransferProgress, TransferState } from '../core/index.ts'
+import { historyOf, HISTORY_LIMIT } from './history.ts'
 import type { Store, TransferFileRecord, TransferRecord } from '../core/store/index.ts'
 import { describeFailure } from './errors.ts'
 import type { Failure } from '../text/index.ts'
@@ -197,11 +198,12 @@ export class TransferViews {
     return recorded ?? this.unrecorded.get(id)
   }
 
-  /** Running and finished transfers, newest first, optionally of one peer; at most `limit` (default 100). */
+  /** Running and finished transfers, newest first, optionally of one peer; at most `limit` (default `HISTORY_LIMIT`). */
   list (options: { peerId?: string, limit?: number } = {}): TransferView[] {
-    const limit = options.limit ?? 100
+    const limit = options.limit ?? HISTORY_LIMIT
     const byId = new Map<string, TransferView>()
-    for (const r of this.store()?.transfers.list({ peerId: options.peerId, limit }) ?? []) byId.set(r.id, this.viewOf(r))
+    const store = this.store()
+    for (const { record } of store == null ? [] : historyOf(store, { peerId: options.peerId, limit })) byId.set(record.id, this.viewOf(record))
     for (const v of [...this.unrecorded.values(), ...this.running.values()]) {
       if (options.peerId == null || v.peerId === options.peerId) byId.set(v.id, v)
     }

@@ -2,6 +2,7 @@
 import type { ApiHandlers, EventName, Events } from '../api/index.ts'
 import type { PresenceInit } from '../core/contacts/index.ts'
 import type { LocalFile, Peer, TransferTimeouts } from '../core/index.ts'
+import type { LocalFileEntry } from './local-files.ts'
 
 /** What the host (Electron shell or headless server) provides; the calls it lacks fail with ApiError `unsupported`. */
 export interface AppHost {
@@ -67,6 +68,14 @@ export interface App {
    *   contact (cleanup is then run, since nothing will use the files)
    */
   sendPrepared: (send: PreparedSend, signal: AbortSignal) => Promise<{ transferId: string }>
+  /**
+   * Sends local files to `to` as `ferry send --to` names a recipient — a contact's name, a peer ID, or a multiaddr
+   * ending in `/p2p/<peer ID>` (./recipients.ts) — after the checks of `sendLocalFiles`; returns at once with the
+   * transfer ID and the recipient's peer ID.
+   * @throws {ApiError} `unknown-contact` / `ambiguous-contact` for a name, `blocked` for a blocked contact,
+   *   `invalid-request` for this device or an address without a peer ID; the file errors of `sendLocalFiles`
+   */
+  sendTo: (to: string, files: readonly LocalFileEntry[], signal: AbortSignal) => Promise<{ transferId: string, peerId: string }>
   /** The running core peer (replaced when a relay change restarts it). */
   readonly peer: Peer
   /** Cancels what runs, declines waiting offers, stops presence and the peer. Idempotent. */

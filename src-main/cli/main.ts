@@ -1,6 +1,8 @@
 /**
- * The `ferry` command line: `relay`, `receive`, `send`, `serve`, `history`, `invite`, `contacts`, `discover`, `doctor`. Every command drives the core API
- * (`src-main/core`), exits on its own when done, and with `--json` prints one JSON object per line.
+ * The `ferry` command line: `relay`, `receive`, `send`, `serve`, `history`, `invite`, `contacts`, `discover`, `doctor`.
+ * Every command parses its flags, calls the app layer (`src-main/app/index.ts`: the same recipients, receive policy, presence,
+ * contacts and history as the desktop app) or the core's public surface (`src-main/core/index.ts`: the relay, types),
+ * prints what happens, exits on its own when done, and with `--json` prints one JSON object per line.
  */
 import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
@@ -70,6 +72,7 @@ peerOptions(program.command('receive')
   .description('receive files; prints the address to send to')
   .option('--out <dir>', 'folder to save into (default: the current folder)')
   .option('--yes', 'accept every offer without asking')
+  .option('--contacts-only', 'refuse offers from peers that are not contacts, unseen (default: the app\'s setting)')
   .option('--once', 'exit after one transfer')
   .option('--no-upnp', 'do not ask the router to forward a port to this device (UPnP-IGD); also FERRY_UPNP=off'))
   .action(async (opts) => run(out => receiveCommand(opts, out), opts.json))

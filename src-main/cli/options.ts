@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { dataDirFrom, mdnsEnabled, readEnvironment, upnpEnabled } from '../app/environment.ts'
+import { dataDirFrom, mdnsEnabled, readEnvironment, upnpEnabled } from '../app/index.ts'
 import { resolveNetwork } from '../core/index.ts'
 import type { NetworkConfig } from '../core/index.ts'
 

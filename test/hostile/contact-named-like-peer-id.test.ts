@@ -1,14 +1,16 @@
 /**
  * Attack: Mallory's invite names her with Bob's peer ID, hoping that `ferry send --to <Bob's peer ID>` resolves the
  * name and routes Bob's files to her.
- * Invariant: the core's `resolveContact` (used by the CLI) reads a valid peer ID as that peer, whatever contacts are
- * named; names are looked up only for text that is not a peer ID.
+ * Invariant: the core's `resolveContact`, and the app layer's `resolveRecipient` built on it (used by `ferry send` and
+ * the app), read a valid peer ID as that peer, whatever contacts are named; names are looked up only for text that is
+ * not a peer ID.
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { resolveRecipient } from '../../src-main/app/index.ts'
 import { resolveContact } from '../../src-main/core/contacts/index.ts'
 import { openStore } from '../../src-main/core/store/index.ts'
 import type { Store } from '../../src-main/core/store/index.ts'
@@ -36,9 +38,11 @@ describe('hostile: a contact named like another peer\'s ID (CLI routing)', () =>
     const mallory = await newPeerId()
     store.contacts.upsert({ peerId: mallory, name: bob })
     assert.deepEqual(resolveContact(store, bob), { peerId: bob, contact: undefined })
+    assert.deepEqual(resolveRecipient(store, bob), { by: 'peer-id', peerId: bob, contact: undefined })
     store.contacts.upsert({ peerId: bob, name: 'Bob' })
     assert.equal(resolveContact(store, bob).contact?.name, 'Bob')
     // Names still work for text that is not a peer ID.
     assert.equal(resolveContact(store, 'bob').peerId, bob)
+    assert.deepEqual({ ...resolveRecipient(store, 'bob'), contact: undefined }, { by: 'name', peerId: bob, contact: undefined })
   })
 })

@@ -1,6 +1,4 @@
-import { join } from 'node:path'
-import { DATABASE_FILE } from '../../core/index.ts'
-import { openStore } from '../../core/store/index.ts'
+import { readHistory } from '../../app/index.ts'
 import { dataDirOf } from '../options.ts'
 import { formatBytes } from '../output.ts'
 import { describeFailure } from '../../text/index.ts'
@@ -19,19 +17,13 @@ function failureWords (t: TransferRecord): string {
   return describeFailure({ code: t.errorCode ?? 'internal', reason: t.errorReason, peerMessage: t.errorPeerMessage, message: t.errorMessage }, { direction: t.direction }).message
 }
 
-/** `ferry history`: the transfers recorded in SQLite, newest first, with their files. */
+/** `ferry history`: the transfers recorded (the app layer's history), newest first, with their files. */
 export async function historyCommand (options: HistoryOptions, out: Output): Promise<number> {
-  const store = openStore(join(dataDirOf(options), DATABASE_FILE))
-  try {
-    const transfers = store.transfers.list({ limit: Number(options.limit ?? 50), peerId: options.peer })
-    for (const t of transfers) {
-      const files = store.transfers.files(t.id)
-      out.event({ event: 'transfer', ...t, files: files.map(f => ({ path: f.relPath, size: f.size, state: f.state, sha256: f.sha256 ?? null })) },
-        `${new Date(t.createdAt).toISOString()}  ${t.direction === 'send' ? 'sent to  ' : 'received from'} ${t.peerId.slice(-8)}  ${t.state.padEnd(11)} ${String(t.fileCount).padStart(5)} files  ${formatBytes(t.totalBytes).padStart(10)}${t.errorCode != null && t.state !== 'completed' ? `  ${failureWords(t)}` : ''}`)
-    }
-    if (transfers.length === 0) out.event({ event: 'empty' }, 'No transfers yet.')
-  } finally {
-    store.close()
+  const entries = await readHistory(dataDirOf(options), { limit: Number(options.limit ?? 50), peerId: options.peer, files: true })
+  for (const { record: t, files = [] } of entries) {
+    out.event({ event: 'transfer', ...t, files: files.map(f => ({ path: f.relPath, size: f.size, state: f.state, sha256: f.sha256 ?? null })) },
+      `${new Date(t.createdAt).toISOString()}  ${t.direction === 'send' ? 'sent to  ' : 'received from'} ${t.peerId.slice(-8)}  ${t.state.padEnd(11)} ${String(t.fileCount).padStart(5)} files  ${formatBytes(t.totalBytes).padStart(10)}${t.errorCode != null && t.state !== 'completed' ? `  ${failureWords(t)}` : ''}`)
   }
+  if (entries.length === 0) out.event({ event: 'empty' }, 'No transfers yet.')
   return 0
 }

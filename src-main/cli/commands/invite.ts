@@ -1,8 +1,5 @@
-import { hostname } from 'node:os'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import QRCode from 'qrcode'
-import { loadOrCreateIdentity } from '../../core/index.ts'
-import { encodeInvite, MAX_INVITE_RELAYS, MAX_NAME_LENGTH } from '../../core/contacts/index.ts'
+import { localInvite } from '../../app/index.ts'
 import { dataDirOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import type { Output } from '../output.ts'
@@ -14,15 +11,12 @@ export interface InviteOptions extends PeerOptions {
 }
 
 /**
- * `ferry invite`: prints this peer's `ferry:` invite — its peer ID, its relays (`--relay` / `FERRY_RELAYS`, at most
- * four) and a display name — as text and as a QR code for the terminal. Another person adds it with
- * `ferry contacts add '<invite>'`. Starts no network node.
+ * `ferry invite`: prints this peer's `ferry:` invite (the app layer's `localInvite`) — its peer ID, its relays
+ * (`--relay` / `FERRY_RELAYS`, at most four) and a display name — as text and as a QR code for the terminal. Another
+ * person adds it with `ferry contacts add '<invite>'`. Starts no network node.
  */
 export async function inviteCommand (options: InviteOptions, out: Output): Promise<number> {
-  const peerId = peerIdFromPrivateKey(await loadOrCreateIdentity(dataDirOf(options))).toString()
-  const relays = networkOf(options).relays.slice(0, MAX_INVITE_RELAYS)
-  const name = (options.name ?? (hostname() === '' ? 'Ferry' : hostname())).slice(0, MAX_NAME_LENGTH)
-  const invite = encodeInvite({ peerId, name, relays })
+  const { invite, peerId, name, relays } = await localInvite(dataDirOf(options), { name: options.name, relays: networkOf(options).relays })
   const qr = out.json ? '' : await QRCode.toString(invite, { type: 'terminal', small: true })
   out.event({ event: 'invite', invite, peerId, name, relays },
     `${qr}\n${invite}\n\nShare this invite (or let them scan the code). They add you with:\n  ferry contacts add '${invite}'\n` +

@@ -1,9 +1,6 @@
 import { resolve } from 'node:path'
-import { startPeer } from '../../core/index.ts'
-import type { Peer, PortMappingStatus, RelaySummary } from '../../core/index.ts'
-import type { IncomingOffer, OfferDecision, TransferResult } from '../../core/index.ts'
-import { PresenceTracker, trustPolicy } from '../../core/contacts/index.ts'
-import type { DecideFn } from '../../core/contacts/index.ts'
+import type { Peer, PortMappingStatus, RelaySummary, TransferResult } from '../../core/index.ts'
+import { readDeviceFacts, resolveSettings, startPeerSession } from '../../app/index.ts'
 import { dataDirOf, interruptSignal, mdnsOf, networkOf, upnpOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
@@ -20,6 +17,8 @@ export interface ReceiveOptions extends PeerOptions {
   mdns?: boolean
   /** `--no-upnp` gives false: no router port mapping. */
   upnp?: boolean
+  /** Refuse offers from peers that are not contacts, unseen (default: the stored `contactsOnly` setting). */
+  contactsOnly?: boolean
 }
 
 /**
@@ -32,40 +31,36 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
   const network = networkOf(options)
   const downloadDir = resolve(options.out ?? '.')
   const mdns = mdnsOf(options.mdns)
-  // Set once the store is open: trusted contacts accepted without asking, strangers rate-limited (contacts module).
-  const trust: { policy?: DecideFn } = {}
-  const peer = await startPeer({
-    dataDir: dataDirOf(options),
+  const dataDir = dataDirOf(options)
+  // The app's setting, unless the flag turns it on for this run.
+  const contactsOnly = options.contactsOnly === true || (await resolveSettings(dataDir, {}, await readDeviceFacts(false))).contactsOnly
+  const offerFields = (offer: Parameters<typeof askToAccept>[0]): Record<string, unknown> =>
+    ({ transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files })
+  // The app layer's receive policy: trusted contacts accepted without asking, strangers rate-limited, contacts-only.
+  const session = await startPeerSession({
+    dataDir,
     downloadDir,
     relays: network.relays,
     iceServers: network.iceServers,
-    // With LAN discovery, listen on every interface so LAN peers that find this one by mDNS can dial it over TCP.
-    listen: options.listen ?? (mdns ? ['/ip4/0.0.0.0/tcp/0'] : undefined),
-    discovery: { mdns },
+    listen: options.listen,
+    mdns,
     // Ask the router to forward a port (UPnP-IGD): in the background, never delaying `ready` (an `upnp` event follows).
     portMapping: upnpOf(options.upnp),
-    decide: async (offer: IncomingOffer, decisionSignal: AbortSignal): Promise<OfferDecision> => {
-      if (options.yes === true) {
-        out.event({ event: 'offer', transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files },
-          `Accepting ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${offer.peerId}`)
-        return { accept: true }
-      }
-      if (trust.policy == null) return { accept: false, code: 'busy', reason: 'Starting up; try again' }
-      return trust.policy(offer, decisionSignal)
+    receive: {
+      contactsOnly: () => contactsOnly,
+      ask: async (offer, decisionSignal) => askToAccept(offer, out, AbortSignal.any([signal, decisionSignal])),
+      ...(options.yes === true
+        ? { acceptEvery: (offer) => out.event({ event: 'offer', ...offerFields(offer) }, `Accepting ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${offer.peerId}`) }
+        : {}),
+      onAutoAccepted: (offer, contact) => out.event({ event: 'offer', ...offerFields(offer), autoAccepted: true, because: 'trusted-contact', contact: contact.name },
+        `Accepting ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${printable(contact.name)} without asking: auto-accepted because the contact is trusted.`),
+      onRateLimited: (offer) => out.event({ event: 'rate-limited', transferId: offer.transferId, peerId: offer.peerId },
+        `Refused an offer from ${offer.peerId} unseen: too many offers from peers that are not contacts.`)
     }
   })
-  trust.policy = trustPolicy({
-    store: peer.store,
-    ask: async (offer, decisionSignal) => askToAccept(offer, out, AbortSignal.any([signal, decisionSignal])),
-    onAutoAccepted: (offer, contact) => out.event({ event: 'offer', transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files, autoAccepted: true, because: 'trusted-contact', contact: contact.name },
-      `Accepting ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${printable(contact.name)} without asking: auto-accepted because the contact is trusted.`),
-    onRateLimited: (offer) => out.event({ event: 'rate-limited', transferId: offer.transferId, peerId: offer.peerId },
-      `Refused an offer from ${offer.peerId} unseen: too many offers from peers that are not contacts.`)
-  })
-  const presence = new PresenceTracker({ node: peer.node, store: peer.store, lan: peer.lan })
-  presence.on('change', s => out.event({ event: 'presence', peerId: s.peerId, name: s.name, online: s.online, lastSeenAt: s.lastSeenAt ?? null },
+  const { peer, presence } = session
+  presence?.on('change', s => out.event({ event: 'presence', peerId: s.peerId, name: s.name, online: s.online, lastSeenAt: s.lastSeenAt ?? null },
     `${printable(s.name)} is ${s.online ? 'online' : `offline${s.lastSeenAt == null ? '' : ` (last seen ${new Date(s.lastSeenAt).toLocaleString()})`}`}`))
-  presence.start()
   let exitCode = 0
   try {
     // Without a relay (none answers yet: no internet, DNS failing) the peer still receives on the LAN; the
@@ -100,8 +95,7 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     })
     await finished
   } finally {
-    await presence.stop()
-    await peer.stop()
+    await session.stop()
   }
   return signal.aborted ? 130 : exitCode
 }

@@ -1,10 +1,5 @@
-import { multiaddr } from '@multiformats/multiaddr'
-import type { Multiaddr } from '@multiformats/multiaddr'
-import { FerryError, startPeer } from '../../core/index.ts'
-import type { Peer } from '../../core/index.ts'
-import { ConfigError } from '../../core/config/index.ts'
-import { findRoute, isDirectTcp, resolveContact } from '../../core/contacts/index.ts'
-import { RESUME_RETRY_FOR_MS } from '../../core/index.ts'
+import { FerryError, RESUME_RETRY_FOR_MS } from '../../core/index.ts'
+import { RecipientBlockedError, sendOnce } from '../../app/index.ts'
 import { dataDirOf, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
@@ -22,70 +17,51 @@ export interface SendCommandOptions extends PeerOptions {
 }
 
 /**
- * The multiaddr to dial for `--to` that is a peer ID or a contact's name: on the LAN (mDNS) or at a last known direct
- * address when a TCP connection comes up, else WebRTC via the contact's relays, else via the first configured relay.
- * Prints a `route` event saying which.
- */
-async function routeTo (peer: Peer, to: string, relays: string[], out: Output, signal: AbortSignal): Promise<Multiaddr> {
-  const { peerId, contact } = resolveContact(peer.store, to)
-  if (contact?.blocked === true) throw new FerryError('blocked', `${contact.name} (${peerId}) is blocked; unblock it with \`ferry contacts block --off\``)
-  const route = await findRoute(peer.node, { peerId, contact, lan: peer.lan, relays, signal })
-  out.event({ event: 'route', peerId, contact: contact?.name ?? null, via: route.via, addr: route.addr.toString() },
-    `Reaching ${contact?.name ?? peerId} ${route.via === 'relay' ? 'via its relay' : route.via === 'lan' ? 'on the LAN' : 'at its last known address'}…`)
-  return route.addr
-}
-
-/**
- * `ferry send --to <multiaddr> PATH…`: sends files and folders (with their structure) and exits 0 once the receiver
- * confirmed every file's SHA-256; non-zero on failure, after an `error` event a person can act on.
+ * `ferry send --to <multiaddr|peer ID|contact> PATH…`: sends files and folders (with their structure) through the app
+ * layer's `sendOnce` (the recipient resolved, checked and routed as the app does) and exits 0 once the receiver
+ * confirmed every file's SHA-256; non-zero on failure, after an `error` event a person can act on. A peer ID or
+ * contact is reached on the LAN (mDNS) or at a last known direct address when a TCP connection comes up, else WebRTC
+ * via the contact's relays, else via the first configured relay: a `route` event says which.
  */
 export async function sendCommand (paths: string[], options: SendCommandOptions, out: Output): Promise<number> {
   const signal = interruptSignal()
   const network = networkOf(options)
-  let target: Multiaddr | undefined
-  if (options.to.startsWith('/')) {
-    try {
-      target = multiaddr(options.to)
-    } catch (err) {
-      throw new ConfigError(`"${options.to}" is not a valid multiaddr`, { cause: err })
-    }
-  }
-  const peer = await startPeer({
-    dataDir: dataDirOf(options),
-    downloadDir: dataDirOf(options),
-    relays: network.relays,
-    iceServers: network.iceServers,
-    listen: options.listen,
-    acceptIncoming: false,
-    // Only to find a peer ID or contact on the LAN; this peer announces nothing (it listens on no LAN address).
-    discovery: { mdns: target == null && mdnsOf(options.mdns) }
-  })
+  let dialStartedAt = Date.now()
   try {
-    peer.transfers.on('progress', p => out.progress(p))
-    peer.transfers.on('resuming', r => out.event({ event: 'resuming', transferId: r.transferId, skippedBytes: r.skippedBytes },
-      `Resuming: the receiver already has ${formatBytes(r.skippedBytes)}, which will not be sent again.`))
-    const dialStartedAt = Date.now()
-    target ??= await routeTo(peer, options.to, network.relays, out, signal)
-    const peerId = target.getComponents().findLast(c => c.name === 'p2p')?.value
-    const result = await peer.transfers.send(target, paths, {
-      signal,
-      onConnected: (info) => {
-        // A contact reached: remember when, and its direct address (a TCP address we dialled is one it listens on).
-        if (peerId != null) peer.store.contacts.touchSeen(peerId, Date.now(), isDirectTcp(info.remoteAddr) ? [info.remoteAddr] : [])
-        out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, connectMs: Date.now() - dialStartedAt },
-          `Connected ${connectionWords(info)}. Waiting for the receiver to accept…`)
-      },
-      onRetry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
-      onSkipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (links, special files, partial-file folders): ${skipped.join(', ')}`),
+    await sendOnce({
+      dataDir: dataDirOf(options),
+      relays: network.relays,
+      iceServers: network.iceServers,
+      listen: options.listen,
+      mdns: mdnsOf(options.mdns),
+      to: options.to,
+      paths,
       retryForMs: Number(options.retryFor ?? RESUME_RETRY_FOR_MS / 1000) * 1000,
-      onInterrupted: (attempt, err) => out.event({ event: 'interrupted', attempt, message: (err as Error).message },
-        `Connection lost (${(err as Error).message}); trying to reach the receiver again to resume…`)
+      signal,
+      on: {
+        started: () => { dialStartedAt = Date.now() },
+        route: (route) => out.event({ event: 'route', peerId: route.peerId, contact: route.contact, via: route.via, addr: route.addr.toString() },
+          `Reaching ${route.contact ?? route.peerId} ${route.via === 'relay' ? 'via its relay' : route.via === 'lan' ? 'on the LAN' : 'at its last known address'}…`),
+        progress: p => out.progress(p),
+        resuming: r => out.event({ event: 'resuming', transferId: r.transferId, skippedBytes: r.skippedBytes },
+          `Resuming: the receiver already has ${formatBytes(r.skippedBytes)}, which will not be sent again.`),
+        connected: (info) => out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, connectMs: Date.now() - dialStartedAt },
+          `Connected ${connectionWords(info)}. Waiting for the receiver to accept…`),
+        retry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
+        skipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (links, special files, partial-file folders): ${skipped.join(', ')}`),
+        interrupted: (attempt, err) => out.event({ event: 'interrupted', attempt, message: (err as Error).message },
+          `Connection lost (${(err as Error).message}); trying to reach the receiver again to resume…`),
+        complete: (result) => {
+          const mibps = (result.totalBytes - (result.skippedBytes ?? 0)) / 1048576 / (Math.max(1, result.transferMs) / 1000)
+          out.event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, skippedBytes: result.skippedBytes ?? 0, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files },
+            `Sent ${result.files.length} file(s), ${formatBytes(result.totalBytes)} in ${formatDuration(result.transferMs)} (${mibps.toFixed(1)} MiB/s); the receiver verified every file.`)
+        }
+      }
     })
-    const mibps = (result.totalBytes - (result.skippedBytes ?? 0)) / 1048576 / (Math.max(1, result.transferMs) / 1000)
-    out.event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, skippedBytes: result.skippedBytes ?? 0, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files },
-      `Sent ${result.files.length} file(s), ${formatBytes(result.totalBytes)} in ${formatDuration(result.transferMs)} (${mibps.toFixed(1)} MiB/s); the receiver verified every file.`)
-    return 0
-  } finally {
-    await peer.stop()
+  } catch (err) {
+    // The CLI's words for a blocked recipient: how to unblock it here.
+    if (err instanceof RecipientBlockedError) throw new FerryError('blocked', `${err.contactName} (${err.peerId}) is blocked; unblock it with \`ferry contacts block --off\``)
+    throw err
   }
+  return 0
 }

@@ -1,0 +1,90 @@
+/**
+ * One send from start to end, as `ferry send --to <recipient> PATH…` runs it: a peer that only sends (it accepts no
+ * transfer and announces nothing; LAN discovery only to find a peer ID or contact), the recipient resolved and checked
+ * (./recipients.ts: refused before anything is dialled when it is a blocked contact), its route, the files and
+ * folders sent with their structure, the contact recorded as seen on connect, and the peer stopped again.
+ */
+import type { ConnectionInfo, TransferProgress, TransferResult } from '../core/index.ts'
+import { startPeerSession } from './peer-session.ts'
+import { addressOf, checkRecipient, recordConnected, resolveRecipient, routeTo } from './recipients.ts'
+import type { RecipientRoute } from './recipients.ts'
+
+/** What happens during {@link sendOnce}, as it happens. */
+export interface SendOnceEvents {
+  /** The peer has started; routing and dialling begin now. */
+  started?: () => void
+  /** The route to a recipient named by peer ID or contact (not called for a multiaddr). */
+  route?: (route: RecipientRoute & { peerId: string, contact: string | null }) => void
+  connected?: (info: ConnectionInfo) => void
+  retry?: (attempt: number, err: unknown) => void
+  skipped?: (paths: string[]) => void
+  interrupted?: (attempt: number, err: unknown) => void
+  progress?: (progress: TransferProgress) => void
+  resuming?: (resume: { transferId: string, skippedBytes: number }) => void
+  /** The receiver confirmed every file (called before the peer stops). */
+  complete?: (result: TransferResult) => void
+}
+
+/** Options of {@link sendOnce}. */
+export interface SendOnceInit {
+  /** Holds `identity.key` and `ferry.db`. */
+  dataDir: string
+  relays: string[]
+  iceServers: string[]
+  listen?: string[]
+  /** LAN discovery (only used to find a recipient named by peer ID or contact). */
+  mdns: boolean
+  /** A contact's name, a peer ID, or a multiaddr (./recipients.ts). */
+  to: string
+  /** Files and folders to send. */
+  paths: string[]
+  /** After the connection drops, keep trying to resume for this long, ms. */
+  retryForMs: number
+  signal: AbortSignal
+  on?: SendOnceEvents
+}
+
+/**
+ * Sends `paths` to `to` and resolves once the receiver confirmed every file's SHA-256 (see the module).
+ * @throws {ConfigError} (`invalid-config`) for a malformed multiaddr — before any peer is started
+ * @throws {UnknownContactError} / {AmbiguousContactError} for a name; {@link RecipientBlockedError} (`blocked`) for a
+ *   blocked contact; {@link OwnPeerError} for this device; the errors of routing and of the transfer service's send
+ */
+export async function sendOnce (init: SendOnceInit): Promise<TransferResult> {
+  const { on = {}, signal } = init
+  const address = addressOf(init.to)
+  const session = await startPeerSession({
+    dataDir: init.dataDir,
+    downloadDir: init.dataDir,
+    relays: init.relays,
+    iceServers: init.iceServers,
+    listen: init.listen,
+    mdns: address == null && init.mdns,
+    presence: false
+  })
+  const { peer } = session
+  try {
+    if (on.progress != null) peer.transfers.on('progress', on.progress)
+    if (on.resuming != null) peer.transfers.on('resuming', on.resuming)
+    on.started?.()
+    const recipient = resolveRecipient(peer.store, init.to)
+    checkRecipient(recipient, peer.peerId)
+    const route = await routeTo(peer, recipient, init.relays, signal)
+    if (recipient.addr == null && recipient.peerId != null) on.route?.({ ...route, peerId: recipient.peerId, contact: recipient.contact?.name ?? null })
+    const result = await peer.transfers.send(route.addr, init.paths, {
+      signal,
+      onConnected: (info) => {
+        recordConnected(peer.store, recipient.peerId, info)
+        on.connected?.(info)
+      },
+      onRetry: on.retry,
+      onSkipped: on.skipped,
+      retryForMs: init.retryForMs,
+      onInterrupted: on.interrupted
+    })
+    on.complete?.(result)
+    return result
+  } finally {
+    await session.stop()
+  }
+}
