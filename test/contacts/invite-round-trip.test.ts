@@ -106,7 +106,9 @@ describe('invite round trip through the CLI', () => {
     const [inviteA] = await run(['invite', '--data-dir', a, '--name', 'Alice', '--relay', RELAY])
     const [inviteB] = await run(['invite', '--data-dir', b, '--name', 'Bob'])
     assert.equal(inviteA?.event, 'invite')
-    assert.deepEqual(decodeInvite(inviteA?.invite as string), { peerId: inviteA?.peerId, name: 'Alice', relays: [RELAY] })
+    // The invite carries this device's kind (the app's default for it: ./src-main/app/device.ts), as the app's does.
+    assert.deepEqual(decodeInvite(inviteA?.invite as string), { peerId: inviteA?.peerId, name: 'Alice', device: inviteA?.device, relays: [RELAY] })
+    assert.ok(['desktop', 'laptop', 'server'].includes(inviteA?.device as string), `the invite's kind of device: ${String(inviteA?.device)}`)
 
     const [addedByB] = await run(['contacts', 'add', inviteA?.invite as string, '--data-dir', b])
     await run(['contacts', 'add', inviteB?.invite as string, '--data-dir', a])

@@ -12,13 +12,13 @@ export interface InviteOptions extends PeerOptions {
 
 /**
  * `ferry invite`: prints this peer's `ferry:` invite (the app layer's `localInvite`) — its peer ID, its relays
- * (`--relay` / `FERRY_RELAYS`, at most four) and a display name — as text and as a QR code for the terminal. Another
+ * (`--relay` / `FERRY_RELAYS`, at most four), a display name and the kind of device — as text and as a QR code for the terminal. Another
  * person adds it with `ferry contacts add '<invite>'`. Starts no network node.
  */
 export async function inviteCommand (options: InviteOptions, out: Output): Promise<number> {
-  const { invite, peerId, name, relays } = await localInvite(dataDirOf(options), { name: options.name, relays: networkOf(options).relays })
+  const { invite, peerId, name, device, relays } = await localInvite(dataDirOf(options), { name: options.name, relays: networkOf(options).relays })
   const qr = out.json ? '' : await QRCode.toString(invite, { type: 'terminal', small: true })
-  out.event({ event: 'invite', invite, peerId, name, relays },
+  out.event({ event: 'invite', invite, peerId, name, device, relays },
     `${qr}\n${invite}\n\nShare this invite (or let them scan the code). They add you with:\n  ferry contacts add '${invite}'\n` +
     'Then both of you run `ferry contacts list` and compare the fingerprint shown for each other.')
   return 0
