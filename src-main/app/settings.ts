@@ -6,7 +6,7 @@
  * `FERRY_RELAYS` for relays, which the hosts read and pass) wins for that run; otherwise the value stored in SQLite
  * (`store.settings`, written by `updateSettings` / `chooseDownloadDir`) wins; otherwise the default (display name and
  * kind of device: computed from this machine, ./device.ts; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off; check for
- * updates: on — only the desktop app acts on it, see src-main/electron/updates.ts). A change made
+ * updates: on — only the desktop app acts on it, see src-main/electron/updates.ts; language: `system`, docs/I18N.md). A change made
  * in the running app applies at once (relays: see the app) and is stored, so it is what the next run uses unless the
  * host again passes an explicit value.
  */
@@ -18,12 +18,14 @@ import { DATABASE_FILE, DEFAULT_RELAYS, isDeviceKind, parseRelays } from '../cor
 import { openStore } from '../core/store/index.ts'
 import type { SettingsRepository } from '../core/store/index.ts'
 import type { SettingsView } from '../api/index.ts'
+import { isLanguageChoice } from '../text/index.ts'
 import { defaultDeviceKind, defaultDeviceName } from './device.ts'
 import type { DeviceFacts } from './device.ts'
 
 /** Keys of the settings in `store.settings`. */
 export const SETTING_KEYS = {
-  displayName: 'displayName', deviceKind: 'deviceKind', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly', checkForUpdates: 'checkForUpdates'
+  displayName: 'displayName', deviceKind: 'deviceKind', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly', checkForUpdates: 'checkForUpdates',
+  language: 'language'
 } as const
 
 /** Values the host gave explicitly (each wins over the stored one). */
@@ -50,6 +52,8 @@ export function storedSettings (repo: SettingsRepository): Partial<SettingsView>
   if (typeof contactsOnly === 'boolean') out.contactsOnly = contactsOnly
   const checkForUpdates = repo.get(SETTING_KEYS.checkForUpdates)
   if (typeof checkForUpdates === 'boolean') out.checkForUpdates = checkForUpdates
+  const language = repo.get(SETTING_KEYS.language)
+  if (isLanguageChoice(language)) out.language = language
   return out
 }
 
@@ -77,7 +81,8 @@ export async function resolveSettings (dataDir: string, explicit: ExplicitSettin
     downloadDir: explicit.downloadDir ?? stored.downloadDir ?? join(homedir(), 'Downloads'),
     relays: relays ?? stored.relays ?? [...DEFAULT_RELAYS],
     contactsOnly: stored.contactsOnly ?? false,
-    checkForUpdates: stored.checkForUpdates ?? true
+    checkForUpdates: stored.checkForUpdates ?? true,
+    language: stored.language ?? 'system'
   }
 }
 

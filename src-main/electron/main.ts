@@ -20,6 +20,8 @@ import { createTray } from './tray.ts'
 import { createUpdateChecker, followSetting, updateFeed } from './updates.ts'
 import type { UpdateFeed } from './updates.ts'
 import { readEnvironment } from '../app/environment.ts'
+import { resolveLanguage, setLanguage } from '../text/index.ts'
+import type { LanguageChoice } from '../text/index.ts'
 
 /** How long quitting waits for the core to stop (finish writes, close SQLite) before killing it, ms. */
 const CORE_STOP_TIMEOUT_MS = 5000
@@ -104,6 +106,10 @@ async function start (): Promise<void> {
     return
   }
   const snapshot = await running.handlers.getSnapshot({}, lifetime.signal).catch(() => undefined)
+  // Notifications and the tray speak the language setting (`system`: Electron's locale), as the page does.
+  const followLanguage = (choice: LanguageChoice | undefined): void => { setLanguage(resolveLanguage(choice, app.getLocale())) }
+  followLanguage(snapshot?.settings.language)
+  running.on('settings', settings => { followLanguage(settings.language) })
   const icon = (name: string): string => path.join(root, 'assets', name)
   const trayImage = nativeImage.createFromPath(icon(process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'))
   const tray = createTray({

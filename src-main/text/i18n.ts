@@ -27,7 +27,7 @@ export type Language = (typeof LANGUAGES)[number]
 export type LanguageChoice = 'system' | Language
 
 /** Every choice of the language setting, `system` first. */
-export const LANGUAGE_CHOICES: readonly LanguageChoice[] = ['system', ...LANGUAGES]
+export const LANGUAGE_CHOICES = ['system', 'en', 'zh-CN'] as const satisfies readonly LanguageChoice[]
 
 /** Each catalog, by language: message key → ICU MessageFormat string. */
 export const CATALOGS: Readonly<Record<Language, Readonly<Record<MessageKey, string>>>> = { en, 'zh-CN': zhCN }
@@ -88,7 +88,7 @@ export function t (key: MessageKey, values?: MessageValues): string {
 
 /** A number for a person in the language in effect (digits grouped as the locale does). */
 export function formatNumber (n: number, options?: Intl.NumberFormatOptions): string {
-  return intlOf(current).formatNumber(n, options)
+  return new Intl.NumberFormat(current, options).format(n)
 }
 
 export type { MessageKey }
