@@ -1,0 +1,47 @@
+/**
+ * The page's language: the `language` setting (`system`: `navigator.language`) through the catalogs of src-main/text
+ * (docs/I18N.md). `t` reads a reactive value, so every template and `$derived` that says something is drawn again
+ * when the language changes; `<html lang>` follows (screen readers and axe read it).
+ *
+ * @example
+ * ```ts
+ * useLanguage('zh-CN')
+ * t('view.peers')                                   // '对等节点'
+ * tSplit('app.serveHint', { command: 'ferry serve' }) // ['If you opened this page from ', 'command', ', check …']
+ * ```
+ */
+import { getLanguage, resolveLanguage, setLanguage, t as translate } from '../../../src-main/text/index.ts'
+import type { Language, LanguageChoice, MessageKey, MessageValues } from '../../../src-main/text/index.ts'
+
+const current = $state<{ language: Language }>({ language: getLanguage() })
+
+/** Applies the language of `choice` (`system` or none: the browser's) to every later word of the page and to `<html lang>`. */
+export function useLanguage (choice: LanguageChoice | undefined): void {
+  const language = resolveLanguage(choice, navigator.language)
+  setLanguage(language)
+  current.language = language
+  document.documentElement.lang = language
+}
+
+/** The language in effect (a reactive read). */
+export function language (): Language {
+  return current.language
+}
+
+/** Message `key` in the page's language, with `values` filled in (src-main/text `t`, read reactively). */
+export function t (key: MessageKey, values?: MessageValues): string {
+  void current.language
+  return translate(key, values)
+}
+
+const MARK = '\u0001'
+
+/**
+ * Message `key` cut around the values named in `slots`, for a template that wraps them in markup (`<code>`,
+ * `<strong>`): even indices are text, odd indices the name of a slot.
+ */
+export function tSplit (key: MessageKey, values: MessageValues, slots: readonly string[]): string[] {
+  const marked: MessageValues = { ...values }
+  for (const slot of slots) marked[slot] = `${MARK}${slot}${MARK}`
+  return t(key, marked).split(MARK)
+}
