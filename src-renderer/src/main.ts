@@ -5,7 +5,7 @@ import { mount } from 'svelte'
 import './app.css'
 import App from './App.svelte'
 import { applyTheme, loadTheme } from './lib/theme.ts'
-import { useLanguage } from './lib/i18n.svelte.ts'
+import { useLanguage } from './lib/i18n.ts'
 
 applyTheme(loadTheme())
 // The browser's language until the settings arrive (App.svelte then follows the `language` setting).

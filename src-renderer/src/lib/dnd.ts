@@ -16,7 +16,7 @@
 import type { Attachment } from 'svelte/attachments'
 import type { PickedFile } from '../api/index.ts'
 import { dragHasFiles, pickedFromDrop } from './files.ts'
-import { t } from './i18n.svelte.ts'
+import { t } from './i18n.ts'
 
 export type DragState = 'idle' | 'over' | 'refused'
 

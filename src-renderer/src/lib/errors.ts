@@ -13,7 +13,7 @@
  * ```
  */
 import { failureText } from '../../../src-main/text/index.ts'
-import { language } from './i18n.svelte.ts'
+import { language } from './i18n.ts'
 
 /** An error as the API or a transfer carries it. */
 export interface CodedError { code?: string, reason?: string, message?: string }

@@ -10,14 +10,11 @@
  * ```
  */
 
-import { formatBytes as textBytes, formatDuration as textDuration } from '../../../src-main/text/index.ts'
-import { language, t } from './i18n.svelte.ts'
+import { formatBytes, formatDuration as textDuration } from '../../../src-main/text/index.ts'
+import { language, t } from './i18n.ts'
 
-/** A size (src-main/text, the same rule as the CLI and notifications): `1.5 MiB`; drawn again when the language changes. */
-export function formatBytes (bytes: number): string {
-  void language()
-  return textBytes(bytes)
-}
+/** Sizes (src-main/text, the same rule as the CLI and notifications): `1.5 MiB` — the same in English and Chinese. */
+export { formatBytes }
 
 /** A duration (src-main/text, the same rule as the CLI): `1 min 15 s`, `1 分 15 秒`. */
 export function formatDuration (ms: number): string {

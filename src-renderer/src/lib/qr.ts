@@ -8,7 +8,7 @@
  * ```
  */
 import jsQR from 'jsqr'
-import { t } from './i18n.svelte.ts'
+import { t } from './i18n.ts'
 
 /** Longest side the image is scaled to before decoding, pixels (phone photos are large; QR codes are not). */
 const MAX_SIDE = 1600

@@ -20,7 +20,7 @@ import type {
 } from '../api/index.ts'
 import { describeError } from './errors.ts'
 import { fileCount, formatBytes } from './format.ts'
-import { t, t as tx } from './i18n.svelte.ts'
+import { t, t as tx } from './i18n.ts'
 
 /** The views of the sidebar (the registry in views.ts). */
 export type { ViewName } from './views.ts'

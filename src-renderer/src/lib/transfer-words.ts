@@ -3,7 +3,7 @@
  * for the ending (the app's words for its error, see `errors.ts`).
  *
  * @example
- * The words are the catalog's `state.*` and `ending.*` (./i18n.svelte.ts).
+ * The words are the catalog's `state.*` and `ending.*` (./i18n.ts).
  *
  * ```ts
  * stateLabel('declined') // 'Declined'
@@ -13,7 +13,7 @@
 import type { TransferStateView, TransferView } from '../api/index.ts'
 import type { MessageKey } from '../../../src-main/text/index.ts'
 import { describeError } from './errors.ts'
-import { t as tx } from './i18n.svelte.ts'
+import { t as tx } from './i18n.ts'
 
 const LABELS: Record<TransferStateView, MessageKey> = {
   connecting: 'state.connecting',

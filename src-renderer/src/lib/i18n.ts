@@ -7,30 +7,39 @@
  * ```ts
  * useLanguage('zh-CN')
  * t('view.peers')                                   // '对等节点'
- * tSplit('app.serveHint', { command: 'ferry serve' }) // ['If you opened this page from ', 'command', ', check …']
+ * tSplit('app.serveHint', {}, ['command'])          // ['If you opened this page from ', 'command', ', check …']
  * ```
  */
+import { createSubscriber } from 'svelte/reactivity'
 import { getLanguage, resolveLanguage, setLanguage, t as translate } from '../../../src-main/text/index.ts'
 import type { Language, LanguageChoice, MessageKey, MessageValues } from '../../../src-main/text/index.ts'
 
-const current = $state<{ language: Language }>({ language: getLanguage() })
+/** Tells every effect that read the language that it changed (set by the subscriber while one is listening). */
+let changed: (() => void) | undefined
+/** Makes the effect that calls it depend on the language (svelte/reactivity; plain TypeScript, so Node tests import this module too). */
+const track = createSubscriber(update => {
+  changed = update
+  return () => { changed = undefined }
+})
 
 /** Applies the language of `choice` (`system` or none: the browser's) to every later word of the page and to `<html lang>`. */
 export function useLanguage (choice: LanguageChoice | undefined): void {
   const language = resolveLanguage(choice, navigator.language)
+  if (language === getLanguage() && document.documentElement.lang === language) return
   setLanguage(language)
-  current.language = language
   document.documentElement.lang = language
+  changed?.()
 }
 
 /** The language in effect (a reactive read). */
 export function language (): Language {
-  return current.language
+  track()
+  return getLanguage()
 }
 
 /** Message `key` in the page's language, with `values` filled in (src-main/text `t`, read reactively). */
 export function t (key: MessageKey, values?: MessageValues): string {
-  void current.language
+  track()
   return translate(key, values)
 }
 
