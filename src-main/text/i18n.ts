@@ -78,7 +78,8 @@ export function getLanguage (): Language {
 
 /** Message `key` in `language`, with `values` filled in. */
 export function translate (language: Language, key: MessageKey, values?: MessageValues): string {
-  return intlOf(language).formatMessage({ id: key, defaultMessage: en[key] }, values)
+  // `ignoreTag`: `<dir>` in a message is text, not markup (the page wraps values in markup itself, `tSplit`).
+  return intlOf(language).formatMessage({ id: key, defaultMessage: en[key] }, values, { ignoreTag: true })
 }
 
 /** Message `key` in the language in effect (see {@link setLanguage}), with `values` filled in. */

@@ -22,12 +22,18 @@ const track = createSubscriber(update => {
   return () => { changed = undefined }
 })
 
+/** The page's root element (`<html>`); typed here so Node tests, which import this module, need no DOM types. */
+function root (): { lang: string } | undefined {
+  return (globalThis as { document?: { documentElement: { lang: string } } }).document?.documentElement
+}
+
 /** Applies the language of `choice` (`system` or none: the browser's) to every later word of the page and to `<html lang>`. */
 export function useLanguage (choice: LanguageChoice | undefined): void {
   const language = resolveLanguage(choice, navigator.language)
-  if (language === getLanguage() && document.documentElement.lang === language) return
+  const html = root()
+  if (language === getLanguage() && html?.lang === language) return
   setLanguage(language)
-  document.documentElement.lang = language
+  if (html != null) html.lang = language
   changed?.()
 }
 
