@@ -435,6 +435,12 @@ export const en = {
   'tray.tooltip': 'Ferry — {status}',
   'tray.show': 'Show Ferry',
   'tray.quit': 'Quit Ferry',
+  'electron.downloadFolder': 'Download folder',
+  'electron.stopped': 'Ferry stopped',
+  'electron.stopped.body': "Ferry's core process exited unexpectedly (code {code}). Ferry will quit; start it again to continue.",
+  'electron.couldNotStart': 'Ferry could not start',
+  'electron.updateReady': 'Ferry {version} is ready',
+  'electron.updateReady.body': 'It will be installed when you quit Ferry.',
 
   // The CLI's human lines (src-main/cli: output.ts, prompt.ts, words.ts) and its help (main.ts)
   'cli.error': 'Error: {message}',

@@ -436,6 +436,12 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'tray.tooltip': 'Ferry — {status}',
   'tray.show': '显示 Ferry',
   'tray.quit': '退出 Ferry',
+  'electron.downloadFolder': '下载文件夹',
+  'electron.stopped': 'Ferry 已停止',
+  'electron.stopped.body': 'Ferry 的核心进程意外退出（代码 {code}）。Ferry 将退出；请重新启动以继续。',
+  'electron.couldNotStart': 'Ferry 无法启动',
+  'electron.updateReady': 'Ferry {version} 已就绪',
+  'electron.updateReady.body': '它会在你退出 Ferry 时安装。',
 
   // The CLI's human lines (src-main/cli: output.ts, prompt.ts, words.ts) and its help (main.ts)
   'cli.error': '错误：{message}',
