@@ -11,7 +11,7 @@
  */
 
 import { formatBytes, formatDuration as textDuration } from '../../../src-main/text/index.ts'
-import { language, t } from './i18n.ts'
+import { dateLocale, language, t } from './i18n.ts'
 
 /** Sizes (src-main/text, the same rule as the CLI and notifications): `1.5 MiB` — the same in English and Chinese. */
 export { formatBytes }
@@ -45,12 +45,12 @@ export function formatPresence (online: boolean, lastSeenAt?: number, now = Date
   return lastSeenAt != null ? t('presence.lastSeen', { ago: formatAgo(lastSeenAt, now) }) : t('presence.notSeen')
 }
 
-/** A date and time in the page's language (`Intl.DateTimeFormat`), short: `22 Nov, 14:05`, `11月22日 14:05` (today: just the time). */
+/** A date and time in the page's language (`Intl.DateTimeFormat`, the browser's regional form in English), short: `22 Nov, 14:05`, `11月22日 14:05` (today: just the time). */
 export function formatWhen (at: number, now = Date.now()): string {
   const d = new Date(at)
   const today = new Date(now).toDateString() === d.toDateString()
-  if (today) return new Intl.DateTimeFormat(language(), { hour: '2-digit', minute: '2-digit' }).format(d)
-  return new Intl.DateTimeFormat(language(), { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(d)
+  if (today) return new Intl.DateTimeFormat(dateLocale(), { hour: '2-digit', minute: '2-digit' }).format(d)
+  return new Intl.DateTimeFormat(dateLocale(), { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(d)
 }
 
 /** `1 file` / `3 files` / `1,200 files` / `3 个文件` (ICU plural rules and digits of the page's language). */

@@ -43,6 +43,18 @@ export function language (): Language {
   return getLanguage()
 }
 
+const languageNow = language
+
+/**
+ * The locale for dates and times (a reactive read): the browser's own when it is of the page's language (`en-GB`
+ * keeps its day-month order in English), else the language itself.
+ */
+export function dateLocale (): string {
+  const language = languageNow()
+  const browser = navigator.language
+  return language === 'en' && /^en(-|$)/i.test(browser) ? browser : language
+}
+
 /** Message `key` in the page's language, with `values` filled in (src-main/text `t`, read reactively). */
 export function t (key: MessageKey, values?: MessageValues): string {
   track()
