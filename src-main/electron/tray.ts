@@ -52,7 +52,7 @@ export interface TrayInit {
 }
 
 /**
- * Keeps `tray`'s tooltip and menu in step with the core's `identity`, `offer` and `offer-closed` events; clicking the
+ * Keeps `tray`'s tooltip and menu in step with the core's `identity`, `offer`, `offer-closed` and `settings` (the language) events; clicking the
  * icon shows the window.
  *
  * @returns the current state (for tests) and `destroy`, which unsubscribes and removes the icon
@@ -68,7 +68,9 @@ export function createTray (init: TrayInit): { state: () => TrayState, destroy: 
   const offs = [
     init.events.on('identity', identity => { relayStatus = identity.relayStatus; render() }),
     init.events.on('offer', offer => { pending.add(offer.transferId); render() }),
-    init.events.on('offer-closed', closed => { pending.delete(closed.transferId); render() })
+    init.events.on('offer-closed', closed => { pending.delete(closed.transferId); render() }),
+    // A settings change may be a new language (main.ts sets it on the same event, before this listener).
+    init.events.on('settings', () => { render() })
   ]
   init.tray.on('click', init.show)
   render()
