@@ -84,7 +84,7 @@ async function start (): Promise<void> {
     }
   }
   child = utilityProcess.fork(path.join(root, 'dist', 'electron', 'core.js'), [], { serviceName: 'Ferry core', stdio: 'inherit' })
-  const running = connectCore(childPort(child), { dataDir: app.getPath('userData') }, host)
+  const running = connectCore(childPort(child), { dataDir: app.getPath('userData'), locale: app.getLocale() }, host)
   core = running
   child.on('exit', code => {
     running.close(`The Ferry core exited (code ${code})`)
