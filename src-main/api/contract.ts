@@ -12,6 +12,7 @@ import type { NetworkCheckView } from './network.ts'
 
 import { ApiError, DEVICE_KINDS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES } from './constants.ts'
 import type { EVENT_NAMES, PAGE_CALL_NAMES } from './constants.ts'
+import { LANGUAGE_CHOICES } from '../text/index.ts'
 
 export { API_VERSION, ApiError, DEVICE_KINDS, EVENT_NAMES, MAX_FILES_IN_EVENTS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES, PAGE_CALL_NAMES } from './constants.ts'
 
@@ -53,7 +54,9 @@ export const RequestSchemas = {
     /** Desktop app: check for updates (docs/UPDATES.md). Stored everywhere, acted on only where the capability says. */
     checkForUpdates: z.boolean().optional(),
     /** Router port mapping (UPnP-IGD); a change restarts the peer when nothing runs, else applies at the next start. */
-    upnp: z.boolean().optional()
+    upnp: z.boolean().optional(),
+    /** The language: `system` follows the system (docs/I18N.md). */
+    language: z.enum(LANGUAGE_CHOICES).optional()
   }).strict(),
   /** Opens a native folder picker and stores the choice. Electron only. */
   chooseDownloadDir: z.object({}).strict(),

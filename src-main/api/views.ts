@@ -6,6 +6,7 @@
  * Peer-supplied text (`PeerView.name` of a non-contact, `OfferView.senderName`, file paths in offers) is untrusted:
  * the UI renders it as text, never as HTML.
  */
+import type { LanguageChoice } from '../text/index.ts'
 
 /** The kind of device a peer says it is (`DEVICE_KINDS`), shown as an icon. Peer-supplied, display only. */
 export type DeviceKind = 'desktop' | 'laptop' | 'server'
@@ -166,6 +167,8 @@ export interface SettingsView {
   checkForUpdates: boolean
   /** Ask the router to forward a port to this device (UPnP-IGD, docs/CONNECTIVITY.md "Port mapping"); default on. */
   upnp: boolean
+  /** The language of the page, notifications, tray and the app's words: `system` (default) follows the system (docs/I18N.md). */
+  language: LanguageChoice
 }
 
 /**

@@ -16,6 +16,8 @@ import { PeersView } from './peers-view.ts'
 import { Sends } from './send.ts'
 import { readDeviceFacts } from './device.ts'
 import { resolveSettings } from './settings.ts'
+import { systemLocale } from './environment.ts'
+import { resolveLanguage, setLanguage } from '../text/index.ts'
 import { TransferViews } from './transfers-view.ts'
 import type { AppInit } from './types.ts'
 
@@ -81,6 +83,7 @@ export class AppState {
     const settings = await resolveSettings(init.dataDir, { displayName: init.displayName, downloadDir: init.downloadDir, relays: init.relays }, device)
     signal?.throwIfAborted()
     const state = new AppState(init, settings)
+    state.applyLanguage()
     try {
       await state.startSession()
       if (signal?.aborted === true) throw new AbortedError('Starting Ferry was cancelled')
@@ -89,6 +92,14 @@ export class AppState {
       throw err
     }
     return state
+  }
+
+  /**
+   * Sets the language of the app's words (errors, transfer endings, the network check; `text.setLanguage`) from the
+   * `language` setting and the system's locale.
+   */
+  applyLanguage (): void {
+    setLanguage(resolveLanguage(this.settings.language, this.init.locale ?? systemLocale()))
   }
 
   /** The running peer. @throws {ApiError} `restarting` while the peer restarts, `stopped` after stop */

@@ -54,6 +54,19 @@ export function readEnvironment (env: NodeJS.ProcessEnv = process.env): FerryEnv
   }
 }
 
+/**
+ * The system's locale for choosing a language (docs/I18N.md): `LC_ALL`, else `LC_MESSAGES`, else `LANG` (POSIX, e.g.
+ * `zh_CN.UTF-8`; `C` and `POSIX` say nothing), else the locale Node's ICU resolved (`Intl.DateTimeFormat`). Read by
+ * hosts and the app's start, never by the core; `text.resolveLanguage` turns it into a language.
+ */
+export function systemLocale (env: NodeJS.ProcessEnv = process.env): string {
+  for (const name of ['LC_ALL', 'LC_MESSAGES', 'LANG']) {
+    const v = env[name]?.trim()
+    if (v != null && v !== '' && v !== 'C' && v !== 'POSIX' && !v.startsWith('C.')) return v
+  }
+  return Intl.DateTimeFormat().resolvedOptions().locale
+}
+
 /** Whether LAN discovery (mDNS) is on: off by `flag` (the CLI's `--no-mdns`) or by `FERRY_MDNS`; on by default. */
 export function mdnsEnabled (flag: boolean | undefined, environment: FerryEnvironment): boolean {
   return flag !== false && environment.mdns !== false

@@ -69,10 +69,12 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
   if (req.contactsOnly != null) patch.contactsOnly = req.contactsOnly
   if (req.checkForUpdates != null) patch.checkForUpdates = req.checkForUpdates
   if (req.upnp != null) patch.upnp = req.upnp
+  if (req.language != null) patch.language = req.language
   persistSettings(app.peer.store.settings, patch)
   const relaysChanged = (patch.relays != null && JSON.stringify(patch.relays) !== JSON.stringify(app.activeRelays)) ||
     (patch.upnp != null && app.wantsPortMapping(patch.upnp) !== app.activePortMapping)
   app.settings = { ...app.settings, ...patch }
+  if (patch.language != null) app.applyLanguage()
   if (patch.displayName != null) {
     app.peer.transfers.setDisplayName(patch.displayName)
     app.identity.setDisplayName(patch.displayName)

@@ -82,7 +82,7 @@ export { describeFailure, failureOf, toApiError } from './errors.ts'
 export { describeNetwork, networkCheckView, REACH_WORDS } from './network.ts'
 export { resolveSettings, SETTING_KEYS } from './settings.ts'
 export { readDeviceFacts } from './device.ts'
-export { dataDirFrom, ENV_NAMES, mdnsEnabled, readEnvironment, upnpEnabled } from './environment.ts'
+export { dataDirFrom, ENV_NAMES, mdnsEnabled, readEnvironment, systemLocale, upnpEnabled } from './environment.ts'
 export type { FerryEnvironment } from './environment.ts'
 
 /**

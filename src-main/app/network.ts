@@ -7,50 +7,49 @@ import type { NetworkReport, Reach, RelayCheck, UpnpCheck } from '../core/index.
 import type { PortMapping } from '../core/node/index.ts'
 import type { NetworkCheckView } from '../api/index.ts'
 import type { AppState } from './app.ts'
+import { t } from '../text/index.ts'
+import type { MessageKey } from '../text/index.ts'
 
-/** What each {@link Reach} means for reaching people: the headline of the check. */
-export const REACH_WORDS: Readonly<Record<Reach, string>> = {
-  public: 'Direct connections work: this device has a public address, so people can reach it directly.',
-  direct: 'Direct connections work with most people.',
-  'direct-likely': 'UDP gets out, so direct connections work with many people (a second STUN server on another address would tell the NAT\'s behaviour).',
-  symmetric: 'Behind a symmetric NAT: people behind another such NAT are reached through TURN or a relay only.',
-  'udp-blocked': 'UDP is blocked: only TCP through relays works (and devices on this network).',
-  offline: 'Nothing on the internet answered (no relay, no STUN server): only nearby devices can be reached.',
-  unknown: 'Not enough to tell: no STUN server is configured.'
+/** What each {@link Reach} means for reaching people: the headline of the check (catalog keys, text/locales). */
+export const REACH_WORDS: Readonly<Record<Reach, MessageKey>> = {
+  public: 'net.reach.public',
+  direct: 'net.reach.direct',
+  'direct-likely': 'net.reach.directLikely',
+  symmetric: 'net.reach.symmetric',
+  'udp-blocked': 'net.reach.udpBlocked',
+  offline: 'net.reach.offline',
+  unknown: 'net.reach.unknown'
 }
 
-const RELAY_PROBLEM_WORDS: Readonly<Record<string, string>> = {
-  offline: 'no route to it',
-  'dns-failed': 'its name could not be looked up',
-  unreachable: 'nothing answered',
-  refused: 'it refused the reservation',
-  timeout: 'no answer in time'
+const RELAY_PROBLEM_WORDS: Readonly<Record<string, MessageKey>> = {
+  offline: 'net.problem.offline',
+  'dns-failed': 'net.problem.dnsFailed',
+  unreachable: 'net.problem.unreachable',
+  refused: 'net.problem.refused',
+  timeout: 'net.problem.timeout'
 }
 
-const STUN_PROBLEM_WORDS: Readonly<Record<string, string>> = {
-  'dns-failed': 'its name could not be looked up',
-  'no-answer': 'no answer',
-  unreachable: 'no route to it',
-  'bad-answer': 'an answer without an address',
-  'not-ipv4': 'not asked (IPv6 only)'
+const STUN_PROBLEM_WORDS: Readonly<Record<string, MessageKey>> = {
+  'dns-failed': 'net.problem.dnsFailed',
+  'no-answer': 'net.problem.noAnswer',
+  unreachable: 'net.problem.offline',
+  'bad-answer': 'net.problem.badAnswer',
+  'not-ipv4': 'net.problem.notIpv4'
+}
+
+/** The words of a problem code, or the code itself when the table has none. */
+function problemWords (table: Readonly<Record<string, MessageKey>>, problem: string): string {
+  const key = table[problem]
+  return key == null ? problem : t(key)
 }
 
 function relayLine (r: RelayCheck): string {
   if (r.answered) {
-    const timing = [r.reserveMs == null ? '' : `connected in ${r.reserveMs} ms`, r.pingMs == null ? '' : `ping ${r.pingMs} ms`].filter(s => s !== '').join(', ')
-    const reservation = r.reservation === 'granted' ? 'reservation granted' : `reservation refused${r.reason == null ? '' : ` (${r.reason})`}`
-    return `Relay ${r.relay}: answers (${timing}); ${reservation}.`
+    const timing = [r.reserveMs == null ? '' : t('net.relay.connectedIn', { ms: r.reserveMs }), r.pingMs == null ? '' : t('net.relay.ping', { ms: r.pingMs })].filter(s => s !== '').join(', ')
+    const reservation = r.reservation === 'granted' ? t('net.relay.granted') : r.reason == null ? t('net.relay.refused') : t('net.relay.refusedWhy', { reason: r.reason })
+    return t('net.relay.answers', { relay: r.relay, timing, reservation })
   }
-  return `Relay ${r.relay}: does not answer (${RELAY_PROBLEM_WORDS[r.problem ?? 'unreachable'] ?? r.problem}).`
-}
-
-/** What each port-mapping status means, one line (`%s`: the external address). */
-const UPNP_WORDS: Readonly<Record<NetworkReport['upnp']['status'], string>> = {
-  mapped: 'UPnP: port mapped by your router (%s): others can connect directly.',
-  searching: 'UPnP: looking for a router that maps ports…',
-  'no-gateway': 'UPnP: no router answered (no port mapped).',
-  failed: 'UPnP: the router answered but mapped no port.',
-  'not-enabled': 'UPnP: no port mapping here (turned off, or nothing running maps one: ferry doctor does not).'
+  return t('net.relay.silent', { relay: r.relay, problem: problemWords(RELAY_PROBLEM_WORDS, r.problem ?? 'unreachable') })
 }
 
 /** The running peer's port mapping as the check reports it (`externalAddress` as `<ip>:<port>`). */
@@ -60,25 +59,31 @@ function upnpCheckOf (mapping: PortMapping): UpnpCheck {
   return { status: mapping.status, ...(mapping.status === 'mapped' && addr != null ? { externalAddress: `${addr[2] ?? '?'}:${addr[4] ?? '?'}` } : {}) }
 }
 
-/** The report's findings as lines for people: one per relay, then UDP, the NAT's mapping, UPnP. */
+/** The report's findings as lines for people: one per relay, then UDP, the NAT's mapping, UPnP (in the language in effect). */
 export function describeNetwork (report: NetworkReport): { headline: string, details: string[] } {
+  const sep = t('common.listSeparator')
   const answered = report.stun.filter(s => s.mapped != null)
+  const address = report.publicAddress ?? '?'
   const udp = report.udp === 'works'
-    ? `UDP: gets out (${answered.map(s => `${s.server} answered in ${s.rttMs ?? '?'} ms`).join('; ')}).`
+    ? t('net.udp.works', { answers: answered.map(s => t('net.udp.answered', { server: s.server, ms: s.rttMs ?? '?' })).join(sep) })
     : report.udp === 'blocked'
-      ? `UDP: blocked — no STUN server answered (${report.stun.map(s => `${s.server}: ${STUN_PROBLEM_WORDS[s.problem ?? 'no-answer'] ?? s.problem}`).join('; ')}).`
-      : 'UDP: not checked (no STUN server is configured).'
+      ? t('net.udp.blocked', { problems: report.stun.map(s => t('net.udp.problem', { server: s.server, problem: problemWords(STUN_PROBLEM_WORDS, s.problem ?? 'no-answer') })).join(sep) })
+      : t('net.udp.unchecked')
   const nat = {
-    'no-nat': `NAT: none — the STUN servers saw this device's own address (${report.publicAddress ?? '?'}).`,
-    'endpoint-independent': `NAT: endpoint-independent mapping — every destination sees the same public address (${report.publicAddress ?? '?'}).`,
-    'endpoint-dependent': `NAT: endpoint-dependent mapping (symmetric) — each destination sees another public port (${answered.map(s => s.mapped).join(', ')}).`,
-    unknown: report.udp === 'works'
-      ? `NAT: mapping unknown — telling it needs two STUN servers on different addresses (public address ${report.publicAddress ?? '?'}).`
-      : 'NAT: mapping unknown.'
-  }[report.mapping]
-  const upnp = UPNP_WORDS[report.upnp.status].replace('%s', report.upnp.externalAddress ?? '?')
-  const relays = report.relays.length === 0 ? ['Relays: none configured.'] : report.relays.map(relayLine)
-  return { headline: REACH_WORDS[report.reach], details: [...relays, udp, nat, upnp] }
+    'no-nat': () => t('net.nat.none', { address }),
+    'endpoint-independent': () => t('net.nat.independent', { address }),
+    'endpoint-dependent': () => t('net.nat.dependent', { mapped: answered.map(s => s.mapped).join(', ') }),
+    unknown: () => report.udp === 'works' ? t('net.nat.unknownWithUdp', { address }) : t('net.nat.unknown')
+  }[report.mapping]()
+  const upnp = {
+    mapped: () => t('net.upnp.mapped', { address: report.upnp.externalAddress ?? '?' }),
+    searching: () => t('net.upnp.searching'),
+    'no-gateway': () => t('net.upnp.noGateway'),
+    failed: () => t('net.upnp.failed'),
+    'not-enabled': () => t('net.upnp.off')
+  }[report.upnp.status]()
+  const relays = report.relays.length === 0 ? [t('net.relays.none')] : report.relays.map(relayLine)
+  return { headline: t(REACH_WORDS[report.reach]), details: [...relays, udp, nat, upnp] }
 }
 
 /** The check as the contract's view: the report with its words. */

@@ -7,7 +7,7 @@
  * (`store.settings`, written by `updateSettings` / `chooseDownloadDir`) wins; otherwise the default (display name and
  * kind of device: computed from this machine, ./device.ts; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off; check for
  * updates: on — only the desktop app acts on it, see src-main/electron/updates.ts; port mapping (`upnp`): on — where
- * the host allows it, `AppInit.upnp`). A change made
+ * the host allows it, `AppInit.upnp`; language: `system`, docs/I18N.md). A change made
  * in the running app applies at once (relays: see the app) and is stored, so it is what the next run uses unless the
  * host again passes an explicit value.
  */
@@ -19,12 +19,14 @@ import { DATABASE_FILE, DEFAULT_RELAYS, isDeviceKind, parseRelays } from '../cor
 import { openStore } from '../core/store/index.ts'
 import type { SettingsRepository } from '../core/store/index.ts'
 import type { SettingsView } from '../api/index.ts'
+import { isLanguageChoice } from '../text/index.ts'
 import { defaultDeviceKind, defaultDeviceName } from './device.ts'
 import type { DeviceFacts } from './device.ts'
 
 /** Keys of the settings in `store.settings`. */
 export const SETTING_KEYS = {
-  displayName: 'displayName', deviceKind: 'deviceKind', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly', checkForUpdates: 'checkForUpdates', upnp: 'upnp'
+  displayName: 'displayName', deviceKind: 'deviceKind', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly', checkForUpdates: 'checkForUpdates', upnp: 'upnp',
+  language: 'language'
 } as const
 
 /** Values the host gave explicitly (each wins over the stored one). */
@@ -53,6 +55,8 @@ export function storedSettings (repo: SettingsRepository): Partial<SettingsView>
   if (typeof checkForUpdates === 'boolean') out.checkForUpdates = checkForUpdates
   const upnp = repo.get(SETTING_KEYS.upnp)
   if (typeof upnp === 'boolean') out.upnp = upnp
+  const language = repo.get(SETTING_KEYS.language)
+  if (isLanguageChoice(language)) out.language = language
   return out
 }
 
@@ -81,7 +85,8 @@ export async function resolveSettings (dataDir: string, explicit: ExplicitSettin
     relays: relays ?? stored.relays ?? [...DEFAULT_RELAYS],
     contactsOnly: stored.contactsOnly ?? false,
     checkForUpdates: stored.checkForUpdates ?? true,
-    upnp: stored.upnp ?? true
+    upnp: stored.upnp ?? true,
+    language: stored.language ?? 'system'
   }
 }
 

@@ -37,6 +37,8 @@ export interface AppInit {
    */
   upnp?: boolean
   displayName?: string
+  /** The system's locale, for the `system` language setting (default: `environment.systemLocale()`; docs/I18N.md). */
+  locale?: string
   host?: AppHost
   /** Shorter transfer timeouts, ms (tests). */
   timeouts?: Partial<TransferTimeouts>

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress'
 import type { TransferProgress } from '../core/index.ts'
-import { describeFailure, failureOf, formatBytes, printable } from '../text/index.ts'
+import { describeFailure, failureOf, formatBytes, printable, t } from '../text/index.ts'
 import type { Failure, FailureContext } from '../text/index.ts'
 
 /** One CLI event: `event` names it; the rest are its fields. With `--json` each is printed as one JSON line. */
@@ -13,7 +13,8 @@ export { formatBytes }
 
 /**
  * Where a command's output goes: with `json`, one JSON object per line on stdout (for scripts); otherwise text for
- * people, with a progress bar (speed, ETA) on stderr when it is a terminal.
+ * people (the catalog's words, in the system's language: docs/I18N.md; JSON events stay English, they are an API),
+ * with a progress bar (speed, ETA) on stderr when it is a terminal.
  */
 export class Output {
   readonly json: boolean
@@ -42,7 +43,8 @@ export class Output {
     if (process.stderr.isTTY !== true) return
     if (this.bar == null) {
       this.bar = new cliProgress.SingleBar({
-        format: ' {bar} {percentage}% | {done} of {size} | {speed}/s | ETA {eta_formatted} | {file}',
+        // cli-progress's own placeholders, put in place by the catalog's words around them.
+        format: ` ${t('cli.progressBar', { bar: '{bar}', percentage: '{percentage}', done: '{done}', size: '{size}', speed: '{speed}', eta: '{eta_formatted}', file: '{file}' })}`,
         stream: process.stderr,
         hideCursor: true,
         etaBuffer: 40
@@ -73,6 +75,6 @@ export class Output {
     this.bar?.stop()
     this.bar = undefined
     if (this.json) this.event({ event: 'error', code, message, ...details })
-    else process.stderr.write(`Error: ${message}\n`)
+    else process.stderr.write(`${t('cli.error', { message })}\n`)
   }
 }

@@ -15,6 +15,8 @@ import type { HostCalls, Port } from './core-rpc.ts'
 export interface CoreInit {
   /** Absolute path of the data directory (`app.getPath('userData')`, or `FERRY_DATA_DIR`). */
   dataDir: string
+  /** The system's locale as Electron sees it (`app.getLocale()`), for the `system` language (docs/I18N.md). */
+  locale?: string
 }
 
 /**
@@ -25,6 +27,7 @@ export interface CoreInit {
  */
 export function appInitFor (init: unknown, host: HostCalls, env: NodeJS.ProcessEnv): AppInit {
   const dataDir = (init as Partial<CoreInit> | null)?.dataDir
+  const locale = (init as Partial<CoreInit> | null)?.locale
   if (typeof dataDir !== 'string' || dataDir === '') throw new ApiError('invalid-request', 'The core needs a data directory')
   const environment = readEnvironment(env)
   return {
@@ -34,6 +37,7 @@ export function appInitFor (init: unknown, host: HostCalls, env: NodeJS.ProcessE
     ...(environment.relays != null ? { relays: parseRelays(environment.relays) } : {}),
     mdns: mdnsEnabled(undefined, environment),
     upnp: upnpEnabled(undefined, environment),
+    ...(typeof locale === 'string' && locale !== '' ? { locale } : {}),
     host: {
       kind: 'electron',
       showInFolder: host.showInFolder,

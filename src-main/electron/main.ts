@@ -20,6 +20,8 @@ import { createTray } from './tray.ts'
 import { createUpdateChecker, followSetting, updateFeed } from './updates.ts'
 import type { UpdateFeed } from './updates.ts'
 import { readEnvironment } from '../app/environment.ts'
+import { resolveLanguage, setLanguage, t } from '../text/index.ts'
+import type { LanguageChoice } from '../text/index.ts'
 
 /** How long quitting waits for the core to stop (finish writes, close SQLite) before killing it, ms. */
 const CORE_STOP_TIMEOUT_MS = 5000
@@ -60,6 +62,8 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start (): Promise<void> {
   const root = app.getAppPath()
+  // The system's language until the settings say otherwise (below, once the core answers).
+  setLanguage(resolveLanguage('system', app.getLocale()))
   // First, so a malformed FERRY_UPDATE_URL stops the start before the core runs.
   const feed = updateFeed(readEnvironment(), {
     isPackaged: app.isPackaged,
@@ -74,20 +78,20 @@ async function start (): Promise<void> {
   const host: HostCalls = {
     showInFolder: async absPath => { shell.showItemInFolder(absPath) },
     chooseDownloadDir: async () => {
-      const options = { title: 'Download folder', properties: ['openDirectory' as const, 'createDirectory' as const] }
+      const options = { title: t('electron.downloadFolder'), properties: ['openDirectory' as const, 'createDirectory' as const] }
       const result = win != null && !win.isDestroyed() ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
       return result.canceled ? null : result.filePaths[0] ?? null
     }
   }
   child = utilityProcess.fork(path.join(root, 'dist', 'electron', 'core.js'), [], { serviceName: 'Ferry core', stdio: 'inherit' })
-  const running = connectCore(childPort(child), { dataDir: app.getPath('userData') }, host)
+  const running = connectCore(childPort(child), { dataDir: app.getPath('userData'), locale: app.getLocale() }, host)
   core = running
   child.on('exit', code => {
     running.close(`The Ferry core exited (code ${code})`)
     coreStopped = true
     coreExited = true
     if (!quitting) {
-      dialog.showErrorBox('Ferry stopped', `Ferry's core process exited unexpectedly (code ${code}). Ferry will quit; start it again to continue.`)
+      dialog.showErrorBox(t('electron.stopped'), t('electron.stopped.body', { code: String(code) }))
       app.quit()
     }
   })
@@ -99,11 +103,15 @@ async function start (): Promise<void> {
   try {
     await running.started
   } catch (err) {
-    if (!quitting) dialog.showErrorBox('Ferry could not start', err instanceof Error ? err.message : String(err))
+    if (!quitting) dialog.showErrorBox(t('electron.couldNotStart'), err instanceof Error ? err.message : String(err))
     app.quit()
     return
   }
   const snapshot = await running.handlers.getSnapshot({}, lifetime.signal).catch(() => undefined)
+  // Notifications and the tray speak the language setting (`system`: Electron's locale), as the page does.
+  const followLanguage = (choice: LanguageChoice | undefined): void => { setLanguage(resolveLanguage(choice, app.getLocale())) }
+  followLanguage(snapshot?.settings.language)
+  running.on('settings', settings => { followLanguage(settings.language) })
   const icon = (name: string): string => path.join(root, 'assets', name)
   const trayImage = nativeImage.createFromPath(icon(process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'))
   const tray = createTray({
@@ -135,7 +143,7 @@ function startUpdateChecks (running: CoreClient, feed: UpdateFeed, enabled: bool
     enabled,
     onDownloaded: version => {
       if (!Notification.isSupported()) return
-      const note = new Notification({ title: `Ferry ${version} is ready`, body: 'It will be installed when you quit Ferry.', icon })
+      const note = new Notification({ title: t('electron.updateReady', { version }), body: t('electron.updateReady.body'), icon })
       note.on('click', showWindow)
       note.show()
     }
@@ -214,6 +222,6 @@ async function stopCore (): Promise<void> {
 }
 
 function fail (err: unknown): void {
-  dialog.showErrorBox('Ferry could not start', err instanceof Error ? err.message : String(err))
+  dialog.showErrorBox(t('electron.couldNotStart'), err instanceof Error ? err.message : String(err))
   app.exit(1)
 }

@@ -9,7 +9,7 @@
 import type { Notification, NotificationConstructorOptions } from 'electron'
 import type { OfferView, TransferView } from '../api/index.ts'
 import type { EventSource } from './ipc.ts'
-import { cleanText, formatBytes } from '../text/index.ts'
+import { cleanText, formatBytes, t } from '../text/index.ts'
 
 /** Longest peer-supplied name shown in a notification, characters. */
 const MAX_NAME = 48
@@ -19,32 +19,34 @@ export function offerNotification (offer: OfferView): { title: string, body: str
   const who = cleanText(offer.contactName ?? offer.senderName ?? `peer-${offer.shortId}`, MAX_NAME)
   const count = offer.files.length
   const first = offer.files[0]
-  const what = count === 1 && first != null ? cleanText(first.path.split('/').pop() ?? first.path, 64) : `${count} files`
+  const what = count === 1 && first != null ? cleanText(first.path.split('/').pop() ?? first.path, 64) : t('common.files', { count })
+  const size = formatBytes(offer.totalBytes)
   return {
-    title: `${who} wants to send you ${what}`,
-    body: `${formatBytes(offer.totalBytes)}${offer.isContact ? '' : ' · not in your contacts'} — open Ferry to accept or decline`
+    title: t('notify.offer.title', { who, what }),
+    body: offer.isContact ? t('notify.offer.body', { size }) : t('notify.offer.bodyNotContact', { size })
   }
 }
 
 /** Title and body for a transfer that reached an end state, or null for states that are not notified. */
-export function transferNotification (t: TransferView): { title: string, body: string } | null {
+export function transferNotification (tr: TransferView): { title: string, body: string } | null {
   // A peer that is not a contact chose its name itself (it may be a contact's name): say so.
-  const who = `${cleanText(t.peerName, MAX_NAME)}${t.isContact ? '' : ' (not a contact)'}`
-  const size = formatBytes(t.totalBytes)
-  const files = t.fileCount === 1 ? '1 file' : `${t.fileCount} files`
-  switch (t.state) {
+  const name = cleanText(tr.peerName, MAX_NAME)
+  const who = tr.isContact ? name : t('notify.notContact', { name })
+  const size = formatBytes(tr.totalBytes)
+  const files = t('common.files', { count: tr.fileCount })
+  switch (tr.state) {
     case 'completed':
-      return t.direction === 'receive'
-        ? { title: `Received ${files} from ${who}`, body: `${size}, verified` }
-        : { title: `Sent ${files} to ${who}`, body: `${size}, verified by ${who}` }
+      return tr.direction === 'receive'
+        ? { title: t('notify.received', { files, who }), body: t('notify.received.body', { size }) }
+        : { title: t('notify.sent', { files, who }), body: t('notify.sent.body', { size, who }) }
     case 'declined':
-      return t.direction === 'send' ? { title: `${who} declined your files`, body: `${files}, ${size}` } : null
+      return tr.direction === 'send' ? { title: t('notify.declined', { who }), body: t('notify.declined.body', { files, size }) } : null
     case 'failed':
-      return { title: `Transfer ${t.direction === 'send' ? 'to' : 'from'} ${who} failed`, body: cleanText(t.error?.message ?? 'Unknown error', 120) }
+      return { title: t(tr.direction === 'send' ? 'notify.failed.send' : 'notify.failed.receive', { who }), body: cleanText(tr.error?.message ?? t('notify.unknownError'), 120) }
     case 'interrupted':
       // Stopped by a failed file operation (a full disk keeps the partial file and records `interrupted`) — not a
       // pause or a lost connection, which resume by themselves.
-      return t.error?.reason == null ? null : { title: `Transfer ${t.direction === 'send' ? 'to' : 'from'} ${who} stopped`, body: cleanText(t.error.message, 120) }
+      return tr.error?.reason == null ? null : { title: t(tr.direction === 'send' ? 'notify.stopped.send' : 'notify.stopped.receive', { who }), body: cleanText(tr.error.message, 120) }
     default:
       return null
   }

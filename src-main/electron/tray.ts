@@ -6,6 +6,8 @@
 import type { Menu, MenuItemConstructorOptions, Tray } from 'electron'
 import type { EventSource } from './ipc.ts'
 import type { RelayStatus } from '../api/index.ts'
+import { t } from '../text/index.ts'
+import type { MessageKey } from '../text/index.ts'
 
 /** What the tray shows. */
 export interface TrayState {
@@ -16,15 +18,16 @@ export interface TrayState {
 
 /** The tray's status line, e.g. `Online via relay · 2 offers waiting`. */
 export function trayStatusText (state: TrayState): string {
-  const status = {
-    reserved: 'Online via relay',
-    connecting: 'Connecting to relay…',
-    offline: 'No internet connection (nearby devices only)',
-    unreachable: 'Relay unreachable, retrying (LAN only)',
-    none: 'LAN only (no relay)'
-  }[state.relayStatus] ?? 'Starting…'
+  const key = ({
+    reserved: 'tray.reserved',
+    connecting: 'tray.connecting',
+    offline: 'tray.offline',
+    unreachable: 'tray.unreachable',
+    none: 'tray.none'
+  } as const satisfies Record<RelayStatus, MessageKey>)[state.relayStatus] as MessageKey | undefined
+  const status = t(key ?? 'tray.starting')
   const n = state.pendingOffers.size
-  return n === 0 ? status : `${status} · ${n} ${n === 1 ? 'offer' : 'offers'} waiting`
+  return n === 0 ? status : t('tray.withOffers', { status, count: n })
 }
 
 /** The tray's menu template. */
@@ -32,8 +35,8 @@ export function trayMenuTemplate (state: TrayState, actions: { show: () => void,
   return [
     { label: trayStatusText(state), enabled: false },
     { type: 'separator' },
-    { label: 'Show Ferry', click: actions.show },
-    { label: 'Quit Ferry', click: actions.quit }
+    { label: t('tray.show'), click: actions.show },
+    { label: t('tray.quit'), click: actions.quit }
   ]
 }
 
@@ -49,7 +52,7 @@ export interface TrayInit {
 }
 
 /**
- * Keeps `tray`'s tooltip and menu in step with the core's `identity`, `offer` and `offer-closed` events; clicking the
+ * Keeps `tray`'s tooltip and menu in step with the core's `identity`, `offer`, `offer-closed` and `settings` (the language) events; clicking the
  * icon shows the window.
  *
  * @returns the current state (for tests) and `destroy`, which unsubscribes and removes the icon
@@ -59,13 +62,15 @@ export function createTray (init: TrayInit): { state: () => TrayState, destroy: 
   const pending = new Set(init.initial?.offers.map(o => o.transferId) ?? [])
   const render = (): void => {
     const state = { relayStatus, pendingOffers: pending }
-    init.tray.setToolTip(`Ferry — ${trayStatusText(state)}`)
+    init.tray.setToolTip(t('tray.tooltip', { status: trayStatusText(state) }))
     init.tray.setContextMenu(init.buildMenu(trayMenuTemplate(state, { show: init.show, quit: init.quit })))
   }
   const offs = [
     init.events.on('identity', identity => { relayStatus = identity.relayStatus; render() }),
     init.events.on('offer', offer => { pending.add(offer.transferId); render() }),
-    init.events.on('offer-closed', closed => { pending.delete(closed.transferId); render() })
+    init.events.on('offer-closed', closed => { pending.delete(closed.transferId); render() }),
+    // A settings change may be a new language (main.ts sets it on the same event, before this listener).
+    init.events.on('settings', () => { render() })
   ]
   init.tray.on('click', init.show)
   render()

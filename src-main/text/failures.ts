@@ -11,7 +11,10 @@
  * describeFailure({ code: 'write-failed', reason: 'disk-full' }, { direction: 'send', peerName: 'Bob' }).message
  * // "Bob's disk is full. The transfer can resume once there is room."
  * ```
+ *
+ * The sentences are the catalog's `failure.*` messages, in the language in effect (./i18n.ts).
  */
+import { t } from './i18n.ts'
 
 /** The facts of a failure, as errors, transfer records and events carry them. */
 export interface Failure {
@@ -50,108 +53,100 @@ function capital (text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
-function possessive (name: string): string {
-  return `${name}'s`
-}
-
 /** Words for a failed write: on a receive it is this device's disk, on a send the receiver's. */
-function writeFailed (reason: string | undefined, direction: FailureContext['direction'], Who: string): string {
+function writeFailed (reason: string | undefined, direction: FailureContext['direction'], who: string): string {
   if (direction === 'send') {
     switch (reason) {
-      case 'disk-full': return `${possessive(Who)} disk is full. The transfer can resume once there is room.`
-      case 'permission-denied': return `${Who} may not write into the download folder there (permission denied, or a read-only disk).`
-      case 'folder-gone': return `${possessive(Who)} download folder is gone (deleted, moved, or its disk removed).`
-      default: return `${Who} could not write the files.`
+      case 'disk-full': return t('failure.writeFailed.send.diskFull', { who })
+      case 'permission-denied': return t('failure.writeFailed.send.permissionDenied', { who })
+      case 'folder-gone': return t('failure.writeFailed.send.folderGone', { who })
+      default: return t('failure.writeFailed.send.other', { who })
     }
   }
   switch (reason) {
-    case 'disk-full': return 'The disk is full. Free some space; what was verified is kept and the transfer can resume.'
-    case 'permission-denied': return 'Ferry may not write into the download folder (permission denied, or a read-only disk).'
-    case 'folder-gone': return 'The download folder is gone (deleted, moved, or its disk removed).'
-    default: return 'The files could not be written into the download folder.'
+    case 'disk-full': return t('failure.writeFailed.diskFull')
+    case 'permission-denied': return t('failure.writeFailed.permissionDenied')
+    case 'folder-gone': return t('failure.writeFailed.folderGone')
+    default: return t('failure.writeFailed.other')
   }
 }
 
 /** Words for a failed read: on a send it is this device's file, on a receive the sender's. */
-function readFailed (reason: string | undefined, direction: FailureContext['direction'], Who: string): string {
-  if (direction === 'receive') return `${Who} could not read a file it was sending.`
+function readFailed (reason: string | undefined, direction: FailureContext['direction'], who: string): string {
+  if (direction === 'receive') return t('failure.readFailed.receive', { who })
   switch (reason) {
-    case 'file-gone': return 'A file to send is gone (moved or deleted). Resume once it is back.'
-    case 'permission-denied': return 'A file to send may not be read (permission denied).'
-    case 'file-changed': return 'A file changed while it was being sent. Send it again.'
-    default: return 'A file could not be read while it was being sent: it was moved, changed or deleted. Resume once it is back.'
+    case 'file-gone': return t('failure.readFailed.fileGone')
+    case 'permission-denied': return t('failure.readFailed.permissionDenied')
+    case 'file-changed': return t('failure.readFailed.fileChanged')
+    default: return t('failure.readFailed.other')
   }
 }
 
 /** The sentence for `f`, or undefined when the table has no words for its code. */
 function wordsFor (f: Failure, ctx: FailureContext): string | undefined {
   // The peer's name as it is; else a phrase, capitalised at the start of a sentence.
-  const who = ctx.peerName ?? (ctx.direction === 'send' ? 'the receiver' : ctx.direction === 'receive' ? 'the sender' : 'the other device')
+  const who = ctx.peerName ?? t(ctx.direction === 'send' ? 'failure.who.receiver' : ctx.direction === 'receive' ? 'failure.who.sender' : 'failure.who.other')
   const Who = ctx.peerName ?? capital(who)
   switch (f.code) {
     // Transfers (docs/PROTOCOL.md §11)
     case 'write-failed': return writeFailed(f.reason, ctx.direction, Who)
     case 'read-failed': return readFailed(f.reason, ctx.direction, Who)
     case 'insufficient-space':
-      return ctx.direction === 'send'
-        ? `${Who} does not have enough free space for these files.`
-        : 'There is not enough free space in the download folder for these files. Free some space; what was verified is kept and the transfer can resume.'
+      return ctx.direction === 'send' ? t('failure.insufficientSpace.send', { who: Who }) : t('failure.insufficientSpace.receive')
     case 'declined': {
-      if (ctx.direction === 'receive') return 'You declined the files.'
+      if (ctx.direction === 'receive') return t('failure.declined.receive')
       const said = f.peerMessage?.trim().slice(0, MAX_PEER_WORDS) ?? ''
-      return said === '' ? `${Who} declined the files.` : `${Who} declined the files: ${said}`
+      return said === '' ? t('failure.declined', { who: Who }) : t('failure.declined.said', { who: Who, said })
     }
-    case 'offer-expired': return 'Nobody answered the offer in time, so it was refused.'
-    case 'busy': return `${Who} has too many offers waiting for an answer. Try again in a minute.`
+    case 'offer-expired': return t('failure.offerExpired')
+    case 'busy': return t('failure.busy', { who: Who })
     case 'cancelled':
-    case 'aborted': return 'The transfer was cancelled.'
+    case 'aborted': return t('failure.cancelled')
     case 'paused':
-      return ctx.direction === 'receive' ? `The transfer was paused; it continues when ${ctx.peerName ?? 'the sender'} resumes it.` : 'The transfer was paused. It can be resumed.'
-    case 'timeout': return `${Who} stopped answering. The transfer can be resumed once they are back.`
+      return ctx.direction === 'receive' ? t('failure.paused.receive', { who: ctx.peerName ?? t('failure.who.sender') }) : t('failure.paused')
+    case 'timeout': return t('failure.timeout', { who: Who })
     case 'stream-closed':
     case 'interrupted':
-      return `The connection to ${who} was lost. ${ctx.direction === 'receive' ? 'It continues when they send again.' : 'The transfer can be resumed.'}`
-    case 'hash-mismatch': return 'A file arrived damaged and could not be verified, so it was not kept.'
-    case 'size-mismatch': return 'A file arrived with the wrong size and was not kept.'
-    case 'invalid-offer': return ctx.direction === 'receive' ? 'The offered file list was refused (unsafe or invalid file names).' : `${Who} refused the file list (unsafe or invalid file names).`
+      return t(ctx.direction === 'receive' ? 'failure.interrupted.receive' : 'failure.interrupted', { who })
+    case 'hash-mismatch': return t('failure.hashMismatch')
+    case 'size-mismatch': return t('failure.sizeMismatch')
+    case 'invalid-offer': return ctx.direction === 'receive' ? t('failure.invalidOffer.receive') : t('failure.invalidOffer', { who: Who })
     case 'unsafe-path':
       // With a path rule as its reason, a name of this side's files was refused before anything was sent.
-      return ctx.direction === 'send' && f.reason != null
-        ? 'A file name cannot be sent as it is (the receiving side would refuse it); rename it and send again.'
-        : 'A file name or folder on the receiving side was unsafe, so nothing was written there.'
-    case 'protocol-error': return `${Who} sent something Ferry did not expect.`
-    case 'no-free-name': return 'A received file could not be given a free name in the download folder.'
+      return ctx.direction === 'send' && f.reason != null ? t('failure.unsafePath.send') : t('failure.unsafePath')
+    case 'protocol-error': return t('failure.protocolError', { who: Who })
+    case 'no-free-name': return t('failure.noFreeName')
     case 'source-unreadable':
       switch (f.reason) {
-        case 'file-gone': return 'A file or folder to send is not there (moved, deleted, or mistyped).'
-        case 'permission-denied': return 'A file or folder to send may not be read (permission denied).'
-        case 'file-changed': return 'A file to send changed before it was sent. Send it again.'
-        default: return 'A file to send was moved, changed or deleted before it was sent.'
+        case 'file-gone': return t('failure.sourceUnreadable.fileGone')
+        case 'permission-denied': return t('failure.sourceUnreadable.permissionDenied')
+        case 'file-changed': return t('failure.sourceUnreadable.fileChanged')
+        default: return t('failure.sourceUnreadable.other')
       }
-    case 'not-resumable': return 'This transfer cannot be resumed: it was never accepted, it already ended, or a file was moved, changed or deleted since.'
-    case 'internal': return 'Something went wrong inside Ferry.'
+    case 'not-resumable': return t('failure.notResumable')
+    case 'internal': return t('failure.internal')
     // Connecting
-    case 'peer-unreachable': return `${Who} is offline or cannot be reached. Check that Ferry is running there, then try again.`
-    case 'peer-offline': return `${Who} is offline.`
-    case 'no-network': return 'This device has no network connection. Connect to a network and try again.'
-    case 'offline': return 'No internet connection: only nearby devices can reach you. Ferry keeps trying the relays.'
-    case 'no-relay': return 'The relay cannot be reached, so devices outside your network cannot reach you. Check your connection or the relays in Settings.'
-    case 'relay-refused': return 'The relay refused to reserve a place for this device: it is full, or already serves as many devices from your network as it allows. Devices outside your network cannot reach you through it; try again in a few minutes, or add another relay in Settings.'
-    case 'limited-connection': return `No direct connection to ${who} could be made (only a relayed one, which never carries files).`
-    case 'blocked': return `${Who} is blocked: unblock them in your contacts first.`
+    case 'peer-unreachable': return t('failure.peerUnreachable', { who: Who })
+    case 'peer-offline': return t('failure.peerOffline', { who: Who })
+    case 'no-network': return t('failure.noNetwork')
+    case 'offline': return t('failure.offline')
+    case 'no-relay': return t('failure.noRelay')
+    case 'relay-refused': return t('failure.relayRefused')
+    case 'limited-connection': return t('failure.limitedConnection', { who })
+    case 'blocked': return t('failure.blocked', { who: Who })
     // Calls
-    case 'invalid-invite': return f.detail == null || f.detail === '' ? 'That is not a Ferry invite. An invite starts with “ferry:”.' : `This is not a valid Ferry invite: ${f.detail}`
+    case 'invalid-invite': return f.detail == null || f.detail === '' ? t('failure.invalidInvite') : t('failure.invalidInvite.detail', { detail: f.detail })
     // Uploads to `ferry serve`
-    case 'disk-full': return 'The disk is full: the file was not stored. Free some space and try again.'
-    case 'invalid-request': return 'Ferry refused that input.'
-    case 'unknown-call': return 'This version of Ferry does not know that request.'
-    case 'unsupported': return 'This is not available here.'
-    case 'contact-not-found': return 'That contact no longer exists.'
-    case 'transfer-not-found': return 'That transfer no longer exists.'
-    case 'transfer-exists': return 'That transfer already exists.'
+    case 'disk-full': return t('failure.diskFull')
+    case 'invalid-request': return t('failure.invalidRequest')
+    case 'unknown-call': return t('failure.unknownCall')
+    case 'unsupported': return t('failure.unsupported')
+    case 'contact-not-found': return t('failure.contactNotFound')
+    case 'transfer-not-found': return t('failure.transferNotFound')
+    case 'transfer-exists': return t('failure.transferExists')
     // The page's own: its connection to the app service
     case 'connection-lost':
-    case 'disconnected': return 'The connection to Ferry was lost.'
+    case 'disconnected': return t('failure.connectionLost')
     default: return undefined
   }
 }
@@ -162,7 +157,7 @@ function wordsFor (f: Failure, ctx: FailureContext): string | undefined {
  */
 export function describeFailure (f: Failure, ctx: FailureContext = {}): WordedFailure {
   const code = f.code === 'aborted' ? 'cancelled' : f.code
-  const message = wordsFor(f, ctx) ?? (f.message != null && f.message.trim() !== '' ? f.message.trim() : 'Something went wrong.')
+  const message = wordsFor(f, ctx) ?? (f.message != null && f.message.trim() !== '' ? f.message.trim() : t('failure.generic'))
   return f.reason == null ? { code, message } : { code, reason: f.reason, message }
 }
 
@@ -191,6 +186,6 @@ export function failureText (err: unknown): string {
   const code = typeof e.code === 'string' ? e.code : undefined
   const message = typeof e.message === 'string' ? e.message.trim() : ''
   if (message !== '' && (code == null || !TECHNICAL.has(code))) return message
-  if (code == null) return 'Something went wrong.'
+  if (code == null) return t('failure.generic')
   return describeFailure({ code, reason: typeof e.reason === 'string' ? e.reason : undefined }).message
 }

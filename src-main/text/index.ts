@@ -1,5 +1,6 @@
 /**
- * Text shown to people, the same everywhere: sizes, failures in words (the one table: `describeFailure`), and
+ * Text shown to people, the same everywhere: the message catalogs and `t` (English and Simplified Chinese, ICU
+ * MessageFormat through FormatJS; docs/I18N.md), sizes, failures in words (the one table: `describeFailure`), and
  * peer-supplied text made safe to show. Pure functions with no
  * imports outside this folder, so the core, the app, every host and the page (src-renderer) share them
  * (docs/ARCHITECTURE.md).
@@ -11,6 +12,7 @@
  * printable('evil\u202Etxt.exe')       // 'evil\\u202etxt.exe' (for a terminal)
  * cleanText('Alice\u0007\u200B', 48)   // 'Alice' (for a notification)
  * describeFailure({ code: 'write-failed', reason: 'disk-full' }, { direction: 'receive' }).message // 'The disk is full. …'
+ * setLanguage(resolveLanguage('system', 'zh_CN.UTF-8')); t('common.files', { count: 2 }) // '2 个文件'
  * ```
  */
 export { CONTROL_CHARACTERS, INVISIBLE_CHARACTERS } from './characters.ts'
@@ -19,3 +21,5 @@ export { formatBytes } from './bytes.ts'
 export { formatDuration } from './duration.ts'
 export { describeFailure, failureOf, failureText } from './failures.ts'
 export type { Failure, FailureContext, WordedFailure } from './failures.ts'
+export { CATALOGS, LANGUAGE_CHOICES, LANGUAGES, formatNumber, getLanguage, isLanguageChoice, resolveLanguage, setLanguage, t, translate } from './i18n.ts'
+export type { Language, LanguageChoice, MessageKey, MessageValues } from './i18n.ts'

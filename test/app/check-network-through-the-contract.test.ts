@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test'
 import { dispatch } from '../../src-main/api/index.ts'
 import type { NetworkCheckView } from '../../src-main/api/index.ts'
 import { REACH_WORDS } from '../../src-main/app/index.ts'
+import { t } from '../../src-main/text/index.ts'
 import { rm, tempDir } from '../helpers/files.ts'
 import { TestNetwork } from '../helpers/peers.ts'
 import { stunResponder } from '../helpers/stun.ts'
@@ -47,7 +48,7 @@ describe('app: check network', () => {
     assert.equal(view.udp, 'works')
     assert.equal(view.mapping, 'no-nat', JSON.stringify(view.stun))
     assert.equal(view.reach, 'public')
-    assert.equal(view.headline, REACH_WORDS.public)
+    assert.equal(view.headline, t(REACH_WORDS.public))
     assert.ok(view.details.some(l => l.startsWith(`Relay ${net.relayAddr}: answers`) && l.includes('reservation granted')), view.details.join('\n'))
     assert.ok(view.details.some(l => l.startsWith('NAT: none')), view.details.join('\n'))
     assert.ok(stun.every(s => s.received >= 1), 'each STUN server was asked')

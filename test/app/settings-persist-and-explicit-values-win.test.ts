@@ -69,6 +69,27 @@ describe('app: settings', () => {
     await stop(app)
   })
 
+  it('the language setting is stored, used next time, and the app words its errors in it', async () => {
+    let app = await start({ relays: [], locale: 'en_US.UTF-8' })
+    assert.equal((await app.handlers.getSnapshot({}, signal)).settings.language, 'system', 'the language follows the system by default')
+    const refusal = async (): Promise<string> => {
+      const err = await app.handlers.addContact({ invite: 'not an invite' }, signal).then(() => undefined, (e: unknown) => e as { code: string, message: string })
+      assert.equal(err?.code, 'invalid-invite')
+      return err.message
+    }
+    assert.match(await refusal(), /^This is not a valid Ferry invite/)
+    assert.equal((await app.handlers.updateSettings({ language: 'zh-CN' }, signal)).language, 'zh-CN')
+    assert.match(await refusal(), /^这不是有效的 Ferry 邀请/, 'the same refusal, in Chinese, once the setting says so')
+    await stop(app)
+
+    app = await start({ relays: [], locale: 'en_US.UTF-8' })
+    assert.equal((await app.handlers.getSnapshot({}, signal)).settings.language, 'zh-CN')
+    assert.match(await refusal(), /^这不是有效的 Ferry 邀请/)
+    await app.handlers.updateSettings({ language: 'system' }, signal)
+    assert.match(await refusal(), /^This is not a valid Ferry invite/, 'system: the locale the host gave (English)')
+    await stop(app)
+  })
+
   it('a relay change restarts the peer with the relay; stored relays are used when none is given', async () => {
     let app = await start({ relays: [] })
     const peerId = app.peer.peerId

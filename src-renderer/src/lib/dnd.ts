@@ -16,6 +16,7 @@
 import type { Attachment } from 'svelte/attachments'
 import type { PickedFile } from '../api/index.ts'
 import { dragHasFiles, pickedFromDrop } from './files.ts'
+import { t } from './i18n.ts'
 
 export type DragState = 'idle' | 'over' | 'refused'
 
@@ -55,9 +56,9 @@ export function dropTarget (opts: DropTargetOptions): Attachment<HTMLElement> {
       const reason = opts.refusal()
       if (reason != null) { opts.onerror(reason); return }
       pickedFromDrop(e.dataTransfer).then(files => {
-        if (files.length === 0) opts.onerror('Nothing to send: the dropped folder is empty.')
+        if (files.length === 0) opts.onerror(t('dnd.emptyFolder'))
         else opts.onfiles(files)
-      }, () => opts.onerror('The dropped files could not be read.'))
+      }, () => opts.onerror(t('dnd.unreadable')))
     }
     el.addEventListener('dragenter', enter)
     el.addEventListener('dragover', over)

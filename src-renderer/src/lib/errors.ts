@@ -13,11 +13,13 @@
  * ```
  */
 import { failureText } from '../../../src-main/text/index.ts'
+import { language } from './i18n.ts'
 
 /** An error as the API or a transfer carries it. */
 export interface CodedError { code?: string, reason?: string, message?: string }
 
 /** Words for an error: the app's message, or the table's words (see the module comment). */
 export function describeError (err: unknown): string {
+  void language() // the table's words are drawn again when the language changes
   return failureText(err)
 }

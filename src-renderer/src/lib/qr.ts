@@ -8,6 +8,7 @@
  * ```
  */
 import jsQR from 'jsqr'
+import { t } from './i18n.ts'
 
 /** Longest side the image is scaled to before decoding, pixels (phone photos are large; QR codes are not). */
 const MAX_SIDE = 1600
@@ -27,7 +28,7 @@ export async function decodeQrImage (file: Blob): Promise<string | null> {
     try {
       await img.decode()
     } catch {
-      throw new Error('That file is not an image this app can read.')
+      throw new Error(t('qr.notImage'))
     }
     const w0 = img.naturalWidth || MIN_SIDE
     const h0 = img.naturalHeight || MIN_SIDE
@@ -39,7 +40,7 @@ export async function decodeQrImage (file: Blob): Promise<string | null> {
     canvas.width = w
     canvas.height = h
     const ctx = canvas.getContext('2d', { willReadFrequently: true })
-    if (ctx == null) throw new Error('This browser cannot read images.')
+    if (ctx == null) throw new Error(t('qr.cannotRead'))
     ctx.fillStyle = '#fff' // transparent SVG backgrounds read as black otherwise
     ctx.fillRect(0, 0, w, h)
     ctx.drawImage(img, 0, 0, w, h)

@@ -19,7 +19,8 @@ import type {
   PageApi, UploadProgress, Capabilities, IdentityView, Notice, OfferView, PeerView, PickedFile, SettingsView, Snapshot, TransferView
 } from '../api/index.ts'
 import { describeError } from './errors.ts'
-import { formatBytes, plural } from './format.ts'
+import { fileCount, formatBytes } from './format.ts'
+import { t, t as tx } from './i18n.ts'
 
 /** The views of the sidebar (the registry in views.ts). */
 export type { ViewName } from './views.ts'
@@ -134,7 +135,7 @@ class FerryState {
     if (n.code === 'reconnected') { void this.recover(); return }
     if (n.code === 'api-version-mismatch') {
       this.connection = 'failed'
-      this.failure = 'This page belongs to another version of Ferry. Reload it.'
+      this.failure = t('app.otherVersion')
       return
     }
     this.toast(n.level, describeError(n))
@@ -145,7 +146,7 @@ class FerryState {
     if (this.api == null) return
     try {
       this.applySnapshot(await this.api.getSnapshot({}))
-      if (this.connection === 'lost') this.toast('success', 'Connected to Ferry again.')
+      if (this.connection === 'lost') this.toast('success', t('app.reconnected'))
       this.connection = 'ready'
     } catch {
       this.connection = 'lost'
@@ -156,7 +157,7 @@ class FerryState {
     if (this.offers.some(o => o.transferId === offer.transferId)) return
     this.offers = [...this.offers, offer]
     const who = offer.contactName ?? offer.senderName ?? `peer ${offer.shortId}`
-    this.announcement = `New offer from ${who}${offer.isContact ? '' : ' (not a contact)'}: ${plural(offer.files.length, 'file')}, ${formatBytes(offer.totalBytes)}`
+    this.announcement = t(offer.isContact ? 'app.newOffer' : 'app.newOfferNotContact', { who, files: fileCount(offer.files.length), size: formatBytes(offer.totalBytes) })
   }
 
   /** Merges a transfer event; bumps `historyVersion` when one ends. */
@@ -226,7 +227,7 @@ class FerryState {
       await api.sendFiles(peer.peerId, files)
       return null
     } catch (err) {
-      return `Could not send to ${peer.name}: ${describeError(err)}`
+      return t('peer.couldNotSend', { name: peer.name, error: describeError(err) })
     } finally {
       const left = (this.uploading[peer.peerId] ?? 1) - 1
       const next = { ...this.uploading }
@@ -284,7 +285,7 @@ class FerryState {
   /** Cancels a running transfer (both sides record `cancelled`). */
   async cancel (t: TransferView): Promise<void> {
     this.cancelledBy = { ...this.cancelledBy, [t.id]: 'here' }
-    const r = await this.run(api => api.cancelTransfer({ transferId: t.id }), 'Could not cancel: ')
+    const r = await this.run(api => api.cancelTransfer({ transferId: t.id }), tx('transfer.couldNotCancel'))
     if (r == null) {
       const { [t.id]: _undo, ...rest } = this.cancelledBy
       this.cancelledBy = rest

@@ -3,30 +3,34 @@
  * for the ending (the app's words for its error, see `errors.ts`).
  *
  * @example
+ * The words are the catalog's `state.*` and `ending.*` (./i18n.ts).
+ *
  * ```ts
  * stateLabel('declined') // 'Declined'
  * endingText(t)          // 'They declined.' / 'The other device is offline or cannot be reached.'
  * ```
  */
 import type { TransferStateView, TransferView } from '../api/index.ts'
+import type { MessageKey } from '../../../src-main/text/index.ts'
 import { describeError } from './errors.ts'
+import { t as tx } from './i18n.ts'
 
-const LABELS: Record<TransferStateView, string> = {
-  connecting: 'Connecting',
-  offered: 'Waiting for answer',
-  accepted: 'Accepted',
-  transferring: 'Transferring',
-  completed: 'Completed',
-  declined: 'Declined',
-  failed: 'Failed',
-  interrupted: 'Interrupted',
-  cancelled: 'Cancelled'
+const LABELS: Record<TransferStateView, MessageKey> = {
+  connecting: 'state.connecting',
+  offered: 'state.offered',
+  accepted: 'state.accepted',
+  transferring: 'state.transferring',
+  completed: 'state.completed',
+  declined: 'state.declined',
+  failed: 'state.failed',
+  interrupted: 'state.interrupted',
+  cancelled: 'state.cancelled'
 }
 
 /** The state pill's words; an offer waiting on this side says so. */
 export function stateLabel (state: TransferStateView, direction?: TransferView['direction']): string {
-  if (state === 'offered' && direction === 'receive') return 'Waiting for you'
-  return LABELS[state]
+  if (state === 'offered' && direction === 'receive') return tx('state.waitingForYou')
+  return tx(LABELS[state])
 }
 
 /** The state pill's colour class (`ok`, `err`, `warn`, `accent` or none). */
@@ -47,22 +51,22 @@ export function stateTone (state: TransferStateView): string {
 export function endingText (t: TransferView, cancelledBy?: 'here' | 'there'): string | null {
   switch (t.state) {
     case 'declined':
-      if (t.direction === 'receive') return 'You declined.'
-      return t.error?.message != null && t.error.message !== '' ? t.error.message : `${t.peerName} declined.`
+      if (t.direction === 'receive') return tx('ending.youDeclined')
+      return t.error?.message != null && t.error.message !== '' ? t.error.message : tx('ending.declined', { name: t.peerName })
     case 'cancelled':
-      if (cancelledBy === 'here') return 'You cancelled it.'
-      if (cancelledBy === 'there') return `Cancelled by ${t.peerName}.`
-      return t.error?.code === 'cancelled' || t.error == null ? 'Cancelled.' : describeError(t.error)
+      if (cancelledBy === 'here') return tx('ending.youCancelled')
+      if (cancelledBy === 'there') return tx('ending.cancelledBy', { name: t.peerName })
+      return t.error?.code === 'cancelled' || t.error == null ? tx('ending.cancelled') : describeError(t.error)
     case 'failed':
     case 'interrupted': {
-      if (t.error == null) return t.state === 'interrupted' ? 'The connection was lost before the end.' : 'It failed.'
+      if (t.error == null) return t.state === 'interrupted' ? tx('ending.lost') : tx('ending.failed')
       // The app's words (src-main/text/failures.ts); the row's Resume button says whether it can resume.
       return describeError(t.error)
     }
     case 'offered':
-      return t.direction === 'send' ? `Waiting for ${t.peerName} to accept…` : null
+      return t.direction === 'send' ? tx('ending.waiting', { name: t.peerName }) : null
     case 'connecting':
-      return t.direction === 'send' ? `Connecting to ${t.peerName}…` : null
+      return t.direction === 'send' ? tx('ending.connecting', { name: t.peerName }) : null
     default:
       return null
   }

@@ -3,6 +3,7 @@
  * drawn from, so a new view is one entry here (and its component).
  */
 import type { Component } from 'svelte'
+import type { MessageKey } from '../../../src-main/text/index.ts'
 import type { IconName } from './components/Icon.svelte'
 import HistoryView from './components/HistoryView.svelte'
 import MyIdView from './components/MyIdView.svelte'
@@ -10,21 +11,21 @@ import PeersView from './components/PeersView.svelte'
 import SettingsView from './components/SettingsView.svelte'
 import TransfersView from './components/TransfersView.svelte'
 
-/** One view: its name (`ferry.view`), its sidebar label (its accessible name) and icon, and its component. */
+/** One view: its name (`ferry.view`), its sidebar label's catalog key (its accessible name) and icon, and its component. */
 export interface ViewEntry {
   name: string
-  label: string
+  label: MessageKey
   icon: IconName
   component: Component
 }
 
 /** Every view. The first is shown at start. */
 export const VIEWS = [
-  { name: 'peers', label: 'Peers', icon: 'peers', component: PeersView },
-  { name: 'transfers', label: 'Transfers', icon: 'transfers', component: TransfersView },
-  { name: 'history', label: 'History', icon: 'history', component: HistoryView },
-  { name: 'settings', label: 'Settings', icon: 'settings', component: SettingsView },
-  { name: 'myid', label: 'My ID', icon: 'id', component: MyIdView }
+  { name: 'peers', label: 'view.peers', icon: 'peers', component: PeersView },
+  { name: 'transfers', label: 'view.transfers', icon: 'transfers', component: TransfersView },
+  { name: 'history', label: 'view.history', icon: 'history', component: HistoryView },
+  { name: 'settings', label: 'view.settings', icon: 'settings', component: SettingsView },
+  { name: 'myid', label: 'view.myid', icon: 'id', component: MyIdView }
 ] as const satisfies readonly ViewEntry[]
 
 /** The name of a view. */
