@@ -19,8 +19,8 @@
  * ```
  */
 export {
-  API_VERSION, ApiError, CALL_NAMES, DEVICE_KINDS, dispatch, EVENT_NAMES, ipcChannel, MAX_FILES_IN_EVENTS, MAX_INVITE_CHARS, PAGE_CALL_NAMES,
-  MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES, parseRequest, RequestSchemas, toApiErrorData
+  API_VERSION, ApiError, CALL_NAMES, dispatch, EVENT_NAMES, ipcChannel, MAX_FILES_IN_EVENTS, PAGE_CALL_NAMES,
+  MAX_SEND_FILES, parseRequest, toApiErrorData
 } from './contract.ts'
 export type {
   ApiErrorData, ApiHandlers, CallName, EventName, Events, FerryApi, PageCallName, PickedFile, Requests, Results

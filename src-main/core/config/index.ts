@@ -162,4 +162,4 @@ export function resolveNetwork (values: { iceServers?: string, relays?: string |
   }
 }
 
-export { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenPrivateFiles } from './private-dir.ts'
+export { ensurePrivateDir, PRIVATE_FILE_MODE, tightenPrivateFiles } from './private-dir.ts'

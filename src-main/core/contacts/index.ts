@@ -39,7 +39,7 @@ import type { Contact, ContactInput } from '../store/index.ts'
 import { circuitAddr } from './route.ts'
 import type { Invite } from './invite.ts'
 
-export { ContactNameSchema, decodeInvite, encodeInvite, InviteSchema, isInviteText } from './invite.ts'
+export { ContactNameSchema, decodeInvite, encodeInvite, isInviteText } from './invite.ts'
 export type { Invite } from './invite.ts'
 export { fingerprint } from './fingerprint.ts'
 export { peerStanding, trustPolicy } from './trust.ts'
@@ -47,10 +47,10 @@ export type { DecideFn, StandingInit, TrustPolicyInit } from './trust.ts'
 export { PresenceTracker } from './presence.ts'
 export type { PresenceInit, PresenceState } from './presence.ts'
 export {
-  circuitAddr, directAddrsOf, findRoute, isDirectTcp, relaysOf, resolveContact, webrtcAddr, withPeerId
+  circuitAddr, findRoute, isDirectTcp, relaysOf, resolveContact, withPeerId
 } from './route.ts'
 export type { FindRouteOptions, Route } from './route.ts'
-export { AmbiguousContactError, InvalidInviteError, UnknownContactError } from './errors.ts'
+export { InvalidInviteError } from './errors.ts'
 export * from './constants.ts'
 
 /**

@@ -43,7 +43,10 @@ export const RELAYED_STRANGER_BURST = 4
 export const MAX_STRANGER_PENDING = 24
 /** Of those, from one source (an IPv4 address, an IPv6 /64, or one relay), at most; beyond it its oldest is aborted. */
 export const MAX_PENDING_PER_SOURCE = 4
-/** Relayed connections this peer accepts through one relay connection (circuit relay `maxInboundStopStreams`). */
+/**
+ * Relayed connections this peer accepts through one relay connection (circuit relay `maxInboundStopStreams`).
+ * @alias the same bound as {@link MAX_CONNECTIONS}, named for where it applies
+ */
 export const MAX_INBOUND_STOP_STREAMS = MAX_CONNECTIONS
 /** Peer-store tag on contacts: libp2p's connection pruner closes connections of the highest tag value last. */
 export const CONTACT_TAG = 'ferry-contact'

@@ -49,10 +49,10 @@
  * ```
  */
 export {
-  MAX_SEGMENT_BYTES, MAX_PATH_BYTES, MAX_DEPTH, MAX_FREE_NAME_ATTEMPTS, WINDOWS_RESERVED_NAMES, FORBIDDEN_CHARACTERS,
+  MAX_SEGMENT_BYTES, MAX_PATH_BYTES, MAX_DEPTH, MAX_FREE_NAME_ATTEMPTS,
   CONTROL_CHARACTERS, INVISIBLE_CHARACTERS, PARTIAL_FOLDER
 } from './constants.ts'
-export { UnsafePathError, NoFreeNameError, displayPath } from './errors.ts'
+export { UnsafePathError, NoFreeNameError } from './errors.ts'
 export type { UnsafePathReason } from './errors.ts'
-export { validateRelativePath, validateFileList, collisionKey, isReservedName, isPartialFolderName } from './validate.ts'
+export { validateRelativePath, validateFileList, collisionKey, isPartialFolderName } from './validate.ts'
 export { resolveInside, prepareDestination, preparePartialFolder, partialFolderOf, freeName, placeFile, numberedName } from './resolve.ts'

@@ -34,7 +34,7 @@ import {
 import { SourceLimits } from './source-limits.ts'
 
 export * from './constants.ts'
-export { SourceLimits, sourceOf } from './source-limits.ts'
+export { sourceOf } from './source-limits.ts'
 export type { SourceLimitsInit, SourceLimitsRelay } from './source-limits.ts'
 
 /** Addresses a relay listens on by default: TCP 4001 and WebSockets 4002 on every interface. */

@@ -41,10 +41,10 @@ export { ProgressWriter } from './progress.ts'
 export type { ProgressSink, ProgressWriterOptions } from './progress.ts'
 export { MIGRATIONS } from './migrations.ts'
 export {
-  BUSY_TIMEOUT_MS, DEFAULT_PROGRESS_INTERVAL_MS, MAX_CONTACT_ADDRS, TERMINAL_STATES, UNFINISHED_STATES
+  MAX_CONTACT_ADDRS, TERMINAL_STATES
 } from './constants.ts'
 export {
-  ContactNotFoundError, SettingValueError, StoreVersionError, TransferExistsError, TransferNotFoundError
+  TransferExistsError
 } from './errors.ts'
 export type {
   Contact, ContactInput, FileOutcome, FileProgress, ListTransfersOptions, NewTransfer, NewTransferFile,

@@ -25,22 +25,18 @@
 export { TransferService, TRANSFER_HANDLER_OPTIONS } from './service.ts'
 export type { SendOptions, TransferEvents, TransferFailure, TransferServiceInit } from './service.ts'
 export {
-  canResume, ENDING_STATES, isTerminal, isUnfinished, NOT_RESUMED_SEND_CODES, RESUMABLE_STATES, stateOfPeerCode,
+  canResume, isTerminal, isUnfinished, stateOfPeerCode,
   TERMINAL_STATES, TRANSFER_STATES, UNFINISHED_STATES
 } from './lifecycle.ts'
 export type { ResumableRecord, TransferState } from './lifecycle.ts'
-export { offerLimitsOf } from './offer-budget.ts'
 export type { OfferLimits } from './offer-budget.ts'
-export { sendFiles } from './sender.ts'
 export type { SendInit } from './sender.ts'
-export { receiveTransfer } from './receiver.ts'
-export { findSendToResume, planReceiveResume, tempName } from './resume.ts'
+export { findSendToResume, tempName } from './resume.ts'
 export type { ReceiveResumePlan } from './resume.ts'
-export { timeoutsOf } from './timeouts.ts'
 export { RESUME_RETRY_FOR_MS } from './constants.ts'
 export type { TransferTimeouts } from './timeouts.ts'
 export type { ReceiveInit } from './receiver.ts'
-export { collectFiles, SourcePathError } from './local-files.ts'
+export { collectFiles } from './local-files.ts'
 export type { LocalFile } from './local-files.ts'
 export { StreamClosedError, FrameChannel } from './channel.ts'
 export { SpeedMeter } from './speed.ts'

@@ -58,12 +58,6 @@ export function fileCount (n: number): string {
   return t('common.files', { count: n })
 }
 
-/** The last segment of a `/`-separated path (a file's name). */
-export function baseName (path: string): string {
-  const i = path.lastIndexOf('/')
-  return i < 0 ? path : path.slice(i + 1)
-}
-
 /** Percentage 0–100 of `done` over `total` (100 for an empty transfer). */
 export function percent (done: number, total: number): number {
   if (total <= 0) return 100
