@@ -6,6 +6,7 @@ import { describeConnection, notePeerActivity } from '../node/index.ts'
 import { validateFileList } from '../paths/index.ts'
 import { MAX_MESSAGE_LENGTH, ProtocolError, RemoteError } from '../protocol/index.ts'
 import type { ErrorCode, Offer } from '../protocol/index.ts'
+import { logger } from '../log/index.ts'
 import { ProgressWriter, TransferExistsError } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import { FrameChannel } from './channel.ts'
@@ -24,6 +25,11 @@ import { timeoutsOf } from './timeouts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import { STRANGER } from './types.ts'
 import type { IncomingOffer, OfferDecision, PeerStanding, TransferProgress, TransferResult, TransferredFile } from './types.ts'
+
+/** Debug lines of the transfer protocol (`DEBUG=ferry:transfer`): IDs, counts and sizes, never a file's name or path. */
+const log = logger('transfer')
+/** Debug lines of resumes (`DEBUG=ferry:resume`). */
+const resumeLog = logger('resume')
 
 /** Options of {@link receiveTransfer}. */
 export interface ReceiveInit {
@@ -154,6 +160,7 @@ class ReceiveSession {
       ending.frames = frames
       await frames.run()
       reporter.finish(totalBytes)
+      log('receive %s: completed, %d file(s) verified', transferId, files.length)
       await this.channel.close().catch(() => {})
       const results: TransferredFile[] = files.map((f, i) => ({ path: f.path, size: f.size, sha256: done.get(i)?.sha256 ?? '', localPath: done.get(i)?.localPath }))
       return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, skippedBytes: resume?.skippedBytes ?? 0, connection }
@@ -192,6 +199,7 @@ class ReceiveSession {
     if (refused != null) {
       await channel.sendControl({ type: 'reject', code: refused.code, message: refused.reason.slice(0, MAX_MESSAGE_LENGTH) }).catch(() => {})
       await channel.finish(new RemoteError(refused.code, refused.reason), 5000)
+      log('receive %s: refused %s unseen (%s)', offer.transferId, this.peerId, refused.code)
       return 'refused'
     }
     try {
@@ -202,6 +210,8 @@ class ReceiveSession {
     if (await this.init.onOfferFor?.(offer.transferId) === false) return refuse(channel, 'invalid-offer', this.usedHere)
     const plan = await planReceiveResume(this.store, offer, this.peerId)
     if (plan === 'conflict') return refuse(channel, 'invalid-offer', this.usedHere)
+    log('receive %s: offer of %d file(s), %d bytes, from %s', offer.transferId, offer.files.length, offer.totalBytes, this.peerId)
+    if (plan != null) resumeLog('receive %s: resumes, %d bytes here already (%d file(s) whole)', offer.transferId, plan.skippedBytes, plan.done.size)
     return plan
   }
 
@@ -229,6 +239,7 @@ class ReceiveSession {
         await channel.sendControl({ type: 'reject', code, message: (decision.reason ?? '').slice(0, MAX_MESSAGE_LENGTH) })
         await channel.finish(new RemoteError(code, 'Declined'), 5000)
         ending.record.ended('declined', { code, message: decision.reason ?? 'Declined' })
+        log('receive %s: declined (%s)', transferId, code)
         if (code !== 'busy') this.init.onDeclined?.(incoming, { code, reason: decision.reason })
         return undefined
       }
@@ -249,6 +260,7 @@ class ReceiveSession {
     channel.endQuiet()
     await channel.sendControl({ type: 'accept', offsets, complete: resume == null ? undefined : [...resume.done.keys()] }, signal)
     this.store.transfers.setState(transferId, 'transferring')
+    log('receive %s: accepted', transferId)
     return { offsets, reservation }
   }
 
@@ -278,6 +290,7 @@ class ReceiveSession {
     removeCreatedFolders(downloadDir, ending.createdDirs, endReceive == null ? 0 : 1)
     removePartialFolderIfEmpty(downloadDir, endReceive == null ? 0 : 1)
     ending.record.ended(outcome.state, outcome.error)
+    log('receive %s: ended %s (%s%s)', transferId, outcome.state, outcome.code, outcome.error.reason == null ? '' : `, ${outcome.error.reason}`)
     if (outcome.tellPeer) await this.channel.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message), { reason: outcome.error.reason })
     else this.channel.abort(err as Error)
     throw err

@@ -8,6 +8,7 @@ import {
   RemoteError, TRANSFER_PROTOCOL, TransferError, WINDOW_BYTES
 } from '../protocol/index.ts'
 import type { DeviceKind, Nack, Offer } from '../protocol/index.ts'
+import { logger } from '../log/index.ts'
 import { ProgressWriter } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import { BlockPool } from './block-pool.ts'
@@ -20,6 +21,11 @@ import { ProgressReporter } from './progress.ts'
 import { timeoutsOf } from './timeouts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import type { TransferProgress, TransferResult } from './types.ts'
+
+/** Debug lines of the transfer protocol (`DEBUG=ferry:transfer`): IDs, counts and sizes, never a file's name or path. */
+const log = logger('transfer')
+/** Debug lines of resumes (`DEBUG=ferry:resume`). */
+const resumeLog = logger('resume')
 
 /** Options of {@link sendFiles}. */
 export interface SendInit {
@@ -149,11 +155,13 @@ class SendSession {
       })
     }
     init.onTransferId?.(transferId)
+    log('send %s: offer of %d file(s), %d bytes, to %s over %s', transferId, files.length, totalBytes, peerId, connection.transport)
     this.writer = new ProgressWriter(store, transferId)
     this.reporter = new ProgressReporter({ transferId, direction: 'send', peerId, totalBytes, files }, init.onProgress)
     try {
       const accepted = await this.offer(offerFrame)
       const acceptedAt = Date.now()
+      if (accepted.skippedBytes > 0) resumeLog('send %s: resumes, the receiver has %d bytes (%d file(s) whole)', transferId, accepted.skippedBytes, accepted.have.size)
       init.onAccepted?.(transferId, accepted.skippedBytes)
       await this.sendAll(accepted)
       const confirmed = await this.confirm()
@@ -239,6 +247,7 @@ class SendSession {
    * @returns the nack, as where to rewind to
    */
   private rewindTo (nack: Nack, check: boolean): Nack {
+    log('send %s: nack %d of %d, file %d at %d', this.transferId, this.rewinds + 1, MAX_REWINDS, nack.index, nack.offset)
     if (++this.rewinds > MAX_REWINDS) throw new TransferError('hash-mismatch', `The receiver found ${this.rewinds} corrupt blocks; giving up`)
     if (check && (nack.index >= this.files.length || nack.offset % BLOCK_BYTES !== 0 || nack.offset > (this.files[nack.index]?.size ?? 0))) throw new ProtocolError('The receiver asked for a block that does not exist')
     return nack
@@ -310,6 +319,7 @@ class SendSession {
     this.writer.flush()
     for (const [i, file] of files.entries()) store.transfers.fileDone(transferId, i, { sha256: confirmed.get(i) ?? '', localPath: file.absPath, state: 'verified' })
     store.transfers.setState(transferId, 'completed')
+    log('send %s: completed, %d file(s) confirmed', transferId, files.length)
     await (this.channel as FrameChannel).close().catch(() => {})
     this.reporter.finish(this.totalBytes)
     return confirmed
@@ -320,6 +330,7 @@ class SendSession {
     this.writer.flush()
     const outcome = outcomeOf(err, this.signal)
     this.store.transfers.setState(this.transferId, outcome.state, outcome.error)
+    log('send %s: ended %s (%s%s)', this.transferId, outcome.state, outcome.code, outcome.error.reason == null ? '' : `, ${outcome.error.reason}`)
     if (outcome.tellPeer) await this.channel?.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message), { reason: outcome.error.reason })
     else this.channel?.abort(err as Error)
     throw err
