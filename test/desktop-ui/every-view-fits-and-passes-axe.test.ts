@@ -4,7 +4,8 @@
  * each other through a real relay, with content in every view: a contact, a completed transfer, a declined one (so
  * Transfers and History have rows and state badges).
  *
- * Invariants, for every view of the sidebar (the view registry draws it) at 360, 720 and 1280 px, light and dark:
+ * Invariants, for every view of the sidebar (the view registry draws it) at 360, 720, 1280 and 3840 px (a 4K screen at
+ * 100 %), light and dark:
  * - nothing scrolls sideways: the document is no wider than the viewport, no element reaches past the viewport's
  *   edges, and no element scrolls horizontally;
  * - zero axe violations with the tags wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa (colour contrast included);
@@ -24,7 +25,7 @@ import { check } from './page-checks.ts'
 import type { Finding } from './page-checks.ts'
 import type { Side } from './side.ts'
 
-const WIDTHS = [360, 720, 1280] as const
+const WIDTHS = [360, 720, 1280, 3840] as const
 const THEMES = ['light', 'dark'] as const
 
 /**
@@ -45,7 +46,7 @@ const FOCUS_SCRIPT = `(() => {
   return { name: el.tagName.toLowerCase() + ' "' + (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30) + '"', ring }
 })()`
 
-describe('every view fits 360–1280 px and passes axe in both themes', needsChromium(), () => {
+describe('every view fits 360 px to 4K and passes axe in both themes', needsChromium(), () => {
   let browser: Browser
   let a: Side
   let b: Side
@@ -94,7 +95,7 @@ describe('every view fits 360–1280 px and passes axe in both themes', needsChr
     await stopAll()
   })
 
-  it('every view, at 360, 720 and 1280 px, light and dark: no sideways scrolling, zero axe violations', async () => {
+  it('every view, at 360, 720, 1280 and 3840 px (4K), light and dark: no sideways scrolling, zero axe violations', async () => {
     const page = a.page
     // The sidebar's buttons are drawn from the view registry: every view is one of them.
     const views = await page.locator('nav[aria-label="Main"] button[aria-label]').evaluateAll(els => els.map(e => e.getAttribute('aria-label') ?? ''))
@@ -102,7 +103,7 @@ describe('every view fits 360–1280 px and passes axe in both themes', needsChr
     for (const theme of THEMES) {
       await page.emulateMedia({ colorScheme: theme })
       for (const width of WIDTHS) {
-        await page.setViewportSize({ width, height: width === 360 ? 740 : 800 })
+        await page.setViewportSize({ width, height: width === 360 ? 740 : width === 3840 ? 2160 : 800 })
         for (const view of views) {
           const button = page.getByRole('button', { name: view, exact: true })
           await button.click()
@@ -150,7 +151,7 @@ describe('every view fits 360–1280 px and passes axe in both themes', needsChr
     let reached = 0
     for (const [width, theme] of [[1280, 'light'], [360, 'dark']] as const) {
       await page.emulateMedia({ colorScheme: theme })
-      await page.setViewportSize({ width, height: width === 360 ? 740 : 800 })
+      await page.setViewportSize({ width, height: width === 360 ? 740 : width === 3840 ? 2160 : 800 })
       for (const view of ['Peers', 'Transfers', 'History', 'Settings', 'My ID']) {
         await page.getByRole('button', { name: view, exact: true }).click()
         await page.evaluate('document.querySelectorAll("[data-focus-seen]").forEach(e => e.removeAttribute("data-focus-seen"))')
