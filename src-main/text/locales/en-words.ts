@@ -316,5 +316,26 @@ export const enWords = {
   'app.file.unreadable': '{name} cannot be read; nothing was sent',
   'app.file.symlink': '{name} is a symbolic link; links are not sent (send the file it points to); nothing was sent',
   'app.file.folder': '{name} is a folder; a folder is sent as the files in it; nothing was sent',
-  'app.file.notAFile': '{name} is not a regular file; nothing was sent'
+  'app.file.notAFile': '{name} is not a regular file; nothing was sent',
+  // The headless server's refusals, as plain text or the API's `error.message` (src-main/server)
+  'server.hostNotAllowed': 'This server answers only to 127.0.0.1 and localhost on its own port.',
+  'server.originNotAllowed': 'Requests from other sites are refused.',
+  'server.tokenRequired': 'Open the URL that `ferry serve` printed (it carries the access token).',
+  'server.tokenInvalid': 'Wrong access token: open the URL that `ferry serve` printed.',
+  'server.notFound': 'Not found',
+  'server.internal': 'Internal error',
+  'server.upload.tooMany': 'At most {max} uploads may be open at once',
+  'server.upload.notFound': 'No such upload (it may have expired)',
+  'server.upload.pathTooLong': 'The path is longer than {max} bytes',
+  'server.upload.tooManyFiles': 'An upload holds at most {max} files',
+  'server.upload.pathTaken': 'A file with this name (ignoring case) is already in the upload',
+  'server.upload.alreadySent': 'This upload was already sent',
+  'server.upload.alreadySentCancel': 'This upload was already sent; cancel its transfer instead',
+  'server.upload.busy': 'Files of this upload are still being written',
+  'server.upload.empty': 'The upload holds no files',
+  'server.upload.bodyTooLong': 'The body is longer than the declared {size} bytes',
+  'server.upload.sizeDiffers': 'Received {received} bytes, the declared size is {size}',
+  'server.upload.diskFull': 'The disk is full: the file was not stored (free some space and upload again)',
+  'server.upload.aborted': 'The upload was interrupted before the whole file arrived',
+  'server.upload.writeFailed': 'The file could not be stored: {reason}'
 } as const satisfies Record<string, string>

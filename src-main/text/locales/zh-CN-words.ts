@@ -315,5 +315,26 @@ export const zhCNWords: Readonly<Record<keyof typeof enWords, string>> = {
   'app.file.unreadable': '{name} 无法读取；未发送任何内容',
   'app.file.symlink': '{name} 是符号链接；不发送链接（请发送它指向的文件）；未发送任何内容',
   'app.file.folder': '{name} 是文件夹；文件夹会以其中的文件发送；未发送任何内容',
-  'app.file.notAFile': '{name} 不是普通文件；未发送任何内容'
+  'app.file.notAFile': '{name} 不是普通文件；未发送任何内容',
+  // The headless server's refusals, as plain text or the API's `error.message` (src-main/server)
+  'server.hostNotAllowed': '此服务器只响应其自身端口上的 127.0.0.1 和 localhost。',
+  'server.originNotAllowed': '拒绝来自其他网站的请求。',
+  'server.tokenRequired': '请打开 `ferry serve` 打印的 URL（其中带有访问令牌）。',
+  'server.tokenInvalid': '访问令牌错误：请打开 `ferry serve` 打印的 URL。',
+  'server.notFound': '未找到',
+  'server.internal': '内部错误',
+  'server.upload.tooMany': '同时最多只能有 {max} 个上传',
+  'server.upload.notFound': '没有这个上传（可能已过期）',
+  'server.upload.pathTooLong': '路径超过 {max} 字节',
+  'server.upload.tooManyFiles': '一次上传最多包含 {max} 个文件',
+  'server.upload.pathTaken': '上传中已有同名文件（不区分大小写）',
+  'server.upload.alreadySent': '此上传已发送',
+  'server.upload.alreadySentCancel': '此上传已发送；请改为取消它的传输',
+  'server.upload.busy': '此上传的文件仍在写入',
+  'server.upload.empty': '此上传不包含任何文件',
+  'server.upload.bodyTooLong': '请求体超过声明的 {size} 字节',
+  'server.upload.sizeDiffers': '收到 {received} 字节，声明的大小为 {size}',
+  'server.upload.diskFull': '磁盘已满：文件未保存（请释放一些空间后重新上传）',
+  'server.upload.aborted': '整个文件到达之前上传被中断',
+  'server.upload.writeFailed': '无法保存文件：{reason}'
 }
