@@ -19,9 +19,9 @@ export interface DiscoverOptions {
  * relay (the app layer's `discoverLan`). Exit 0 (also when nobody answered).
  */
 export async function discoverCommand (options: DiscoverOptions, out: Output): Promise<number> {
-  if (!mdnsOf()) throw new ConfigError(`LAN discovery (mDNS) is turned off by ${ENV_NAMES.mdns}`)
+  if (!mdnsOf()) throw new ConfigError(t('cli.discover.mdnsOff', { variable: ENV_NAMES.mdns }))
   const seconds = Number(options.timeout ?? 3)
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new ConfigError(`--timeout must be a positive number of seconds, not "${options.timeout}"`)
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new ConfigError(t('cli.discover.badTimeout', { value: String(options.timeout) }))
   const signal = interruptSignal()
   const count = await discoverLan(dataDirOf(options), seconds * 1000, (p) => {
     out.event({ event: 'peer', peerId: p.peerId, addrs: p.addrs, contact: p.contact, trusted: p.trusted },

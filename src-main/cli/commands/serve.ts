@@ -28,7 +28,7 @@ export interface ServeOptions extends PeerOptions {
 function parsePort (text: string | undefined): number | undefined {
   if (text == null) return undefined
   const port = Number(text)
-  if (!/^\d{1,5}$/u.test(text) || port > 65535) throw new ConfigError(`--port must be a number from 0 to 65535, not "${text}"`)
+  if (!/^\d{1,5}$/u.test(text) || port > 65535) throw new ConfigError(t('cli.serve.badPort', { value: text }))
   return port
 }
 

@@ -337,5 +337,8 @@ export const enWords = {
   'server.upload.sizeDiffers': 'Received {received} bytes, the declared size is {size}',
   'server.upload.diskFull': 'The disk is full: the file was not stored (free some space and upload again)',
   'server.upload.aborted': 'The upload was interrupted before the whole file arrived',
-  'server.upload.writeFailed': 'The file could not be stored: {reason}'
+  'server.upload.writeFailed': 'The file could not be stored: {reason}',
+  'cli.discover.mdnsOff': 'LAN discovery (mDNS) is turned off by {variable}',
+  'cli.discover.badTimeout': '--timeout must be a positive number of seconds, not "{value}"',
+  'cli.serve.badPort': '--port must be a number from 0 to 65535, not "{value}"'
 } as const satisfies Record<string, string>

@@ -336,5 +336,8 @@ export const zhCNWords: Readonly<Record<keyof typeof enWords, string>> = {
   'server.upload.sizeDiffers': '收到 {received} 字节，声明的大小为 {size}',
   'server.upload.diskFull': '磁盘已满：文件未保存（请释放一些空间后重新上传）',
   'server.upload.aborted': '整个文件到达之前上传被中断',
-  'server.upload.writeFailed': '无法保存文件：{reason}'
+  'server.upload.writeFailed': '无法保存文件：{reason}',
+  'cli.discover.mdnsOff': '局域网发现（mDNS）已被 {variable} 关闭',
+  'cli.discover.badTimeout': '--timeout 必须是正的秒数，而不是“{value}”',
+  'cli.serve.badPort': '--port 必须是 0 到 65535 之间的数字，而不是“{value}”'
 }
