@@ -17,7 +17,7 @@ import { Sends } from './send.ts'
 import { readDeviceFacts } from './device.ts'
 import { resolveSettings } from './settings.ts'
 import { systemLocale } from './environment.ts'
-import { resolveLanguage, setLanguage } from '../text/index.ts'
+import { resolveLanguage, setLanguage, t } from '../text/index.ts'
 import { TransferViews } from './transfers-view.ts'
 import type { AppInit } from './types.ts'
 
@@ -119,7 +119,7 @@ export class AppState {
 
   private get current (): Session {
     if (this.session != null) return this.session
-    throw this.stopped ? new ApiError('stopped', 'Ferry has stopped') : new ApiError('restarting', 'Ferry is reconnecting; try again in a moment')
+    throw this.stopped ? new ApiError('stopped', t('app.stopped')) : new ApiError('restarting', t('app.restarting'))
   }
 
   /** Whether anything runs that a restart would cut: a transfer, a send connecting, an offer waiting. */

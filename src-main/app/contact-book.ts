@@ -11,6 +11,7 @@ import {
 } from '../core/contacts/index.ts'
 import { FerryError } from '../core/index.ts'
 import type { Contact, Store } from '../core/store/index.ts'
+import { t } from '../text/index.ts'
 
 /** A contact as hosts show it: the stored contact, its relays, and the fingerprint both people compare. */
 export interface ContactEntry extends Contact {
@@ -24,7 +25,7 @@ export interface ContactEntry extends Contact {
 export class NotAContactError extends FerryError {
   static override name = 'NotAContactError'
   constructor (nameOrId: string) {
-    super('unknown-contact', `${nameOrId} is not a contact; add it first`)
+    super('unknown-contact', t('app.notAContact', { who: nameOrId }))
   }
 }
 
@@ -32,7 +33,7 @@ export class NotAContactError extends FerryError {
 export class OwnInviteError extends FerryError {
   static override name = 'OwnInviteError'
   constructor () {
-    super('invalid-invite', 'This is your own invite: give it to the person who should add you')
+    super('invalid-invite', t('app.ownInvite'))
   }
 }
 
@@ -40,7 +41,7 @@ export class OwnInviteError extends FerryError {
 export class InvalidNameError extends FerryError {
   static override name = 'InvalidNameError'
   constructor (reason: string) {
-    super('invalid-request', `The name is not usable: ${reason}`)
+    super('invalid-request', t('app.nameUnusable', { reason }))
   }
 }
 
@@ -142,6 +143,6 @@ function peerIdOf (text: string): string {
   try {
     return peerIdFromString(text.trim()).toString()
   } catch (err) {
-    throw new InvalidInviteError(`"${text}" is neither a ferry: invite nor a peer ID`, { cause: err })
+    throw new InvalidInviteError(t('app.notAnInvite', { text }), { cause: err })
   }
 }

@@ -10,6 +10,7 @@ import { fingerprint, isDirectTcp, withPeerId } from '../core/contacts/index.ts'
 import type { AppState } from './app.ts'
 import { checkedName, ContactBook } from './contact-book.ts'
 import { toApiError } from './errors.ts'
+import { t } from '../text/index.ts'
 
 /** The running peer's contacts (./contact-book.ts: the operations `ferry contacts` runs too). */
 function bookOf (app: AppState): ContactBook {
@@ -28,7 +29,7 @@ function api<T> (fn: () => T): T {
 function viewOf (app: AppState, peerId: string): PeerView {
   app.peers.changed()
   const view = app.peers.get(peerId)
-  if (view == null) throw new ApiError('internal', 'The contact was saved but cannot be listed')
+  if (view == null) throw new ApiError('internal', t('app.contactNotListed'))
   return view
 }
 
@@ -49,7 +50,7 @@ export function addContact (app: AppState, req: Requests['addContact']): PeerVie
  */
 export function addNearby (app: AppState, req: Requests['addNearby']): PeerView {
   const lanPeer = app.peer.lan?.get(req.peerId)
-  if (lanPeer == null) throw new ApiError('not-nearby', 'This device is no longer found on your network; add it with its invite instead')
+  if (lanPeer == null) throw new ApiError('not-nearby', t('app.notNearby'))
   const store = app.peer.store
   const existing = store.contacts.get(req.peerId)
   const addrs = lanPeer.addrs.filter(isDirectTcp).map(a => withPeerId(a, req.peerId))
@@ -106,7 +107,7 @@ export function getFingerprint (app: AppState, req: Requests['getFingerprint']):
   try {
     peerIdFromString(req.peerId)
   } catch {
-    throw new ApiError('invalid-request', 'Not a peer ID')
+    throw new ApiError('invalid-request', t('app.notAPeerId'))
   }
   return { fingerprint: fingerprint(app.peer.peerId, req.peerId) }
 }

@@ -6,7 +6,7 @@
  */
 import { ApiError } from '../api/index.ts'
 import { errorMessage } from '../core/index.ts'
-import { describeFailure, failureOf } from '../text/index.ts'
+import { describeFailure, failureOf, t } from '../text/index.ts'
 import type { FailureContext } from '../text/index.ts'
 
 export { describeFailure, failureOf }
@@ -18,7 +18,7 @@ export type ErrorContext = FailureContext
 export function toApiError (err: unknown, ctx: ErrorContext = {}): ApiError {
   if (err instanceof ApiError) return err
   const failure = failureOf(err)
-  if (failure == null) return new ApiError('internal', `Something went wrong: ${errorMessage(err)}`)
+  if (failure == null) return new ApiError('internal', t('app.internal', { message: errorMessage(err) }))
   const described = describeFailure(failure, ctx)
   return new ApiError(described.code, described.message)
 }

@@ -15,12 +15,15 @@ import { validateLocalFiles } from './send.ts'
 import { persistSettings } from './settings.ts'
 import { diagnosticsOf } from './diagnostics.ts'
 import { checkAppNetwork } from './network.ts'
+import { t } from '../text/index.ts'
+import type { MessageKey } from '../text/index.ts'
 
 /** Transfers in the snapshot: the running ones and the newest finished ones, this many in all at most. */
 export const SNAPSHOT_TRANSFERS = 50
 
-function unsupported (what: string): ApiError {
-  return new ApiError('unsupported', `${what} is only available in the desktop app`)
+/** `unsupported`, in the words of `key` (what only the desktop app does). */
+function unsupported (key: MessageKey): ApiError {
+  return new ApiError('unsupported', t(key))
 }
 
 /** The absolute path `showInFolder` reveals, from the store only (never from the request). */
@@ -28,12 +31,12 @@ function folderPathOf (app: AppState, req: Requests['showInFolder']): string {
   const store = app.peer.store
   const record = store.transfers.get(req.transferId)
   if (record == null || record.direction !== 'receive' || record.state !== 'completed' || record.destDir == null) {
-    throw new ApiError('not-available', 'Only the files of a completed receive can be shown')
+    throw new ApiError('not-available', t('app.notACompletedReceive'))
   }
   const files = store.transfers.files(req.transferId)
   if (req.fileIndex != null) {
     const path = files[req.fileIndex]?.localPath
-    if (path == null) throw new ApiError('not-available', 'This transfer has no such file')
+    if (path == null) throw new ApiError('not-available', t('app.noSuchFile'))
     return path
   }
   const first = files[0]
@@ -86,7 +89,7 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
   app.bus.emit('settings', app.settings)
   if (relaysChanged) {
     if (app.busy) {
-      app.bus.emit('notice', { level: 'info', code: 'relays-pending', message: 'The new network settings will be used the next time Ferry starts: transfers are running now.' })
+      app.bus.emit('notice', { level: 'info', code: 'relays-pending', message: t('app.relaysPending') })
     } else {
       await app.restart()
     }
@@ -114,7 +117,7 @@ export function createHandlers (app: AppState): ApiHandlers {
     listHistory: async (req) => app.views.list(req),
     getTransfer: async (req) => {
       const view = app.views.get(req.transferId)
-      if (view == null) throw new ApiError('not-found', 'No such transfer')
+      if (view == null) throw new ApiError('not-found', t('app.noSuchTransfer'))
       return view
     },
     addContact: async (req) => addContact(app, req),
@@ -123,29 +126,29 @@ export function createHandlers (app: AppState): ApiHandlers {
     removeContact: async (req) => removeContact(app, req),
     getFingerprint: async (req) => getFingerprint(app, req),
     answerOffer: async (req) => {
-      if (!app.offers.answer(req.transferId, req.accept)) throw new ApiError('unknown-offer', 'This offer is no longer waiting for an answer (it was withdrawn or timed out)')
+      if (!app.offers.answer(req.transferId, req.accept)) throw new ApiError('unknown-offer', t('app.offerGone'))
       if (req.accept) app.views.patch(req.transferId, { state: 'accepted' })
       return { ok: true }
     },
     cancelTransfer: async (req) => {
       const id = req.transferId
       const done = app.offers.answer(id, false) || app.sends.cancel(id) || app.peer.transfers.cancel(id)
-      if (!done) throw new ApiError('not-running', 'This transfer is not running')
+      if (!done) throw new ApiError('not-running', t('app.notRunning'))
       return { ok: true }
     },
     resumeTransfer: async (req) => app.sends.resume(req.transferId),
     showInFolder: async (req) => {
-      if (host?.showInFolder == null) throw unsupported('Showing files in their folder')
+      if (host?.showInFolder == null) throw unsupported('app.showInFolderDesktopOnly')
       await host.showInFolder(folderPathOf(app, req))
       return { ok: true }
     },
     updateSettings: async (req) => updateSettings(app, req),
     chooseDownloadDir: async (_req, signal) => {
-      if (host?.chooseDownloadDir == null) throw unsupported('Choosing the download folder')
+      if (host?.chooseDownloadDir == null) throw unsupported('app.chooseFolderDesktopOnly')
       const dir = await host.chooseDownloadDir(signal)
       if (dir == null) return app.settings
-      if (!isAbsolute(dir)) throw new ApiError('invalid-path', 'The chosen folder is not an absolute path')
-      await mkdir(dir, { recursive: true }).catch((err: unknown) => { throw new ApiError('invalid-path', `The chosen folder cannot be used: ${(err as Error).message}`) })
+      if (!isAbsolute(dir)) throw new ApiError('invalid-path', t('app.folderNotAbsolute'))
+      await mkdir(dir, { recursive: true }).catch((err: unknown) => { throw new ApiError('invalid-path', t('app.folderUnusable', { reason: (err as Error).message })) })
       persistSettings(app.peer.store.settings, { downloadDir: dir })
       app.peer.transfers.setDownloadDir(dir)
       app.settings = { ...app.settings, downloadDir: dir }

@@ -15,6 +15,7 @@ import type { Requests } from '../api/index.ts'
 import { validateFileList } from '../core/paths/index.ts'
 import { failureReasonOf } from '../core/errors/index.ts'
 import type { LocalFile } from '../core/index.ts'
+import { t } from '../text/index.ts'
 
 /**
  * A file as a host names it in a `sendLocalFiles` request: where it is (`path`), and the `/`-separated path it gets in
@@ -41,22 +42,22 @@ export async function checkLocalFiles (files: readonly LocalFileEntry[], signal?
     signal?.throwIfAborted()
     const name = JSON.stringify(f.relativePath)
     if (!path.isAbsolute(f.path) || f.path.includes('\0') || path.normalize(f.path) !== f.path) {
-      throw new ApiError('invalid-path', `${name} was not given as an absolute path; nothing was sent`)
+      throw new ApiError('invalid-path', t('app.file.notAbsolute', { name }))
     }
     let info
     try {
       info = await lstat(f.path)
     } catch (err) {
       const reason = failureReasonOf(err, 'read')
-      throw new ApiError('source-unreadable', `${name} ${reason === 'file-gone' ? 'no longer exists' : reason === 'permission-denied' ? 'may not be read (permission denied)' : 'cannot be read'}; nothing was sent`)
+      throw new ApiError('source-unreadable', t(reason === 'file-gone' ? 'app.file.gone' : reason === 'permission-denied' ? 'app.file.permissionDenied' : 'app.file.unreadable', { name }))
     }
-    if (info.isSymbolicLink()) throw new ApiError('invalid-path', `${name} is a symbolic link; links are not sent (send the file it points to); nothing was sent`)
-    if (info.isDirectory()) throw new ApiError('invalid-path', `${name} is a folder; a folder is sent as the files in it; nothing was sent`)
-    if (!info.isFile()) throw new ApiError('invalid-path', `${name} is not a regular file; nothing was sent`)
+    if (info.isSymbolicLink()) throw new ApiError('invalid-path', t('app.file.symlink', { name }))
+    if (info.isDirectory()) throw new ApiError('invalid-path', t('app.file.folder', { name }))
+    if (!info.isFile()) throw new ApiError('invalid-path', t('app.file.notAFile', { name }))
     try {
       await access(f.path, constants.R_OK)
     } catch {
-      throw new ApiError('source-unreadable', `${name} cannot be read; nothing was sent`)
+      throw new ApiError('source-unreadable', t('app.file.unreadable', { name }))
     }
     out.push({ relPath: f.relativePath, absPath: f.path, size: info.size })
   }

@@ -15,6 +15,7 @@ import { findRoute, isDirectTcp, resolveContact } from '../core/contacts/index.t
 import { ConfigError, FerryError } from '../core/index.ts'
 import type { ConnectionInfo, Peer } from '../core/index.ts'
 import type { Contact, Store } from '../core/store/index.ts'
+import { t } from '../text/index.ts'
 
 /** A recipient resolved against the contacts. */
 export interface Recipient {
@@ -34,7 +35,7 @@ export class RecipientBlockedError extends FerryError {
   readonly peerId: string
   readonly contactName: string
   constructor (contact: Pick<Contact, 'peerId' | 'name'>) {
-    super('blocked', `${contact.name} (${contact.peerId}) is blocked`)
+    super('blocked', t('app.recipient.blocked', { name: contact.name, peerId: contact.peerId }))
     this.peerId = contact.peerId
     this.contactName = contact.name
   }
@@ -44,7 +45,7 @@ export class RecipientBlockedError extends FerryError {
 export class OwnPeerError extends FerryError {
   static override name = 'OwnPeerError'
   constructor () {
-    super('invalid-request', 'This is your own device: choose someone else to send to')
+    super('invalid-request', t('app.recipient.self'))
   }
 }
 
@@ -58,7 +59,7 @@ export function addressOf (text: string): Multiaddr | undefined {
   try {
     return multiaddr(text)
   } catch (err) {
-    throw new ConfigError(`"${text}" is not a valid multiaddr`, { cause: err })
+    throw new ConfigError(t('app.recipient.badMultiaddr', { text }), { cause: err })
   }
 }
 
@@ -113,7 +114,7 @@ export interface RecipientRoute {
  */
 export async function routeTo (peer: Pick<Peer, 'node' | 'lan'>, recipient: Recipient, relays: string[], signal?: AbortSignal): Promise<RecipientRoute> {
   if (recipient.addr != null) return { via: 'address', addr: recipient.addr }
-  if (recipient.peerId == null) throw new ConfigError('The recipient has no peer ID')
+  if (recipient.peerId == null) throw new ConfigError(t('app.recipient.noPeerId'))
   return findRoute(peer.node, { peerId: recipient.peerId, contact: recipient.contact, lan: peer.lan, relays, signal })
 }
 

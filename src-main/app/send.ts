@@ -18,6 +18,7 @@ import { checkRecipient, recordConnected, RecipientBlockedError, resolveRecipien
 import type { Recipient } from './recipients.ts'
 import type { LocalFileEntry } from './local-files.ts'
 import type { TransferViews } from './transfers-view.ts'
+import { t } from '../text/index.ts'
 
 /**
  * {@link checkLocalFiles} with every error as an {@link ApiError} a person understands (a refused relative path
@@ -66,16 +67,16 @@ export class Sends {
     try {
       recipient = resolveRecipient(peer.store, to)
     } catch (err) {
-      throw options.peerIdOnly === true ? new ApiError('invalid-request', 'Not a peer ID') : toApiError(err)
+      throw options.peerIdOnly === true ? new ApiError('invalid-request', t('app.notAPeerId')) : toApiError(err)
     }
     const { peerId } = recipient
     if ((options.peerIdOnly === true && recipient.by !== 'peer-id') || peerId == null) {
-      throw new ApiError('invalid-request', peerId == null ? 'The address does not end in /p2p/<peer ID>' : 'Not a peer ID')
+      throw new ApiError('invalid-request', peerId == null ? t('app.send.noPeerIdInAddress') : t('app.notAPeerId'))
     }
     try {
       checkRecipient(recipient, peer.peerId)
     } catch (err) {
-      if (err instanceof RecipientBlockedError) throw new ApiError('blocked', `${err.contactName} is blocked. Unblock them in Contacts to send files.`)
+      if (err instanceof RecipientBlockedError) throw new ApiError('blocked', t('app.send.blocked', { name: err.contactName }))
       throw toApiError(err)
     }
     return { ...recipient, peerId }
@@ -96,7 +97,7 @@ export class Sends {
     const recipient = typeof to === 'string' ? this.recipient(to, { peerIdOnly: true }) : to
     const { peerId } = recipient
     const transferId = findSendToResume(peer.store, peerId, files) ?? randomUUID()
-    if (this.controllers.has(transferId)) throw new ApiError('already-running', 'These files are already being sent to this peer')
+    if (this.controllers.has(transferId)) throw new ApiError('already-running', t('app.send.alreadySending'))
     if (cleanup != null) this.cleanups.set(transferId, cleanup)
     this.init.views.connecting(transferId, peerId, files.map(f => ({ path: f.relPath, size: f.size })))
     this.run(transferId, async (signal) => {
@@ -116,9 +117,9 @@ export class Sends {
   resume (transferId: string): { transferId: string } {
     const peer = this.init.peer()
     const record = peer.store.transfers.get(transferId)
-    if (this.controllers.has(transferId) || this.init.views.isRunning(transferId)) throw new ApiError('already-running', 'This transfer is already running')
+    if (this.controllers.has(transferId) || this.init.views.isRunning(transferId)) throw new ApiError('already-running', t('app.send.alreadyRunning'))
     if (record?.direction !== 'send' || !canResume(record)) {
-      throw new ApiError('not-resumable', 'This transfer cannot be resumed: it is not an interrupted send that was accepted')
+      throw new ApiError('not-resumable', t('app.send.notResumable'))
     }
     this.init.views.resuming(transferId)
     this.run(transferId, async (signal) => {

@@ -54,6 +54,8 @@ const peerOptions = (cmd: Command): Command => cmd
  */
 async function run (fn: (out: Output) => Promise<number>, json: boolean | undefined, ctx: FailureContext = {}): Promise<void> {
   const out = new Output(json === true)
+  // With --json every line is an event of the API: its words (`message` fields included) stay English.
+  if (out.json) setLanguage('en')
   try {
     process.exitCode = await fn(out)
   } catch (err) {

@@ -12,6 +12,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { TOKEN_BYTES } from './constants.ts'
+import { t } from '../text/index.ts'
 import { ServerRequestError } from './errors.ts'
 
 /** A new random access token: {@link TOKEN_BYTES} random bytes as lower-case hex. */
@@ -77,15 +78,15 @@ export function tokenOf (headers: IncomingHttpHeaders, url: URL, port: number): 
 export function checkRequest (headers: IncomingHttpHeaders, url: URL, allowed: Allowed, token: string): 'query' | 'header' | 'cookie' {
   const host = headers.host?.toLowerCase()
   if (host == null || !allowed.hosts.has(host)) {
-    throw new ServerRequestError(403, 'host-not-allowed', 'This server answers only to 127.0.0.1 and localhost on its own port.')
+    throw new ServerRequestError(403, 'host-not-allowed', t('server.hostNotAllowed'))
   }
   const origin = headers.origin
   if (origin != null && !allowed.origins.has(origin.toLowerCase())) {
-    throw new ServerRequestError(403, 'origin-not-allowed', 'Requests from other sites are refused.')
+    throw new ServerRequestError(403, 'origin-not-allowed', t('server.originNotAllowed'))
   }
   const given = tokenOf(headers, url, allowed.port)
-  if (given == null) throw new ServerRequestError(401, 'token-required', 'Open the URL that `ferry serve` printed (it carries the access token).')
-  if (!tokensEqual(given.token, token)) throw new ServerRequestError(401, 'token-invalid', 'Wrong access token: open the URL that `ferry serve` printed.')
+  if (given == null) throw new ServerRequestError(401, 'token-required', t('server.tokenRequired'))
+  if (!tokensEqual(given.token, token)) throw new ServerRequestError(401, 'token-invalid', t('server.tokenInvalid'))
   return given.from
 }
 

@@ -8,6 +8,7 @@ import { isIP } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { toApiErrorData } from '../api/index.ts'
 import { UnsafePathError } from '../core/paths/index.ts'
+import { t } from '../text/index.ts'
 import type { ServedApp } from './app-port.ts'
 import type { UploadLimits } from './constants.ts'
 import { ServerRequestError, UploadError } from './errors.ts'
@@ -63,7 +64,7 @@ function fail (res: ServerResponse, err: unknown, api: boolean): void {
   }
   const status = statusOf(err)
   const error = toApiErrorData(err)
-  if (status === 500) error.message = 'Internal error'
+  if (status === 500) error.message = t('server.internal')
   // An unread request body (a refused upload) is not drained: the connection closes after the answer.
   res.writeHead(status, { 'Content-Type': api ? 'application/json' : 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' })
   res.end(api ? JSON.stringify({ error }) : `${error.message}\n`)

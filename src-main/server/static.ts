@@ -10,6 +10,7 @@ import type { ServerResponse } from 'node:http'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { contentType } from 'mime-types'
 import { RendererMissingError, ServerRequestError } from './errors.ts'
+import { t } from '../text/index.ts'
 
 /** A file to send: its absolute path, size in bytes and `Content-Type`. */
 export interface StaticFile {
@@ -55,9 +56,9 @@ export async function findStatic (root: string, pathname: string): Promise<Stati
   const full = resolve(root, wanted)
   if (!inside(root, full)) throw new ServerRequestError(400, 'bad-path', 'Refused path')
   const real = await realpath(full).catch(() => undefined)
-  if (real == null || !inside(root, real)) throw new ServerRequestError(404, 'not-found', 'Not found')
+  if (real == null || !inside(root, real)) throw new ServerRequestError(404, 'not-found', t('server.notFound'))
   const st = await stat(real)
-  if (!st.isFile()) throw new ServerRequestError(404, 'not-found', 'Not found')
+  if (!st.isFile()) throw new ServerRequestError(404, 'not-found', t('server.notFound'))
   return { path: real, size: st.size, type: contentType(real.slice(real.lastIndexOf('/') + 1)) || 'application/octet-stream' }
 }
 

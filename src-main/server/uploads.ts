@@ -25,6 +25,7 @@ import { pipeline } from 'node:stream/promises'
 import type { LocalFile } from '../core/transfer/index.ts'
 import { collisionKey, prepareDestination, UnsafePathError, validateRelativePath } from '../core/paths/index.ts'
 import { errorMessage, failureReasonOf } from '../core/errors/index.ts'
+import { t } from '../text/index.ts'
 import { UPLOAD_LIMITS, UPLOADS_FOLDER } from './constants.ts'
 import type { UploadLimits } from './constants.ts'
 import { UploadError } from './errors.ts'
@@ -103,7 +104,7 @@ export class UploadStore {
    */
   async create (): Promise<string> {
     const open = [...this.uploads.values()].filter(u => u.state !== 'sent').length
-    if (open >= this.limits.maxOpenUploads) throw new UploadError(429, 'too-many-uploads', `At most ${this.limits.maxOpenUploads} uploads may be open at once`)
+    if (open >= this.limits.maxOpenUploads) throw new UploadError(429, 'too-many-uploads', t('server.upload.tooMany', { max: this.limits.maxOpenUploads }))
     const id = randomUUID()
     const dir = join(this.root, id)
     await mkdir(dir, { mode: 0o700 })
@@ -113,18 +114,18 @@ export class UploadStore {
 
   private get (id: string): Upload {
     const upload = UUID.test(id) ? this.uploads.get(id) : undefined
-    if (upload == null) throw new UploadError(404, 'upload-not-found', 'No such upload (it may have expired)')
+    if (upload == null) throw new UploadError(404, 'upload-not-found', t('server.upload.notFound'))
     return upload
   }
 
   /** Reserves `relPath` in `upload`, refusing what `validateFileList` would refuse. Returns the keys to release. */
   private reserve (upload: Upload, relPath: string): { fileKey: string, newFolders: string[] } {
     if (Buffer.byteLength(relPath, 'utf8') > this.limits.maxPathBytes) {
-      throw new UploadError(400, 'path-too-long', `The path is longer than ${this.limits.maxPathBytes} bytes`)
+      throw new UploadError(400, 'path-too-long', t('server.upload.pathTooLong', { max: this.limits.maxPathBytes }))
     }
     const segments = validateRelativePath(relPath)
     if (upload.files.length + upload.writing >= this.limits.maxFiles) {
-      throw new UploadError(413, 'too-many-files', `An upload holds at most ${this.limits.maxFiles} files`)
+      throw new UploadError(413, 'too-many-files', t('server.upload.tooManyFiles', { max: this.limits.maxFiles }))
     }
     const keys = segments.map(collisionKey)
     const newFolders: string[] = []
@@ -134,7 +135,7 @@ export class UploadStore {
       if (!upload.folderKeys.has(folder)) newFolders.push(folder)
     }
     const fileKey = keys.join('/')
-    if (upload.fileKeys.has(fileKey)) throw new UploadError(409, 'path-taken', 'A file with this name (ignoring case) is already in the upload')
+    if (upload.fileKeys.has(fileKey)) throw new UploadError(409, 'path-taken', t('server.upload.pathTaken'))
     if (upload.folderKeys.has(fileKey)) throw new UnsafePathError(relPath, 'file-folder-collision', 'it is uploaded as a file but is already a folder')
     upload.fileKeys.add(fileKey)
     for (const f of newFolders) upload.folderKeys.add(f)
@@ -153,7 +154,7 @@ export class UploadStore {
    */
   async putFile (id: string, relPath: string, size: number, body: Readable, signal: AbortSignal): Promise<LocalFile> {
     const upload = this.get(id)
-    if (upload.state !== 'open') throw new UploadError(409, 'upload-closed', 'This upload was already sent')
+    if (upload.state !== 'open') throw new UploadError(409, 'upload-closed', t('server.upload.alreadySent'))
     if (!Number.isSafeInteger(size) || size < 0) throw new UploadError(400, 'invalid-size', 'size must be a whole number of bytes')
     const reserved = this.reserve(upload, relPath)
     upload.writing++
@@ -166,12 +167,12 @@ export class UploadStore {
         transform (chunk: Buffer, _enc, done) {
           received += chunk.byteLength
           upload.lastActivity = Date.now()
-          if (received > size) done(new UploadError(400, 'size-mismatch', `The body is longer than the declared ${size} bytes`))
+          if (received > size) done(new UploadError(400, 'size-mismatch', t('server.upload.bodyTooLong', { size })))
           else done(null, chunk)
         }
       })
       await pipeline(body, counter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }), { signal: AbortSignal.any([signal, this.closing.signal]) })
-      if (received !== size) throw new UploadError(400, 'size-mismatch', `Received ${received} bytes, the declared size is ${size}`)
+      if (received !== size) throw new UploadError(400, 'size-mismatch', t('server.upload.sizeDiffers', { received, size }))
       const dir = await prepareDestination(upload.dir, relPath, signal)
       const name = relPath.slice(relPath.lastIndexOf('/') + 1)
       const absPath = join(dir, name)
@@ -202,9 +203,9 @@ export class UploadStore {
    */
   handOver (id: string): HandedOver {
     const upload = this.get(id)
-    if (upload.state !== 'open') throw new UploadError(409, 'upload-closed', 'This upload was already sent')
-    if (upload.writing > 0) throw new UploadError(409, 'upload-busy', 'Files of this upload are still being written')
-    if (upload.files.length === 0) throw new UploadError(400, 'upload-empty', 'The upload holds no files')
+    if (upload.state !== 'open') throw new UploadError(409, 'upload-closed', t('server.upload.alreadySent'))
+    if (upload.writing > 0) throw new UploadError(409, 'upload-busy', t('server.upload.busy'))
+    if (upload.files.length === 0) throw new UploadError(400, 'upload-empty', t('server.upload.empty'))
     upload.state = 'sending'
     let removed: Promise<void> | undefined
     const cleanup = async (): Promise<void> => {
@@ -233,7 +234,7 @@ export class UploadStore {
    */
   async remove (id: string): Promise<void> {
     const upload = this.get(id)
-    if (upload.state !== 'open') throw new UploadError(409, 'upload-closed', 'This upload was already sent; cancel its transfer instead')
+    if (upload.state !== 'open') throw new UploadError(409, 'upload-closed', t('server.upload.alreadySentCancel'))
     this.uploads.delete(id)
     await rm(upload.dir, { recursive: true, force: true })
   }
@@ -262,10 +263,10 @@ function toUploadError (err: unknown): Error {
   if (err instanceof UploadError || err instanceof UnsafePathError) return err
   const code = (err as { code?: unknown }).code
   if (failureReasonOf(err, 'write') === 'disk-full') {
-    return new UploadError(507, 'disk-full', 'The disk is full: the file was not stored (free some space and upload again)', { cause: err })
+    return new UploadError(507, 'disk-full', t('server.upload.diskFull'), { cause: err })
   }
   if (code === 'ABORT_ERR' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as { name?: unknown }).name === 'AbortError') {
-    return new UploadError(400, 'upload-aborted', 'The upload was interrupted before the whole file arrived', { cause: err })
+    return new UploadError(400, 'upload-aborted', t('server.upload.aborted'), { cause: err })
   }
-  return new UploadError(500, 'write-failed', `The file could not be stored: ${errorMessage(err)}`, { cause: err })
+  return new UploadError(500, 'write-failed', t('server.upload.writeFailed', { reason: errorMessage(err) }), { cause: err })
 }

@@ -3,6 +3,8 @@ import type { ContactEntry } from '../../app/index.ts'
 import { dataDirOf } from '../options.ts'
 import type { Output } from '../output.ts'
 import { printable } from '../prompt.ts'
+import { t } from '../../text/index.ts'
+import type { MessageKey } from '../../text/index.ts'
 
 /** Options every `ferry contacts` subcommand takes. */
 export interface ContactsOptions {
@@ -26,37 +28,41 @@ export type ContactsAction =
  */
 export async function contactsCommand (what: ContactsAction, options: ContactsOptions, out: Output): Promise<number> {
   return withLocalData(dataDirOf(options), ({ contacts }) => {
-    const show = (c: ContactEntry, verb?: string): void => {
-      const flags = [c.trusted ? 'trusted' : '', c.blocked ? 'blocked' : ''].filter(f => f !== '').join(', ')
-      const seen = c.lastSeenAt == null ? 'never seen' : `last seen ${new Date(c.lastSeenAt).toISOString()}`
+    // `verb` is the JSON event's `action` (an API: stays English); `words` says it to the person.
+    const show = (c: ContactEntry, verb?: string, words?: MessageKey): void => {
+      const flags = [c.trusted ? t('cli.contacts.trusted') : '', c.blocked ? t('cli.contacts.blocked') : ''].filter(f => f !== '').join(', ')
+      const seen = c.lastSeenAt == null ? t('cli.contacts.neverSeen') : t('cli.contacts.lastSeen', { time: new Date(c.lastSeenAt).toISOString() })
+      const line = t('cli.contacts.line', { name: printable(c.name), peerId: c.peerId, flags: flags === '' ? '' : `  [${flags}]`, fingerprint: c.fingerprint, seen })
       out.event({ event: 'contact', ...c, ...(verb == null ? {} : { action: verb }) },
-        `${verb == null ? '' : `${verb}: `}${printable(c.name)}  ${c.peerId}${flags === '' ? '' : `  [${flags}]`}\n  fingerprint ${c.fingerprint}  ·  ${seen}`)
+        words == null ? line : t('cli.contacts.action', { action: t(words), line }))
     }
     switch (what.action) {
       case 'list': {
         const list = contacts.list()
         for (const c of list) show(c)
-        if (list.length === 0) out.event({ event: 'empty' }, 'No contacts yet. Add one with `ferry contacts add <invite>`.')
+        if (list.length === 0) out.event({ event: 'empty' }, t('cli.contacts.empty'))
         return 0
       }
       case 'add': {
         const { contact, added } = contacts.add(what.invite, { name: what.name, trusted: what.trusted })
-        show(contact, added ? 'added' : 'updated')
-        if (!out.json) process.stdout.write('Compare this fingerprint with the one they see for you; if it differs, remove the contact.\n')
+        show(contact, added ? 'added' : 'updated', added ? 'cli.contacts.added' : 'cli.contacts.updated')
+        if (!out.json) process.stdout.write(`${t('cli.contacts.compare')}\n`)
         return 0
       }
       case 'rename':
-        show(contacts.rename(what.contact, what.name), 'renamed')
+        show(contacts.rename(what.contact, what.name), 'renamed', 'cli.contacts.renamed')
         return 0
       case 'trust':
-        show(contacts.setTrusted(what.contact, what.off !== true), what.off === true ? 'no longer trusted' : 'trusted (offers accepted without asking)')
+        show(contacts.setTrusted(what.contact, what.off !== true), what.off === true ? 'no longer trusted' : 'trusted (offers accepted without asking)',
+          what.off === true ? 'cli.contacts.untrusted' : 'cli.contacts.trustedNow')
         return 0
       case 'block':
-        show(contacts.setBlocked(what.contact, what.off !== true), what.off === true ? 'unblocked' : 'blocked (connections refused; a running ferry receive cuts it off within 2 s)')
+        show(contacts.setBlocked(what.contact, what.off !== true), what.off === true ? 'unblocked' : 'blocked (connections refused; a running ferry receive cuts it off within 2 s)',
+          what.off === true ? 'cli.contacts.unblocked' : 'cli.contacts.blockedNow')
         return 0
       case 'remove': {
         const peerId = contacts.remove(what.contact)
-        out.event({ event: 'removed', peerId }, `Removed ${peerId}.`)
+        out.event({ event: 'removed', peerId }, t('cli.contacts.removed', { peerId }))
         return 0
       }
     }

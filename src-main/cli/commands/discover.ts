@@ -3,6 +3,7 @@ import { discoverLan, ENV_NAMES } from '../../app/index.ts'
 import { dataDirOf, interruptSignal, mdnsOf } from '../options.ts'
 import type { Output } from '../output.ts'
 import { printable } from '../prompt.ts'
+import { t } from '../../text/index.ts'
 
 /** Options of `ferry discover`. */
 export interface DiscoverOptions {
@@ -18,14 +19,14 @@ export interface DiscoverOptions {
  * relay (the app layer's `discoverLan`). Exit 0 (also when nobody answered).
  */
 export async function discoverCommand (options: DiscoverOptions, out: Output): Promise<number> {
-  if (!mdnsOf()) throw new ConfigError(`LAN discovery (mDNS) is turned off by ${ENV_NAMES.mdns}`)
+  if (!mdnsOf()) throw new ConfigError(t('cli.discover.mdnsOff', { variable: ENV_NAMES.mdns }))
   const seconds = Number(options.timeout ?? 3)
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new ConfigError(`--timeout must be a positive number of seconds, not "${options.timeout}"`)
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new ConfigError(t('cli.discover.badTimeout', { value: String(options.timeout) }))
   const signal = interruptSignal()
   const count = await discoverLan(dataDirOf(options), seconds * 1000, (p) => {
     out.event({ event: 'peer', peerId: p.peerId, addrs: p.addrs, contact: p.contact, trusted: p.trusted },
-      `${p.contact == null ? '(not a contact)' : printable(p.contact)}  ${p.peerId}  ${p.addrs.join(' ')}`)
+      `${p.contact == null ? t('cli.discover.notContact') : printable(p.contact)}  ${p.peerId}  ${p.addrs.join(' ')}`)
   }, signal)
-  out.event({ event: 'done', count }, count === 0 ? 'No Ferry peer answered on this network.' : `${count} peer(s) found.`)
+  out.event({ event: 'done', count }, count === 0 ? t('cli.discover.none') : t('cli.discover.found', { count }))
   return signal.aborted ? 130 : 0
 }

@@ -3,6 +3,7 @@ import { networkCheckView } from '../../app/index.ts'
 import { interruptSignal, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import type { Output } from '../output.ts'
+import { t } from '../../text/index.ts'
 
 /** Options of `ferry doctor`: the relays and ICE servers to check (else `FERRY_RELAYS` / `FERRY_ICE_SERVERS` / the defaults). */
 export type DoctorOptions = Pick<PeerOptions, 'relay' | 'iceServers' | 'json'>
@@ -16,7 +17,7 @@ export type DoctorOptions = Pick<PeerOptions, 'relay' | 'iceServers' | 'json'>
 export async function doctorCommand (options: DoctorOptions, out: Output): Promise<number> {
   const signal = interruptSignal()
   const net = networkOf(options)
-  if (!out.json) process.stdout.write(`Checking ${net.relays.length} relay(s) and ${net.iceServers.length} ICE server(s)…\n`)
+  if (!out.json) process.stdout.write(`${t('cli.doctor.checking', { relays: net.relays.length, iceServers: net.iceServers.length })}\n`)
   let view
   try {
     view = networkCheckView(await checkNetwork(net, { signal }))

@@ -1,7 +1,7 @@
 import { readHistory } from '../../app/index.ts'
 import { dataDirOf } from '../options.ts'
 import { formatBytes } from '../output.ts'
-import { describeFailure } from '../../text/index.ts'
+import { describeFailure, t } from '../../text/index.ts'
 import type { TransferRecord } from '../../core/index.ts'
 import type { Output } from '../output.ts'
 
@@ -13,17 +13,25 @@ export interface HistoryOptions {
 }
 
 /** Why a transfer ended badly, in the words of the one table of failures (from its recorded code and reason). */
-function failureWords (t: TransferRecord): string {
-  return describeFailure({ code: t.errorCode ?? 'internal', reason: t.errorReason, peerMessage: t.errorPeerMessage, message: t.errorMessage }, { direction: t.direction }).message
+function failureWords (r: TransferRecord): string {
+  return describeFailure({ code: r.errorCode ?? 'internal', reason: r.errorReason, peerMessage: r.errorPeerMessage, message: r.errorMessage }, { direction: r.direction }).message
 }
 
 /** `ferry history`: the transfers recorded (the app layer's history), newest first, with their files. */
 export async function historyCommand (options: HistoryOptions, out: Output): Promise<number> {
   const entries = await readHistory(dataDirOf(options), { limit: Number(options.limit ?? 50), peerId: options.peer, files: true })
-  for (const { record: t, files = [] } of entries) {
-    out.event({ event: 'transfer', ...t, files: files.map(f => ({ path: f.relPath, size: f.size, state: f.state, sha256: f.sha256 ?? null })) },
-      `${new Date(t.createdAt).toISOString()}  ${t.direction === 'send' ? 'sent to  ' : 'received from'} ${t.peerId.slice(-8)}  ${t.state.padEnd(11)} ${String(t.fileCount).padStart(5)} files  ${formatBytes(t.totalBytes).padStart(10)}${t.errorCode != null && t.state !== 'completed' ? `  ${failureWords(t)}` : ''}`)
+  for (const { record: r, files = [] } of entries) {
+    const line = t('cli.history.line', {
+      when: new Date(r.createdAt).toISOString(),
+      direction: t(r.direction === 'send' ? 'cli.history.sentTo' : 'cli.history.receivedFrom'),
+      peer: r.peerId.slice(-8),
+      state: r.state.padEnd(11),
+      count: String(r.fileCount).padStart(5),
+      size: formatBytes(r.totalBytes).padStart(10)
+    })
+    out.event({ event: 'transfer', ...r, files: files.map(f => ({ path: f.relPath, size: f.size, state: f.state, sha256: f.sha256 ?? null })) },
+      `${line}${r.errorCode != null && r.state !== 'completed' ? `  ${failureWords(r)}` : ''}`)
   }
-  if (entries.length === 0) out.event({ event: 'empty' }, 'No transfers yet.')
+  if (entries.length === 0) out.event({ event: 'empty' }, t('cli.history.empty'))
   return 0
 }

@@ -3,6 +3,7 @@ import { localInvite } from '../../app/index.ts'
 import { dataDirOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import type { Output } from '../output.ts'
+import { t } from '../../text/index.ts'
 
 /** Options of `ferry invite`. */
 export interface InviteOptions extends PeerOptions {
@@ -19,7 +20,6 @@ export async function inviteCommand (options: InviteOptions, out: Output): Promi
   const { invite, peerId, name, device, relays } = await localInvite(dataDirOf(options), { name: options.name, relays: networkOf(options).relays })
   const qr = out.json ? '' : await QRCode.toString(invite, { type: 'terminal', small: true })
   out.event({ event: 'invite', invite, peerId, name, device, relays },
-    `${qr}\n${invite}\n\nShare this invite (or let them scan the code). They add you with:\n  ferry contacts add '${invite}'\n` +
-    'Then both of you run `ferry contacts list` and compare the fingerprint shown for each other.')
+    `${qr}\n${invite}\n\n${t('cli.invite.share', { command: `ferry contacts add '${invite}'` })}`)
   return 0
 }

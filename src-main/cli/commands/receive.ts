@@ -4,7 +4,8 @@ import { readDeviceFacts, resolveSettings, startPeerSession } from '../../app/in
 import { dataDirOf, interruptSignal, mdnsOf, networkOf, upnpOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
-import { formatDuration } from '../../text/index.ts'
+import { formatDuration, t } from '../../text/index.ts'
+import type { MessageKey } from '../../text/index.ts'
 import type { Output } from '../output.ts'
 import { askToAccept, printable } from '../prompt.ts'
 
@@ -50,17 +51,17 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
       contactsOnly: () => contactsOnly,
       ask: async (offer, decisionSignal) => askToAccept(offer, out, AbortSignal.any([signal, decisionSignal])),
       ...(options.yes === true
-        ? { acceptEvery: (offer) => out.event({ event: 'offer', ...offerFields(offer) }, `Accepting ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${offer.peerId}`) }
+        ? { acceptEvery: (offer) => out.event({ event: 'offer', ...offerFields(offer) }, t('cli.receive.accepting', { count: offer.files.length, size: formatBytes(offer.totalBytes), peerId: offer.peerId })) }
         : {}),
       onAutoAccepted: (offer, contact) => out.event({ event: 'offer', ...offerFields(offer), autoAccepted: true, because: 'trusted-contact', contact: contact.name },
-        `Accepting ${offer.files.length} file(s), ${formatBytes(offer.totalBytes)} from ${printable(contact.name)} without asking: auto-accepted because the contact is trusted.`),
+        t('cli.receive.autoAccepted', { count: offer.files.length, size: formatBytes(offer.totalBytes), name: printable(contact.name) })),
       onRateLimited: (offer) => out.event({ event: 'rate-limited', transferId: offer.transferId, peerId: offer.peerId },
-        `Refused an offer from ${offer.peerId} unseen: too many offers from peers that are not contacts.`)
+        t('cli.receive.rateLimited', { peerId: offer.peerId }))
     }
   })
   const { peer, presence } = session
   presence?.on('change', s => out.event({ event: 'presence', peerId: s.peerId, name: s.name, online: s.online, lastSeenAt: s.lastSeenAt ?? null },
-    `${printable(s.name)} is ${s.online ? 'online' : `offline${s.lastSeenAt == null ? '' : ` (last seen ${new Date(s.lastSeenAt).toLocaleString()})`}`}`))
+    s.online ? t('cli.receive.online', { name: printable(s.name) }) : s.lastSeenAt == null ? t('cli.receive.offline', { name: printable(s.name) }) : t('cli.receive.offlineSeen', { name: printable(s.name), time: new Date(s.lastSeenAt).toLocaleString() })))
   let exitCode = 0
   try {
     // Without a relay (none answers yet: no internet, DNS failing) the peer still receives on the LAN; the
@@ -68,7 +69,12 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     const relayStatus = await peer.relays.settled(signal)
     const addrs = relayStatus === 'reserved' ? await peer.reachableAddrs({ signal }) : await peer.reachableAddrs({ signal, timeoutMs: 0 }).catch(() => directAddrs(peer))
     out.event({ event: 'ready', peerId: peer.peerId, addrs, downloadDir, relayStatus, upnp: peer.portMapping.status, ...relayErrorOf(peer) },
-      `Ready to receive into ${downloadDir}\nYour peer ID: ${peer.peerId}\n${relayStatus === 'reserved' || relayStatus === 'none' ? '' : `${relayStatusLine(peer, relayStatus)}\n`}To send to you, run:\n  npx ferry send${senderFlags(options)} --to ${addrs[0] ?? '<address>'} <files or folders>${mdns ? `\nOn this LAN (or as a contact): npx ferry send --to ${peer.peerId} <files or folders>` : ''}`)
+      [
+        t('cli.receive.ready', { dir: downloadDir, peerId: peer.peerId }),
+        ...(relayStatus === 'reserved' || relayStatus === 'none' ? [] : [relayStatusLine(peer, relayStatus)]),
+        t('cli.receive.toSend', { command: `npx ferry send${senderFlags(options)} --to ${addrs[0] ?? t('cli.receive.address')} ${t('cli.receive.paths')}` }),
+        ...(mdns ? [t('cli.receive.onLan', { command: `npx ferry send --to ${peer.peerId} ${t('cli.receive.paths')}` })] : [])
+      ].join('\n'))
     followRelays(peer, relayStatus, out, senderFlags(options))
     followPortMapping(peer, out)
     const finished = new Promise<void>((resolveDone) => {
@@ -76,14 +82,14 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
       peer.transfers.on('complete', (r: TransferResult) => {
         if (r.direction !== 'receive') return
         out.event({ event: 'complete', transferId: r.transferId, peerId: r.peerId, transport: r.connection.transport, totalBytes: r.totalBytes, durationMs: r.durationMs, transferMs: r.transferMs, files: r.files },
-          `Received ${r.files.length} file(s), ${formatBytes(r.totalBytes)} in ${formatDuration(r.transferMs)}, all verified (SHA-256).`)
+          t('cli.receive.complete', { count: r.files.length, size: formatBytes(r.totalBytes), duration: formatDuration(r.transferMs) }))
         if (options.once === true) resolveDone()
       })
       peer.transfers.on('resuming', (r) => {
-        if (r.direction === 'receive') out.event({ event: 'resuming', transferId: r.transferId, peerId: r.peerId, skippedBytes: r.skippedBytes }, `Resuming a transfer from ${r.peerId}: ${formatBytes(r.skippedBytes)} already here.`)
+        if (r.direction === 'receive') out.event({ event: 'resuming', transferId: r.transferId, peerId: r.peerId, skippedBytes: r.skippedBytes }, t('cli.receive.resuming', { peerId: r.peerId, size: formatBytes(r.skippedBytes) }))
       })
       peer.transfers.on('declined', (offer) => {
-        out.event({ event: 'declined', transferId: offer.transferId, peerId: offer.peerId }, 'Declined.')
+        out.event({ event: 'declined', transferId: offer.transferId, peerId: offer.peerId }, t('cli.receive.declined'))
         if (options.once === true) { exitCode = 1; resolveDone() }
       })
       peer.transfers.on('failed', (f) => {
@@ -100,11 +106,11 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
   return signal.aborted ? 130 : exitCode
 }
 
-/** What a relay status means for the person, in one line (`reserved` and `none` need no words). */
-const RELAY_STATUS_TEXT: Record<Exclude<RelaySummary, 'reserved' | 'none'>, string> = {
-  connecting: 'Connecting to the relay…',
-  offline: 'No internet connection: nearby devices only (the relay is tried again in the background).',
-  unreachable: 'Relay unreachable, retrying: nearby devices can still send to you.'
+/** What a relay status means for the person, in one line (`reserved` and `none` need no words): its catalog key. */
+const RELAY_STATUS_TEXT: Record<Exclude<RelaySummary, 'reserved' | 'none'>, MessageKey> = {
+  connecting: 'cli.relayStatus.connecting',
+  offline: 'cli.relayStatus.offline',
+  unreachable: 'cli.relayStatus.unreachable'
 }
 
 /**
@@ -127,8 +133,8 @@ function relayErrorOf (peer: Peer): { relayError?: { code: string, reason?: stri
 /** The status line for a relay summary other than `reserved`/`none`: a refusal says why, in the relay error's words. */
 function relayStatusLine (peer: Peer, status: RelaySummary): string {
   const failure = peer.relays.failure
-  if (status === 'unreachable' && failure?.code === 'relay-refused') return `${failure.message} Retrying in the background; nearby devices can still send to you.`
-  return RELAY_STATUS_TEXT[status as Exclude<RelaySummary, 'reserved' | 'none'>]
+  if (status === 'unreachable' && failure?.code === 'relay-refused') return t('cli.relayStatus.refused', { message: failure.message })
+  return t(RELAY_STATUS_TEXT[status as Exclude<RelaySummary, 'reserved' | 'none'>])
 }
 
 /** The peer's direct (non-relayed) listen addresses. */
@@ -151,17 +157,17 @@ function followRelays (peer: Peer, initial: RelaySummary, out: Output, flags: st
       return
     }
     void peer.reachableAddrs().then(addrs => {
-      out.event({ event: 'relay', relayStatus: status, addrs }, `Reachable through the relay again. To send to you, run:\n  npx ferry send${flags} --to ${addrs[0] ?? '<address>'} <files or folders>`)
+      out.event({ event: 'relay', relayStatus: status, addrs }, t('cli.receive.relayBack', { command: `npx ferry send${flags} --to ${addrs[0] ?? t('cli.receive.address')} ${t('cli.receive.paths')}` }))
     }, () => {})
   })
 }
 
-/** What each port-mapping status means for the person, in one line (`searching` is not printed). */
-const UPNP_STATUS_TEXT: Record<Exclude<PortMappingStatus, 'searching'>, string> = {
-  mapped: 'Port mapped by your router: others can connect directly.',
-  'no-gateway': 'No UPnP router answered: no port mapped (others reach you through the relay).',
-  failed: 'Your router answered but mapped no port (others reach you through the relay).',
-  off: 'Port mapping ended: the router\'s port is closed again.'
+/** What each port-mapping status means for the person, in one line (`searching` is not printed): its catalog key. */
+const UPNP_STATUS_TEXT: Record<Exclude<PortMappingStatus, 'searching'>, MessageKey> = {
+  mapped: 'cli.upnp.mapped',
+  'no-gateway': 'cli.upnp.noGateway',
+  failed: 'cli.upnp.failed',
+  off: 'cli.upnp.off'
 }
 
 /**
@@ -179,6 +185,6 @@ function followPortMapping (peer: Peer, out: Output): void {
     if (status === 'searching' || (status === 'off' && before !== 'mapped')) return
     const addrs = peer.portMapping.addrs.map(a => `${a}/p2p/${peer.peerId}`)
     out.event({ event: 'upnp', upnp: status, ...(problem == null ? {} : { problem }), addrs, directAddrs: directAddrs(peer) },
-      `${UPNP_STATUS_TEXT[status]}${addrs[0] == null ? '' : ` To send to you from anywhere: npx ferry send --to ${addrs[0]} <files or folders>`}`)
+      addrs[0] == null ? t(UPNP_STATUS_TEXT[status]) : t('cli.upnp.fromAnywhere', { status: t(UPNP_STATUS_TEXT[status]), command: `npx ferry send --to ${addrs[0]} ${t('cli.receive.paths')}` }))
   })
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { createRelay, DEFAULT_RELAY_LISTEN, IDENTITY_FILE, loadOrCreateIdentity } from '../../core/index.ts'
 import { dataDirOf, interruptSignal } from '../options.ts'
 import type { Output } from '../output.ts'
+import { t } from '../../text/index.ts'
 
 /** Options of `ferry relay`. */
 export interface RelayOptions {
@@ -24,9 +25,9 @@ export async function relayCommand (options: RelayOptions, out: Output): Promise
   const addrs = relay.getMultiaddrs().map(String)
   const keyFile = join(keyDir, IDENTITY_FILE)
   out.event({ event: 'listening', peerId: relay.peerId.toString(), addrs, relayData: options.relayData === true, keyFile },
-    `Relay running. Peer ID: ${relay.peerId.toString()}\nIts key (which keeps this peer ID across restarts): ${keyFile}\nGive peers one of these addresses (--relay):\n${addrs.map(a => `  ${a}`).join('\n')}\nPress Ctrl+C to stop.`)
+    t('cli.relay.running', { peerId: relay.peerId.toString(), keyFile, addrs: addrs.map(a => `  ${a}`).join('\n') }))
   await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
   await relay.stop()
-  out.event({ event: 'stopped' }, 'Relay stopped.')
+  out.event({ event: 'stopped' }, t('cli.relay.stopped'))
   return 0
 }

@@ -3,7 +3,7 @@ import { RecipientBlockedError, sendOnce } from '../../app/index.ts'
 import { dataDirOf, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
-import { formatDuration } from '../../text/index.ts'
+import { formatDuration, t } from '../../text/index.ts'
 import { connectionWords } from '../words.ts'
 import type { Output } from '../output.ts'
 
@@ -41,26 +41,26 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
       on: {
         started: () => { dialStartedAt = Date.now() },
         route: (route) => out.event({ event: 'route', peerId: route.peerId, contact: route.contact, via: route.via, addr: route.addr.toString() },
-          `Reaching ${route.contact ?? route.peerId} ${route.via === 'relay' ? 'via its relay' : route.via === 'lan' ? 'on the LAN' : 'at its last known address'}…`),
+          t(route.via === 'relay' ? 'cli.send.reaching.relay' : route.via === 'lan' ? 'cli.send.reaching.lan' : 'cli.send.reaching.known', { who: route.contact ?? route.peerId })),
         progress: p => out.progress(p),
         resuming: r => out.event({ event: 'resuming', transferId: r.transferId, skippedBytes: r.skippedBytes },
-          `Resuming: the receiver already has ${formatBytes(r.skippedBytes)}, which will not be sent again.`),
+          t('cli.send.resuming', { size: formatBytes(r.skippedBytes) })),
         connected: (info) => out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, connectMs: Date.now() - dialStartedAt },
-          `Connected ${connectionWords(info)}. Waiting for the receiver to accept…`),
+          t('cli.send.connected', { how: connectionWords(info) })),
         retry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
-        skipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (links, special files, partial-file folders): ${skipped.join(', ')}`),
+        skipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, t('cli.send.skipped', { paths: skipped.join(', ') })),
         interrupted: (attempt, err) => out.event({ event: 'interrupted', attempt, message: (err as Error).message },
-          `Connection lost (${(err as Error).message}); trying to reach the receiver again to resume…`),
+          t('cli.send.interrupted', { message: (err as Error).message })),
         complete: (result) => {
           const mibps = (result.totalBytes - (result.skippedBytes ?? 0)) / 1048576 / (Math.max(1, result.transferMs) / 1000)
           out.event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, skippedBytes: result.skippedBytes ?? 0, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files },
-            `Sent ${result.files.length} file(s), ${formatBytes(result.totalBytes)} in ${formatDuration(result.transferMs)} (${mibps.toFixed(1)} MiB/s); the receiver verified every file.`)
+            t('cli.send.complete', { count: result.files.length, size: formatBytes(result.totalBytes), duration: formatDuration(result.transferMs), speed: mibps.toFixed(1) }))
         }
       }
     })
   } catch (err) {
     // The CLI's words for a blocked recipient: how to unblock it here.
-    if (err instanceof RecipientBlockedError) throw new FerryError('blocked', `${err.contactName} (${err.peerId}) is blocked; unblock it with \`ferry contacts block --off\``)
+    if (err instanceof RecipientBlockedError) throw new FerryError('blocked', t('cli.send.blocked', { name: err.contactName, peerId: err.peerId }))
     throw err
   }
   return 0

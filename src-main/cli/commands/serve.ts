@@ -6,6 +6,7 @@ import { checkStaticDir, loadSession, saveSession, startServer } from '../../ser
 import { dataDirOf, environment, interruptSignal, mdnsOf, networkOf, upnpOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import type { Output } from '../output.ts'
+import { t } from '../../text/index.ts'
 
 /** The built renderer `ferry serve` serves (`npm run build` writes it). */
 export const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url))
@@ -27,7 +28,7 @@ export interface ServeOptions extends PeerOptions {
 function parsePort (text: string | undefined): number | undefined {
   if (text == null) return undefined
   const port = Number(text)
-  if (!/^\d{1,5}$/u.test(text) || port > 65535) throw new ConfigError(`--port must be a number from 0 to 65535, not "${text}"`)
+  if (!/^\d{1,5}$/u.test(text) || port > 65535) throw new ConfigError(t('cli.serve.badPort', { value: text }))
   return port
 }
 
@@ -71,10 +72,10 @@ export async function serveCommand (options: ServeOptions, out: Output): Promise
       const offNotice = app.on('notice', n => out.event({ event: 'notice', level: n.level, code: n.code, message: n.message }, `[${n.level}] ${n.message}`))
       const settings = (await app.handlers.getSnapshot({}, signal)).settings
       out.event({ event: 'ready', url: server.url, port: server.port, peerId: app.peer.peerId, dataDir, downloadDir: settings.downloadDir },
-        `Ferry is running at\n  ${server.url}\nOpen it in a browser on this computer (the URL carries the access token: keep it private).\nYour peer ID: ${app.peer.peerId}\nPress Ctrl+C to stop.`)
+        t('cli.serve.ready', { url: server.url, peerId: app.peer.peerId }))
       if (!signal.aborted) await new Promise<void>(resolveDone => signal.addEventListener('abort', () => resolveDone(), { once: true }))
       offNotice()
-      out.event({ event: 'stopping' }, 'Stopping…')
+      out.event({ event: 'stopping' }, t('cli.serve.stopping'))
     } finally {
       await server.close()
     }
