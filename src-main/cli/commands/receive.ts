@@ -18,6 +18,8 @@ export interface ReceiveOptions extends PeerOptions {
   once?: boolean
   /** `--no-mdns` gives false: no LAN discovery, no LAN listen address by default. */
   mdns?: boolean
+  /** `--no-relay-for-contacts` gives false: do not relay for contacts (docs/CONNECTIVITY.md, "Contacts as relays"). */
+  relayForContacts?: boolean
 }
 
 /**
@@ -40,6 +42,7 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     // With LAN discovery, listen on every interface so LAN peers that find this one by mDNS can dial it over TCP.
     listen: options.listen ?? (mdns ? ['/ip4/0.0.0.0/tcp/0'] : undefined),
     discovery: { mdns },
+    relayForContacts: options.relayForContacts !== false,
     decide: async (offer: IncomingOffer, decisionSignal: AbortSignal): Promise<OfferDecision> => {
       if (options.yes === true) {
         out.event({ event: 'offer', transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files },
@@ -62,6 +65,16 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
   presence.on('change', s => out.event({ event: 'presence', peerId: s.peerId, name: s.name, online: s.online, lastSeenAt: s.lastSeenAt ?? null },
     `${printable(s.name)} is ${s.online ? 'online' : `offline${s.lastSeenAt == null ? '' : ` (last seen ${new Date(s.lastSeenAt).toLocaleString()})`}`}`))
   presence.start()
+  // A contact relaying for this peer: one event each time its reservation's state changes.
+  const contactRelayStates = new Map<string, string>()
+  peer.contactRelays.on('change', (states) => {
+    for (const r of states) {
+      if (contactRelayStates.get(r.relay) === r.state) continue
+      contactRelayStates.set(r.relay, r.state)
+      out.event({ event: 'contact-relay', peerId: r.peerId, name: r.name, relay: r.relay, state: r.state, problem: r.problem ?? null },
+        r.state === 'reserved' ? `Reachable through ${printable(r.name)}'s Ferry.` : undefined)
+    }
+  })
   let exitCode = 0
   try {
     // Without a relay (none answers yet: no internet, DNS failing) the peer still receives on the LAN; the

@@ -3,7 +3,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { FerryError, startPeer } from '../../core/index.ts'
 import type { Peer } from '../../core/index.ts'
 import { ConfigError } from '../../core/config/index.ts'
-import { findRoute, isDirectTcp, resolveContact } from '../../core/contacts/index.ts'
+import { contactRelaysOf, findRoute, isDirectTcp, pathOf, resolveContact } from '../../core/contacts/index.ts'
 import { RESUME_RETRY_FOR_MS } from '../../core/index.ts'
 import { dataDirOf, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
@@ -29,9 +29,9 @@ export interface SendCommandOptions extends PeerOptions {
 async function routeTo (peer: Peer, to: string, relays: string[], out: Output, signal: AbortSignal): Promise<Multiaddr> {
   const { peerId, contact } = resolveContact(peer.store, to)
   if (contact?.blocked === true) throw new FerryError('blocked', `${contact.name} (${peerId}) is blocked; unblock it with \`ferry contacts block --off\``)
-  const route = await findRoute(peer.node, { peerId, contact, lan: peer.lan, relays, signal })
-  out.event({ event: 'route', peerId, contact: contact?.name ?? null, via: route.via, addr: route.addr.toString() },
-    `Reaching ${contact?.name ?? peerId} ${route.via === 'relay' ? 'via its relay' : route.via === 'lan' ? 'on the LAN' : 'at its last known address'}…`)
+  const route = await findRoute(peer.node, { peerId, contact, lan: peer.lan, relays, contactRelays: contactRelaysOf(peer.store, peerId), signal })
+  out.event({ event: 'route', peerId, contact: contact?.name ?? null, via: route.via, relayContact: route.relay?.name ?? null, addr: route.addr.toString() },
+    `Reaching ${contact?.name ?? peerId} ${route.via === 'relay' ? 'via its relay' : route.via === 'contact-relay' ? `through ${route.relay?.name ?? 'a contact'}'s Ferry` : route.via === 'lan' ? 'on the LAN' : 'at its last known address'}…`)
   return route.addr
 }
 
@@ -72,8 +72,9 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
       onConnected: (info) => {
         // A contact reached: remember when, and its direct address (a TCP address we dialled is one it listens on).
         if (peerId != null) peer.store.contacts.touchSeen(peerId, Date.now(), isDirectTcp(info.remoteAddr) ? [info.remoteAddr] : [])
-        out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, connectMs: Date.now() - dialStartedAt },
-          `Connected ${connectionWords(info)}. Waiting for the receiver to accept…`)
+        const path = pathOf(info, peer.store)
+        out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, path: path.path, via: path.via ?? null, connectMs: Date.now() - dialStartedAt },
+          `Connected ${path.path === 'contact-relay' ? path.text : connectionWords(info)}. Waiting for the receiver to accept…`)
       },
       onRetry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
       onSkipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, `Skipped (links, special files, partial-file folders): ${skipped.join(', ')}`),

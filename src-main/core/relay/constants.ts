@@ -43,3 +43,22 @@ export const MAX_PENDING_PER_SOURCE = 8
 export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
 /** New inbound connections per second from one host (libp2p's `inboundConnectionThreshold`). */
 export const INBOUND_CONNECTIONS_PER_SECOND = 20
+
+/*
+ * The limits of the relay every reachable Ferry peer runs for its contacts (./contact-relay.ts; docs/CONNECTIVITY.md,
+ * "Contacts as relays"). Only contacts ever get past its gate, so these bound what a contact — or a contact's stolen
+ * key — can spend of a friend's machine.
+ */
+
+/**
+ * Reservations a peer holds for its contacts at once, in total. One per contact (the reservation store is keyed by peer
+ * ID); 64 covers a person's devices and friends, and a slot costs a few hundred bytes.
+ */
+export const MAX_CONTACT_RESERVATIONS = 64
+/**
+ * Relayed connections at once with one contact at either end. A transfer needs one (the WebRTC handshake's circuit,
+ * or the circuit carrying the bytes when WebRTC failed); four covers a retry overlapping a transfer in each direction.
+ */
+export const MAX_CIRCUITS_PER_CONTACT = 4
+/** Relayed connections being set up at once (HOP streams) per connection: a contact opens one per dial. */
+export const MAX_CONTACT_HOP_STREAMS = 8

@@ -24,6 +24,12 @@ export const DEFAULT_PROGRESS_INTERVAL_MS = 500
 export const MAX_CONTACT_ADDRS = 16
 
 /**
+ * Most addresses kept of a contact that relays for its contacts (`setRelayAddrs`): its reachable direct addresses.
+ * Source: our own bound on the row size; a reachable host has one or two (IPv4, IPv6) per port.
+ */
+export const MAX_RELAY_ADDRS = 4
+
+/**
  * States after which a transfer never moves on by itself; entering one sets `finished_at`.
  * Source: the transfer state machine (a transfer ends completed, declined, failed, interrupted or cancelled).
  */

@@ -41,7 +41,7 @@ export { ProgressWriter } from './progress.ts'
 export type { ProgressSink, ProgressWriterOptions } from './progress.ts'
 export { MIGRATIONS } from './migrations.ts'
 export {
-  BUSY_TIMEOUT_MS, DEFAULT_PROGRESS_INTERVAL_MS, MAX_CONTACT_ADDRS, TERMINAL_STATES, UNFINISHED_STATES
+  BUSY_TIMEOUT_MS, DEFAULT_PROGRESS_INTERVAL_MS, MAX_CONTACT_ADDRS, MAX_RELAY_ADDRS, TERMINAL_STATES, UNFINISHED_STATES
 } from './constants.ts'
 export {
   ContactNotFoundError, SettingValueError, StoreVersionError, TransferExistsError, TransferNotFoundError

@@ -58,5 +58,9 @@ export const MIGRATIONS: readonly string[] = [
   'ALTER TABLE transfers ADD COLUMN accepted_at INTEGER;',
   // 3: the kind of device a contact says it is (`desktop`, `laptop`, `server`: from its invite or its offers), shown as
   // an icon; NULL when unknown (contacts added before, or by a version that does not say).
-  'ALTER TABLE contacts ADD COLUMN device TEXT;'
+  'ALTER TABLE contacts ADD COLUMN device TEXT;',
+  // 4: where a contact relays for its contacts (circuit-relay-v2, docs/CONNECTIVITY.md "Contacts as relays"): a JSON
+  // array of its reachable direct multiaddrs, each ending in `/p2p/<its peer ID>`, learned from identify; NULL when it
+  // does not relay (or never said).
+  'ALTER TABLE contacts ADD COLUMN relay_addrs TEXT;'
 ]
