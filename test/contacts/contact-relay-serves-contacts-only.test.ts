@@ -3,7 +3,8 @@
  * Carol relays for her contacts, Alice and Bob are contacts of each other and of Carol, and use no configured relay:
  * - Bob and Alice learn from identify that Carol relays, and record where (SQLite `contacts.relay_addrs`); Bob keeps a
  *   reservation on her;
- * - `findRoute` from Alice to Bob goes through Carol (`contact-relay`), and a file sent on that route arrives intact;
+ * - `findRoute` from Alice to Bob goes through Carol (`contact-relay`), and a file sent on that route arrives intact
+ *   over WebRTC (Carol carried the handshake only: WebRTC works on loopback);
  * - a stranger can neither reserve on Carol nor be relayed through her to Bob; and when Carol removes Alice from her
  *   contacts, Alice's next relayed connection through Carol is refused — without a restart.
  */
@@ -77,6 +78,7 @@ describe('contacts as relays', () => {
     assert.ok(route.addr.toString().startsWith(`${carolAddr}/p2p-circuit/webrtc/`), route.addr.toString())
     const result = await alice.transfers.send(route.addr, [file])
     assert.equal(result.totalBytes, 256 * 1024)
+    assert.equal(result.connection.transport, 'webrtc', 'WebRTC works here: the bytes do not go through Carol')
     assert.equal(await fileSha256(join(dir, 'bob-out', 'photo.bin')), await fileSha256(file))
   })
 

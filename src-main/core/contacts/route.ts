@@ -160,7 +160,9 @@ async function firstContactRelay (node: FerryLibp2p, peerId: string, options: Fi
   const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
   try {
     return await Promise.any(candidates.map(async (r) => {
-      await node.dial(multiaddr(circuitAddr(r.relay, peerId)), { signal })
+      const conn = await node.dial(multiaddr(circuitAddr(r.relay, peerId)), { signal })
+      // Only a probe: the route's WebRTC dial does not need it, and a friend's relay carries nothing idle.
+      if (conn.remoteAddr.toString().includes('/p2p-circuit')) await conn.close().catch(() => {})
       return r
     }))
   } catch (err) {
