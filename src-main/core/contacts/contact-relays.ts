@@ -51,8 +51,9 @@ export interface ContactRelaysInit {
  * configured relay ({@link RelayReservations}: retried with backoff), so peers reach this one at
  * `<contact>/p2p-circuit/webrtc/p2p/<this peer>`.
  *
- * The addresses recorded are the one this peer reached the contact at (when direct) and the direct TCP addresses it
- * announced, at most `MAX_RELAY_ADDRS` (store).
+ * The addresses recorded are the one this peer dialled the contact at (when direct) and the direct TCP addresses it
+ * announced, at most `MAX_RELAY_ADDRS` (store). A contact that relays but announces no direct address and was never
+ * dialled directly (behind a NAT: unreachable) is not recorded.
  */
 export class ContactRelays extends EventEmitter<{ change: [ContactRelayState[]] }> {
   private readonly init: ContactRelaysInit
@@ -104,9 +105,13 @@ export class ContactRelays extends EventEmitter<{ change: [ContactRelayState[]] 
   }
 }
 
-/** The direct TCP addresses a relaying contact is reached at: the connection's own first, then those it announced. */
+/**
+ * The direct TCP addresses a relaying contact is reached at: the one this peer dialled (an outbound connection's
+ * remote address: it answered there) first, then those it announced. An inbound connection's remote address is where
+ * the contact's NAT sent it from, not where it can be reached, so it is not one.
+ */
 function relayAddrsOf (contact: Contact, result: IdentifyResult): string[] {
-  const remote = result.connection.remoteAddr.toString()
-  const candidates = [...(result.connection.limits == null ? [remote] : []), ...result.listenAddrs.map(String)]
+  const dialled = result.connection.direction === 'outbound' && result.connection.limits == null ? [result.connection.remoteAddr.toString()] : []
+  const candidates = [...dialled, ...result.listenAddrs.map(String)]
   return [...new Set(candidates.filter(isDirectTcp).map(a => withPeerId(a, contact.peerId)))]
 }
