@@ -91,6 +91,11 @@ export interface TransferView {
   currentFile?: string
   /** `webrtc`, `tcp`, `circuit-relay`, once connected. */
   transport?: string
+  /**
+   * Sends: the path in words, once connected — "direct", "through Carol's Ferry" (a contact relaying), "through TURN",
+   * "through relay <peer ID>" (`contacts.pathOf`, docs/CONNECTIVITY.md §8).
+   */
+  via?: string
   /** Why it ended badly: a stable `code` and a message for a person. */
   error?: { code: string, message: string }
   createdAt: number
@@ -139,6 +144,11 @@ export interface SettingsView {
   relays: string[]
   /** Offers from peers that are not contacts are refused unseen. */
   contactsOnly: boolean
+  /**
+   * Relay for contacts: when this device is reachable, two of its contacts that cannot connect directly connect
+   * through it — never strangers (docs/CONNECTIVITY.md §8). Default on; a change restarts the peer.
+   */
+  relayForContacts: boolean
   /** The desktop app checks for, downloads and verifies updates (docs/UPDATES.md); default on. */
   checkForUpdates: boolean
 }

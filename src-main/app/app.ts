@@ -157,6 +157,7 @@ export class AppState {
       decide,
       // The core refuses peers that are not contacts unseen and unrecorded, resumed transfers included.
       contactsOnly: () => this.settings.contactsOnly,
+      relayForContacts: settings.relayForContacts,
       displayName: settings.displayName,
       deviceKind: settings.deviceKind,
       timeouts: init.timeouts

@@ -65,9 +65,12 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
     }
   }
   if (req.contactsOnly != null) patch.contactsOnly = req.contactsOnly
+  if (req.relayForContacts != null) patch.relayForContacts = req.relayForContacts
   if (req.checkForUpdates != null) patch.checkForUpdates = req.checkForUpdates
   persistSettings(app.peer.store.settings, patch)
-  const relaysChanged = patch.relays != null && JSON.stringify(patch.relays) !== JSON.stringify(app.activeRelays)
+  // The relay for contacts is a libp2p service: switching it takes a restart of the peer, as new relays do.
+  const relaysChanged = (patch.relays != null && JSON.stringify(patch.relays) !== JSON.stringify(app.activeRelays)) ||
+    (patch.relayForContacts != null && patch.relayForContacts !== app.settings.relayForContacts)
   app.settings = { ...app.settings, ...patch }
   if (patch.displayName != null) {
     app.peer.transfers.setDisplayName(patch.displayName)

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { ApiError } from '../api/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { findRoute, isDirectTcp } from '../core/contacts/index.ts'
+import { contactRelaysOf, findRoute, isDirectTcp, pathOf } from '../core/contacts/index.ts'
 import { errorMessage, FerryError, findSendToResume, RESUMABLE_STATES } from '../core/index.ts'
 import { PausedError } from '../core/errors/index.ts'
 import type { LocalFile, Peer } from '../core/index.ts'
@@ -78,7 +78,7 @@ export class Sends {
     if (cleanup != null) this.cleanups.set(transferId, cleanup)
     this.init.views.connecting(transferId, resolved.peerId, files.map(f => ({ path: f.relPath, size: f.size })))
     this.run(transferId, async (signal) => {
-      const route = await findRoute(peer.node, { peerId: resolved.peerId, contact, lan: peer.lan, relays: this.init.relays(), signal })
+      const route = await findRoute(peer.node, { peerId: resolved.peerId, contact, lan: peer.lan, relays: this.init.relays(), contactRelays: contactRelaysOf(peer.store, resolved.peerId), signal })
       await peer.transfers.sendLocal(route.addr, files, this.sendOptions(transferId, resolved.peerId, signal))
     })
     return { transferId }
@@ -140,10 +140,13 @@ export class Sends {
       signal,
       retryForMs: RESUME_RETRY_FOR_MS,
       onConnected: (info: ConnectionInfo) => {
+        let via: string | undefined
         try {
-          this.init.peer().store.contacts.touchSeen(peerId, Date.now(), isDirectTcp(info.remoteAddr) ? [info.remoteAddr] : [])
+          const store = this.init.peer().store
+          store.contacts.touchSeen(peerId, Date.now(), isDirectTcp(info.remoteAddr) ? [info.remoteAddr] : [])
+          via = pathOf(info, store).text
         } catch { /* not a contact, or the store closed */ }
-        this.init.views.patch(transferId, { state: 'offered', transport: info.transport })
+        this.init.views.patch(transferId, { state: 'offered', transport: info.transport, ...(via == null ? {} : { via }) })
       },
       onInterrupted: () => this.init.views.patch(transferId, { state: 'connecting', bytesPerSecond: undefined, etaMs: undefined })
     }

@@ -10,6 +10,7 @@
 import { MAX_FILES_IN_EVENTS } from '../api/index.ts'
 import type { FileView, TransferStateView, TransferView } from '../api/index.ts'
 import { RESUMABLE_STATES } from '../core/index.ts'
+import { pathOf } from '../core/contacts/index.ts'
 import type { IncomingOffer, TransferProgress } from '../core/index.ts'
 import type { Store, TransferFileRecord, TransferRecord } from '../core/store/index.ts'
 import { describeFailure } from './errors.ts'
@@ -227,6 +228,9 @@ export class TransferViews {
       canCancel: running
     }
     if (r.transport != null) view.transport = r.transport
+    // A relayed circuit's path in words (whose Ferry relayed it); the ICE pair of a WebRTC one is not recorded.
+    const store = r.transport === 'circuit-relay' && r.remoteAddr != null ? this.init.store() : undefined
+    if (store != null && r.remoteAddr != null) view.via = pathOf({ transport: 'circuit-relay', remoteAddr: r.remoteAddr }, store).text
     if (r.finishedAt != null) view.finishedAt = r.finishedAt
     if (r.errorCode != null && r.state !== 'completed') view.error = describeFailure(r.errorCode, r.errorMessage ?? '', { peerName, direction: r.direction })
     return view
