@@ -13,7 +13,7 @@ import type { Identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
-import { ContactRelayPolicy } from '../relay/contact-relay.ts'
+import { ContactRelayPolicy } from '../relay/index.ts'
 import { ConnectionAdmission } from './admission.ts'
 import {
   DIAL_TIMEOUT_MS, INBOUND_CONNECTION_THRESHOLD, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INBOUND_STOP_STREAMS,
