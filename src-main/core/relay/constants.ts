@@ -56,9 +56,11 @@ export const INBOUND_CONNECTIONS_PER_SECOND = 20
  */
 export const MAX_CONTACT_RESERVATIONS = 64
 /**
- * Relayed connections at once with one contact at either end. A transfer needs one (the WebRTC handshake's circuit,
- * or the circuit carrying the bytes when WebRTC failed); four covers a retry overlapping a transfer in each direction.
+ * Relayed connections at once with one contact at either end. A transfer needs one for its bytes when WebRTC failed,
+ * but each WebRTC attempt before it opens one for its handshake, which may linger until the attempt is given up (three
+ * attempts, each retrying a failed handshake within it): eight covers a send that falls back to the circuit and a
+ * second one running.
  */
-export const MAX_CIRCUITS_PER_CONTACT = 4
+export const MAX_CIRCUITS_PER_CONTACT = 8
 /** Relayed connections being set up at once (HOP streams) per connection: a contact opens one per dial. */
 export const MAX_CONTACT_HOP_STREAMS = 8
