@@ -104,6 +104,7 @@ if (missing != null && inCI) {
       const nat = await lab.buildCell({ name: label, a: 'symmetric', b: 'symmetric', expect: 'relayed' })
       const pub = await lab.buildPublicHost(host)
       const started: FerryProcess[] = []
+      // LAB_DEBUG=<namespaces> passes DEBUG to every process of the cell (e.g. `libp2p:circuit-relay:server,ferry:*`).
       const run = (args: string[], ns: string): FerryProcess => { const p = ferry(args, process.env.LAB_DEBUG == null ? {} : { DEBUG: process.env.LAB_DEBUG }, { netns: ns }); started.push(p); return p }
       try {
         const alice = await identity(join(work, 'alice'))
