@@ -142,7 +142,7 @@ if (missing != null && inCI) {
 
         const sender = run(['send', '--relay', 'none', '--ice-servers', STUN_ONLY, '--data-dir', alice.dataDir, '--to', 'Bob', join(dir, 'src', 'payload.bin')], nat.sender)
         const diag = (): string => `\nsender: ${JSON.stringify(sender.events.filter(e => e.event !== 'progress'))}\n${sender.stderr}\nreceiver: ${receiver.stderr.slice(-4000)}\nrelay: ${relayPeer.stderr.slice(-6000)}`
-        const route = await sender.waitFor('route', 30_000)
+        const route = await sender.waitFor('route', 30_000).catch((err: Error) => { throw new Error(`${err.message.slice(0, 300)}${diag()}`) })
         const connected = await sender.waitFor('connected', 90_000).catch((err: Error) => { throw new Error(`${err.message}${diag()}`) })
         const senderCode = await sender.exitCode(180_000).catch((err: Error) => { throw new Error(`${err.message.slice(0, 200)}${diag()}`) })
         const receiverCode = senderCode === 0 ? await receiver.exitCode(30_000) : 'not awaited'

@@ -113,7 +113,8 @@ export interface FindRouteOptions {
  * open and its address is returned; otherwise WebRTC signalled through the first of `contactRelays` that connects to
  * the peer within `contactRelayProbeMs` (the peer holds a reservation there and the relay let both through: a small
  * limited circuit, opened in parallel on each), else through the contact's relays (from its invite), else through the
- * first configured relay.
+ * first configured relay, else — when there is none — through the first of `contactRelays` even though its probe did
+ * not answer in time (the dial then retries as on any relay).
  *
  * @throws {DialError} (`peer-unreachable`) when no direct connection came up and no relay is known
  * @throws {AbortedError} when `signal` aborts
@@ -143,6 +144,9 @@ export async function findRoute (node: FerryLibp2p, options: FindRouteOptions): 
   if (viaContact != null) return { via: 'contact-relay', addr: multiaddr(webrtcAddr(viaContact.relay, peerId)), relay: viaContact }
   const relay = [...(contact == null ? [] : relaysOf(contact)), ...options.relays][0]
   if (relay != null) return { via: 'relay', addr: multiaddr(webrtcAddr(relay, peerId)) }
+  // No other relay: a contact relay that did not answer the probe in time is still worth the dial's own retries.
+  const lastResort = (options.contactRelays ?? []).find(r => r.peerId !== peerId)
+  if (lastResort != null) return { via: 'contact-relay', addr: multiaddr(webrtcAddr(lastResort.relay, peerId)), relay: lastResort }
   throw new DialError(`Could not reach ${peerId}: it was not found on the LAN${direct.length > 0 ? ' and its direct addresses did not answer' : ''}, and no relay is known for it (add it from an invite, or pass --relay)`)
 }
 
