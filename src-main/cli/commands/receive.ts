@@ -4,7 +4,7 @@ import { readDeviceFacts, resolveSettings, startPeerSession } from '../../app/in
 import { dataDirOf, interruptSignal, mdnsOf, networkOf, upnpOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
-import { formatDuration } from '../../text/index.ts'
+import { formatDuration, t } from '../../text/index.ts'
 import type { Output } from '../output.ts'
 import { askToAccept, printable } from '../prompt.ts'
 
@@ -19,6 +19,11 @@ export interface ReceiveOptions extends PeerOptions {
   upnp?: boolean
   /** Refuse offers from peers that are not contacts, unseen (default: the stored `contactsOnly` setting). */
   contactsOnly?: boolean
+  /**
+   * `--no-relay-for-contacts` gives false: do not relay for contacts (docs/CONNECTIVITY.md §9 "Contacts and your own
+   * devices as relays").
+   */
+  relayForContacts?: boolean
 }
 
 /**
@@ -46,6 +51,8 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     mdns,
     // Ask the router to forward a port (UPnP-IGD): in the background, never delaying `ready` (an `upnp` event follows).
     portMapping: upnpOf(options.upnp),
+    // Relay between this peer's contacts (never for strangers) unless `--no-relay-for-contacts`.
+    relayForContacts: options.relayForContacts !== false,
     receive: {
       contactsOnly: () => contactsOnly,
       ask: async (offer, decisionSignal) => askToAccept(offer, out, AbortSignal.any([signal, decisionSignal])),
@@ -61,6 +68,8 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
   const { peer, presence } = session
   presence?.on('change', s => out.event({ event: 'presence', peerId: s.peerId, name: s.name, online: s.online, lastSeenAt: s.lastSeenAt ?? null },
     `${printable(s.name)} is ${s.online ? 'online' : `offline${s.lastSeenAt == null ? '' : ` (last seen ${new Date(s.lastSeenAt).toLocaleString()})`}`}`))
+  // From the start: a reservation on a contact relay stored earlier may be made before `ready`.
+  followContactRelays(peer, out)
   let exitCode = 0
   try {
     // Without a relay (none answers yet: no internet, DNS failing) the peer still receives on the LAN; the
@@ -153,6 +162,23 @@ function followRelays (peer: Peer, initial: RelaySummary, out: Output, flags: st
     void peer.reachableAddrs().then(addrs => {
       out.event({ event: 'relay', relayStatus: status, addrs }, `Reachable through the relay again. To send to you, run:\n  npx ferry send${flags} --to ${addrs[0] ?? '<address>'} <files or folders>`)
     }, () => {})
+  })
+}
+
+/**
+ * Prints a `contact-relay` event each time the reservation on a contact that relays for this peer changes state:
+ * `{ event: 'contact-relay', peerId, name, relay, state, problem }` — with "Reachable through Carol's Ferry." once
+ * `reserved` (docs/CONNECTIVITY.md §9).
+ */
+function followContactRelays (peer: Peer, out: Output): void {
+  const states = new Map<string, string>()
+  peer.contactRelays.on('change', (relays) => {
+    for (const r of relays) {
+      if (states.get(r.relay) === r.state) continue
+      states.set(r.relay, r.state)
+      out.event({ event: 'contact-relay', peerId: r.peerId, name: r.name, relay: r.relay, state: r.state, problem: r.problem ?? null },
+        r.state === 'reserved' ? t('cli.reachableThrough', { name: printable(r.name) }) : undefined)
+    }
   })
 }
 

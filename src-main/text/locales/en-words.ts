@@ -216,5 +216,14 @@ export const enWords = {
   'net.upnp.noGateway': 'UPnP: no router answered (no port mapped).',
   'cli.help.contactsOnly': 'refuse offers from peers that are not contacts, unseen (default: the app’s setting)',
   'cli.help.noUpnp': 'do not ask the router to forward a port to this device (UPnP-IGD); also FERRY_UPNP=off',
-  'cli.help.serveNoUpnp': 'do not ask the router to forward a port to this device (UPnP-IGD; else the setting decides); also FERRY_UPNP=off'
+  'cli.help.serveNoUpnp': 'do not ask the router to forward a port to this device (UPnP-IGD; else the setting decides); also FERRY_UPNP=off',
+
+  // The path a connection took (src-main/app/path-words.ts): sends' `via`, `ferry send` and `ferry receive`
+  'path.direct': 'direct',
+  'path.turn': 'through TURN',
+  'path.contactRelay': "through {name}'s Ferry",
+  'path.relay': 'through relay {relay}',
+  'path.relayUnknown': 'through a relay',
+  'cli.reachableThrough': "Reachable through {name}'s Ferry.",
+  'cli.help.noRelayForContacts': 'do not relay for contacts (by default a reachable receiver relays between its contacts, never for strangers)'
 } as const satisfies Record<string, string>

@@ -215,5 +215,14 @@ export const zhCNWords: Readonly<Record<keyof typeof enWords, string>> = {
   'net.upnp.noGateway': 'UPnP：没有路由器应答（未映射端口）。',
   'cli.help.contactsOnly': '不经询问拒绝非联系人的传输请求（默认：沿用应用的设置）',
   'cli.help.noUpnp': '不请求路由器为本设备转发端口（UPnP-IGD）；也可用 FERRY_UPNP=off',
-  'cli.help.serveNoUpnp': '不请求路由器为本设备转发端口（UPnP-IGD；否则由设置决定）；也可用 FERRY_UPNP=off'
+  'cli.help.serveNoUpnp': '不请求路由器为本设备转发端口（UPnP-IGD；否则由设置决定）；也可用 FERRY_UPNP=off',
+
+  // The path a connection took (src-main/app/path-words.ts): sends' `via`, `ferry send` and `ferry receive`
+  'path.direct': '直接连接',
+  'path.turn': '通过 TURN 服务器',
+  'path.contactRelay': '通过 {name} 的 Ferry',
+  'path.relay': '通过中继 {relay}',
+  'path.relayUnknown': '通过中继',
+  'cli.reachableThrough': '其他人可通过 {name} 的 Ferry 连接到本设备。',
+  'cli.help.noRelayForContacts': '不为联系人中继（默认情况下，可从外部访问的接收端会在它的联系人之间中继，从不为陌生人中继）'
 }
