@@ -51,6 +51,11 @@ export const RequestSchemas = {
     deviceKind: z.enum(DEVICE_KINDS).optional(),
     relays: z.array(z.string().min(1).max(1024)).max(MAX_RELAYS).optional(),
     contactsOnly: z.boolean().optional(),
+    /**
+     * Relay between contacts (docs/CONNECTIVITY.md §9); a change restarts the peer when nothing runs, else applies at
+     * the next start.
+     */
+    relayForContacts: z.boolean().optional(),
     /** Desktop app: check for updates (docs/UPDATES.md). Stored everywhere, acted on only where the capability says. */
     checkForUpdates: z.boolean().optional(),
     /** Router port mapping (UPnP-IGD); a change restarts the peer when nothing runs, else applies at the next start. */

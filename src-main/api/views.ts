@@ -97,6 +97,11 @@ export interface TransferView {
   /** `webrtc`, `tcp`, `circuit-relay`, once connected. */
   transport?: string
   /**
+   * Sends: the path in words, once connected — "direct", "through Carol's Ferry" (a contact relaying), "through TURN",
+   * "through relay <peer ID>" (`contacts.pathOf`, worded by src-main/app/path-words.ts; docs/CONNECTIVITY.md §9).
+   */
+  via?: string
+  /**
    * Why it ended badly: a stable `code`, the `reason` of a failed file operation (`write-failed` with `disk-full`,
    * `permission-denied`, `folder-gone`; `read-failed` with `file-gone`, `file-changed`, …; told by the peer when it
    * was its disk or file; for `unsafe-path`, the path rule that refused a name), and the message for a person
@@ -163,6 +168,11 @@ export interface SettingsView {
   relays: string[]
   /** Offers from peers that are not contacts are refused unseen. */
   contactsOnly: boolean
+  /**
+   * Relay for contacts: when this device is reachable, two of its contacts that cannot connect directly connect
+   * through it — never strangers (docs/CONNECTIVITY.md §9). Default on; a change restarts the peer.
+   */
+  relayForContacts: boolean
   /** The desktop app checks for, downloads and verifies updates (docs/UPDATES.md); default on. */
   checkForUpdates: boolean
   /** Ask the router to forward a port to this device (UPnP-IGD, docs/CONNECTIVITY.md "Port mapping"); default on. */

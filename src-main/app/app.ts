@@ -35,6 +35,8 @@ interface Session {
   relays: string[]
   /** Whether this peer was started with router port mapping. */
   portMapping: boolean
+  /** Whether this peer was started relaying for its contacts. */
+  relayForContacts: boolean
   detach: () => void
 }
 
@@ -163,6 +165,7 @@ export class AppState {
       iceServers: init.iceServers,
       listen: init.listen,
       mdns,
+      relayForContacts: settings.relayForContacts,
       displayName: settings.displayName,
       deviceKind: settings.deviceKind,
       timeouts: init.timeouts,
@@ -186,7 +189,7 @@ export class AppState {
       deviceKind: settings.deviceKind
     })
     const detach = this.follow(peer)
-    this.session = { peer, presence, identity, relays: settings.relays, portMapping: this.wantsPortMapping(settings.upnp), detach }
+    this.session = { peer, presence, identity, relays: settings.relays, portMapping: this.wantsPortMapping(settings.upnp), relayForContacts: settings.relayForContacts, detach }
     log('started: peer %s, %d relay(s), LAN discovery %s, port mapping %s', peer.peerId, settings.relays.length, mdns ? 'on' : 'off', peer.portMapping.status)
     identity.start()
     this.peers.attach({ store: peer.store, presence, lan: peer.lan })
@@ -251,6 +254,11 @@ export class AppState {
   /** Whether the running peer was started with router port mapping. */
   get activePortMapping (): boolean {
     return this.current.portMapping
+  }
+
+  /** Whether the running peer relays for its contacts (the setting may differ until the next start). */
+  get activeRelayForContacts (): boolean {
+    return this.current.relayForContacts
   }
 
   /** The relays the running peer uses (the settings may hold newer ones, applied at the next start). */

@@ -70,12 +70,16 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
     }
   }
   if (req.contactsOnly != null) patch.contactsOnly = req.contactsOnly
+  if (req.relayForContacts != null) patch.relayForContacts = req.relayForContacts
   if (req.checkForUpdates != null) patch.checkForUpdates = req.checkForUpdates
   if (req.upnp != null) patch.upnp = req.upnp
   if (req.language != null) patch.language = req.language
   persistSettings(app.peer.store.settings, patch)
+  // Port mapping and the relay for contacts are libp2p services: switching one takes a restart of the peer, as new
+  // relays do.
   const relaysChanged = (patch.relays != null && JSON.stringify(patch.relays) !== JSON.stringify(app.activeRelays)) ||
-    (patch.upnp != null && app.wantsPortMapping(patch.upnp) !== app.activePortMapping)
+    (patch.upnp != null && app.wantsPortMapping(patch.upnp) !== app.activePortMapping) ||
+    (patch.relayForContacts != null && patch.relayForContacts !== app.activeRelayForContacts)
   app.settings = { ...app.settings, ...patch }
   if (patch.language != null) app.applyLanguage()
   if (patch.displayName != null) {

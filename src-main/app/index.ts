@@ -7,9 +7,10 @@
  *
  * - **Recipients** (./recipients.ts): a contact's name, a peer ID or a multiaddr → {@link resolveRecipient} (a valid
  *   peer ID always means that peer, whatever a contact is named), `checkRecipient` (`blocked` before anything
- *   is dialled; not this device), `routeTo` (LAN, last known address, the contact's relays, the configured
- *   relays), `recordConnected` (`touchSeen` on connect). The app's sends and {@link sendOnce} (`ferry send`) use
- *   them; {@link App.sendTo} takes a recipient as `ferry send --to` does.
+ *   is dialled; not this device), `routeTo` (LAN, last known address, a contact's Ferry that relays for its
+ *   contacts, the contact's relays, the configured relays), `recordConnected` (`touchSeen` on connect), and the path
+ *   a connection took in words (./path-words.ts: "through Carol's Ferry"). The app's sends and {@link sendOnce}
+ *   (`ferry send`) use them; {@link App.sendTo} takes a recipient as `ferry send --to` does.
  * - **Receive policy** (./receive-policy.ts): `receivePolicy` — blocked and contacts-only refused unseen, trusted
  *   contacts accepted without asking, strangers rate-limited, everyone else asked (or, for `ferry receive --yes`,
  *   accepted); `listenAddrsOf`: a receiving peer with LAN discovery listens on every interface.
@@ -66,6 +67,7 @@ export { startPeerSession } from './peer-session.ts'
 export type { PeerSession, PeerSessionInit } from './peer-session.ts'
 export { sendOnce } from './send-once.ts'
 export type { SendOnceEvents, SendOnceInit } from './send-once.ts'
+export type { WordedPath } from './path-words.ts'
 export type { ContactEntry } from './contact-book.ts'
 export type { HistoryEntry, HistoryOptions } from './history.ts'
 export { readHistory, withLocalData } from './local-data.ts'

@@ -30,6 +30,12 @@ export interface PeerSessionInit {
   deviceKind?: DeviceKind
   /** Map a port on the router by UPnP-IGD (default off; docs/CONNECTIVITY.md "Port mapping"). */
   portMapping?: boolean
+  /**
+   * Relay between this peer's contacts, never for strangers (default off; docs/CONNECTIVITY.md §9 "Contacts and your
+   * own devices as relays"). The app passes its `relayForContacts` setting, `ferry receive` its
+   * `--no-relay-for-contacts` flag.
+   */
+  relayForContacts?: boolean
   /** Shorter transfer timeouts, ms (tests). */
   timeouts?: Partial<TransferTimeouts>
   /**
@@ -70,6 +76,7 @@ export async function startPeerSession (init: PeerSessionInit): Promise<PeerSess
     displayName: init.displayName,
     deviceKind: init.deviceKind,
     portMapping: init.portMapping,
+    relayForContacts: init.relayForContacts,
     timeouts: init.timeouts
   })
   started.peer = peer

@@ -11,7 +11,8 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { findRoute, isDirectTcp, resolveContact } from '../core/contacts/index.ts'
+import { contactRelaysOf, findRoute, isDirectTcp, resolveContact } from '../core/contacts/index.ts'
+import type { ContactRelay } from '../core/contacts/index.ts'
 import { ConfigError, FerryError } from '../core/index.ts'
 import type { ConnectionInfo, Peer } from '../core/index.ts'
 import type { Contact, Store } from '../core/store/index.ts'
@@ -101,21 +102,31 @@ function isPeerId (text: string): boolean {
 
 /** How a recipient is reached: the address given, or what `contacts.findRoute` found. */
 export interface RecipientRoute {
-  via: 'address' | 'lan' | 'last-known' | 'relay'
+  via: 'address' | 'lan' | 'last-known' | 'contact-relay' | 'relay'
   addr: Multiaddr
+  /** With `contact-relay`: the contact whose Ferry relays (docs/CONNECTIVITY.md §9). */
+  relay?: ContactRelay
 }
 
 /**
  * The route to a recipient: the multiaddr it was given as, else (a peer ID or a contact) directly on the LAN or at a
- * last known direct address when a TCP connection comes up, else WebRTC via the contact's relays, else via the first
- * of `relays` (`contacts.findRoute`).
+ * last known direct address when a TCP connection comes up, else WebRTC signalled through a contact that relays for
+ * its contacts (`contactRelaysOf`: the first whose probe reaches the recipient), else via the contact's relays, else
+ * via the first of `relays`, else through a contact relay whose probe was late (`contacts.findRoute`).
  * @throws {DialError} (`peer-unreachable`) when no direct connection came up and no relay is known
  * @throws {AbortedError} when `signal` aborts
  */
-export async function routeTo (peer: Pick<Peer, 'node' | 'lan'>, recipient: Recipient, relays: string[], signal?: AbortSignal): Promise<RecipientRoute> {
+export async function routeTo (peer: Pick<Peer, 'node' | 'lan' | 'store'>, recipient: Recipient, relays: string[], signal?: AbortSignal): Promise<RecipientRoute> {
   if (recipient.addr != null) return { via: 'address', addr: recipient.addr }
   if (recipient.peerId == null) throw new ConfigError(t('app.recipient.noPeerId'))
-  return findRoute(peer.node, { peerId: recipient.peerId, contact: recipient.contact, lan: peer.lan, relays, signal })
+  return findRoute(peer.node, {
+    peerId: recipient.peerId,
+    contact: recipient.contact,
+    lan: peer.lan,
+    relays,
+    contactRelays: contactRelaysOf(peer.store, recipient.peerId),
+    signal
+  })
 }
 
 /**

@@ -5,6 +5,8 @@
  * folders sent with their structure, the contact recorded as seen on connect, and the peer stopped again.
  */
 import type { ConnectionInfo, TransferProgress, TransferResult } from '../core/index.ts'
+import { describePath } from './path-words.ts'
+import type { WordedPath } from './path-words.ts'
 import { startPeerSession } from './peer-session.ts'
 import { addressOf, checkRecipient, recordConnected, resolveRecipient, routeTo } from './recipients.ts'
 import type { RecipientRoute } from './recipients.ts'
@@ -13,9 +15,13 @@ import type { RecipientRoute } from './recipients.ts'
 export interface SendOnceEvents {
   /** The peer has started; routing and dialling begin now. */
   started?: () => void
-  /** The route to a recipient named by peer ID or contact (not called for a multiaddr). */
+  /**
+   * The route to a recipient named by peer ID or contact (not called for a multiaddr); `relay` names the contact whose
+   * Ferry relays, with `via: 'contact-relay'`.
+   */
   route?: (route: RecipientRoute & { peerId: string, contact: string | null }) => void
-  connected?: (info: ConnectionInfo) => void
+  /** Connected: how (`info`), and the path the bytes take (`path`: direct, TURN, a contact's Ferry — named —, a relay). */
+  connected?: (info: ConnectionInfo, path: WordedPath) => void
   retry?: (attempt: number, err: unknown) => void
   skipped?: (paths: string[]) => void
   interrupted?: (attempt: number, err: unknown) => void
@@ -75,7 +81,7 @@ export async function sendOnce (init: SendOnceInit): Promise<TransferResult> {
       signal,
       onConnected: (info) => {
         recordConnected(peer.store, recipient.peerId, info)
-        on.connected?.(info)
+        on.connected?.(info, describePath(info, peer.store))
       },
       onRetry: on.retry,
       onSkipped: on.skipped,

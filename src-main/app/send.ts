@@ -14,6 +14,7 @@ import { RESUME_RETRY_FOR_MS } from '../core/index.ts'
 import type { TransferView } from '../api/index.ts'
 import { failureOf, toApiError } from './errors.ts'
 import { checkLocalFiles } from './local-files.ts'
+import { describePath } from './path-words.ts'
 import { checkRecipient, recordConnected, RecipientBlockedError, resolveRecipient, routeTo } from './recipients.ts'
 import type { Recipient } from './recipients.ts'
 import type { LocalFileEntry } from './local-files.ts'
@@ -163,8 +164,14 @@ export class Sends {
       signal,
       retryForMs: RESUME_RETRY_FOR_MS,
       onConnected: (info: ConnectionInfo) => {
-        recordConnected(this.init.peer().store, peerId, info)
-        this.init.views.patch(transferId, { state: 'offered', transport: info.transport })
+        const store = this.init.peer().store
+        recordConnected(store, peerId, info)
+        // The path in words ("through Carol's Ferry"), looked up among the contacts; none once the store closed.
+        let via: string | undefined
+        try {
+          via = describePath(info, store).text
+        } catch { /* the store closed */ }
+        this.init.views.patch(transferId, { state: 'offered', transport: info.transport, ...(via == null ? {} : { via }) })
       },
       onInterrupted: () => this.init.views.patch(transferId, { state: 'connecting', bytesPerSecond: undefined, etaMs: undefined })
     }

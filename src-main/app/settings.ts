@@ -5,7 +5,7 @@
  * Precedence, per setting: a value the host passed explicitly to `startApp` (e.g. `ferry serve --relay …`, or
  * `FERRY_RELAYS` for relays, which the hosts read and pass) wins for that run; otherwise the value stored in SQLite
  * (`store.settings`, written by `updateSettings` / `chooseDownloadDir`) wins; otherwise the default (display name and
- * kind of device: computed from this machine, ./device.ts; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off; check for
+ * kind of device: computed from this machine, ./device.ts; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off; relay for contacts: on; check for
  * updates: on — only the desktop app acts on it, see src-main/electron/updates.ts; port mapping (`upnp`): on — where
  * the host allows it, `AppInit.upnp`; language: `system`, docs/I18N.md). A change made
  * in the running app applies at once (relays: see the app) and is stored, so it is what the next run uses unless the
@@ -26,7 +26,7 @@ import type { DeviceFacts } from './device.ts'
 /** Keys of the settings in `store.settings`. */
 export const SETTING_KEYS = {
   displayName: 'displayName', deviceKind: 'deviceKind', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly', checkForUpdates: 'checkForUpdates', upnp: 'upnp',
-  language: 'language'
+  language: 'language', relayForContacts: 'relayForContacts'
 } as const
 
 /** Values the host gave explicitly (each wins over the stored one). */
@@ -51,6 +51,8 @@ export function storedSettings (repo: SettingsRepository): Partial<SettingsView>
   }
   const contactsOnly = repo.get(SETTING_KEYS.contactsOnly)
   if (typeof contactsOnly === 'boolean') out.contactsOnly = contactsOnly
+  const relayForContacts = repo.get(SETTING_KEYS.relayForContacts)
+  if (typeof relayForContacts === 'boolean') out.relayForContacts = relayForContacts
   const checkForUpdates = repo.get(SETTING_KEYS.checkForUpdates)
   if (typeof checkForUpdates === 'boolean') out.checkForUpdates = checkForUpdates
   const upnp = repo.get(SETTING_KEYS.upnp)
@@ -84,6 +86,7 @@ export async function resolveSettings (dataDir: string, explicit: ExplicitSettin
     downloadDir: explicit.downloadDir ?? stored.downloadDir ?? join(homedir(), 'Downloads'),
     relays: relays ?? stored.relays ?? [...DEFAULT_RELAYS],
     contactsOnly: stored.contactsOnly ?? false,
+    relayForContacts: stored.relayForContacts ?? true,
     checkForUpdates: stored.checkForUpdates ?? true,
     upnp: stored.upnp ?? true,
     language: stored.language ?? 'system'

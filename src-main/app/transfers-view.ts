@@ -13,6 +13,7 @@ import type { FileView, TransferStateView, TransferView } from '../api/index.ts'
 import { canResume, isUnfinished, stateOfPeerCode } from '../core/index.ts'
 import type { IncomingOffer, TransferProgress, TransferState } from '../core/index.ts'
 import { historyOf, HISTORY_LIMIT } from './history.ts'
+import { describePath } from './path-words.ts'
 import type { Store, TransferFileRecord, TransferRecord } from '../core/store/index.ts'
 import { describeFailure } from './errors.ts'
 import type { Failure } from '../text/index.ts'
@@ -268,6 +269,9 @@ export class TransferViews {
       canCancel: running
     }
     if (r.transport != null) view.transport = r.transport
+    // A relayed circuit's path in words (whose Ferry relayed it); the ICE pair of a WebRTC one is not recorded.
+    const store = r.transport === 'circuit-relay' && r.remoteAddr != null ? this.init.store() : undefined
+    if (store != null && r.remoteAddr != null) view.via = describePath({ transport: 'circuit-relay', remoteAddr: r.remoteAddr }, store).text
     if (r.finishedAt != null) view.finishedAt = r.finishedAt
     if (r.errorCode != null && r.state !== 'completed') {
       const failure: Failure = { code: r.errorCode, reason: r.errorReason, peerMessage: r.errorPeerMessage, message: r.errorMessage }

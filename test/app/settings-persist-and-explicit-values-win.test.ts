@@ -5,6 +5,7 @@
  * cannot be reached shows as `unreachable`, with a `notice` saying what it means.
  */
 import assert from 'node:assert/strict'
+import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { createServer } from 'node:net'
 import type { Socket } from 'node:net'
 import { join } from 'node:path'
@@ -122,6 +123,20 @@ describe('app: settings', () => {
     assert.equal((await app.handlers.getSnapshot({}, signal)).identity.relayStatus, 'connecting')
     await unreachable
     assert.match((await notice).message, /relay cannot be reached/)
+    await stop(app)
+  })
+
+  it('relayForContacts is on by default (the peer relays: its identify lists the HOP protocol); switched off, the peer restarts without it and the next run keeps it off', async () => {
+    let app = await start({ relays: [] })
+    assert.equal((await app.handlers.getSnapshot({}, signal)).settings.relayForContacts, true)
+    assert.ok(app.peer.node.getProtocols().includes(RELAY_V2_HOP_CODEC), 'the relay for contacts runs')
+    const settings = await app.handlers.updateSettings({ relayForContacts: false }, signal)
+    assert.equal(settings.relayForContacts, false)
+    assert.ok(!app.peer.node.getProtocols().includes(RELAY_V2_HOP_CODEC), 'the restarted peer runs no relay')
+    await stop(app)
+    app = await start({ relays: [] })
+    assert.equal((await app.handlers.getSnapshot({}, signal)).settings.relayForContacts, false)
+    assert.ok(!app.peer.node.getProtocols().includes(RELAY_V2_HOP_CODEC))
     await stop(app)
   })
 })

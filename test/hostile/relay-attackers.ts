@@ -14,7 +14,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { ferry } from '../helpers/cli.ts'
 import type { Event } from '../helpers/cli.ts'
 
@@ -24,9 +24,13 @@ export function attackerSource (i: number): string {
   return `127.0.0.${i + 2}`
 }
 
-/** A bare libp2p node (TCP, Noise, Yamux, circuit relay client) whose dials leave from `source`. */
-async function attackerNode (source: string, listen: string[] = []): Promise<Libp2p> {
+/**
+ * A bare libp2p node (TCP, Noise, Yamux, circuit relay client) whose dials leave from `source`; a new identity unless
+ * `privateKey` is given. Listening on `<relay>/p2p-circuit` makes a reservation during start (a refusal throws).
+ */
+export async function attackerNode (source: string, listen: string[] = [], privateKey?: PrivateKey): Promise<Libp2p> {
   return createLibp2p({
+    ...(privateKey == null ? {} : { privateKey }),
     addresses: { listen },
     transports: [tcp({ dialOpts: { localAddress: source } as Record<string, unknown> }), circuitRelayTransport({ reservationCompletionTimeout: 5_000 })],
     connectionEncrypters: [noise()],

@@ -421,6 +421,35 @@ describe('contacts: kind of device (migration 3)', () => {
   })
 })
 
+describe('contacts: where a contact relays (migration 5)', () => {
+  test('a contact stored before the relay_addrs column reads with none; addresses are deduplicated, capped at 4, and cleared', () => {
+    const file = newDbPath()
+    const column = 'ALTER TABLE contacts ADD COLUMN relay_addrs TEXT;'
+    assert.equal(MIGRATIONS.indexOf(column), 4, 'relay_addrs is migration 5 (after the error reasons)')
+    // A database as the version before this migration left it (user_version 4).
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    inspect(file, db => {
+      for (const sql of MIGRATIONS.slice(0, MIGRATIONS.indexOf(column))) db.exec(sql)
+      db.pragma(`user_version = ${MIGRATIONS.indexOf(column)}`)
+      db.prepare("INSERT INTO contacts (peer_id, name, added_at, addrs) VALUES ('P1', 'Carol', 5, '[]')").run()
+    })
+    const store = openStore(file)
+    try {
+      assert.equal(store.contacts.get('P1')?.relayAddrs, undefined)
+      assert.equal(store.contacts.get('P1')?.name, 'Carol')
+      const addrs = ['/ip4/1.2.3.4/tcp/1/p2p/P1', '/ip4/1.2.3.4/tcp/1/p2p/P1', ...[2, 3, 4, 5, 6].map(p => `/ip4/1.2.3.4/tcp/${p}/p2p/P1`)]
+      assert.equal(store.contacts.setRelayAddrs('P1', addrs), true)
+      assert.deepEqual(store.contacts.get('P1')?.relayAddrs, ['/ip4/1.2.3.4/tcp/1/p2p/P1', '/ip4/1.2.3.4/tcp/2/p2p/P1', '/ip4/1.2.3.4/tcp/3/p2p/P1', '/ip4/1.2.3.4/tcp/4/p2p/P1'])
+      assert.equal(store.contacts.setRelayAddrs('P1', undefined), true)
+      assert.equal(store.contacts.get('P1')?.relayAddrs, undefined)
+      assert.equal(store.contacts.setRelayAddrs('nobody', ['/ip4/1.2.3.4/tcp/1/p2p/nobody']), false, 'not a contact: nothing written')
+    } finally {
+      store.close()
+    }
+    assert.equal(inspect(file, db => db.pragma('user_version', { simple: true })), MIGRATIONS.length)
+  })
+})
+
 describe('settings', () => {
   test('JSON values round trip through a reopen; delete unsets; a value with no JSON form is refused', () => {
     const file = newDbPath()

@@ -20,6 +20,11 @@ export interface ReceiveOptions extends PeerOptions {
   upnp?: boolean
   /** Refuse offers from peers that are not contacts, unseen (default: the stored `contactsOnly` setting). */
   contactsOnly?: boolean
+  /**
+   * `--no-relay-for-contacts` gives false: do not relay for contacts (docs/CONNECTIVITY.md §9 "Contacts and your own
+   * devices as relays").
+   */
+  relayForContacts?: boolean
 }
 
 /**
@@ -47,6 +52,8 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
     mdns,
     // Ask the router to forward a port (UPnP-IGD): in the background, never delaying `ready` (an `upnp` event follows).
     portMapping: upnpOf(options.upnp),
+    // Relay between this peer's contacts (never for strangers) unless `--no-relay-for-contacts`.
+    relayForContacts: options.relayForContacts !== false,
     receive: {
       contactsOnly: () => contactsOnly,
       ask: async (offer, decisionSignal) => askToAccept(offer, out, AbortSignal.any([signal, decisionSignal])),
@@ -62,6 +69,8 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
   const { peer, presence } = session
   presence?.on('change', s => out.event({ event: 'presence', peerId: s.peerId, name: s.name, online: s.online, lastSeenAt: s.lastSeenAt ?? null },
     s.online ? t('cli.receive.online', { name: printable(s.name) }) : s.lastSeenAt == null ? t('cli.receive.offline', { name: printable(s.name) }) : t('cli.receive.offlineSeen', { name: printable(s.name), time: new Date(s.lastSeenAt).toLocaleString() })))
+  // From the start: a reservation on a contact relay stored earlier may be made before `ready`.
+  followContactRelays(peer, out)
   let exitCode = 0
   try {
     // Without a relay (none answers yet: no internet, DNS failing) the peer still receives on the LAN; the
@@ -159,6 +168,23 @@ function followRelays (peer: Peer, initial: RelaySummary, out: Output, flags: st
     void peer.reachableAddrs().then(addrs => {
       out.event({ event: 'relay', relayStatus: status, addrs }, t('cli.receive.relayBack', { command: `npx ferry send${flags} --to ${addrs[0] ?? t('cli.receive.address')} ${t('cli.receive.paths')}` }))
     }, () => {})
+  })
+}
+
+/**
+ * Prints a `contact-relay` event each time the reservation on a contact that relays for this peer changes state:
+ * `{ event: 'contact-relay', peerId, name, relay, state, problem }` — with "Reachable through Carol's Ferry." once
+ * `reserved` (docs/CONNECTIVITY.md §9).
+ */
+function followContactRelays (peer: Peer, out: Output): void {
+  const states = new Map<string, string>()
+  peer.contactRelays.on('change', (relays) => {
+    for (const r of relays) {
+      if (states.get(r.relay) === r.state) continue
+      states.set(r.relay, r.state)
+      out.event({ event: 'contact-relay', peerId: r.peerId, name: r.name, relay: r.relay, state: r.state, problem: r.problem ?? null },
+        r.state === 'reserved' ? t('cli.reachableThrough', { name: printable(r.name) }) : undefined)
+    }
   })
 }
 

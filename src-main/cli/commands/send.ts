@@ -3,7 +3,7 @@ import { RecipientBlockedError, sendOnce } from '../../app/index.ts'
 import { dataDirOf, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
-import { formatDuration, t } from '../../text/index.ts'
+import { formatDuration, printable, t } from '../../text/index.ts'
 import { connectionWords } from '../words.ts'
 import type { Output } from '../output.ts'
 
@@ -21,7 +21,9 @@ export interface SendCommandOptions extends PeerOptions {
  * layer's `sendOnce` (the recipient resolved, checked and routed as the app does) and exits 0 once the receiver
  * confirmed every file's SHA-256; non-zero on failure, after an `error` event a person can act on. A peer ID or
  * contact is reached on the LAN (mDNS) or at a last known direct address when a TCP connection comes up, else WebRTC
- * via the contact's relays, else via the first configured relay: a `route` event says which.
+ * through a contact's Ferry that relays for both (docs/CONNECTIVITY.md §9), else via the contact's relays, else via the
+ * first configured relay: a `route` event says which (`relayContact` names the contact relaying), and the `connected`
+ * event the path the bytes take (`path`, `via`: "Connected through Carol's Ferry").
  */
 export async function sendCommand (paths: string[], options: SendCommandOptions, out: Output): Promise<number> {
   const signal = interruptSignal()
@@ -40,13 +42,15 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
       signal,
       on: {
         started: () => { dialStartedAt = Date.now() },
-        route: (route) => out.event({ event: 'route', peerId: route.peerId, contact: route.contact, via: route.via, addr: route.addr.toString() },
-          t(route.via === 'relay' ? 'cli.send.reaching.relay' : route.via === 'lan' ? 'cli.send.reaching.lan' : 'cli.send.reaching.known', { who: route.contact ?? route.peerId })),
+        route: (route) => out.event({ event: 'route', peerId: route.peerId, contact: route.contact, via: route.via, relayContact: route.relay?.name ?? null, addr: route.addr.toString() },
+          route.via === 'contact-relay'
+            ? t('cli.send.reaching.contactRelay', { who: printable(route.contact ?? route.peerId), relay: printable(route.relay?.name ?? '?') })
+            : t(route.via === 'relay' ? 'cli.send.reaching.relay' : route.via === 'lan' ? 'cli.send.reaching.lan' : 'cli.send.reaching.known', { who: route.contact ?? route.peerId })),
         progress: p => out.progress(p),
         resuming: r => out.event({ event: 'resuming', transferId: r.transferId, skippedBytes: r.skippedBytes },
           t('cli.send.resuming', { size: formatBytes(r.skippedBytes) })),
-        connected: (info) => out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, connectMs: Date.now() - dialStartedAt },
-          t('cli.send.connected', { how: connectionWords(info) })),
+        connected: (info, path) => out.event({ event: 'connected', transport: info.transport, remoteAddr: info.remoteAddr, limited: info.limited, relayed: info.relayed, candidateType: info.candidateType ?? null, candidates: info.candidates ?? null, path: path.path, via: path.via ?? null, connectMs: Date.now() - dialStartedAt },
+          t('cli.send.connected', { how: path.path === 'contact-relay' ? printable(path.text) : connectionWords(info) })),
         retry: (attempt, err) => out.event({ event: 'retry', attempt, message: (err as Error).message }),
         skipped: (skipped) => out.event({ event: 'skipped', paths: skipped }, t('cli.send.skipped', { paths: skipped.join(', ') })),
         interrupted: (attempt, err) => out.event({ event: 'interrupted', attempt, message: (err as Error).message },

@@ -55,3 +55,11 @@ export const UNKNOWN_OFFER_WINDOW_MS = 60_000
 export const LAN_LOOKUP_MS = 2_000
 /** Time to connect to a LAN or last known direct address before moving on to the relay, in ms. */
 export const DIRECT_DIAL_TIMEOUT_MS = 3_000
+
+/** Contacts that relay for this peer it keeps a reservation on, at most (the first ones stored, by name). */
+export const MAX_CONTACT_RELAYS_USED = 4
+/**
+ * How long `send --to <contact>` waits for a contact relay to connect it to the contact (a relayed connection: the
+ * relay answers at once when the contact holds no reservation there), in ms, before it uses other relays.
+ */
+export const CONTACT_RELAY_PROBE_MS = 5_000

@@ -15,7 +15,11 @@
  *   service the same facts (contact or not; refused when blocked, or not a contact while only contacts may send) for
  *   its budgets of waiting offers, what it records, and resumed transfers.
  * - **Presence** ({@link PresenceTracker}): online/offline per contact, with its bound (see the class).
- * - **Routes** ({@link resolveContact}, {@link findRoute}): a name or peer ID to the address `send` dials.
+ * - **Routes** ({@link resolveContact}, {@link findRoute}): a name or peer ID to the address `send` dials; and
+ *   {@link pathOf}: the path a connection took (direct, a contact's Ferry relaying — named —, TURN, another relay);
+ *   the app words it for people.
+ * - **Contact relays** ({@link ContactRelays}, {@link contactRelaysOf}): contacts that relay for their contacts, learned
+ *   from identify and kept in the store; a reservation is kept on each, and routes go through them.
  *
  * The contacts themselves live in SQLite (`store.contacts`: name, kind of device, added time, last seen, last known
  * addresses, trusted, blocked), keyed by peer ID.
@@ -50,6 +54,10 @@ export {
   circuitAddr, findRoute, isDirectTcp, relaysOf, resolveContact, withPeerId
 } from './route.ts'
 export type { FindRouteOptions, Route } from './route.ts'
+export { ContactRelays, contactRelaysOf } from './contact-relays.ts'
+export type { ContactRelay, ContactRelaysInit, ContactRelayState } from './contact-relays.ts'
+export { pathOf } from './path.ts'
+export type { PathInfo } from './path.ts'
 export { InvalidInviteError } from './errors.ts'
 export * from './constants.ts'
 

@@ -11,7 +11,8 @@ import { AbortedError } from '../errors/index.ts'
 import { DialError, isReservedIPv4 } from '../node/index.ts'
 import type { FerryLibp2p } from '../node/index.ts'
 import type { Contact, Store } from '../store/index.ts'
-import { DIRECT_DIAL_TIMEOUT_MS, LAN_LOOKUP_MS } from './constants.ts'
+import { CONTACT_RELAY_PROBE_MS, DIRECT_DIAL_TIMEOUT_MS, LAN_LOOKUP_MS } from './constants.ts'
+import type { ContactRelay } from './contact-relays.ts'
 import { AmbiguousContactError, UnknownContactError } from './errors.ts'
 
 /** `addr` ending in `/p2p/<peerId>` (appended unless it already ends so). */
@@ -85,10 +86,16 @@ export function resolveContact (store: Pick<Store, 'contacts'>, nameOrId: string
   throw new UnknownContactError(nameOrId)
 }
 
-/** How a peer is reached: `lan` (found by mDNS), `last-known` (a stored direct address), or `relay` (WebRTC). */
+/**
+ * How a peer is reached: `lan` (found by mDNS), `last-known` (a stored direct address), `contact-relay` (WebRTC
+ * signalled through a contact that relays for both, `relay` naming it; its circuit carries the bytes if WebRTC
+ * fails), or `relay` (WebRTC signalled through the peer's or a configured relay).
+ */
 export interface Route {
-  via: 'lan' | 'last-known' | 'relay'
+  via: 'lan' | 'last-known' | 'contact-relay' | 'relay'
   addr: Multiaddr
+  /** With `contact-relay`: the contact relaying. */
+  relay?: ContactRelay
 }
 
 /** Options of {@link findRoute}. */
@@ -99,6 +106,10 @@ export interface FindRouteOptions {
   lan?: LanDiscovery
   /** Relays to use when the contact has none of its own (the configured ones). */
   relays: string[]
+  /** Contacts that relay for this peer's contacts (`contactRelaysOf(store, peerId)`), tried before `relays`. */
+  contactRelays?: ContactRelay[]
+  /** How long to wait for a contact relay to connect to the peer, ms (default {@link CONTACT_RELAY_PROBE_MS}). */
+  contactRelayProbeMs?: number
   signal?: AbortSignal
   /** How long to listen for the peer on the LAN, ms (default {@link LAN_LOOKUP_MS}). */
   lanLookupMs?: number
@@ -111,8 +122,11 @@ export interface FindRouteOptions {
 /**
  * Finds how to reach `peerId`: first directly over TCP — at the addresses mDNS announced for it (waiting up to
  * `lanLookupMs` for an answer) and its last known direct addresses — and if a direct connection comes up it stays
- * open and its address is returned; otherwise WebRTC via the contact's relays (from its invite), else via the first
- * configured relay.
+ * open and its address is returned; otherwise WebRTC signalled through the first of `contactRelays` that connects to
+ * the peer within `contactRelayProbeMs` (the peer holds a reservation there and the relay let both through: a small
+ * limited circuit, opened in parallel on each), else through the contact's relays (from its invite), else through the
+ * first configured relay, else — when there is none — through the first of `contactRelays` even though its probe did
+ * not answer in time (the dial then retries as on any relay).
  *
  * @throws {DialError} (`peer-unreachable`) when no direct connection came up and no relay is known
  * @throws {AbortedError} when `signal` aborts
@@ -138,7 +152,37 @@ export async function findRoute (node: FerryLibp2p, options: FindRouteOptions): 
       options.onDirectFailed?.(err)
     }
   }
+  const viaContact = await firstContactRelay(node, peerId, options)
+  if (viaContact != null) return { via: 'contact-relay', addr: multiaddr(webrtcAddr(viaContact.relay, peerId)), relay: viaContact }
   const relay = [...(contact == null ? [] : relaysOf(contact)), ...options.relays][0]
   if (relay != null) return { via: 'relay', addr: multiaddr(webrtcAddr(relay, peerId)) }
+  // No other relay: a contact relay that did not answer the probe in time is still worth the dial's own retries.
+  const lastResort = (options.contactRelays ?? []).find(r => r.peerId !== peerId)
+  if (lastResort != null) return { via: 'contact-relay', addr: multiaddr(webrtcAddr(lastResort.relay, peerId)), relay: lastResort }
   throw new DialError(`Could not reach ${peerId}: it was not found on the LAN${direct.length > 0 ? ' and its direct addresses did not answer' : ''}, and no relay is known for it (add it from an invite, or pass --relay)`)
+}
+
+/**
+ * The first contact relay through which a relayed connection to `peerId` opens within the probe time (all tried at
+ * once), or undefined. The connection is a limited circuit — a ping's worth — that proves the peer holds a
+ * reservation there and the relay lets both ends through.
+ *
+ * @throws {AbortedError} when `options.signal` aborts
+ */
+async function firstContactRelay (node: FerryLibp2p, peerId: string, options: FindRouteOptions): Promise<ContactRelay | undefined> {
+  const candidates = (options.contactRelays ?? []).filter(r => r.peerId !== peerId)
+  if (candidates.length === 0) return undefined
+  const timeout = AbortSignal.timeout(options.contactRelayProbeMs ?? CONTACT_RELAY_PROBE_MS)
+  const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+  try {
+    return await Promise.any(candidates.map(async (r) => {
+      const conn = await node.dial(multiaddr(circuitAddr(r.relay, peerId)), { signal })
+      // Only a probe: the route's WebRTC dial does not need it, and a friend's relay carries nothing idle.
+      if (conn.remoteAddr.toString().includes('/p2p-circuit')) await conn.close().catch(() => {})
+      return r
+    }))
+  } catch (err) {
+    if (options.signal?.aborted === true) throw new AbortedError('Finding a route was cancelled', { cause: err })
+    return undefined
+  }
 }

@@ -1,6 +1,7 @@
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -12,6 +13,7 @@ import type { Identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
+import { ContactRelayPolicy } from '../relay/index.ts'
 import { ConnectionAdmission } from './admission.ts'
 import {
   DIAL_TIMEOUT_MS, INBOUND_CONNECTION_THRESHOLD, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INBOUND_STOP_STREAMS,
@@ -56,6 +58,12 @@ export interface NodeInit {
    * the handshake slots strangers share (admission.ts, docs/CONNECTIVITY.md). Called per connection; keep it fast.
    */
   isContact?: (peerId: string) => boolean
+  /**
+   * Whether to relay for contacts (circuit-relay-v2, `../relay/contact-relay.ts`): reservations only for contacts
+   * (`isContact`), relayed connections only between two contacts, with the file bytes unless `relayData` is false.
+   * Off by default; useful when this peer is reachable (a public address, a mapped or forwarded port).
+   */
+  relayForContacts?: boolean | { relayData?: boolean }
   /** libp2p peer-discovery factories, e.g. LAN mDNS (`../discovery`). None by default. */
   peerDiscovery?: Libp2pOptions['peerDiscovery']
   /**
@@ -71,6 +79,8 @@ export interface NodeInit {
 export interface NodeServices extends Record<string, unknown> {
   identify: Identify
   ping: Ping
+  /** The contacts-only relay, when `relayForContacts` is on. */
+  relay?: CircuitRelayService
 }
 
 /** A started libp2p node with Ferry's transports and services. */
@@ -90,9 +100,11 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   const relayFailures: RelayListenFailures = new Map()
   const admission = new ConnectionAdmission({ isContact: init.isContact })
   const portMapping = new PortMapping(init.portMapping === true)
-  const node = await createLibp2pNode(init, relayFailures, admission.gater(), portMapping)
+  const contactRelay = contactRelayOf(init)
+  const node = await createLibp2pNode(init, relayFailures, admission.gater(), portMapping, contactRelay)
   bindPortMapping(node, portMapping)
   admission.attach(node)
+  contactRelay?.attach({ getConnections: peer => node.getConnections(peer), relay: () => node.services.relay as CircuitRelayService, addEventListener: (type, fn) => node.addEventListener(type, fn) })
   watchLiveness(node)
   const reservations = new RelayReservations(node, init.acceptIncoming === false ? [] : init.relays, relayFailures)
   keepers.set(node, reservations)
@@ -137,7 +149,14 @@ export function reservationsOf (node: FerryLibp2p): RelayReservations {
 /** Nodes with a WebRTC transport started in this process and not yet stopped. */
 let liveWebRTCNodes = 0
 
-async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailures, admissionGater: Partial<ConnectionGater>, portMapping: PortMapping): Promise<FerryLibp2p> {
+/** The contacts-only relay's policy, when `relayForContacts` is on. */
+function contactRelayOf (init: NodeInit): ContactRelayPolicy | undefined {
+  if (init.relayForContacts == null || init.relayForContacts === false) return undefined
+  const relayData = typeof init.relayForContacts === 'object' ? init.relayForContacts.relayData : undefined
+  return new ContactRelayPolicy({ isContact: init.isContact ?? (() => false), relayData })
+}
+
+async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailures, admissionGater: Partial<ConnectionGater>, portMapping: PortMapping, contactRelay: ContactRelayPolicy | undefined): Promise<FerryLibp2p> {
   const acceptIncoming = init.acceptIncoming ?? true
   const mapsPort = init.portMapping === true
   const tcpListen = mapsPort && !(init.listen ?? []).some(a => a.includes('/tcp/')) ? ['/ip4/0.0.0.0/tcp/0'] : []
@@ -155,7 +174,7 @@ async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailu
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // Ferry runs on LANs and loopback as much as across the internet: private addresses are dialled too.
-    connectionGater: { denyDialMultiaddr: () => false, ...everyDenial(blockedPeerGater(init.isBlocked), admissionGater) },
+    connectionGater: { denyDialMultiaddr: () => false, ...everyDenial(blockedPeerGater(init.isBlocked), admissionGater, contactRelay?.gater() ?? {}) },
     peerDiscovery: init.peerDiscovery,
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
@@ -169,7 +188,9 @@ async function createLibp2pNode (init: NodeInit, relayFailures: RelayListenFailu
     services: {
       identify: identify(),
       ping: ping(),
-      ...(mapsPort ? { upnpNAT: portMapping.service() } : {})
+      ...(mapsPort ? { upnpNAT: portMapping.service() } : {}),
+      // Contacts learn that this peer relays from identify: its protocols then include circuit-relay-v2's HOP.
+      ...(contactRelay == null ? {} : { relay: circuitRelayServer(contactRelay.serverInit()) })
     }
   })
 }

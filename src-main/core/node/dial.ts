@@ -106,7 +106,9 @@ export async function dialDirect (node: FerryLibp2p, addr: Multiaddr, options: D
     options.onFallback?.(err.cause)
     let conn: Connection
     try {
-      conn = await dialOnce(node, circuit, options)
+      // A new circuit (`force`): libp2p would otherwise hand out an unlimited circuit that a failed WebRTC attempt
+      // opened for its handshake (js-libp2p `findExistingConnection`), which the WebRTC transport then closes.
+      conn = await dialOnce(node, circuit, options, true)
     } catch (fallbackErr) {
       if (fallbackErr instanceof AbortedError) throw fallbackErr
       throw err
@@ -167,14 +169,14 @@ async function dialWithinWindow (node: FerryLibp2p, addr: Multiaddr, attempt: nu
 }
 
 /** One dial of `addr`, bounded by the attempt timeout. @throws {AbortedError} when `options.signal` aborts */
-async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOptions): Promise<Connection> {
+async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOptions, force = false): Promise<Connection> {
   throwIfAborted(options.signal)
   const timeout = AbortSignal.timeout(options.attemptTimeoutMs ?? DIAL_TIMEOUT_MS)
   // A WebRTC handshake that fails ends the attempt at once (failed-handshake.ts), not at the timeout.
   return await watchHandshake(async (failed) => {
     const signal = AbortSignal.any(options.signal == null ? [timeout, failed] : [options.signal, timeout, failed])
     try {
-      return await node.dial(addr, { signal })
+      return await node.dial(addr, { signal, ...(force ? { force: true } : {}) })
     } catch (err) {
       if (options.signal?.aborted === true) throw new AbortedError('The dial was cancelled', { cause: err })
       if (failed.aborted && !timeout.aborted) throw failed.reason as Error

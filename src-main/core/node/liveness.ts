@@ -5,6 +5,8 @@ import { PeerUnresponsiveError } from './errors.ts'
 /** libp2p's ping protocol (libp2p specs, ping/ping.md): the peer echoes every 32-byte payload. */
 const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 const PING_BYTES = 32
+/** circuit-relay-v2's protocols (libp2p specs, relay/circuit-v2.md): a stream of one carries a relayed connection. */
+const RELAY_PROTOCOLS = new Set(['/libp2p/circuit/relay/0.2.0/hop', '/libp2p/circuit/relay/0.2.0/stop'])
 
 /** When the remote peer last showed it is alive on each connection (see notePeerActivity), in ms since the epoch. */
 const lastInput = new WeakMap<Connection, number>()
@@ -75,6 +77,9 @@ async function checkConnection (conn: Connection, timeoutMs: number, windowMs: n
     // The peer answered the protocol negotiation, it only does not speak ping: it is alive (as in libp2p's monitor).
     if ((err as Error).name === 'UnsupportedProtocolError') return
     if ((lastInput.get(conn) ?? 0) >= Date.now() - windowMs) return
+    // A connection carrying a relayed circuit (this peer relays for its contacts, or is reached through a relay) is
+    // busy with another connection's bytes, which its ping waits behind; that circuit ends when the peer dies.
+    if (conn.streams.some(s => RELAY_PROTOCOLS.has(s.protocol ?? ''))) return
     conn.abort(new PeerUnresponsiveError(Date.now() - started, { cause: err }))
   }
 }

@@ -86,6 +86,17 @@ export class RelayReservations extends EventEmitter<RelayReservationEvents> {
     for (const relay of this.states.keys()) void this.keep(relay)
   }
 
+  /**
+   * Starts keeping a reservation on one more relay (a contact that relays, learned while running); nothing when it is
+   * kept already or after {@link stop}.
+   */
+  add (relay: string): void {
+    if (this.states.has(relay) || this.controller.signal.aborted) return
+    this.states.set(relay, { relay, state: 'connecting' })
+    this.emit('change', this.current)
+    void this.keep(relay)
+  }
+
   /** Stops trying (reservations already held stay until the node stops). */
   stop (): void {
     this.controller.abort()

@@ -13,7 +13,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { peerStanding } from '../contacts/index.ts'
+import { ContactRelays, peerStanding } from '../contacts/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ensurePrivateDir } from '../config/index.ts'
 import { LanDiscovery } from '../discovery/index.ts'
@@ -44,6 +44,12 @@ export interface PeerInit {
   listen?: string[]
   /** Whether to accept incoming connections via the relays (default true; a pure sender may skip it). */
   acceptIncoming?: boolean
+  /**
+   * Whether to relay for contacts (docs/CONNECTIVITY.md §9, "Contacts and your own devices as relays"): reservations
+   * and relayed connections only between contacts of this peer, read from the store at each request. Default false
+   * (the app and `ferry receive` turn it on unless the person switched it off).
+   */
+  relayForContacts?: boolean
   decide?: TransferServiceInit['decide']
   /**
    * Whether only contacts may send (read at each offer, resumed ones included): offers from other peers are refused
@@ -84,6 +90,11 @@ export interface Peer {
   relays: RelayReservations
   /** The router port mapping: its status (`off` unless `portMapping`) and, once `mapped`, the public addresses. */
   portMapping: PortMapping
+  /**
+   * Contacts that relay for this peer: learned from identify, kept in the store, and (with `acceptIncoming`) a
+   * reservation kept on each. Its `change` events carry every one's state.
+   */
+  contactRelays: ContactRelays
   /** Peers found on the LAN by mDNS; undefined unless `discovery.mdns` was set. */
   lan?: LanDiscovery
   /**
@@ -151,6 +162,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       isBlocked,
       // Contacts always get a connection: strangers' idle connections and handshakes make room for them.
       isContact: (peerId) => store.contacts.get(peerId)?.blocked === false,
+      relayForContacts: init.relayForContacts === true,
       peerDiscovery: lan == null ? [] : [lan.factory()],
       portMapping: init.portMapping
     })
@@ -159,6 +171,8 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     throw err
   }
   const relays = reservationsOf(node)
+  const contactRelays = new ContactRelays({ node, store, reserve: init.acceptIncoming !== false })
+  contactRelays.start()
   // The gater runs only when a connection opens: every offer is checked again (isBlocked, and the policy of classify),
   // and connected peers periodically.
   const transfers = new TransferService({
@@ -185,6 +199,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
     transfers,
     relays,
     portMapping: portMappingOf(node),
+    contactRelays,
     interruptedAtStart,
     lan,
     reachableAddrs: async (options = {}) => {
@@ -197,6 +212,7 @@ export async function startPeer (init: PeerInit): Promise<Peer> {
       clearInterval(blockCheck)
       // Both bounded: js-libp2p's unhandle and stop can wait on a TCP connection whose socket already failed.
       relays.stop()
+      contactRelays.stop()
       await bounded(transfers.stop())
       await bounded(Promise.resolve(node.stop()))
       store.close()

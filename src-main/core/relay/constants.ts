@@ -43,3 +43,24 @@ export const MAX_PENDING_PER_SOURCE = 8
 export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
 /** New inbound connections per second from one host (libp2p's `inboundConnectionThreshold`). */
 export const INBOUND_CONNECTIONS_PER_SECOND = 20
+
+/*
+ * The limits of the relay every reachable Ferry peer runs for its contacts (./contact-relay.ts; docs/CONNECTIVITY.md
+ * §9, "Contacts and your own devices as relays"). Only contacts ever get past its gate, so these bound what a
+ * contact — or a contact's stolen key — can spend of a friend's machine.
+ */
+
+/**
+ * Reservations a peer holds for its contacts at once, in total. One per contact (the reservation store is keyed by peer
+ * ID); 64 covers a person's devices and friends, and a slot costs a few hundred bytes.
+ */
+export const MAX_CONTACT_RESERVATIONS = 64
+/**
+ * Relayed connections at once with one contact at either end. A transfer needs one for its bytes when WebRTC failed,
+ * but each WebRTC attempt before it opens one for its handshake, which may linger until the attempt is given up (three
+ * attempts, each retrying a failed handshake within it): eight covers a send that falls back to the circuit and a
+ * second one running.
+ */
+export const MAX_CIRCUITS_PER_CONTACT = 8
+/** Relayed connections being set up at once (HOP streams) per connection: a contact opens one per dial. */
+export const MAX_CONTACT_HOP_STREAMS = 8

@@ -36,6 +36,8 @@ import { SourceLimits } from './source-limits.ts'
 export * from './constants.ts'
 export { sourceOf } from './source-limits.ts'
 export type { SourceLimitsInit, SourceLimitsRelay } from './source-limits.ts'
+export { ContactRelayPolicy } from './contact-relay.ts'
+export type { ContactRelayInit, ContactRelayLimits, ContactRelayNode } from './contact-relay.ts'
 
 /** Addresses a relay listens on by default: TCP 4001 and WebSockets 4002 on every interface. */
 export const DEFAULT_RELAY_LISTEN = ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws']

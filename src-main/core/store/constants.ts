@@ -23,6 +23,12 @@ export const DEFAULT_PROGRESS_INTERVAL_MS = 500
 export const MAX_CONTACT_ADDRS = 16
 
 /**
+ * Most addresses kept of a contact that relays for its contacts (`setRelayAddrs`): its reachable direct addresses.
+ * Source: our own bound on the row size; a reachable host has one or two (IPv4, IPv6) per port.
+ */
+export const MAX_RELAY_ADDRS = 4
+
+/**
  * Which states are terminal (entering one sets `finished_at`) and which are unfinished (a row left in one when Ferry
  * starts was cut short by a crash or a kill: `markUnfinishedAsInterrupted`): the transfer life cycle's, read from the
  * one module that defines it.

@@ -3,7 +3,7 @@
  * were last seen at. Every statement is prepared once, when the repository is created.
  */
 import type BetterSqlite3 from 'better-sqlite3'
-import { MAX_CONTACT_ADDRS } from './constants.ts'
+import { MAX_CONTACT_ADDRS, MAX_RELAY_ADDRS } from './constants.ts'
 import { ContactNotFoundError } from './errors.ts'
 import { parseAddrs, toContact } from './rows.ts'
 import type { ContactRow } from './rows.ts'
@@ -34,6 +34,11 @@ export interface ContactRepository {
    * Returns `false` (and writes nothing) if `peerId` is not a contact.
    */
   touchSeen (peerId: string, at: number, addrs: string[]): boolean
+  /**
+   * Records where a contact relays for its contacts (`addrs`, multiaddr strings, the first {@link MAX_RELAY_ADDRS}
+   * kept), or that it does not (`undefined`). Returns `false` (and writes nothing) if `peerId` is not a contact.
+   */
+  setRelayAddrs (peerId: string, addrs: string[] | undefined): boolean
 }
 
 /** Builds the repository on an open, migrated database. `now` returns ms since the epoch. */
@@ -54,6 +59,7 @@ export function createContactRepository (db: BetterSqlite3.Database, now: () => 
   const updateBlocked = db.prepare<[number, string]>('UPDATE contacts SET blocked = ? WHERE peer_id = ?')
   const updateName = db.prepare<[string, string]>('UPDATE contacts SET name = ? WHERE peer_id = ?')
   const selectAddrs = db.prepare<[string], string>('SELECT addrs FROM contacts WHERE peer_id = ?').pluck()
+  const updateRelayAddrs = db.prepare<[string | null, string]>('UPDATE contacts SET relay_addrs = ? WHERE peer_id = ?')
   const updateSeen = db.prepare<[number, string, string]>(
     'UPDATE contacts SET last_seen_at = ?, addrs = ? WHERE peer_id = ?')
 
@@ -111,6 +117,10 @@ export function createContactRepository (db: BetterSqlite3.Database, now: () => 
     },
     touchSeen (peerId, at, addrs) {
       return touchTx.immediate(peerId, at, addrs)
+    },
+    setRelayAddrs (peerId, addrs) {
+      const value = addrs == null ? null : JSON.stringify([...new Set(addrs)].slice(0, MAX_RELAY_ADDRS))
+      return updateRelayAddrs.run(value, peerId).changes > 0
     }
   }
 }

@@ -65,5 +65,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE transfers ADD COLUMN error_reason TEXT;
   ALTER TABLE transfers ADD COLUMN error_peer_message TEXT;
-  `
+  `,
+  // 5: where a contact relays for its contacts (circuit-relay-v2, docs/CONNECTIVITY.md §9 "Contacts and your own
+  // devices as relays"): a JSON array of its reachable direct multiaddrs, each ending in `/p2p/<its peer ID>`, learned
+  // from identify; NULL when it does not relay (or never said).
+  'ALTER TABLE contacts ADD COLUMN relay_addrs TEXT;'
 ]

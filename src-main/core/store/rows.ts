@@ -52,6 +52,7 @@ export interface ContactRow {
   trusted: number
   blocked: number
   device: string | null
+  relay_addrs: string | null
 }
 
 export function toTransfer (row: TransferRow): TransferRecord {
@@ -105,6 +106,7 @@ export function toContact (row: ContactRow): Contact {
   if (row.last_seen_at !== null) contact.lastSeenAt = row.last_seen_at
   // A value a later version wrote, or a hand edit, reads as unknown.
   if (isDeviceKind(row.device)) contact.device = row.device
+  if (row.relay_addrs !== null) contact.relayAddrs = parseAddrs(row.relay_addrs)
   return contact
 }
 

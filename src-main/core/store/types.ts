@@ -81,6 +81,11 @@ export interface Contact {
   addrs: string[]
   trusted: boolean
   blocked: boolean
+  /**
+   * Set when the contact relays for its contacts (identify showed circuit-relay-v2's HOP protocol): its reachable
+   * direct multiaddrs, each ending in `/p2p/<its peer ID>`, where this peer can reserve and be relayed.
+   */
+  relayAddrs?: string[]
 }
 
 /** A file as given to `transfers.create`. */

@@ -296,5 +296,7 @@ export const enPage = {
   'myid.upnp.noGateway': 'No router answered for port mapping (UPnP): others reach you through a relay.',
   'myid.upnp.failed': 'Your router answered but opened no port (UPnP): others reach you through a relay.',
   'settings.upnp': 'Let my router open a port for Ferry (UPnP)',
-  'settings.upnpHint': 'Others can then connect to this device directly, without a relay. Ferry asks the router on this network, and closes the port again when it quits.'
+  'settings.upnpHint': 'Others can then connect to this device directly, without a relay. Ferry asks the router on this network, and closes the port again when it quits.',
+  'settings.relayForContacts': 'Relay for my contacts',
+  'settings.relayForContactsHint': 'When this device can be reached from the internet, two of your contacts who cannot connect directly connect through it. It sees how much they send, never what; strangers cannot use it.'
 } as const satisfies Record<string, string>

@@ -340,5 +340,14 @@ export const enWords = {
   'server.upload.writeFailed': 'The file could not be stored: {reason}',
   'cli.discover.mdnsOff': 'LAN discovery (mDNS) is turned off by {variable}',
   'cli.discover.badTimeout': '--timeout must be a positive number of seconds, not "{value}"',
-  'cli.serve.badPort': '--port must be a number from 0 to 65535, not "{value}"'
+  'cli.serve.badPort': '--port must be a number from 0 to 65535, not "{value}"',
+  'cli.send.reaching.contactRelay': "Reaching {who} through {relay}'s Ferry…",
+  // The path a connection took (src-main/app/path-words.ts): sends' `via`, `ferry send` and `ferry receive`
+  'path.direct': 'direct',
+  'path.turn': 'through TURN',
+  'path.contactRelay': "through {name}'s Ferry",
+  'path.relay': 'through relay {relay}',
+  'path.relayUnknown': 'through a relay',
+  'cli.reachableThrough': "Reachable through {name}'s Ferry.",
+  'cli.help.noRelayForContacts': 'do not relay for contacts (by default a reachable receiver relays between its contacts, never for strangers)'
 } as const satisfies Record<string, string>

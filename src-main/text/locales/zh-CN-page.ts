@@ -298,5 +298,7 @@ export const zhCNPage: Readonly<Record<keyof typeof enPage, string>> = {
   'myid.upnp.noGateway': '没有路由器应答端口映射（UPnP）：其他人通过中继联系你。',
   'myid.upnp.failed': '路由器已应答但未打开端口（UPnP）：其他人通过中继联系你。',
   'settings.upnp': '允许路由器为 Ferry 打开端口（UPnP）',
-  'settings.upnpHint': '这样其他人无需中继即可直接连接到本设备。Ferry 会询问此网络上的路由器，并在退出时关闭该端口。'
+  'settings.upnpHint': '这样其他人无需中继即可直接连接到本设备。Ferry 会询问此网络上的路由器，并在退出时关闭该端口。',
+  'settings.relayForContacts': '为我的联系人中继',
+  'settings.relayForContactsHint': '当本设备可从互联网访问时，你的两位无法直接连接的联系人可以通过它相连。它只能看到传输了多少数据，看不到内容；陌生人无法使用它。'
 }

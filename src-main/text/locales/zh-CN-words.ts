@@ -339,5 +339,14 @@ export const zhCNWords: Readonly<Record<keyof typeof enWords, string>> = {
   'server.upload.writeFailed': '无法保存文件：{reason}',
   'cli.discover.mdnsOff': '局域网发现（mDNS）已被 {variable} 关闭',
   'cli.discover.badTimeout': '--timeout 必须是正的秒数，而不是“{value}”',
-  'cli.serve.badPort': '--port 必须是 0 到 65535 之间的数字，而不是“{value}”'
+  'cli.serve.badPort': '--port 必须是 0 到 65535 之间的数字，而不是“{value}”',
+  'cli.send.reaching.contactRelay': '正在通过 {relay} 的 Ferry 连接 {who}…',
+  // The path a connection took (src-main/app/path-words.ts): sends' `via`, `ferry send` and `ferry receive`
+  'path.direct': '直接连接',
+  'path.turn': '通过 TURN 服务器',
+  'path.contactRelay': '通过 {name} 的 Ferry',
+  'path.relay': '通过中继 {relay}',
+  'path.relayUnknown': '通过中继',
+  'cli.reachableThrough': '其他人可通过 {name} 的 Ferry 连接到本设备。',
+  'cli.help.noRelayForContacts': '不为联系人中继（默认情况下，可从外部访问的接收端会在它的联系人之间中继，从不为陌生人中继）'
 }
