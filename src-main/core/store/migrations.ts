@@ -65,5 +65,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE transfers ADD COLUMN error_reason TEXT;
   ALTER TABLE transfers ADD COLUMN error_peer_message TEXT;
+  `,
+  // 5: the kind of a transfer ('files', or 'text': a text snippet, docs/PROTOCOL.md §4 "offer") and a snippet's text,
+  // kept here and never written to the download folder. Transfers recorded before are 'files' with no text.
+  `
+  ALTER TABLE transfers ADD COLUMN kind TEXT NOT NULL DEFAULT 'files';
+  ALTER TABLE transfers ADD COLUMN text TEXT;
   `
 ]
