@@ -1,7 +1,7 @@
 import { readHistory } from '../../app/index.ts'
 import { dataDirOf } from '../options.ts'
 import { formatBytes } from '../output.ts'
-import { describeFailure } from '../../text/index.ts'
+import { describeFailure, printable } from '../../text/index.ts'
 import type { TransferRecord } from '../../core/index.ts'
 import type { Output } from '../output.ts'
 
@@ -22,7 +22,7 @@ export async function historyCommand (options: HistoryOptions, out: Output): Pro
   const entries = await readHistory(dataDirOf(options), { limit: Number(options.limit ?? 50), peerId: options.peer, files: true })
   for (const { record: t, files = [] } of entries) {
     out.event({ event: 'transfer', ...t, files: files.map(f => ({ path: f.relPath, size: f.size, state: f.state, sha256: f.sha256 ?? null })) },
-      `${new Date(t.createdAt).toISOString()}  ${t.direction === 'send' ? 'sent to  ' : 'received from'} ${t.peerId.slice(-8)}  ${t.state.padEnd(11)} ${String(t.fileCount).padStart(5)} files  ${formatBytes(t.totalBytes).padStart(10)}${t.errorCode != null && t.state !== 'completed' ? `  ${failureWords(t)}` : ''}`)
+      `${new Date(t.createdAt).toISOString()}  ${t.direction === 'send' ? 'sent to  ' : 'received from'} ${t.peerId.slice(-8)}  ${t.state.padEnd(11)} ${String(t.fileCount).padStart(5)} files  ${formatBytes(t.totalBytes).padStart(10)}${t.errorCode != null && t.state !== 'completed' ? `  ${failureWords(t)}` : ''}${t.kind === 'text' ? `  text: ${printable((t.text ?? '').slice(0, 200))}` : ''}`)
   }
   if (entries.length === 0) out.event({ event: 'empty' }, 'No transfers yet.')
   return 0

@@ -164,7 +164,7 @@ class ReceiveSession {
       log('receive %s: completed, %d file(s) verified', transferId, files.length)
       await this.channel.close().catch(() => {})
       const results: TransferredFile[] = files.map((f, i) => ({ path: f.path, size: f.size, sha256: done.get(i)?.sha256 ?? '', localPath: done.get(i)?.localPath }))
-      return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, skippedBytes: resume?.skippedBytes ?? 0, connection }
+      return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, skippedBytes: resume?.skippedBytes ?? 0, connection, ...(incoming.kind === 'text' ? { kind: incoming.kind, text: incoming.text } : {}) }
     } catch (caught) {
       return await this.end(caught, transferId, ending)
     } finally {

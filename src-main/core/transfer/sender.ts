@@ -174,7 +174,8 @@ class SendSession {
       const confirmed = await this.confirm()
       return {
         transferId, direction: 'send', peerId, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, connection,
-        skippedBytes: accepted.skippedBytes, files: files.map((f, i) => ({ path: f.relPath, size: f.size, sha256: confirmed.get(i) ?? '' }))
+        skippedBytes: accepted.skippedBytes, files: files.map((f, i) => ({ path: f.relPath, size: f.size, sha256: confirmed.get(i) ?? '' })),
+        ...(init.text == null ? {} : { kind: 'text' as const, text: init.text })
       }
     } catch (err) {
       return await this.fail(err)

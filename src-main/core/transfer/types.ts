@@ -93,6 +93,9 @@ export interface TransferResult {
   /** Bytes not sent again because the receiver had them verified from an earlier attempt (resume). */
   skippedBytes?: number
   connection: ConnectionInfo
+  /** `text` for a text snippet (no files), with its text (peer-supplied on a receive: show it filtered). */
+  kind?: 'text'
+  text?: string
 }
 
 /**
