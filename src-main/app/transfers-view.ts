@@ -98,12 +98,13 @@ export class TransferViews {
   }
 
   /** A send the app is starting: shown `connecting` until the connection is up. */
-  connecting (id: string, peerId: string, files: ReadonlyArray<{ path: string, size: number }>): TransferView {
+  connecting (id: string, peerId: string, files: ReadonlyArray<{ path: string, size: number }>, text?: string): TransferView {
     const view: TransferView = {
       id, direction: 'send', peerId, peerName: this.init.peerName(peerId), isContact: this.init.isContact(peerId), state: 'connecting',
-      totalBytes: files.reduce((n, f) => n + f.size, 0), transferredBytes: 0, fileCount: files.length,
+      totalBytes: text == null ? files.reduce((n, f) => n + f.size, 0) : Buffer.byteLength(text, 'utf8'), transferredBytes: 0, fileCount: files.length,
       createdAt: Date.now(), canShowInFolder: false, running: true, canResume: false, canCancel: true
     }
+    if (text != null) Object.assign(view, { kind: 'text', text })
     const listed = filesOf(files)
     if (listed != null) view.files = listed
     this.show(view)
@@ -127,6 +128,7 @@ export class TransferViews {
       state, totalBytes: offer.totalBytes, transferredBytes: 0, fileCount: offer.files.length,
       transport: offer.connection.transport, createdAt: Date.now(), canShowInFolder: false, running: true, canResume: false, canCancel: true
     }
+    if (offer.kind === 'text') Object.assign(view, { kind: 'text', text: offer.text })
     const listed = filesOf(offer.files)
     if (listed != null) view.files = listed
     this.show(view)
@@ -269,6 +271,7 @@ export class TransferViews {
     }
     if (r.transport != null) view.transport = r.transport
     if (r.finishedAt != null) view.finishedAt = r.finishedAt
+    if (r.kind === 'text') Object.assign(view, { kind: 'text', text: r.text ?? '' })
     if (r.errorCode != null && r.state !== 'completed') {
       const failure: Failure = { code: r.errorCode, reason: r.errorReason, peerMessage: r.errorPeerMessage, message: r.errorMessage }
       view.error = describeFailure(failure, { peerName, direction: r.direction })
