@@ -43,7 +43,7 @@ describe('text snippets in Chromium: paste on a contact card, shown escaped, cop
 
   it('pasted on a card, confirmed, shown escaped on the other side, accepted, copied exactly; no file written', async () => {
     const text = 'Invoice \u202efdp.exe\u202c total\u0007: 42 €\nsecond line'
-    await a.page.evaluate(async (t) => navigator.clipboard.writeText(t), text)
+    await a.page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(text)})`)
     const card = a.page.locator(`[data-testid="peer-card"][data-peer-id="${b.peerId}"]`)
     await card.focus()
     await a.page.keyboard.press('ControlOrMeta+V')
@@ -66,10 +66,10 @@ describe('text snippets in Chromium: paste on a contact card, shown escaped, cop
     await b.page.getByRole('button', { name: 'Transfers', exact: true }).click()
     const row = b.page.locator('[data-testid="transfer"][data-direction="receive"][data-state="completed"]')
     await row.waitFor({ timeout: 60_000 })
-    await b.page.evaluate(async () => navigator.clipboard.writeText('something else'))
+    await b.page.evaluate('navigator.clipboard.writeText("something else")')
     await row.getByRole('button', { name: 'Copy text' }).click()
     await b.page.getByText('Copied').waitFor({ timeout: 5000 })
-    assert.equal(await b.page.evaluate(async () => navigator.clipboard.readText()), text)
+    assert.equal(await b.page.evaluate('navigator.clipboard.readText()'), text)
     await shoot(b.page, 'text-transfer-copied')
     assert.deepEqual(await readdir(b.downloadDir).catch(() => []), [])
   })
