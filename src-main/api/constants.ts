@@ -12,7 +12,7 @@
 export const PAGE_CALL_NAMES = [
   'getSnapshot', 'listHistory', 'getTransfer', 'addContact', 'addNearby', 'updateContact', 'removeContact',
   'getFingerprint', 'answerOffer', 'cancelTransfer', 'resumeTransfer', 'showInFolder', 'updateSettings',
-  'chooseDownloadDir', 'getDiagnostics', 'checkNetwork'
+  'chooseDownloadDir', 'getDiagnostics', 'checkNetwork', 'sendText'
 ] as const
 
 /** Every event from the core to the UI (`contract.ts` gives each one's payload type). */
@@ -29,6 +29,11 @@ export const DEVICE_KINDS = ['desktop', 'laptop', 'server'] as const
 export const MAX_NAME_CHARS = 64
 /** Most files one `sendLocalFiles` / upload may carry. */
 export const MAX_SEND_FILES = 100_000
+/**
+ * Longest text `sendText` takes, in UTF-16 units: twice the protocol's 1 MiB of UTF-8 (a UTF-16 unit is at least one
+ * UTF-8 byte, so nothing sendable is cut); the transfer service then refuses more than 1 MiB of UTF-8 (`invalid-offer`).
+ */
+export const MAX_SEND_TEXT_CHARS = 2 * 1024 * 1024
 /** Longest relay list in settings. */
 export const MAX_RELAYS = 8
 /** Transfers with more files than this carry no per-file list in events (ask `getTransfer`). */

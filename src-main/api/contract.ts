@@ -10,7 +10,7 @@ import { z } from 'zod'
 import type { Notice, OfferView, PeerView, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'
 import type { NetworkCheckView } from './network.ts'
 
-import { ApiError, DEVICE_KINDS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES } from './constants.ts'
+import { ApiError, DEVICE_KINDS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES, MAX_SEND_TEXT_CHARS } from './constants.ts'
 import type { EVENT_NAMES, PAGE_CALL_NAMES } from './constants.ts'
 import { LANGUAGE_CHOICES } from '../text/index.ts'
 
@@ -70,6 +70,11 @@ export const RequestSchemas = {
   /** Checks the network: relays, UDP (STUN), the NAT's mapping, UPnP, and what they mean (docs/CONNECTIVITY.md). */
   checkNetwork: z.object({}).strict(),
   /**
+   * Sends a text snippet (at most 1 MiB of UTF-8, docs/PROTOCOL.md §4 "offer", kind `text`) to a peer: typed in a
+   * contact's "Send text…" box or pasted on a contact card. Returns at once; `transfer` events follow.
+   */
+  sendText: z.object({ peerId: PeerIdSchema, text: z.string().min(1).max(MAX_SEND_TEXT_CHARS) }).strict(),
+  /**
    * Electron only, sent by the preload (never by page code, which has no paths): files resolved with
    * `webUtils.getPathForFile`, each with the `/`-separated path it gets in the transfer (the page expands dropped
    * folders into their files). Main re-validates every path (absolute, a regular file — not a folder or a symbolic
@@ -107,6 +112,7 @@ export interface Results {
   chooseDownloadDir: SettingsView
   getDiagnostics: { text: string }
   checkNetwork: NetworkCheckView
+  sendText: { transferId: string }
   /** Returns at once with the ID the transfer will have; its progress arrives as `transfer` events. */
   sendLocalFiles: { transferId: string }
   sendUpload: { transferId: string }

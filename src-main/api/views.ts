@@ -61,6 +61,10 @@ export interface OfferView {
   receivedAt: number
   /** `webrtc`, `tcp`, … (how the connection was made). */
   transport: string
+  /** `text` for a text snippet (no files). */
+  kind?: 'text'
+  /** A snippet's text as the peer sent it (≤ 1 MiB of UTF-8): render as text only, control and bidi characters escaped. */
+  text?: string
 }
 
 /**
@@ -94,6 +98,10 @@ export interface TransferView {
   etaMs?: number
   /** Path of the file in flight (relative, `/`-separated). */
   currentFile?: string
+  /** `text` for a text snippet (no files). */
+  kind?: 'text'
+  /** A snippet's text (≤ 1 MiB of UTF-8; a received one is peer-supplied: render as text only, escaped). */
+  text?: string
   /** `webrtc`, `tcp`, `circuit-relay`, once connected. */
   transport?: string
   /**

@@ -161,6 +161,7 @@ export function createHandlers (app: AppState): ApiHandlers {
     },
     getDiagnostics: async () => ({ text: diagnosticsOf(app) }),
     checkNetwork: async (_req, signal) => checkAppNetwork(app, signal),
+    sendText: async (req) => app.sends.startText(req.peerId, req.text),
     sendLocalFiles: async (req, signal) => app.sends.start(req.peerId, await validateLocalFiles(req.files, signal)),
     sendUpload: async () => { throw new ApiError('unsupported', 'Uploads are sent by the headless server (it replaces this handler with app.sendPrepared)') }
   }

@@ -96,6 +96,7 @@ export class OfferBook {
       transport: offer.connection.transport
     }
     if (offer.senderName != null) view.senderName = offer.senderName
+    if (offer.kind === 'text') Object.assign(view, { kind: 'text', text: offer.text })
     if (offer.senderDevice != null) view.senderDevice = offer.senderDevice
     if (contact != null) view.contactName = contact.name
     const decided = Promise.withResolvers<OfferDecision>()

@@ -42,8 +42,10 @@ export interface SendOnceInit {
   mdns: boolean
   /** A contact's name, a peer ID, or a multiaddr (./recipients.ts). */
   to: string
-  /** Files and folders to send. */
+  /** Files and folders to send (ignored when {@link SendOnceInit.text} is given). */
   paths: string[]
+  /** A text snippet to send instead of files (docs/PROTOCOL.md §4 "offer", kind `text`; at most 1 MiB of UTF-8). */
+  text?: string
   /** After the connection drops, keep trying to resume for this long, ms. */
   retryForMs: number
   signal: AbortSignal
@@ -77,9 +79,9 @@ export async function sendOnce (init: SendOnceInit): Promise<TransferResult> {
     checkRecipient(recipient, peer.peerId)
     const route = await routeTo(peer, recipient, init.relays, signal)
     if (recipient.addr == null && recipient.peerId != null) on.route?.({ ...route, peerId: recipient.peerId, contact: recipient.contact?.name ?? null })
-    const result = await peer.transfers.send(route.addr, init.paths, {
+    const options = {
       signal,
-      onConnected: (info) => {
+      onConnected: (info: ConnectionInfo) => {
         recordConnected(peer.store, recipient.peerId, info)
         on.connected?.(info, describePath(info, peer.store))
       },
@@ -87,7 +89,8 @@ export async function sendOnce (init: SendOnceInit): Promise<TransferResult> {
       onSkipped: on.skipped,
       retryForMs: init.retryForMs,
       onInterrupted: on.interrupted
-    })
+    }
+    const result = init.text == null ? await peer.transfers.send(route.addr, init.paths, options) : await peer.transfers.sendText(route.addr, init.text, options)
     on.complete?.(result)
     return result
   } finally {

@@ -109,6 +109,24 @@ export class Sends {
   }
 
   /**
+   * Starts sending text snippet `text` to peer `peerId` (a peer ID only, as {@link Sends.start}) in the background and
+   * returns its new transfer ID at once (shown `connecting`). A snippet is never resumed.
+   *
+   * @throws {ApiError} the errors of {@link Sends.recipient}
+   */
+  startText (peerId: string, text: string): { transferId: string } {
+    const peer = this.init.peer()
+    const recipient = this.recipient(peerId, { peerIdOnly: true })
+    const transferId = randomUUID()
+    this.init.views.connecting(transferId, peerId, [], text)
+    this.run(transferId, async (signal) => {
+      const route = await routeTo(peer, recipient, this.init.relays(), signal)
+      await peer.transfers.sendText(route.addr, text, this.sendOptions(transferId, peerId, signal))
+    })
+    return { transferId }
+  }
+
+  /**
    * Resumes an interrupted or failed send (recorded, accepted before) in the background: the receiver continues from
    * its last verified block.
    *

@@ -99,12 +99,13 @@ export class TransferViews {
   }
 
   /** A send the app is starting: shown `connecting` until the connection is up. */
-  connecting (id: string, peerId: string, files: ReadonlyArray<{ path: string, size: number }>): TransferView {
+  connecting (id: string, peerId: string, files: ReadonlyArray<{ path: string, size: number }>, text?: string): TransferView {
     const view: TransferView = {
       id, direction: 'send', peerId, peerName: this.init.peerName(peerId), isContact: this.init.isContact(peerId), state: 'connecting',
-      totalBytes: files.reduce((n, f) => n + f.size, 0), transferredBytes: 0, fileCount: files.length,
+      totalBytes: text == null ? files.reduce((n, f) => n + f.size, 0) : Buffer.byteLength(text, 'utf8'), transferredBytes: 0, fileCount: files.length,
       createdAt: Date.now(), canShowInFolder: false, running: true, canResume: false, canCancel: true
     }
+    if (text != null) Object.assign(view, { kind: 'text', text })
     const listed = filesOf(files)
     if (listed != null) view.files = listed
     this.show(view)
@@ -128,6 +129,7 @@ export class TransferViews {
       state, totalBytes: offer.totalBytes, transferredBytes: 0, fileCount: offer.files.length,
       transport: offer.connection.transport, createdAt: Date.now(), canShowInFolder: false, running: true, canResume: false, canCancel: true
     }
+    if (offer.kind === 'text') Object.assign(view, { kind: 'text', text: offer.text })
     const listed = filesOf(offer.files)
     if (listed != null) view.files = listed
     this.show(view)
@@ -273,6 +275,7 @@ export class TransferViews {
     const store = r.transport === 'circuit-relay' && r.remoteAddr != null ? this.init.store() : undefined
     if (store != null && r.remoteAddr != null) view.via = describePath({ transport: 'circuit-relay', remoteAddr: r.remoteAddr }, store).text
     if (r.finishedAt != null) view.finishedAt = r.finishedAt
+    if (r.kind === 'text') Object.assign(view, { kind: 'text', text: r.text ?? '' })
     if (r.errorCode != null && r.state !== 'completed') {
       const failure: Failure = { code: r.errorCode, reason: r.errorReason, peerMessage: r.errorPeerMessage, message: r.errorMessage }
       view.error = describeFailure(failure, { peerName, direction: r.direction })

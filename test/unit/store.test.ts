@@ -450,6 +450,31 @@ describe('contacts: where a contact relays (migration 5)', () => {
   })
 })
 
+describe('transfers: kind and text (migration 6)', () => {
+  test('a transfer stored before the kind column reads as files with no text; a text snippet keeps its text byte for byte', () => {
+    const file = newDbPath()
+    const before = MIGRATIONS.length - 1
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    inspect(file, db => {
+      for (const sql of MIGRATIONS.slice(0, before)) db.exec(sql)
+      db.pragma(`user_version = ${before}`)
+      db.prepare("INSERT INTO transfers (id, direction, peer_id, state, total_bytes, file_count, created_at, updated_at) VALUES ('T1', 'receive', 'P1', 'completed', 3, 1, 5, 5)").run()
+    })
+    const store = openStore(file)
+    try {
+      const old = store.transfers.get('T1')
+      assert.equal(old?.kind, 'files')
+      assert.equal(old?.text, undefined)
+      const text = 'hi \u202e\u0000 \u{1f600}'
+      const rec = store.transfers.create(transferInput('T2', { kind: 'text', text, fileCount: 0, files: [], totalBytes: Buffer.byteLength(text) }))
+      assert.equal(rec.kind, 'text')
+      assert.equal(rec.text, text)
+    } finally {
+      store.close()
+    }
+  })
+})
+
 describe('settings', () => {
   test('JSON values round trip through a reopen; delete unsets; a value with no JSON form is refused', () => {
     const file = newDbPath()

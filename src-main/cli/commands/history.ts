@@ -1,7 +1,7 @@
 import { readHistory } from '../../app/index.ts'
 import { dataDirOf } from '../options.ts'
 import { formatBytes } from '../output.ts'
-import { describeFailure, t } from '../../text/index.ts'
+import { describeFailure, printable, t } from '../../text/index.ts'
 import type { TransferRecord } from '../../core/index.ts'
 import type { Output } from '../output.ts'
 
@@ -30,7 +30,7 @@ export async function historyCommand (options: HistoryOptions, out: Output): Pro
       size: formatBytes(r.totalBytes).padStart(10)
     })
     out.event({ event: 'transfer', ...r, files: files.map(f => ({ path: f.relPath, size: f.size, state: f.state, sha256: f.sha256 ?? null })) },
-      `${line}${r.errorCode != null && r.state !== 'completed' ? `  ${failureWords(r)}` : ''}`)
+      `${line}${r.errorCode != null && r.state !== 'completed' ? `  ${failureWords(r)}` : ''}${r.kind === 'text' ? `  text: ${printable((r.text ?? '').slice(0, 200))}` : ''}`)
   }
   if (entries.length === 0) out.event({ event: 'empty' }, t('cli.history.empty'))
   return 0

@@ -41,7 +41,7 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
   // The app's setting, unless the flag turns it on for this run.
   const contactsOnly = options.contactsOnly === true || (await resolveSettings(dataDir, {}, await readDeviceFacts(false))).contactsOnly
   const offerFields = (offer: Parameters<typeof askToAccept>[0]): Record<string, unknown> =>
-    ({ transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files })
+    ({ transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files, ...(offer.kind === 'text' ? { kind: offer.kind, text: offer.text } : {}) })
   // The app layer's receive policy: trusted contacts accepted without asking, strangers rate-limited, contacts-only.
   const session = await startPeerSession({
     dataDir,
@@ -90,8 +90,8 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
       peer.transfers.on('progress', p => { if (p.direction === 'receive') out.progress(p) })
       peer.transfers.on('complete', (r: TransferResult) => {
         if (r.direction !== 'receive') return
-        out.event({ event: 'complete', transferId: r.transferId, peerId: r.peerId, transport: r.connection.transport, totalBytes: r.totalBytes, durationMs: r.durationMs, transferMs: r.transferMs, files: r.files },
-          t('cli.receive.complete', { count: r.files.length, size: formatBytes(r.totalBytes), duration: formatDuration(r.transferMs) }))
+        out.event({ event: 'complete', transferId: r.transferId, peerId: r.peerId, transport: r.connection.transport, totalBytes: r.totalBytes, durationMs: r.durationMs, transferMs: r.transferMs, files: r.files, ...(r.kind === 'text' ? { kind: r.kind, text: r.text } : {}) },
+          r.kind === 'text' ? `${t('cli.receive.textReceived', { size: formatBytes(r.totalBytes) })}\n${printable(r.text ?? '')}` : t('cli.receive.complete', { count: r.files.length, size: formatBytes(r.totalBytes), duration: formatDuration(r.transferMs) }))
         if (options.once === true) resolveDone()
       })
       peer.transfers.on('resuming', (r) => {

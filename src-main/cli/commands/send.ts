@@ -1,4 +1,4 @@
-import { FerryError, RESUME_RETRY_FOR_MS } from '../../core/index.ts'
+import { ConfigError, FerryError, RESUME_RETRY_FOR_MS } from '../../core/index.ts'
 import { RecipientBlockedError, sendOnce } from '../../app/index.ts'
 import { dataDirOf, interruptSignal, mdnsOf, networkOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
@@ -14,6 +14,26 @@ export interface SendCommandOptions extends PeerOptions {
   retryFor?: string
   /** `--no-mdns` gives false: do not look for the peer on the LAN. */
   mdns?: boolean
+  /** `--text`: a text snippet to send instead of files; `-` reads it from standard input. */
+  text?: string
+}
+
+/**
+ * The text of `--text`: the value itself, or for `-` all of standard input (decoded as UTF-8, strictly).
+ * @throws {ConfigError} when standard input is not UTF-8
+ */
+async function textOf (value: string, signal: AbortSignal): Promise<string> {
+  if (value !== '-') return value
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) {
+    signal.throwIfAborted()
+    chunks.push(chunk as Buffer)
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
+  } catch {
+    throw new ConfigError(t('cli.send.stdinNotUtf8'))
+  }
 }
 
 /**
@@ -27,6 +47,8 @@ export interface SendCommandOptions extends PeerOptions {
  */
 export async function sendCommand (paths: string[], options: SendCommandOptions, out: Output): Promise<number> {
   const signal = interruptSignal()
+  if ((options.text == null) === (paths.length === 0)) throw new ConfigError(t('cli.send.textOrPaths'))
+  const text = options.text == null ? undefined : await textOf(options.text, signal)
   const network = networkOf(options)
   let dialStartedAt = Date.now()
   try {
@@ -38,6 +60,7 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
       mdns: mdnsOf(options.mdns),
       to: options.to,
       paths,
+      text,
       retryForMs: Number(options.retryFor ?? RESUME_RETRY_FOR_MS / 1000) * 1000,
       signal,
       on: {
@@ -57,8 +80,8 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
           t('cli.send.interrupted', { message: (err as Error).message })),
         complete: (result) => {
           const mibps = (result.totalBytes - (result.skippedBytes ?? 0)) / 1048576 / (Math.max(1, result.transferMs) / 1000)
-          out.event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, skippedBytes: result.skippedBytes ?? 0, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files },
-            t('cli.send.complete', { count: result.files.length, size: formatBytes(result.totalBytes), duration: formatDuration(result.transferMs), speed: mibps.toFixed(1) }))
+          out.event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, skippedBytes: result.skippedBytes ?? 0, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files, ...(text == null ? {} : { kind: 'text' }) },
+            text != null ? t('cli.send.textSent', { size: formatBytes(result.totalBytes) }) : t('cli.send.complete', { count: result.files.length, size: formatBytes(result.totalBytes), duration: formatDuration(result.transferMs), speed: mibps.toFixed(1) }))
         }
       }
     })

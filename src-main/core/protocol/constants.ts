@@ -45,6 +45,18 @@ export type DeviceKind = typeof DEVICE_KINDS[number]
 export function isDeviceKind (value: unknown): value is DeviceKind {
   return typeof value === 'string' && (DEVICE_KINDS as readonly string[]).includes(value)
 }
+/**
+ * The kinds of transfer an offer may carry (its `kind`; absent means `files`): a list of files, or a text snippet that
+ * travels inline in the offer and is kept in the receiver's history, never written to its download folder.
+ */
+export const TRANSFER_KINDS = ['files', 'text'] as const
+/** One of {@link TRANSFER_KINDS}. */
+export type TransferKind = typeof TRANSFER_KINDS[number]
+/**
+ * Largest text snippet, in bytes of UTF-8 (1 MiB). It travels inline in the offer: even escaped as JSON at worst
+ * (`\u0001`, 6 bytes per byte) it stays under {@link MAX_CONTROL_BYTES}, so no data frame is needed.
+ */
+export const MAX_TEXT_BYTES = 1024 * 1024
 /** Error and reject messages, at most, in UTF-16 code units. */
 export const MAX_MESSAGE_LENGTH = 1024
 

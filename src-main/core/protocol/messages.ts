@@ -4,7 +4,7 @@ import {
   ERROR_CODES
 } from './errors.ts'
 import {
-  DEVICE_KINDS, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, PROTOCOL_VERSION
+  DEVICE_KINDS, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_BYTES, PROTOCOL_VERSION, TRANSFER_KINDS
 } from './constants.ts'
 
 /**
@@ -31,9 +31,32 @@ export const Offer = z.object({
   senderName: text(MAX_NAME_LENGTH).optional(),
   /** The kind of device the sender says it is (display only); any other value reads as absent, never as an error. */
   senderDevice: z.enum(DEVICE_KINDS).optional().catch(undefined),
+  /** `files` (absent: the same) or `text`: a text snippet carried in `text`, with no files (docs/PROTOCOL.md §4). */
+  kind: z.enum(TRANSFER_KINDS).optional(),
+  /**
+   * The snippet of a `text` offer. The schema bounds its UTF-16 length only (never more than its UTF-8 length); its
+   * UTF-8 length (at most `MAX_TEXT_BYTES`) and that it is well-formed Unicode are checked by {@link textProblem},
+   * which the receiver answers with `invalid-offer`.
+   */
+  text: z.string().max(MAX_TEXT_BYTES * 2).optional(),
   totalBytes: byteCount,
-  files: z.array(OfferFile).min(1).max(MAX_FILES)
-}).refine(o => o.files.reduce((n, f) => n + f.size, 0) === o.totalBytes, { message: 'totalBytes is not the sum of the file sizes' })
+  files: z.array(OfferFile).max(MAX_FILES)
+}).refine(o => (o.kind === 'text') === (o.files.length === 0), { message: 'A text offer lists no files; a file offer lists at least one' })
+  .refine(o => (o.kind === 'text') === (o.text != null), { message: 'Only a text offer carries text, and it must' })
+  .refine(o => o.kind === 'text' || o.files.reduce((n, f) => n + f.size, 0) === o.totalBytes, { message: 'totalBytes is not the sum of the file sizes' })
+
+/**
+ * Why a text snippet is refused (`invalid-offer`), or undefined when it is acceptable: not well-formed Unicode (a lone
+ * surrogate: it has no UTF-8 form), more than `MAX_TEXT_BYTES` bytes of UTF-8, or — given an offer's `totalBytes` —
+ * a `totalBytes` other than its UTF-8 length (docs/PROTOCOL.md §4 "offer").
+ */
+export function textProblem (text: string, totalBytes?: number): string | undefined {
+  if (!text.isWellFormed()) return 'The text is not valid Unicode (it has no UTF-8 form)'
+  const bytes = Buffer.byteLength(text, 'utf8')
+  if (bytes > MAX_TEXT_BYTES) return `The text is ${bytes} bytes of UTF-8, over the limit of ${MAX_TEXT_BYTES}`
+  if (totalBytes != null && bytes !== totalBytes) return 'totalBytes is not the UTF-8 length of the text'
+  return undefined
+}
 
 export const Accept = z.object({
   type: z.literal('accept'),

@@ -69,5 +69,11 @@ export const MIGRATIONS: readonly string[] = [
   // 5: where a contact relays for its contacts (circuit-relay-v2, docs/CONNECTIVITY.md §9 "Contacts and your own
   // devices as relays"): a JSON array of its reachable direct multiaddrs, each ending in `/p2p/<its peer ID>`, learned
   // from identify; NULL when it does not relay (or never said).
-  'ALTER TABLE contacts ADD COLUMN relay_addrs TEXT;'
+  'ALTER TABLE contacts ADD COLUMN relay_addrs TEXT;',
+  // 6: the kind of a transfer ('files', or 'text': a text snippet, docs/PROTOCOL.md §4 "offer") and a snippet's text,
+  // kept here and never written to the download folder. Transfers recorded before are 'files' with no text.
+  `
+  ALTER TABLE transfers ADD COLUMN kind TEXT NOT NULL DEFAULT 'files';
+  ALTER TABLE transfers ADD COLUMN text TEXT;
+  `
 ]

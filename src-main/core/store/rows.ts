@@ -4,6 +4,7 @@
  */
 import { isFailureReason } from '../errors/index.ts'
 import { isDeviceKind } from '../protocol/index.ts'
+import type { TransferKind } from '../protocol/index.ts'
 import type {
   Contact, TransferDirection, TransferFileRecord, TransferFileState, TransferRecord, TransferState
 } from './types.ts'
@@ -28,6 +29,8 @@ export interface TransferRow {
   updated_at: number
   finished_at: number | null
   accepted_at: number | null
+  kind: string
+  text: string | null
 }
 
 /** A row of `transfer_files` as SQLite returns it. */
@@ -65,7 +68,9 @@ export function toTransfer (row: TransferRow): TransferRecord {
     transferredBytes: row.transferred_bytes,
     fileCount: row.file_count,
     createdAt: row.created_at,
-    updatedAt: row.updated_at
+    updatedAt: row.updated_at,
+    // A kind a later version wrote reads as files (with no text, nothing to show but the files it lists).
+    kind: row.kind === 'text' ? 'text' : 'files' satisfies TransferKind
   }
   if (row.transport !== null) rec.transport = row.transport
   if (row.remote_addr !== null) rec.remoteAddr = row.remote_addr
@@ -77,6 +82,7 @@ export function toTransfer (row: TransferRow): TransferRecord {
   if (row.error_peer_message !== null) rec.errorPeerMessage = row.error_peer_message
   if (row.finished_at !== null) rec.finishedAt = row.finished_at
   if (row.accepted_at !== null) rec.acceptedAt = row.accepted_at
+  if (row.text !== null) rec.text = row.text
   return rec
 }
 

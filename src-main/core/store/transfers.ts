@@ -65,9 +65,9 @@ const sqlList = (states: readonly string[]): string => states.map(s => `'${s}'`)
 export function createTransferRepository (db: BetterSqlite3.Database, now: () => number): TransferRepository {
   const insertTransfer = db.prepare(`
     INSERT INTO transfers (id, direction, peer_id, state, total_bytes, file_count, transport, remote_addr, dest_dir,
-                           created_at, updated_at, finished_at)
+                           created_at, updated_at, finished_at, kind, text)
     VALUES (@id, @direction, @peerId, @state, @totalBytes, @fileCount, @transport, @remoteAddr, @destDir,
-            @now, @now, @finishedAt)`)
+            @now, @now, @finishedAt, @kind, @text)`)
   const insertFile = db.prepare<[string, number, string, number, string | null]>(
     'INSERT INTO transfer_files (transfer_id, idx, rel_path, size, local_path) VALUES (?, ?, ?, ?, ?)')
   const selectTransfer = db.prepare<[string], TransferRow>('SELECT * FROM transfers WHERE id = ?')
@@ -125,7 +125,9 @@ export function createTransferRepository (db: BetterSqlite3.Database, now: () =>
       remoteAddr: rec.remoteAddr ?? null,
       destDir: rec.destDir ?? null,
       now: t,
-      finishedAt: TERMINAL.has(rec.state) ? t : null
+      finishedAt: TERMINAL.has(rec.state) ? t : null,
+      kind: rec.kind ?? 'files',
+      text: rec.text ?? null
     })
     for (let i = 0; i < rec.files.length; i++) {
       const f = rec.files[i]!

@@ -1,4 +1,4 @@
-import type { DeviceKind } from '../protocol/index.ts'
+import type { DeviceKind, TransferKind } from '../protocol/index.ts'
 
 /**
  * Row types of the store, as camelCase TypeScript shapes. Times are ms since the Unix epoch; sizes are bytes.
@@ -49,6 +49,10 @@ export interface TransferRecord {
   finishedAt?: number
   /** When the transfer was first accepted (entered `transferring`); unset for one never accepted. */
   acceptedAt?: number
+  /** `files`, or `text`: a text snippet (no files; its text in {@link TransferRecord.text}). */
+  kind: TransferKind
+  /** A text snippet's text, as sent (peer-supplied on a receive: show through the text filters only). */
+  text?: string
 }
 
 /** One file of a transfer (a row of `transfer_files`). */
@@ -107,6 +111,9 @@ export interface NewTransfer {
   remoteAddr?: string
   destDir?: string
   files: NewTransferFile[]
+  /** `text` for a text snippet (default `files`), with its text. */
+  kind?: TransferKind
+  text?: string
 }
 
 /** Fields `transfers.update` may change; an absent field is left as it is. */

@@ -66,7 +66,9 @@ export class IncomingRecord {
     this.init.store.transfers.create({
       id: offer.transferId, direction: 'receive', peerId: offer.peerId, state, totalBytes: offer.totalBytes, fileCount: offer.files.length,
       transport: offer.connection.transport, remoteAddr: offer.connection.remoteAddr, destDir: downloadDir,
-      files: offer.files.map(f => ({ relPath: f.path, size: f.size }))
+      files: offer.files.map(f => ({ relPath: f.path, size: f.size })),
+      kind: offer.kind,
+      text: offer.text
     })
   }
 }

@@ -4,7 +4,7 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { AbortedError } from '../errors/index.ts'
 import { describeConnection, notePeerActivity } from '../node/index.ts'
 import { validateFileList } from '../paths/index.ts'
-import { MAX_MESSAGE_LENGTH, ProtocolError, RemoteError } from '../protocol/index.ts'
+import { MAX_MESSAGE_LENGTH, ProtocolError, RemoteError, TransferError, textProblem } from '../protocol/index.ts'
 import type { ErrorCode, Offer } from '../protocol/index.ts'
 import { logger } from '../log/index.ts'
 import { ProgressWriter, TransferExistsError } from '../store/index.ts'
@@ -130,6 +130,7 @@ class ReceiveSession {
     const downloadDir = resume?.downloadDir ?? this.init.downloadDir
     if (resume != null) store.transfers.update(transferId, { transport: connection.transport, remoteAddr: connection.remoteAddr })
     const incoming: IncomingOffer = { transferId, peerId, senderName: offer.senderName, senderDevice: offer.senderDevice, files, totalBytes, connection }
+    if (offer.kind === 'text') Object.assign(incoming, { kind: 'text', text: offer.text })
     // Nothing is recorded while the offer waits: see ./incoming-record.ts for what is, and when.
     const record = new IncomingRecord({ store, offer: incoming, downloadDir, resumed: resume != null, isContact: () => this.standing(peerId).contact })
     this.init.onTransferId?.(transferId)
@@ -163,7 +164,7 @@ class ReceiveSession {
       log('receive %s: completed, %d file(s) verified', transferId, files.length)
       await this.channel.close().catch(() => {})
       const results: TransferredFile[] = files.map((f, i) => ({ path: f.path, size: f.size, sha256: done.get(i)?.sha256 ?? '', localPath: done.get(i)?.localPath }))
-      return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, skippedBytes: resume?.skippedBytes ?? 0, connection }
+      return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, skippedBytes: resume?.skippedBytes ?? 0, connection, ...(incoming.kind === 'text' ? { kind: incoming.kind, text: incoming.text } : {}) }
     } catch (caught) {
       return await this.end(caught, transferId, ending)
     } finally {
@@ -207,9 +208,12 @@ class ReceiveSession {
     } catch (err) {
       return refuse(channel, 'invalid-offer', err as Error)
     }
+    const badText = offer.kind === 'text' ? textProblem(offer.text ?? '', offer.totalBytes) : undefined
+    if (badText != null) return refuse(channel, 'invalid-offer', new TransferError('invalid-offer', badText))
     if (await this.init.onOfferFor?.(offer.transferId) === false) return refuse(channel, 'invalid-offer', this.usedHere)
     const plan = await planReceiveResume(this.store, offer, this.peerId)
-    if (plan === 'conflict') return refuse(channel, 'invalid-offer', this.usedHere)
+    // A text snippet has nothing to resume: its ID must be new here.
+    if (plan === 'conflict' || (plan != null && offer.kind === 'text')) return refuse(channel, 'invalid-offer', this.usedHere)
     log('receive %s: offer of %d file(s), %d bytes, from %s', offer.transferId, offer.files.length, offer.totalBytes, this.peerId)
     if (plan != null) resumeLog('receive %s: resumes, %d bytes here already (%d file(s) whole)', offer.transferId, plan.skippedBytes, plan.done.size)
     return plan

@@ -45,6 +45,11 @@ export interface SendInit {
   onTransferId?: (transferId: string) => void
   /** Called once the receiver accepted, with the bytes it already has (resume), before the first byte is sent. */
   onAccepted?: (transferId: string, skippedBytes: number) => void
+  /**
+   * A text snippet to send instead of files (`files` must then be empty): an offer of kind `text` carrying it inline
+   * (docs/PROTOCOL.md §4 "offer"), checked by the caller (`textProblem`); recorded with its text.
+   */
+  text?: string
 }
 
 function readError (err: unknown, path: string): TransferError {
@@ -125,7 +130,7 @@ class SendSession {
     this.transferId = init.resumeId ?? init.transferId ?? randomUUID()
     this.peerId = conn.remotePeer.toString()
     this.connection = describeConnection(conn)
-    this.totalBytes = files.reduce((n, f) => n + f.size, 0)
+    this.totalBytes = init.text == null ? files.reduce((n, f) => n + f.size, 0) : Buffer.byteLength(init.text, 'utf8')
     this.store = init.store
     this.signal = init.signal
     this.timeouts = timeoutsOf(init.timeouts)
@@ -135,7 +140,8 @@ class SendSession {
     const { files, store, transferId, peerId, connection, totalBytes, init } = this
     const offer: Offer = {
       type: 'offer', version: PROTOCOL_VERSION, transferId, senderName: init.senderName, senderDevice: init.senderDevice, totalBytes,
-      files: files.map(f => ({ path: f.relPath, size: f.size }))
+      files: files.map(f => ({ path: f.relPath, size: f.size })),
+      ...(init.text == null ? {} : { kind: 'text' as const, text: init.text })
     }
     const offerFrame = (() => {
       try {
@@ -151,7 +157,8 @@ class SendSession {
       store.transfers.create({
         id: transferId, direction: 'send', peerId, state: 'offered', totalBytes, fileCount: files.length,
         transport: connection.transport, remoteAddr: connection.remoteAddr,
-        files: files.map(f => ({ relPath: f.relPath, size: f.size, localPath: f.absPath }))
+        files: files.map(f => ({ relPath: f.relPath, size: f.size, localPath: f.absPath })),
+        ...(init.text == null ? {} : { kind: 'text' as const, text: init.text })
       })
     }
     init.onTransferId?.(transferId)
@@ -167,7 +174,8 @@ class SendSession {
       const confirmed = await this.confirm()
       return {
         transferId, direction: 'send', peerId, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, connection,
-        skippedBytes: accepted.skippedBytes, files: files.map((f, i) => ({ path: f.relPath, size: f.size, sha256: confirmed.get(i) ?? '' }))
+        skippedBytes: accepted.skippedBytes, files: files.map((f, i) => ({ path: f.relPath, size: f.size, sha256: confirmed.get(i) ?? '' })),
+        ...(init.text == null ? {} : { kind: 'text' as const, text: init.text })
       }
     } catch (err) {
       return await this.fail(err)

@@ -8,7 +8,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { lstat } from 'node:fs/promises'
 import { dialDirect, describeConnection } from '../node/index.ts'
 import { validateFileList } from '../paths/index.ts'
-import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL } from '../protocol/index.ts'
+import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL, TransferError, textProblem } from '../protocol/index.ts'
 import type { TransferRecord } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
 import { RESUME_RETRY_DELAY_MS } from './constants.ts'
@@ -265,12 +265,30 @@ export class TransferService extends EventEmitter<TransferEvents> {
   }
 
   /**
+   * Sends a text snippet (docs/PROTOCOL.md §4 "offer", kind `text`): at most `MAX_TEXT_BYTES` bytes of UTF-8, carried
+   * inline in the offer and recorded with the transfer; the receiver keeps it in its history, not on disk. A snippet
+   * is never resumed: an interruption fails it (`retryForMs` is ignored).
+   *
+   * @throws {TransferError} code `invalid-offer` when `text` is empty, not well-formed Unicode, or over the limit
+   * @throws the errors of {@link send} otherwise
+   */
+  async sendText (to: Multiaddr, text: string, options: SendOptions = {}): Promise<TransferResult> {
+    const problem = text.length === 0 ? 'The text is empty' : textProblem(text)
+    if (problem != null) {
+      const err = new TransferError('invalid-offer', problem)
+      this.emitFailed(err, { direction: 'send', peerId: peerIdOf(to) })
+      throw err
+    }
+    return this.deliver(to, [], { ...options, retryForMs: 0 }, text)
+  }
+
+  /**
    * Dials `to` and sends `files`; after an interruption re-dials and resumes until `retryForMs` runs out. Which earlier
    * send it resumes is decided once (docs/PROTOCOL.md §8): `options.transferId` when the caller chose it, else
    * `findSendToResume` at the first connection (the peer ID is known then); a later attempt resumes the transfer the
    * first one recorded.
    */
-  private async deliver (to: Multiaddr, files: LocalFile[], options: SendOptions): Promise<TransferResult> {
+  private async deliver (to: Multiaddr, files: LocalFile[], options: SendOptions, text?: string): Promise<TransferResult> {
     let peerId = peerIdOf(to)
     const job = this.jobs.track(options.signal, peerId)
     let transferId = options.transferId
@@ -283,10 +301,10 @@ export class TransferService extends EventEmitter<TransferEvents> {
           peerId = conn.remotePeer.toString()
           job.setPeer(peerId)
           options.onConnected?.(describeConnection(conn))
-          if (!looked) transferId = findSendToResume(this.init.store, peerId, files)
+          if (!looked && text == null) transferId = findSendToResume(this.init.store, peerId, files)
           looked = true
           transferId = job.id() ?? transferId
-          const result = await this.sendOver(conn, files, job.signal, job.setId, transferId)
+          const result = await this.sendOver(conn, files, job.signal, job.setId, transferId, text)
           this.emit('complete', result, this.recordOf(result.transferId))
           return result
         } catch (err) {
@@ -333,7 +351,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
    * Sends over an open connection as transfer `transferId`: it resumes that send when it is recorded, with this peer,
    * and can resume (./lifecycle.ts); a new transfer gets that ID when it is not recorded yet, else a random one.
    */
-  private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal, onTransferId: (id: string) => void, transferId?: string): Promise<TransferResult> {
+  private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal, onTransferId: (id: string) => void, transferId?: string, text?: string): Promise<TransferResult> {
     const peerId = conn.remotePeer.toString()
     const record = transferId == null ? undefined : this.init.store.transfers.get(transferId)
     const resumes = record?.direction === 'send' && record.peerId === peerId && canResume(record)
@@ -345,6 +363,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
       transferId: record == null ? transferId : undefined,
       signal,
       timeouts: this.init.timeouts,
+      text,
       onTransferId,
       onProgress: (p) => this.emit('progress', p),
       onAccepted: (transferId, skippedBytes) => { if (skippedBytes > 0) this.emit('resuming', { transferId, direction: 'send', peerId, skippedBytes }) }

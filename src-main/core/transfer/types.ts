@@ -17,9 +17,16 @@ export interface IncomingOffer {
   /** Kind of device the sender says it is; peer-supplied, display only. */
   senderDevice?: DeviceKind
   files: OfferedFile[]
-  /** Sum of the file sizes, bytes. */
+  /** Sum of the file sizes, bytes (a text snippet: its UTF-8 length). */
   totalBytes: number
   connection: ConnectionInfo
+  /** `text` for a text snippet (no files); absent for files. */
+  kind?: 'text'
+  /**
+   * A text snippet's text: at most `MAX_TEXT_BYTES` of well-formed UTF-8, otherwise as the peer sent it (control and
+   * bidi characters included): show it through the text filters (`printable`, `cleanText`) only.
+   */
+  text?: string
 }
 
 /**
@@ -86,6 +93,9 @@ export interface TransferResult {
   /** Bytes not sent again because the receiver had them verified from an earlier attempt (resume). */
   skippedBytes?: number
   connection: ConnectionInfo
+  /** `text` for a text snippet (no files), with its text (peer-supplied on a receive: show it filtered). */
+  kind?: 'text'
+  text?: string
 }
 
 /**

@@ -215,9 +215,22 @@ class FerryState {
   }
 
   /**
+   * Sends text snippet `text` (at most 1 MiB of UTF-8) to `peer`; progress then arrives as `transfer` events. Resolves
+   * with `null` once Ferry took it, or with why it could not (in words), for the card to show.
+   */
+  async sendText (peer: PeerView, text: string): Promise<string | null> {
+    if (this.api == null) return null
+    try {
+      await this.api.sendText({ peerId: peer.peerId, text })
+      return null
+    } catch (err) {
+      return t('peer.couldNotSend', { name: peer.name, error: describeError(err) })
+    }
+  }
+
+  /**
    * Sends picked or dropped files to `peer`; progress then arrives as `transfer` events, shown in Transfers and on the
-   * peer's card. Resolves with `null` once Ferry has the files, or with why it could not take them (in words), for the
-   * card to show.
+   * peer's card. Resolves with `null` once Ferry has the files, or with why it could not take them (in words).
    */
   async send (peer: PeerView, files: PickedFile[]): Promise<string | null> {
     if (files.length === 0 || this.api == null) return null
