@@ -3,52 +3,26 @@
  * the schema is migrated exactly once (and a newer schema is refused), every multi-row write is all-or-nothing,
  * terminal states and only those carry `finishedAt`, transfers cut short by a crash are found as `interrupted` on
  * the next start, progress is persisted throttled but never lost on `flush`, and deleting a transfer removes its
- * files. Every test runs against real database files in a temp dir.
+ * files. Every test runs against real database files in a temp dir. Columns added by later migrations:
+ * ./store-migrations-keep-old-rows.test.ts.
  */
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import Database from 'better-sqlite3'
 import {
   MIGRATIONS, openStore, ProgressWriter, TERMINAL_STATES
 } from '../../src-main/core/store/index.ts'
-import type { NewTransfer, Store, TransferState } from '../../src-main/core/store/index.ts'
+import type { Store, TransferState } from '../../src-main/core/store/index.ts'
+import { inspect, newDbPath, transferInput, useStoreDir } from './store-fixtures.ts'
 
-let dir = ''
-let seq = 0
-/** A fresh database path inside a folder that does not exist yet. */
-const newDbPath = (): string => path.join(dir, `case-${seq++}`, 'nested', 'ferry.db')
-
-/** A raw second connection, to look at the file behind the store's back. */
-function inspect<T> (file: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(file)
-  try { return fn(db) } finally { db.close() }
-}
+useStoreDir()
 
 /** A store on a fresh file whose clock is `clock.t` (ms). */
 function fakeClockStore (clock = { t: 1_000 }): { store: Store, clock: { t: number }, file: string } {
   const file = newDbPath()
   return { store: openStore(file, { now: () => clock.t }), clock, file }
 }
-
-function transferInput (id: string, over: Partial<NewTransfer> = {}): NewTransfer {
-  return {
-    id,
-    direction: 'send',
-    peerId: '12D3KooWPeerA',
-    state: 'offered',
-    totalBytes: 30,
-    fileCount: 3,
-    files: [{ relPath: 'a.txt', size: 10 }, { relPath: 'b/c.txt', size: 10 }, { relPath: 'd.txt', size: 10 }],
-    ...over
-  }
-}
-
-before(async () => { dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ferry-store-')) })
-after(async () => { await fs.promises.rm(dir, { recursive: true, force: true }) })
-
 describe('opening and migrations', () => {
   test('a fresh file in a missing folder is created, migrated once, and user_version equals the migration count', () => {
     const file = newDbPath()
@@ -386,92 +360,6 @@ describe('contacts', () => {
     assert.equal(store.contacts.get('P1'), undefined)
     assert.equal(store.contacts.remove('P1'), false)
     store.close()
-  })
-})
-
-describe('contacts: kind of device (migration 3)', () => {
-  test('a contact stored before the device column keeps everything and reads with no kind; a kind is kept until replaced', () => {
-    const file = newDbPath()
-    // A database as the version before this migration left it: every migration but the last one run.
-    fs.mkdirSync(path.dirname(file), { recursive: true })
-    inspect(file, db => {
-      for (const sql of MIGRATIONS.slice(0, MIGRATIONS.indexOf('ALTER TABLE contacts ADD COLUMN device TEXT;'))) db.exec(sql)
-      db.pragma(`user_version = ${MIGRATIONS.indexOf('ALTER TABLE contacts ADD COLUMN device TEXT;')}`)
-      db.prepare("INSERT INTO contacts (peer_id, name, added_at, addrs) VALUES ('P1', 'Alice', 5, '[]')").run()
-    })
-    const store = openStore(file)
-    try {
-      assert.deepEqual(store.contacts.get('P1'), { peerId: 'P1', name: 'Alice', addedAt: 5, addrs: [], trusted: false, blocked: false })
-      assert.equal(store.contacts.upsert({ peerId: 'P1', name: 'Alice', device: 'laptop' }).device, 'laptop')
-      assert.equal(store.contacts.upsert({ peerId: 'P1', name: 'Alice A.' }).device, 'laptop', 'an upsert without a kind keeps the stored one')
-      assert.equal(store.contacts.upsert({ peerId: 'P1', name: 'Alice A.', device: 'server' }).device, 'server')
-      assert.equal(store.contacts.upsert({ peerId: 'P2', name: 'Bob' }).device, undefined)
-    } finally {
-      store.close()
-    }
-    // A value this version does not know (a later version's, a hand edit) reads as unknown.
-    inspect(file, db => db.prepare("UPDATE contacts SET device = 'toaster' WHERE peer_id = 'P1'").run())
-    const again = openStore(file)
-    try {
-      assert.equal(again.contacts.get('P1')?.device, undefined)
-      assert.equal(again.contacts.get('P1')?.name, 'Alice A.')
-    } finally {
-      again.close()
-    }
-  })
-})
-
-describe('contacts: where a contact relays (migration 5)', () => {
-  test('a contact stored before the relay_addrs column reads with none; addresses are deduplicated, capped at 4, and cleared', () => {
-    const file = newDbPath()
-    const column = 'ALTER TABLE contacts ADD COLUMN relay_addrs TEXT;'
-    assert.equal(MIGRATIONS.indexOf(column), 4, 'relay_addrs is migration 5 (after the error reasons)')
-    // A database as the version before this migration left it (user_version 4).
-    fs.mkdirSync(path.dirname(file), { recursive: true })
-    inspect(file, db => {
-      for (const sql of MIGRATIONS.slice(0, MIGRATIONS.indexOf(column))) db.exec(sql)
-      db.pragma(`user_version = ${MIGRATIONS.indexOf(column)}`)
-      db.prepare("INSERT INTO contacts (peer_id, name, added_at, addrs) VALUES ('P1', 'Carol', 5, '[]')").run()
-    })
-    const store = openStore(file)
-    try {
-      assert.equal(store.contacts.get('P1')?.relayAddrs, undefined)
-      assert.equal(store.contacts.get('P1')?.name, 'Carol')
-      const addrs = ['/ip4/1.2.3.4/tcp/1/p2p/P1', '/ip4/1.2.3.4/tcp/1/p2p/P1', ...[2, 3, 4, 5, 6].map(p => `/ip4/1.2.3.4/tcp/${p}/p2p/P1`)]
-      assert.equal(store.contacts.setRelayAddrs('P1', addrs), true)
-      assert.deepEqual(store.contacts.get('P1')?.relayAddrs, ['/ip4/1.2.3.4/tcp/1/p2p/P1', '/ip4/1.2.3.4/tcp/2/p2p/P1', '/ip4/1.2.3.4/tcp/3/p2p/P1', '/ip4/1.2.3.4/tcp/4/p2p/P1'])
-      assert.equal(store.contacts.setRelayAddrs('P1', undefined), true)
-      assert.equal(store.contacts.get('P1')?.relayAddrs, undefined)
-      assert.equal(store.contacts.setRelayAddrs('nobody', ['/ip4/1.2.3.4/tcp/1/p2p/nobody']), false, 'not a contact: nothing written')
-    } finally {
-      store.close()
-    }
-    assert.equal(inspect(file, db => db.pragma('user_version', { simple: true })), MIGRATIONS.length)
-  })
-})
-
-describe('transfers: kind and text (migration 6)', () => {
-  test('a transfer stored before the kind column reads as files with no text; a text snippet keeps its text byte for byte', () => {
-    const file = newDbPath()
-    const before = MIGRATIONS.length - 1
-    fs.mkdirSync(path.dirname(file), { recursive: true })
-    inspect(file, db => {
-      for (const sql of MIGRATIONS.slice(0, before)) db.exec(sql)
-      db.pragma(`user_version = ${before}`)
-      db.prepare("INSERT INTO transfers (id, direction, peer_id, state, total_bytes, file_count, created_at, updated_at) VALUES ('T1', 'receive', 'P1', 'completed', 3, 1, 5, 5)").run()
-    })
-    const store = openStore(file)
-    try {
-      const old = store.transfers.get('T1')
-      assert.equal(old?.kind, 'files')
-      assert.equal(old?.text, undefined)
-      const text = 'hi \u202e\u0000 \u{1f600}'
-      const rec = store.transfers.create(transferInput('T2', { kind: 'text', text, fileCount: 0, files: [], totalBytes: Buffer.byteLength(text) }))
-      assert.equal(rec.kind, 'text')
-      assert.equal(rec.text, text)
-    } finally {
-      store.close()
-    }
   })
 })
 
