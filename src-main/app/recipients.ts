@@ -8,10 +8,9 @@
  * cannot capture files meant for that peer (`contacts.resolveContact`, test/hostile/app-contact-named-like-peer-id.test.ts);
  * otherwise the contact of that name (exactly, case-insensitively).
  */
-import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { contactRelaysOf, findRoute, isDirectTcp, resolveContact } from '../core/contacts/index.ts'
+import { contactRelaysOf, findRoute, isDirectTcp, isPeerId, resolveContact } from '../core/contacts/index.ts'
 import type { ContactRelay } from '../core/contacts/index.ts'
 import { ConfigError, FerryError } from '../core/index.ts'
 import type { ConnectionInfo, Peer } from '../core/index.ts'
@@ -90,15 +89,6 @@ export function checkRecipient (recipient: Recipient, selfPeerId: string): void 
   if (recipient.peerId === selfPeerId) throw new OwnPeerError()
 }
 
-/** Whether `text` is a valid peer ID. */
-function isPeerId (text: string): boolean {
-  try {
-    peerIdFromString(text)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** How a recipient is reached: the address given, or what `contacts.findRoute` found. */
 export interface RecipientRoute {

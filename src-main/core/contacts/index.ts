@@ -43,7 +43,7 @@ import type { Contact, ContactInput } from '../store/index.ts'
 import { circuitAddr } from './route.ts'
 import type { Invite } from './invite.ts'
 
-export { ContactNameSchema, decodeInvite, encodeInvite, isInviteText } from './invite.ts'
+export { ContactNameSchema, decodeInvite, encodeInvite, isInviteText, isPeerId } from './invite.ts'
 export type { Invite } from './invite.ts'
 export { fingerprint } from './fingerprint.ts'
 export { peerStanding, trustPolicy } from './trust.ts'

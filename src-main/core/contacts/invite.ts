@@ -30,7 +30,8 @@ export interface Invite {
   relays: string[]
 }
 
-function isPeerId (text: string): boolean {
+/** Whether `text` is a valid peer ID (its string form). */
+export function isPeerId (text: string): boolean {
   try {
     peerIdFromString(text)
     return true
