@@ -89,7 +89,6 @@ export function checkRecipient (recipient: Recipient, selfPeerId: string): void 
   if (recipient.peerId === selfPeerId) throw new OwnPeerError()
 }
 
-
 /** How a recipient is reached: the address given, or what `contacts.findRoute` found. */
 export interface RecipientRoute {
   via: 'address' | 'lan' | 'last-known' | 'contact-relay' | 'relay'
