@@ -13,6 +13,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { MAX_PENDING_OFFERS_PER_PEER, MAX_PENDING_STRANGER_OFFERS } from '../../src-main/core/transfer/constants.ts'
 import { nextEvent, record, startTestApp } from '../app/helpers.ts'
 import type { TestApp } from '../app/helpers.ts'
+import type { TransferView } from '../../src-main/api/index.ts'
 import { ferry, stopAll } from '../helpers/cli.ts'
 import { randomFile, rm, tempDir } from '../helpers/files.ts'
 import { TestNetwork } from '../helpers/peers.ts'
@@ -102,13 +103,14 @@ describe('hostile peers: waiting stranger offers lock out a trusted contact (app
   let alice: TestApp
   let bob: TestApp
   const attackers: Attacker[] = []
-  let file: string
+  /** Transfer IDs whose offer Bob accepted (his transfer service's `accepted` event). */
+  const acceptedByBob = new Set<string>()
+  let files = 0
 
   before(async () => {
     net = await TestNetwork.start(await tempDir('ferry-lockout-app-'))
     ;[alice, bob] = await Promise.all([startTestApp(net, 'alice'), startTestApp(net, 'bob', { listen: ['/ip4/127.0.0.1/tcp/0'] })])
-    file = join(net.root, 'ten.bin')
-    await randomFile(file, FILE_BYTES)
+    bob.peer.transfers.on('accepted', (offer) => { acceptedByBob.add(offer.transferId) })
     const invite = (await alice.handlers.getSnapshot({}, signal)).identity.invite
     await bob.handlers.addContact({ invite }, signal)
     await bob.handlers.updateContact({ peerId: alice.peer.peerId, trusted: true }, signal)
@@ -120,22 +122,42 @@ describe('hostile peers: waiting stranger offers lock out a trusted contact (app
     await rm(net.root, { recursive: true, force: true })
   })
 
-  async function timedSend (): Promise<number> {
+  /** Sends a new 10 MiB file from Alice to Bob; its final transfer view, how long it took (ms), and whether Bob accepted it. */
+  async function sendOnce (): Promise<{ ended: TransferView, ms: number, accepted: boolean }> {
+    const file = join(net.root, `ten-${++files}.bin`)
+    await randomFile(file, FILE_BYTES)
     const started = Date.now()
-    const { transferId } = await alice.handlers.sendLocalFiles({ peerId: bob.peer.peerId, files: [{ path: file, relativePath: 'ten.bin' }] }, signal)
+    const { transferId } = await alice.handlers.sendLocalFiles({ peerId: bob.peer.peerId, files: [{ path: file, relativePath: `ten-${files}.bin` }] }, signal)
     const ended = await nextEvent(alice, 'transfer', t => t.id === transferId && ['completed', 'failed', 'declined', 'cancelled'].includes(t.state), 120_000)
-    assert.equal(ended.state, 'completed', JSON.stringify(ended.error))
-    return Date.now() - started
+    return { ended, ms: Date.now() - started, accepted: acceptedByBob.has(transferId) }
+  }
+
+  /**
+   * How long a contact's send takes (ms); it must complete. A send that Bob accepted and that then failed `timeout` (its
+   * WebRTC connection carried nothing for `stallMs` — which a loopback WebRTC connection on a saturated 2-core machine
+   * now and then does, attack or not: test/faults/load-20-transfers-from-5-peers.test.ts saw it too) is measured once
+   * more with a new file: what the offer budget guards, that the contact's offer is answered `accept`, held. Any other
+   * failure, or a second one, fails the test.
+   */
+  async function timedSend (label: string): Promise<number> {
+    const first = await sendOnce()
+    if (first.ended.state === 'completed') return first.ms
+    const stalled = first.accepted && first.ended.error?.code === 'timeout'
+    console.log(`# app: ${label} send ${first.ended.state} after ${first.ms} ms, ${first.accepted ? 'accepted' : 'not accepted'} by Bob: ${JSON.stringify(first.ended.error)}${stalled ? '; measured again' : ''}`)
+    assert.ok(stalled, `the contact's ${label} send failed (${first.accepted ? 'accepted' : 'not accepted'} by Bob): ${JSON.stringify(first.ended.error)}`)
+    const again = await sendOnce()
+    assert.equal(again.ended.state, 'completed', `the contact's ${label} send failed twice (${again.accepted ? 'accepted' : 'not accepted'} by Bob): ${JSON.stringify(again.ended.error)}`)
+    return again.ms
   }
 
   it('the trusted contact\'s send completes within 2× its unattacked time while 16 stranger offers wait', async () => {
-    const unattackedMs = await timedSend()
+    const unattackedMs = await timedSend('unattacked')
     const offers = record(bob, 'offer')
     const tcp = bob.peer.node.getMultiaddrs().find(a => a.toString().startsWith('/ip4/127.0.0.1/tcp/') && !a.toString().includes('/p2p-circuit'))
     assert.ok(tcp)
     await fillWithStrangerOffers(tcp, attackers)
     await eventually(() => offers.seen.length >= MAX_PENDING_STRANGER_OFFERS, 30_000)
-    const attackedMs = await timedSend()
+    const attackedMs = await timedSend('attacked')
     offers.off()
     console.log(`# app: trusted contact's 10 MiB send ${unattackedMs} ms unattacked, ${attackedMs} ms with ${offers.seen.length} stranger offers waiting`)
     assert.ok(attackedMs <= 2 * unattackedMs, `${attackedMs} ms under attack vs ${unattackedMs} ms without`)
