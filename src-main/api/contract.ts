@@ -37,8 +37,11 @@ export const RequestSchemas = {
   removeContact: z.object({ peerId: PeerIdSchema }).strict(),
   /** The short fingerprint both sides compare (contacts module `fingerprint`). */
   getFingerprint: z.object({ peerId: PeerIdSchema }).strict(),
-  /** Accepts or declines an incoming offer. */
-  answerOffer: z.object({ transferId: TransferIdSchema, accept: z.boolean() }).strict(),
+  /**
+   * Accepts or declines an incoming offer. `files` (with `accept`): only these files, by `FileView.index`, strictly
+   * increasing, each once (docs/PROTOCOL.md §4 "accept"); absent: all of them.
+   */
+  answerOffer: z.object({ transferId: TransferIdSchema, accept: z.boolean(), files: z.array(z.int().min(0)).min(1).max(MAX_SEND_FILES).optional() }).strict(),
   /** Cancels a running transfer (both sides record `cancelled`). */
   cancelTransfer: z.object({ transferId: TransferIdSchema }).strict(),
   /** Continues an interrupted send from where the receiver's verified bytes end. */

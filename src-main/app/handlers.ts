@@ -130,7 +130,7 @@ export function createHandlers (app: AppState): ApiHandlers {
     removeContact: async (req) => removeContact(app, req),
     getFingerprint: async (req) => getFingerprint(app, req),
     answerOffer: async (req) => {
-      if (!app.offers.answer(req.transferId, req.accept)) throw new ApiError('unknown-offer', t('app.offerGone'))
+      if (!app.offers.answer(req.transferId, req.accept, req.files)) throw new ApiError('unknown-offer', t('app.offerGone'))
       if (req.accept) app.views.patch(req.transferId, { state: 'accepted' })
       return { ok: true }
     },
