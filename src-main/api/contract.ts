@@ -48,6 +48,11 @@ export const RequestSchemas = {
   resumeTransfer: z.object({ transferId: TransferIdSchema }).strict(),
   /** Shows a received file (or the transfer's folder) in the system file manager. Electron only. */
   showInFolder: z.object({ transferId: TransferIdSchema, fileIndex: z.int().min(0).optional() }).strict(),
+  /**
+   * Opens a received file with the system's default application. Electron only. The file is looked up by transfer ID
+   * and index in the store (the page never names a path); a file that would run as a program is refused (`runs-code`).
+   */
+  openFile: z.object({ transferId: TransferIdSchema, fileIndex: z.int().min(0) }).strict(),
   updateSettings: z.object({
     displayName: NameSchema.optional(),
     /** The icon others see beside this device's name (in the invite and with offers). */
@@ -111,6 +116,7 @@ export interface Results {
   cancelTransfer: { ok: true }
   resumeTransfer: { transferId: string }
   showInFolder: { ok: true }
+  openFile: { ok: true }
   updateSettings: SettingsView
   chooseDownloadDir: SettingsView
   getDiagnostics: { text: string }

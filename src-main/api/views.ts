@@ -202,6 +202,13 @@ export interface SettingsView {
 export interface Capabilities {
   host: 'electron' | 'headless'
   showInFolder: boolean
+  /** `openFile` opens a received file (the desktop app). */
+  openFile: boolean
+  /**
+   * Each received file can be downloaded from `/api/received/<transfer ID>/<file index>` (the headless server:
+   * docs/THREAT-MODEL.md "Download of received files").
+   */
+  download: boolean
   chooseDownloadDir: boolean
   /** The `checkForUpdates` setting applies here. */
   checkForUpdates: boolean
