@@ -1,11 +1,12 @@
 /**
  * The received files a host may open, reveal or serve: looked up by transfer ID and file index in the store — never
  * by a path from a request — and only files Ferry itself placed: a file of a receive, recorded `verified`, inside the
- * transfer's download folder, still a regular file (not a symbolic link) of the size it was received with. Every host
+ * transfer's download folder (its real path too), still a regular file (not a symbolic link) of the size it was
+ * received with. Every host
  * (the Electron shell's Open, the headless server's Download) goes through here (docs/THREAT-MODEL.md).
  */
 import { constants } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, realpath } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { basename, extname, isAbsolute, relative } from 'node:path'
 import { ApiError } from '../api/index.ts'
@@ -55,7 +56,10 @@ export async function openReceivedFile (store: Pick<Store, 'transfers'>, transfe
     throw new ApiError('not-available', t('app.receivedFileGone'))
   }
   const st = await handle.stat().catch(() => undefined)
-  if (st == null || !st.isFile() || st.size !== file.size) {
+  // A folder on the way replaced by a link (O_NOFOLLOW checks only the last name): it must still resolve inside.
+  const real = await Promise.all([realpath(absPath), realpath(record.destDir)]).catch(() => undefined)
+  const inside = real != null && !relative(real[1], real[0]).startsWith('..') && !isAbsolute(relative(real[1], real[0]))
+  if (st == null || !st.isFile() || st.size !== file.size || !inside) {
     await handle.close()
     throw new ApiError('not-available', t('app.receivedFileGone'))
   }
