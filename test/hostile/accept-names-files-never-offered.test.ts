@@ -38,6 +38,8 @@ async function answerWith (attacker: Attacker, files: unknown): Promise<{ offer:
         while (true) {
           const f = await channel.next({ timeoutMs: 3000 })
           if (f.kind === 'control') seen.push(f.message)
+          // Told why: hang up, as a peer that moves on would.
+          if (f.kind === 'control' && f.message.type === 'error') await stream.close().catch(() => {})
         }
       } catch {
         after.resolve(seen)
