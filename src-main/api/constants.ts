@@ -12,7 +12,7 @@
 export const PAGE_CALL_NAMES = [
   'getSnapshot', 'listHistory', 'getTransfer', 'addContact', 'addNearby', 'updateContact', 'removeContact',
   'getFingerprint', 'answerOffer', 'cancelTransfer', 'resumeTransfer', 'showInFolder', 'updateSettings',
-  'chooseDownloadDir', 'getDiagnostics', 'checkNetwork', 'sendText'
+  'chooseDownloadDir', 'getDiagnostics', 'checkNetwork', 'sendText', 'openFile'
 ] as const
 
 /** Every event from the core to the UI (`contract.ts` gives each one's payload type). */

@@ -37,14 +37,22 @@ export const RequestSchemas = {
   removeContact: z.object({ peerId: PeerIdSchema }).strict(),
   /** The short fingerprint both sides compare (contacts module `fingerprint`). */
   getFingerprint: z.object({ peerId: PeerIdSchema }).strict(),
-  /** Accepts or declines an incoming offer. */
-  answerOffer: z.object({ transferId: TransferIdSchema, accept: z.boolean() }).strict(),
+  /**
+   * Accepts or declines an incoming offer. `files` (with `accept`): only these files, by `FileView.index`, strictly
+   * increasing, each once (docs/PROTOCOL.md §4 "accept"); absent: all of them.
+   */
+  answerOffer: z.object({ transferId: TransferIdSchema, accept: z.boolean(), files: z.array(z.int().min(0)).min(1).max(MAX_SEND_FILES).optional() }).strict(),
   /** Cancels a running transfer (both sides record `cancelled`). */
   cancelTransfer: z.object({ transferId: TransferIdSchema }).strict(),
   /** Continues an interrupted send from where the receiver's verified bytes end. */
   resumeTransfer: z.object({ transferId: TransferIdSchema }).strict(),
   /** Shows a received file (or the transfer's folder) in the system file manager. Electron only. */
   showInFolder: z.object({ transferId: TransferIdSchema, fileIndex: z.int().min(0).optional() }).strict(),
+  /**
+   * Opens a received file with the system's default application. Electron only. The file is looked up by transfer ID
+   * and index in the store (the page never names a path); a file that would run as a program is refused (`runs-code`).
+   */
+  openFile: z.object({ transferId: TransferIdSchema, fileIndex: z.int().min(0) }).strict(),
   updateSettings: z.object({
     displayName: NameSchema.optional(),
     /** The icon others see beside this device's name (in the invite and with offers). */
@@ -108,6 +116,7 @@ export interface Results {
   cancelTransfer: { ok: true }
   resumeTransfer: { transferId: string }
   showInFolder: { ok: true }
+  openFile: { ok: true }
   updateSettings: SettingsView
   chooseDownloadDir: SettingsView
   getDiagnostics: { text: string }

@@ -41,7 +41,13 @@ export interface FileView {
   size: number
   /** Bytes done so far (transfers only). */
   bytesDone?: number
+  /** `skipped`: not accepted (the receiver chose other files of the offer). */
   state?: 'pending' | 'transferring' | 'verified' | 'failed' | 'skipped'
+  /**
+   * A received file placed under another name than `path` because one of that name existed (`IMG_0001 (1).jpg`): the
+   * `/`-separated path it was saved at, relative to the download folder; absent when it is `path`.
+   */
+  savedName?: string
 }
 
 /** An incoming offer waiting for the person's answer (`answerOffer`). */
@@ -196,6 +202,13 @@ export interface SettingsView {
 export interface Capabilities {
   host: 'electron' | 'headless'
   showInFolder: boolean
+  /** `openFile` opens a received file (the desktop app). */
+  openFile: boolean
+  /**
+   * Each received file can be downloaded from `/api/received/<transfer ID>/<file index>` (the headless server:
+   * docs/THREAT-MODEL.md "Download of received files").
+   */
+  download: boolean
   chooseDownloadDir: boolean
   /** The `checkForUpdates` setting applies here. */
   checkForUpdates: boolean

@@ -13,6 +13,7 @@ import { addContact, addNearby, getFingerprint, removeContact, updateContact } f
 import { toApiError } from './errors.ts'
 import { validateLocalFiles } from './send.ts'
 import { persistSettings } from './settings.ts'
+import { receivedPathToOpen } from './received-files.ts'
 import { diagnosticsOf } from './diagnostics.ts'
 import { checkAppNetwork } from './network.ts'
 import { t } from '../text/index.ts'
@@ -109,6 +110,8 @@ export function createHandlers (app: AppState): ApiHandlers {
       capabilities: {
         host: host?.kind ?? 'headless',
         showInFolder: host?.showInFolder != null,
+        openFile: host?.openPath != null,
+        download: host?.servesDownloads === true,
         chooseDownloadDir: host?.chooseDownloadDir != null,
         checkForUpdates: host?.checksForUpdates === true
       },
@@ -130,7 +133,7 @@ export function createHandlers (app: AppState): ApiHandlers {
     removeContact: async (req) => removeContact(app, req),
     getFingerprint: async (req) => getFingerprint(app, req),
     answerOffer: async (req) => {
-      if (!app.offers.answer(req.transferId, req.accept)) throw new ApiError('unknown-offer', t('app.offerGone'))
+      if (!app.offers.answer(req.transferId, req.accept, req.files)) throw new ApiError('unknown-offer', t('app.offerGone'))
       if (req.accept) app.views.patch(req.transferId, { state: 'accepted' })
       return { ok: true }
     },
@@ -144,6 +147,11 @@ export function createHandlers (app: AppState): ApiHandlers {
     showInFolder: async (req) => {
       if (host?.showInFolder == null) throw unsupported('app.showInFolderDesktopOnly')
       await host.showInFolder(folderPathOf(app, req))
+      return { ok: true }
+    },
+    openFile: async (req) => {
+      if (host?.openPath == null) throw unsupported('app.openDesktopOnly')
+      await host.openPath(await receivedPathToOpen(app.peer.store, req.transferId, req.fileIndex))
       return { ok: true }
     },
     updateSettings: async (req) => updateSettings(app, req),

@@ -57,6 +57,7 @@ import { AppState } from './app.ts'
 import { toApiError } from './errors.ts'
 import { createHandlers } from './handlers.ts'
 import { validateLocalFiles } from './send.ts'
+import { openReceivedFile } from './received-files.ts'
 import type { App, AppInit } from './types.ts'
 
 export type { App, AppHost, AppInit, PreparedSend } from './types.ts'
@@ -71,6 +72,8 @@ export type { WordedPath } from './path-words.ts'
 export type { ContactEntry } from './contact-book.ts'
 export type { HistoryEntry, HistoryOptions } from './history.ts'
 export { readHistory, withLocalData } from './local-data.ts'
+export { savedNameOf } from './saved-names.ts'
+export type { ReceivedFile } from './received-files.ts'
 export type { LocalData } from './local-data.ts'
 export { localInvite } from './invite.ts'
 export type { LocalInvite } from './invite.ts'
@@ -127,6 +130,7 @@ export async function startApp (init: AppInit, signal?: AbortSignal): Promise<Ap
         throw toApiError(err)
       }
     },
+    openReceived: async (transferId, fileIndex) => openReceivedFile(state.peer.store, transferId, fileIndex),
     get peer () { return state.peer },
     stop: async () => state.stop()
   }

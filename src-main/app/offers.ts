@@ -9,7 +9,9 @@
  * for `answerOffer`, or ends (emitting `offer-closed`) when the sender goes away, or the offer of a peer that is not a
  * contact expires.
  */
+import { ApiError } from '../api/index.ts'
 import type { OfferView } from '../api/index.ts'
+import { acceptedSubsetProblem } from '../core/index.ts'
 import type { IncomingOffer, OfferDecision } from '../core/index.ts'
 import type { Contact, Store } from '../core/store/index.ts'
 import type { EventBus } from './events.ts'
@@ -66,11 +68,19 @@ export class OfferBook {
     return this.pending.has(transferId)
   }
 
-  /** Answers a waiting offer; returns false when it is not waiting (already answered, withdrawn, timed out). */
-  answer (transferId: string, accept: boolean): boolean {
+  /**
+   * Answers a waiting offer — with `files`, accepting only those (indexes in the offer); returns false when it is not
+   * waiting (already answered, withdrawn, timed out).
+   *
+   * @throws {ApiError} `invalid-request` when `files` names a file the offer does not have, or one twice (the offer
+   *   keeps waiting)
+   */
+  answer (transferId: string, accept: boolean, files?: number[]): boolean {
     const p = this.pending.get(transferId)
     if (p == null) return false
-    p.resolve(accept ? { accept: true } : { accept: false, code: 'declined' })
+    const problem = accept && files != null ? acceptedSubsetProblem(files, p.view.files.length) : undefined
+    if (problem != null) throw new ApiError('invalid-request', problem)
+    p.resolve(accept ? { accept: true, ...(files == null ? {} : { files }) } : { accept: false, code: 'declined' })
     return true
   }
 

@@ -41,6 +41,20 @@ export interface ReceivePolicyInit {
   onAutoAccepted?: (offer: IncomingOffer, contact: Contact) => void
   /** Called when an offer of a peer that is not a contact is refused `busy` by the rate limit. */
   onRateLimited?: (offer: IncomingOffer) => void
+  /**
+   * Narrows every accepted offer of files to the files it returns (indexes in the offer, increasing; undefined: all of
+   * them); an empty list declines the offer (`ferry receive --accept-glob`).
+   */
+  choose?: (offer: IncomingOffer) => number[] | undefined
+}
+
+/** `decision`, narrowed by `choose` (see {@link ReceivePolicyInit.choose}). */
+function narrowed (decision: OfferDecision, offer: IncomingOffer, choose: ReceivePolicyInit['choose']): OfferDecision {
+  if (!decision.accept || choose == null || offer.kind === 'text') return decision
+  const files = choose(offer)
+  if (files == null) return decision
+  if (files.length === 0) return { accept: false, code: 'declined', reason: 'None of the offered files is wanted' }
+  return files.length === offer.files.length ? decision : { ...decision, files }
 }
 
 /** The decision function of the receive policy (see the module); pass it to `startPeer({ decide })`. Never throws. */
@@ -61,8 +75,8 @@ export function receivePolicy (init: ReceivePolicyInit): DecideFn {
       const { refused } = standing(offer.peerId)
       if (refused != null) return { accept: false, ...refused }
       init.acceptEvery(offer)
-      return { accept: true }
+      return narrowed({ accept: true }, offer, init.choose)
     }
-    return trust(offer, signal)
+    return narrowed(await trust(offer, signal), offer, init.choose)
   }
 }

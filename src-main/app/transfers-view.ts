@@ -8,6 +8,7 @@
  * A send that failed or was cancelled before its offer was made has no store record; its view is kept in memory for
  * this run (the newest {@link MAX_UNRECORDED} of them).
  */
+import { savedNameOf } from './saved-names.ts'
 import { MAX_FILES_IN_EVENTS } from '../api/index.ts'
 import type { FileView, TransferStateView, TransferView } from '../api/index.ts'
 import { canResume, isUnfinished, stateOfPeerCode } from '../core/index.ts'
@@ -68,8 +69,9 @@ function filesOf (files: ReadonlyArray<{ path: string, size: number }>): FileVie
   return files.length > MAX_FILES_IN_EVENTS ? undefined : files.map((f, index) => ({ index, path: f.path, size: f.size }))
 }
 
-function fileViewOf (f: TransferFileRecord): FileView {
-  return { index: f.index, path: f.relPath, size: f.size, bytesDone: f.bytesDone, state: f.state }
+function fileViewOf (f: TransferFileRecord, record?: TransferRecord): FileView {
+  const savedName = record == null ? undefined : savedNameOf(record, f)
+  return { index: f.index, path: f.relPath, size: f.size, bytesDone: f.bytesDone, state: f.state, ...(savedName == null ? {} : { savedName }) }
 }
 
 /** Keeps and emits the views of transfers. */
@@ -242,7 +244,7 @@ export class TransferViews {
       const view = this.viewOf(record)
       if (options.files === true || record.fileCount <= MAX_FILES_IN_EVENTS) {
         const files = store.transfers.files(id)
-        if (options.files === true || files.length <= MAX_FILES_IN_EVENTS) view.files = files.map(fileViewOf)
+        if (options.files === true || files.length <= MAX_FILES_IN_EVENTS) view.files = files.map(f => fileViewOf(f, record))
       }
       return view
     } catch {
@@ -253,7 +255,9 @@ export class TransferViews {
   /** The per-file rows of transfer `id`, or undefined when the store is closed. */
   private filesOf (id: string): FileView[] | undefined {
     try {
-      return this.init.store()?.transfers.files(id).map(fileViewOf)
+      const store = this.init.store()
+      const record = store?.transfers.get(id)
+      return store?.transfers.files(id).map(f => fileViewOf(f, record))
     } catch {
       return undefined
     }

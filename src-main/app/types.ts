@@ -3,12 +3,17 @@ import type { ApiHandlers, EventName, Events } from '../api/index.ts'
 import type { PresenceInit } from '../core/contacts/index.ts'
 import type { LocalFile, Peer, TransferTimeouts } from '../core/index.ts'
 import type { LocalFileEntry } from './local-files.ts'
+import type { ReceivedFile } from './received-files.ts'
 
 /** What the host (Electron shell or headless server) provides; the calls it lacks fail with ApiError `unsupported`. */
 export interface AppHost {
   kind: 'electron' | 'headless'
   /** Shows an absolute path in the system file manager (Electron: `shell.showItemInFolder`). */
   showInFolder?: (absPath: string) => Promise<void>
+  /** Opens an absolute path with the system's default application (Electron: `shell.openPath`). */
+  openPath?: (absPath: string) => Promise<void>
+  /** The host serves received files for download (the headless server's `/api/received/…`). */
+  servesDownloads?: boolean
   /** Opens a native folder picker; resolves undefined when the person cancels. */
   chooseDownloadDir?: (signal: AbortSignal) => Promise<string | undefined>
   /** The host checks for updates of itself while the `checkForUpdates` setting is on (it follows `settings` events). */
@@ -78,6 +83,12 @@ export interface App {
    *   `invalid-request` for this device or an address without a peer ID; the file errors of `sendLocalFiles`
    */
   sendTo: (to: string, files: readonly LocalFileEntry[], signal: AbortSignal) => Promise<{ transferId: string, peerId: string }>
+  /**
+   * Opens file `fileIndex` of received transfer `transferId` for reading — only a file Ferry placed, looked up in the
+   * store (./received-files.ts); the caller closes the handle. For the headless server's download.
+   * @throws {ApiError} `not-available` (see `openReceivedFile`)
+   */
+  openReceived: (transferId: string, fileIndex: number) => Promise<ReceivedFile>
   /** The running core peer (replaced when a relay change restarts it). */
   readonly peer: Peer
   /** Cancels what runs, declines waiting offers, stops presence and the peer. Idempotent. */

@@ -41,6 +41,7 @@ export function appInitFor (init: unknown, host: HostCalls, env: NodeJS.ProcessE
     host: {
       kind: 'electron',
       showInFolder: host.showInFolder,
+      ...(host.openPath == null ? {} : { openPath: host.openPath }),
       chooseDownloadDir: async signal => (await host.chooseDownloadDir(signal)) ?? undefined,
       // Main runs the update checks (updates.ts) and follows the setting through the `settings` event.
       checksForUpdates: true

@@ -10,6 +10,8 @@
  * Requests are validated in the core by the contract's `dispatch`, exactly as with an in-process core; main's IPC
  * layer validates the sender before anything is posted.
  */
+import { extname } from 'node:path'
+import { RUNS_WHEN_OPENED } from '../app/received-files.ts'
 import { ApiError, CALL_NAMES, dispatch, EVENT_NAMES, toApiErrorData } from '../api/index.ts'
 import type { ApiErrorData, ApiHandlers, CallName, EventName, Events } from '../api/index.ts'
 
@@ -24,6 +26,8 @@ export interface Port {
 export interface HostCalls {
   /** Shows `absPath` selected in the system file manager. */
   showInFolder: (absPath: string) => Promise<void>
+  /** Opens `absPath` (a received file, checked by the core) with the system's default application. */
+  openPath?: (absPath: string) => Promise<void>
   /** Opens the folder picker; the chosen absolute path, or null when cancelled. */
   chooseDownloadDir: (signal: AbortSignal) => Promise<string | null>
 }
@@ -95,6 +99,11 @@ export function connectCore (port: Port, init: unknown, host: HostCalls): CoreCl
       let result: unknown
       if (op === 'showInFolder' && typeof args === 'string') {
         await host.showInFolder(args)
+        result = null
+      } else if (op === 'openPath' && typeof args === 'string' && host.openPath != null) {
+        // The core looked the file up in its store and refused programs; main refuses them again before the shell.
+        if (RUNS_WHEN_OPENED.has(extname(args).toLowerCase())) throw new ApiError('runs-code', 'This file would run as a program')
+        await host.openPath(args)
         result = null
       } else if (op === 'chooseDownloadDir') {
         result = await host.chooseDownloadDir(controller.signal)
@@ -184,6 +193,7 @@ export function serveCore (port: Port, startApp: (init: unknown, host: HostCalls
     })
     const host: HostCalls = {
       showInFolder: async absPath => { await hostCall('showInFolder', absPath) },
+      openPath: async absPath => { await hostCall('openPath', absPath) },
       chooseDownloadDir: async signal => await hostCall('chooseDownloadDir', null, signal) as string | null
     }
 

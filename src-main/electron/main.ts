@@ -19,6 +19,7 @@ import type { SenderInfo, TrustedWindow } from './security.ts'
 import { createTray } from './tray.ts'
 import { createUpdateChecker, followSetting, updateFeed } from './updates.ts'
 import type { UpdateFeed } from './updates.ts'
+import { ApiError } from '../api/constants.ts'
 import { readEnvironment } from '../app/environment.ts'
 import { resolveLanguage, setLanguage, t } from '../text/index.ts'
 import type { LanguageChoice } from '../text/index.ts'
@@ -77,6 +78,10 @@ async function start (): Promise<void> {
 
   const host: HostCalls = {
     showInFolder: async absPath => { shell.showItemInFolder(absPath) },
+    openPath: async absPath => {
+      const problem = await shell.openPath(absPath)
+      if (problem !== '') throw new ApiError('open-failed', problem)
+    },
     chooseDownloadDir: async () => {
       const options = { title: t('electron.downloadFolder'), properties: ['openDirectory' as const, 'createDirectory' as const] }
       const result = win != null && !win.isDestroyed() ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)

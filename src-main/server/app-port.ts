@@ -5,4 +5,4 @@
 import type { App } from '../app/index.ts'
 
 /** The part of the app service's `App` the server uses. */
-export type ServedApp = Pick<App, 'handlers' | 'on' | 'sendPrepared'>
+export type ServedApp = Pick<App, 'handlers' | 'on' | 'sendPrepared'> & Partial<Pick<App, 'openReceived'>>

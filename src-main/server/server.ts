@@ -15,6 +15,7 @@ import { ServerRequestError, UploadError } from './errors.ts'
 import { allowedFor, checkRequest, newToken, securityHeaders, tokenCookie } from './security.ts'
 import type { Allowed } from './security.ts'
 import { checkStaticDir, findStatic, sendStatic } from './static.ts'
+import { DOWNLOAD_PATH, serveDownload } from './download.ts'
 import { UploadStore } from './uploads.ts'
 import { bridgeHandlers, createBridge } from './ws-bridge.ts'
 
@@ -75,8 +76,10 @@ function json (res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body))
 }
 
-async function serveApi (req: IncomingMessage, res: ServerResponse, url: URL, uploads: UploadStore, signal: AbortSignal): Promise<void> {
+async function serveApi (req: IncomingMessage, res: ServerResponse, url: URL, uploads: UploadStore, app: ServedApp, signal: AbortSignal): Promise<void> {
   const method = req.method ?? 'GET'
+  const download = DOWNLOAD_PATH.exec(url.pathname)
+  if (download != null) return serveDownload(app, download, method, res, signal)
   if (url.pathname === '/api/uploads' && method === 'POST') {
     json(res, 201, { uploadId: await uploads.create() })
     return
@@ -118,7 +121,7 @@ function refuseUpgrade (socket: Duplex, err: unknown): void {
 
 /**
  * Starts the headless server: the renderer from `staticDir`, `POST /api/uploads`, `PUT /api/uploads/<id>/files`,
- * `DELETE /api/uploads/<id>` and the WebSocket at `/api/ws`, all behind the token, `Host` and `Origin` checks.
+ * `DELETE /api/uploads/<id>`, `GET /api/received/<transfer ID>/<file index>` (./download.ts) and the WebSocket at `/api/ws`, all behind the token, `Host` and `Origin` checks.
  *
  * @throws {RendererMissingError} `renderer-not-built` when `staticDir/index.html` is missing
  * @throws {ServerRequestError} `not-loopback` for a `host` that is not a loopback IP address
@@ -146,7 +149,7 @@ export async function startServer (init: ServerInit): Promise<FerryServer> {
       const url = parseUrl(req)
       api = url.pathname.startsWith('/api/')
       const from = checkRequest(req.headers, url, bound.allowed as Allowed, token)
-      if (api) return serveApi(req, res, url, uploads, closing.signal)
+      if (api) return serveApi(req, res, url, uploads, init.app, closing.signal)
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new ServerRequestError(405, 'method-not-allowed', 'Method not allowed')
       const file = await findStatic(root, url.pathname)
       if (from === 'query') res.setHeader('Set-Cookie', tokenCookie((bound.allowed as Allowed).port, token))

@@ -52,7 +52,7 @@ describe('core process', () => {
       await core.started
       const signal = AbortSignal.timeout(30_000)
       const snapshot = await core.handlers.getSnapshot({}, signal)
-      assert.deepEqual(snapshot.capabilities, { host: 'electron', showInFolder: true, chooseDownloadDir: true, checkForUpdates: true })
+      assert.deepEqual(snapshot.capabilities, { host: 'electron', showInFolder: true, openFile: true, download: false, chooseDownloadDir: true, checkForUpdates: true })
       assert.match(snapshot.identity.peerId, /^12D3KooW/)
       assert.deepEqual(snapshot.settings.relays, [])
       assert.ok((await stat(path.join(dataDir, 'identity.key'))).isFile(), 'the identity lives in the data directory main named')

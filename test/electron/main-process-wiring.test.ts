@@ -122,7 +122,7 @@ describe('main process wiring (bundled main.js with a stand-in for electron)', (
   it('answers our window\'s main frame from the real core, in the data directory FERRY_DATA_DIR names', async () => {
     const reply = await call('getSnapshot', {})
     assert.ok(reply.ok, JSON.stringify(reply))
-    assert.deepEqual(reply.result.capabilities, { host: 'electron', showInFolder: true, chooseDownloadDir: true, checkForUpdates: true })
+    assert.deepEqual(reply.result.capabilities, { host: 'electron', showInFolder: true, openFile: true, download: false, chooseDownloadDir: true, checkForUpdates: true })
     assert.ok((await stat(path.join(dir, 'data', 'identity.key'))).isFile())
   })
 

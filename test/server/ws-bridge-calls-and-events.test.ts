@@ -35,7 +35,7 @@ describe('headless server: WebSocket calls and events', () => {
   it('getSnapshot round trip: the real app\'s identity and the headless capabilities', async () => {
     const snapshot = await api.getSnapshot({})
     assert.equal(snapshot.identity.peerId, s.app.peer.peerId)
-    assert.deepEqual(snapshot.capabilities, { host: 'headless', showInFolder: false, chooseDownloadDir: false, checkForUpdates: false })
+    assert.deepEqual(snapshot.capabilities, { host: 'headless', showInFolder: false, openFile: false, download: false, chooseDownloadDir: false, checkForUpdates: false })
     assert.equal(snapshot.settings.displayName, 'alice')
   })
 

@@ -1,6 +1,6 @@
-import { resolve } from 'node:path'
-import type { Peer, PortMappingStatus, RelaySummary, TransferResult } from '../../core/index.ts'
-import { readDeviceFacts, resolveSettings, startPeerSession } from '../../app/index.ts'
+import { posix, resolve } from 'node:path'
+import type { IncomingOffer, Peer, PortMappingStatus, RelaySummary, TransferResult } from '../../core/index.ts'
+import { readDeviceFacts, resolveSettings, savedNameOf, startPeerSession } from '../../app/index.ts'
 import { dataDirOf, interruptSignal, mdnsOf, networkOf, upnpOf } from '../options.ts'
 import type { PeerOptions } from '../options.ts'
 import { formatBytes } from '../output.ts'
@@ -25,6 +25,24 @@ export interface ReceiveOptions extends PeerOptions {
    * devices as relays").
    */
   relayForContacts?: boolean
+  /**
+   * `--accept-glob <glob>` (repeatable): of an offer of files, accept only those whose offered relative path matches one
+   * of these globs (Node's `path.posix.matchesGlob`: `*`, `**`, `?`, `[…]`, `{a,b}`); an offer with none is declined.
+   */
+  acceptGlob?: string[]
+}
+
+/** The indexes of the offered files whose relative path matches one of `globs`, in offer order. */
+export function filesMatching (files: ReadonlyArray<{ path: string }>, globs: readonly string[]): number[] {
+  return files.flatMap((f, i) => globs.some(g => posix.matchesGlob(f.path, g)) ? [i] : [])
+}
+
+/** The lines that name each received file saved under another name than the offered one. */
+function savedAsLines (r: TransferResult, downloadDir: string): string[] {
+  return r.files.flatMap(f => {
+    const saved = f.localPath == null ? undefined : savedNameOf({ direction: 'receive', destDir: downloadDir }, { relPath: f.path, localPath: f.localPath })
+    return saved == null ? [] : [`  ${t('cli.receive.savedAs', { path: printable(f.path), saved: printable(saved) })}`]
+  })
 }
 
 /**
@@ -63,7 +81,8 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
       onAutoAccepted: (offer, contact) => out.event({ event: 'offer', ...offerFields(offer), autoAccepted: true, because: 'trusted-contact', contact: contact.name },
         t('cli.receive.autoAccepted', { count: offer.files.length, size: formatBytes(offer.totalBytes), name: printable(contact.name) })),
       onRateLimited: (offer) => out.event({ event: 'rate-limited', transferId: offer.transferId, peerId: offer.peerId },
-        t('cli.receive.rateLimited', { peerId: offer.peerId }))
+        t('cli.receive.rateLimited', { peerId: offer.peerId })),
+      ...(options.acceptGlob != null && options.acceptGlob.length > 0 ? { choose: (offer) => chosenByGlob(offer, options.acceptGlob ?? [], out) } : {})
     }
   })
   const { peer, presence } = session
@@ -91,7 +110,7 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
       peer.transfers.on('complete', (r: TransferResult) => {
         if (r.direction !== 'receive') return
         out.event({ event: 'complete', transferId: r.transferId, peerId: r.peerId, transport: r.connection.transport, totalBytes: r.totalBytes, durationMs: r.durationMs, transferMs: r.transferMs, files: r.files, ...(r.kind === 'text' ? { kind: r.kind, text: r.text } : {}) },
-          r.kind === 'text' ? `${t('cli.receive.textReceived', { size: formatBytes(r.totalBytes) })}\n${printable(r.text ?? '')}` : t('cli.receive.complete', { count: r.files.length, size: formatBytes(r.totalBytes), duration: formatDuration(r.transferMs) }))
+          r.kind === 'text' ? `${t('cli.receive.textReceived', { size: formatBytes(r.totalBytes) })}\n${printable(r.text ?? '')}` : [t('cli.receive.complete', { count: r.files.length, size: formatBytes(r.totalBytes), duration: formatDuration(r.transferMs) }), ...savedAsLines(r, downloadDir)].join('\n'))
         if (options.once === true) resolveDone()
       })
       peer.transfers.on('resuming', (r) => {
@@ -213,4 +232,13 @@ function followPortMapping (peer: Peer, out: Output): void {
     out.event({ event: 'upnp', upnp: status, ...(problem == null ? {} : { problem }), addrs, directAddrs: directAddrs(peer) },
       addrs[0] == null ? t(UPNP_STATUS_TEXT[status]) : t('cli.upnp.fromAnywhere', { status: t(UPNP_STATUS_TEXT[status]), command: `npx ferry send --to ${addrs[0]} ${t('cli.receive.paths')}` }))
   })
+}
+
+/** `--accept-glob`: the offered files to accept (undefined: all match), with an `accept-subset` event saying which. */
+function chosenByGlob (offer: IncomingOffer, globs: readonly string[], out: Output): number[] | undefined {
+  const files = filesMatching(offer.files, globs)
+  if (files.length === offer.files.length) return undefined
+  out.event({ event: 'accept-subset', transferId: offer.transferId, files, paths: files.map(i => offer.files[i]?.path) },
+    files.length === 0 ? t('cli.receive.noneMatch', { count: offer.files.length }) : t('cli.receive.acceptingSome', { accepted: files.length, count: offer.files.length }))
+  return files
 }

@@ -56,7 +56,7 @@ export async function serveCommand (options: ServeOptions, out: Output): Promise
     listen: options.listen,
     mdns,
     upnp: upnpOf(options.upnp),
-    host: { kind: 'headless' }
+    host: { kind: 'headless', servesDownloads: true }
   }, signal)
   try {
     // The token and port of the last run (serve-session.json): open tabs reconnect after a restart.

@@ -63,8 +63,29 @@ export const Accept = z.object({
   /** Byte offset to start each file from, one per offered file (0 for a new file; resume sends more). */
   offsets: z.array(byteCount).max(MAX_FILES),
   /** Files the receiver already has verified and placed (resume): the sender skips exactly these. */
-  complete: z.array(fileIndex).max(MAX_FILES).optional()
+  complete: z.array(fileIndex).max(MAX_FILES).optional(),
+  /**
+   * Optional, since 2026-12: the files the receiver accepted, by index in the offer — strictly increasing, each below
+   * the offer's file count, at least one. Absent: every file. The schema bounds it; {@link acceptedSubsetProblem}
+   * checks it against the offer (docs/PROTOCOL.md §4 "accept").
+   */
+  files: z.array(fileIndex).max(MAX_FILES).optional()
 })
+
+/**
+ * Why an accepted subset (`accept.files`, or the receiving side's own decision) cannot be used with an offer of
+ * `fileCount` files, or undefined when it can: it must name at least one file, only offered ones (index below
+ * `fileCount`), each once, in increasing order (docs/PROTOCOL.md §4 "accept").
+ */
+export function acceptedSubsetProblem (files: readonly number[], fileCount: number): string | undefined {
+  if (files.length === 0) return 'The accepted files name no file'
+  for (const [at, index] of files.entries()) {
+    if (!Number.isInteger(index) || index < 0 || index >= fileCount) return `The accepted files name file ${index}, which was never offered (the offer has ${fileCount})`
+    const before = files[at - 1]
+    if (before != null && index <= before) return index === before ? `The accepted files name file ${index} twice` : 'The accepted files are not in increasing order'
+  }
+  return undefined
+}
 
 export const Reject = z.object({
   type: z.literal('reject'),

@@ -32,13 +32,14 @@ export class IncomingRecord {
   }
 
   /**
-   * The offer was accepted: records it `accepted`, with its files (a resumed one is recorded already); the receiver
+   * The offer was accepted: records it `accepted`, with its files — those not in `subset` (when given) `skipped`, and
+   * the total of the accepted ones as its size — (a resumed one is recorded already); the receiver
    * moves it to `transferring` once its `accept` is sent.
    * @throws {TransferExistsError} when another offer of the same transfer ID was recorded meanwhile (nothing written)
    */
-  accepted (): void {
+  accepted (subset?: readonly number[]): void {
     if (this.recorded) return
-    this.create('accepted')
+    this.create('accepted', subset)
     this.recorded = true
   }
 
@@ -61,14 +62,18 @@ export class IncomingRecord {
     }
   }
 
-  private create (state: TransferState): void {
+  private create (state: TransferState, subset?: readonly number[]): void {
     const { offer, downloadDir } = this.init
-    this.init.store.transfers.create({
-      id: offer.transferId, direction: 'receive', peerId: offer.peerId, state, totalBytes: offer.totalBytes, fileCount: offer.files.length,
+    const chosen = subset == null ? undefined : new Set(subset)
+    const totalBytes = chosen == null ? offer.totalBytes : offer.files.reduce((n, f, i) => n + (chosen.has(i) ? f.size : 0), 0)
+    const store = this.init.store
+    store.transfers.create({
+      id: offer.transferId, direction: 'receive', peerId: offer.peerId, state, totalBytes, fileCount: offer.files.length,
       transport: offer.connection.transport, remoteAddr: offer.connection.remoteAddr, destDir: downloadDir,
       files: offer.files.map(f => ({ relPath: f.path, size: f.size })),
       kind: offer.kind,
       text: offer.text
     })
+    if (chosen != null) for (const i of offer.files.keys()) if (!chosen.has(i)) store.transfers.fileDone(offer.transferId, i, { state: 'skipped' })
   }
 }

@@ -22,6 +22,11 @@ export class ProgressReporter {
     this.emit = emit
   }
 
+  /** The bytes that will be transferred once the receiver accepted only some of the files (bytes). */
+  acceptedBytes (totalBytes: number): void {
+    this.base.totalBytes = totalBytes
+  }
+
   /** Reports `transferredBytes` (cumulative) while file `fileIndex` is in flight; throttled. */
   update (transferredBytes: number, fileIndex: number): void {
     this.fileIndex = fileIndex

@@ -2,6 +2,8 @@
  * The receiving side once it sent `accept`: docs/PROTOCOL.md §5, Receiver steps 6 and 7 — one handler per message the
  * sender may send, the rewind after a `nack` (§7), flow control (§6) and the confirmation (`complete`).
  */
+import { createHash } from 'node:crypto'
+import type { Hash } from 'node:crypto'
 import { prepareDestination, preparePartialFolder, UnsafePathError } from '../paths/index.ts'
 import { ACK_EVERY_BYTES, MAX_REWINDS, ProtocolError, RemoteError, TransferError } from '../protocol/index.ts'
 import type { Block, ControlMessage, FileEnd, FileStart, Offer } from '../protocol/index.ts'
@@ -27,6 +29,11 @@ export interface ReceiveFramesInit {
   offsets: number[]
   /** Files the accept listed as complete (resume): the sender skips them. */
   complete: ReadonlySet<number>
+  /**
+   * The files accepted when only some were (`accept.files`); absent: all. A sender that does not know the field (older
+   * than it) sends the others anyway: their data is counted and hashed, never written (docs/PROTOCOL.md §4 "accept").
+   */
+  accepted?: ReadonlySet<number>
   /** Files verified and placed, by index: filled as placements finish. */
   done: ReadonlyMap<number, { sha256: string, localPath: string }>
   downloadDir: string
@@ -49,6 +56,10 @@ export class ReceiveFrames {
   private readonly channel: FrameChannel
   /** The file open now (between its `file-start` and `file-end`); the session closes it if the transfer ends. */
   current: IncomingFile | undefined
+  /** A file that was not accepted, sent anyway (an older sender): its bytes are hashed and dropped. */
+  private discarding: { index: number, size: number, position: number, hash: Hash } | undefined
+  /** The SHA-256 of each file dropped so, by index, for the `complete` an older sender expects. */
+  private readonly discarded = new Map<number, string>()
   /** Data bytes taken off the stream, written or discarded: what acks count (§6). */
   private consumed = 0
   private ackedAt = 0
@@ -104,7 +115,15 @@ export class ReceiveFrames {
   private async onData (bytes: Uint8Array): Promise<void> {
     const pieces = [bytes, ...this.channel.takeQueuedData(MAX_WRITE_BATCH_BYTES - bytes.byteLength, MAX_WRITE_BATCH_FRAMES - 1)]
     for (const piece of pieces) this.consumed += piece.byteLength
-    if (this.pendingNack == null) {
+    const discarding = this.discarding
+    if (this.pendingNack == null && discarding != null) {
+      for (const piece of pieces) {
+        discarding.position += piece.byteLength
+        if (discarding.position > discarding.size) throw new ProtocolError(`More data than the size of file ${discarding.index}`)
+        discarding.hash.update(piece)
+        this.minimumRate.add(piece.byteLength)
+      }
+    } else if (this.pendingNack == null) {
       const current = this.current
       if (current == null) throw new ProtocolError('Data arrived outside a file')
       const at = current.position
@@ -133,10 +152,16 @@ export class ReceiveFrames {
    */
   private async onFileStart (msg: FileStart): Promise<void> {
     const { files, offsets, downloadDir, transferId } = this.init
-    if (this.current != null) throw new ProtocolError('file-start before the previous file ended')
+    if (this.current != null || this.discarding != null) throw new ProtocolError('file-start before the previous file ended')
     if (msg.index <= this.lastIndex || msg.index >= files.length || this.init.complete.has(msg.index)) throw new ProtocolError(`file-start for file ${msg.index} is out of order`)
     if (msg.offset !== offsets[msg.index]) throw new ProtocolError(`file-start for file ${msg.index} does not start at the accepted offset`)
     this.lastIndex = msg.index
+    if (this.init.accepted != null && !this.init.accepted.has(msg.index)) {
+      // Not accepted: an older sender sends it anyway. Nothing of it touches disk.
+      if (msg.offset !== 0) throw new ProtocolError(`file-start for file ${msg.index}, which was not accepted, at an offset`)
+      this.discarding = { index: msg.index, size: files[msg.index]?.size ?? 0, position: 0, hash: createHash('sha256') }
+      return
+    }
     this.minimumRate.add(msg.offset)
     const file = files[msg.index] as Offer['files'][number]
     const dir = await prepareDestination(downloadDir, file.path, this.init.sessionSignal, this.init.createdDirs).catch((err: unknown) => { throw err instanceof UnsafePathError ? err : writeError(err, file.path) })
@@ -156,6 +181,7 @@ export class ReceiveFrames {
 
   /** `block` (§7 "Blocks", "Nack and rewind"): a verified block is recorded; a bad one is asked for again (`nack`). */
   private async onBlock (msg: Block): Promise<void> {
+    if (this.discarding != null && msg.index === this.discarding.index) return
     const current = this.current
     if (current == null || msg.index !== current.index) throw new ProtocolError('A block hash for a file that is not in progress')
     if (await current.verifyBlock(msg.offset, msg.sha256)) {
@@ -169,6 +195,13 @@ export class ReceiveFrames {
 
   /** `file-end` (§7 "Whole-file hash", "Verify, sync, place"): the file is checked, then synced and placed in the background. */
   private async onFileEnd (msg: FileEnd): Promise<void> {
+    const discarding = this.discarding
+    if (discarding != null && msg.index === discarding.index) {
+      if (discarding.position !== discarding.size) throw new TransferError('size-mismatch', `File ${discarding.index} ended short of its size`)
+      this.discarded.set(discarding.index, discarding.hash.digest('hex'))
+      this.discarding = undefined
+      return
+    }
     const current = this.current
     if (current == null || msg.index !== current.index) throw new ProtocolError('file-end for a file that was not started')
     const sha256 = current.verify(msg.sha256)
@@ -186,9 +219,12 @@ export class ReceiveFrames {
   private async onDone (): Promise<void> {
     const { placements, done, files, store, transferId } = this.init
     await placements.drain()
-    if (this.current != null || done.size !== files.length) throw new TransferError('size-mismatch', `The sender ended after ${done.size} of ${files.length} files`)
+    const wanted = this.init.accepted?.size ?? files.length
+    if (this.current != null || this.discarding != null || done.size !== wanted) throw new TransferError('size-mismatch', `The sender ended after ${done.size} of ${wanted} files`)
     removePartialFolderIfEmpty(this.init.downloadDir, 1)
-    await this.channel.sendControl({ type: 'complete', files: [...done].map(([index, f]) => ({ index, sha256: f.sha256 })).sort((a, b) => a.index - b.index) }, this.init.sessionSignal)
+    // The files written, and those an older sender sent though they were not accepted (dropped; their hash as received).
+    const confirmed = [...[...done].map(([index, f]) => ({ index, sha256: f.sha256 })), ...[...this.discarded].map(([index, sha256]) => ({ index, sha256 }))]
+    await this.channel.sendControl({ type: 'complete', files: confirmed.sort((a, b) => a.index - b.index) }, this.init.sessionSignal)
     this.init.writer.flush()
     store.transfers.setState(transferId, 'completed')
   }

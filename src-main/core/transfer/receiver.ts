@@ -4,7 +4,7 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { AbortedError } from '../errors/index.ts'
 import { describeConnection, notePeerActivity } from '../node/index.ts'
 import { validateFileList } from '../paths/index.ts'
-import { MAX_MESSAGE_LENGTH, ProtocolError, RemoteError, TransferError, textProblem } from '../protocol/index.ts'
+import { acceptedSubsetProblem, MAX_MESSAGE_LENGTH, ProtocolError, RemoteError, TransferError, textProblem } from '../protocol/index.ts'
 import type { ErrorCode, Offer } from '../protocol/index.ts'
 import { logger } from '../log/index.ts'
 import { ProgressWriter, TransferExistsError } from '../store/index.ts'
@@ -151,20 +151,23 @@ class ReceiveSession {
     try {
       const accepted = await this.negotiate(incoming, resume, ending)
       if (accepted == null) return undefined
+      reporter.acceptedBytes(accepted.totalBytes)
       const acceptedAt = Date.now()
       const loopSignal = this.signal == null ? placements.signal : AbortSignal.any([this.signal, placements.signal])
       const frames = new ReceiveFrames({
         store, channel: this.channel, transferId, files, offsets: accepted.offsets, complete: new Set(resume?.done.keys() ?? []), done,
+        accepted: accepted.files == null ? undefined : new Set(accepted.files),
         downloadDir, createdDirs: ending.createdDirs, placements, writer, reporter, reservation: accepted.reservation,
         timeouts: this.timeouts, signal: loopSignal, sessionSignal: this.signal
       })
       ending.frames = frames
       await frames.run()
-      reporter.finish(totalBytes)
-      log('receive %s: completed, %d file(s) verified', transferId, files.length)
+      reporter.finish(accepted.totalBytes)
+      log('receive %s: completed, %d file(s) verified', transferId, done.size)
       await this.channel.close().catch(() => {})
-      const results: TransferredFile[] = files.map((f, i) => ({ path: f.path, size: f.size, sha256: done.get(i)?.sha256 ?? '', localPath: done.get(i)?.localPath }))
-      return { transferId, direction: 'receive', peerId, files: results, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, skippedBytes: resume?.skippedBytes ?? 0, connection, ...(incoming.kind === 'text' ? { kind: incoming.kind, text: incoming.text } : {}) }
+      // Only the files accepted (all, unless the decision named some): the others were never written.
+      const results: TransferredFile[] = files.flatMap((f, i) => done.has(i) ? [{ path: f.path, size: f.size, sha256: done.get(i)?.sha256 ?? '', localPath: done.get(i)?.localPath }] : [])
+      return { transferId, direction: 'receive', peerId, files: results, totalBytes: accepted.totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, skippedBytes: resume?.skippedBytes ?? 0, connection, ...(incoming.kind === 'text' ? { kind: incoming.kind, text: incoming.text } : {}) }
     } catch (caught) {
       return await this.end(caught, transferId, ending)
     } finally {
@@ -227,13 +230,13 @@ class ReceiveSession {
    * @returns the accepted offsets and the space reservation, or undefined when the offer was declined (recorded as
    *   ./incoming-record.ts says, the sender told)
    */
-  private async negotiate (incoming: IncomingOffer, resume: ReceiveResumePlan | undefined, ending: Ending): Promise<{ offsets: number[], reservation: SpaceReservation } | undefined> {
+  private async negotiate (incoming: IncomingOffer, resume: ReceiveResumePlan | undefined, ending: Ending): Promise<{ offsets: number[], reservation: SpaceReservation, files?: number[], totalBytes: number } | undefined> {
     const { channel, signal } = this
     const { transferId, files, totalBytes } = incoming
     const space = RECEIVE_SPACE
-    const needed = totalBytes - (resume?.skippedBytes ?? 0)
     // Free space minus what the receives accepted before will still write; checked again, and reserved, at the accept.
-    const measured = await space.check(ending.downloadDir, needed)
+    const measured = await space.check(ending.downloadDir, totalBytes - (resume?.skippedBytes ?? 0))
+    let subset = resume?.accepted
     if (resume != null) {
       this.init.onResume?.(incoming, resume.skippedBytes)
     } else {
@@ -247,8 +250,12 @@ class ReceiveSession {
         if (code !== 'busy') this.init.onDeclined?.(incoming, { code, reason: decision.reason })
         return undefined
       }
+      subset = decision.files
+      const badSubset = subset == null ? undefined : acceptedSubsetProblem(subset, files.length)
+      // The host's decision names files that were never offered: nothing is recorded or written.
+      if (badSubset != null) throw new TransferError('invalid-offer', badSubset)
       try {
-        ending.record.accepted()
+        ending.record.accepted(subset)
       } catch (err) {
         if (!(err instanceof TransferExistsError)) throw err
         await channel.sendControl({ type: 'reject', code: 'invalid-offer', message: this.usedHere.message })
@@ -258,14 +265,16 @@ class ReceiveSession {
       this.init.onAccepted?.(incoming)
     }
     const offsets = resume?.offsets ?? files.map(() => 0)
-    const reservation = space.reserve(measured, needed)
+    const chosen = subset == null ? undefined : new Set(subset)
+    const acceptedBytes = chosen == null ? totalBytes : files.reduce((n, f, i) => n + (chosen.has(i) ? f.size : 0), 0)
+    const reservation = space.reserve(measured, acceptedBytes - (resume?.skippedBytes ?? 0))
     ending.reservation = reservation
     ending.endReceive = receivingInto(ending.downloadDir)
     channel.endQuiet()
-    await channel.sendControl({ type: 'accept', offsets, complete: resume == null ? undefined : [...resume.done.keys()] }, signal)
+    await channel.sendControl({ type: 'accept', offsets, complete: resume == null ? undefined : [...resume.done.keys()], files: subset }, signal)
     this.store.transfers.setState(transferId, 'transferring')
-    log('receive %s: accepted', transferId)
-    return { offsets, reservation }
+    log('receive %s: accepted%s', transferId, subset == null ? '' : ` (${subset.length} of ${files.length} file(s))`)
+    return { offsets, reservation, files: subset, totalBytes: acceptedBytes }
   }
 
   /**

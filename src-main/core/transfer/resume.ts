@@ -31,6 +31,8 @@ export interface ReceiveResumePlan {
   done: Map<number, { sha256: string, localPath: string }>
   /** Bytes that will not be sent again. */
   skippedBytes: number
+  /** The files the earlier attempt accepted (those not recorded `skipped`), when it accepted only some. */
+  accepted?: number[]
 }
 
 function sameFiles (records: readonly TransferFileRecord[], files: ReadonlyArray<{ path: string, size: number }>): boolean {
@@ -63,7 +65,13 @@ export async function planReceiveResume (store: Store, offer: Offer, peerId: str
   const offsets: number[] = []
   const done = new Map<number, { sha256: string, localPath: string }>()
   let skippedBytes = 0
+  const accepted: number[] = []
   for (const f of records) {
+    if (f.state === 'skipped') {
+      offsets.push(0)
+      continue
+    }
+    accepted.push(f.index)
     if (f.state === 'verified' && f.sha256 != null && f.localPath != null && await sizeOf(f.localPath) === f.size) {
       offsets.push(f.size)
       done.set(f.index, { sha256: f.sha256, localPath: f.localPath })
@@ -78,7 +86,7 @@ export async function planReceiveResume (store: Store, offer: Offer, peerId: str
     offsets.push(offset)
     skippedBytes += offset
   }
-  return { record, downloadDir: record.destDir, offsets, done, skippedBytes }
+  return { record, downloadDir: record.destDir, offsets, done, skippedBytes, ...(accepted.length < records.length ? { accepted } : {}) }
 }
 
 /**

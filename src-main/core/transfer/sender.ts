@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises'
 import type { Connection } from '@libp2p/interface'
 import { describeConnection, notePeerActivity } from '../node/index.ts'
 import {
-  BLOCK_BYTES, CHUNK_BYTES, encodeControl, MAX_OUTBOUND_STREAMS, MAX_REWINDS, PROTOCOL_VERSION, ProtocolError,
+  acceptedSubsetProblem, BLOCK_BYTES, CHUNK_BYTES, encodeControl, MAX_OUTBOUND_STREAMS, MAX_REWINDS, PROTOCOL_VERSION, ProtocolError,
   RemoteError, TRANSFER_PROTOCOL, TransferError, WINDOW_BYTES
 } from '../protocol/index.ts'
 import type { DeviceKind, Nack, Offer } from '../protocol/index.ts'
@@ -90,6 +90,8 @@ interface Accepted {
   /** Files the receiver already has verified and placed: skipped. */
   have: Set<number>
   skippedBytes: number
+  /** The files the receiver accepted when it accepted only some (`accept.files`); absent: all. */
+  chosen?: Set<number>
 }
 
 /**
@@ -171,10 +173,10 @@ class SendSession {
       if (accepted.skippedBytes > 0) resumeLog('send %s: resumes, the receiver has %d bytes (%d file(s) whole)', transferId, accepted.skippedBytes, accepted.have.size)
       init.onAccepted?.(transferId, accepted.skippedBytes)
       await this.sendAll(accepted)
-      const confirmed = await this.confirm()
+      const confirmed = await this.confirm(accepted.chosen)
       return {
         transferId, direction: 'send', peerId, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, connection,
-        skippedBytes: accepted.skippedBytes, files: files.map((f, i) => ({ path: f.relPath, size: f.size, sha256: confirmed.get(i) ?? '' })),
+        skippedBytes: accepted.skippedBytes, files: files.flatMap((f, i) => accepted.chosen?.has(i) === false ? [] : [{ path: f.relPath, size: f.size, sha256: confirmed.get(i) ?? '' }]),
         ...(init.text == null ? {} : { kind: 'text' as const, text: init.text })
       }
     } catch (err) {
@@ -208,12 +210,23 @@ class SendSession {
     }
     const have = new Set(answer.complete ?? [])
     if ([...have].some(i => i >= files.length || offsets[i] !== files[i]?.size)) throw new ProtocolError('The accept message lists a file as complete at an offset short of its size')
+    const subsetProblem = answer.files == null ? undefined : acceptedSubsetProblem(answer.files, files.length)
+    if (subsetProblem != null) throw new ProtocolError(subsetProblem)
+    const chosen = answer.files == null ? undefined : new Set(answer.files)
+    if (chosen != null && [...have].some(i => !chosen.has(i))) throw new ProtocolError('The accept message lists a file as complete that it did not accept')
+    if (chosen != null && offsets.some((o, i) => o !== 0 && !chosen.has(i))) throw new ProtocolError('The accept message gives an offset for a file it did not accept')
     const skippedBytes = offsets.reduce((n, o) => n + o, 0)
+    if (chosen != null) {
+      // Recorded at once: the history says which files the receiver did not want.
+      for (const i of files.keys()) if (!chosen.has(i)) this.store.transfers.fileDone(this.transferId, i, { state: 'skipped' })
+      this.reporter.acceptedBytes(files.reduce((n, f, i) => n + (chosen.has(i) ? f.size : 0), 0))
+      log('send %s: the receiver accepted %d of %d file(s)', this.transferId, chosen.size, files.length)
+    }
     this.store.transfers.setState(this.transferId, 'transferring')
     this.feedback = new ReceiverFeedback(channel, () => this.sent)
     this.positions = [...offsets]
     this.progressBytes = skippedBytes
-    return { offsets, have, skippedBytes }
+    return { offsets, have, skippedBytes, ...(chosen == null ? {} : { chosen }) }
   }
 
   /**
@@ -221,7 +234,7 @@ class SendSession {
    * (step 4) to the bad block and on from there; then `done`, and the wait for `complete` (a `nack` instead is handled
    * as in step 4).
    */
-  private async sendAll ({ offsets, have }: Accepted): Promise<void> {
+  private async sendAll ({ offsets, have, chosen }: Accepted): Promise<void> {
     const { files, signal } = this
     const channel = this.channel as FrameChannel
     let rewind: Nack | undefined
@@ -229,7 +242,7 @@ class SendSession {
     while (true) {
       while (index < files.length) {
         const start = rewind?.index === index ? rewind.offset : (offsets[index] ?? 0)
-        if (rewind == null && have.has(index)) { index++; continue }
+        if (rewind == null && (have.has(index) || chosen?.has(index) === false)) { index++; continue }
         const nack = await this.sendFile(index, start, rewind != null)
         rewind = undefined
         if (nack != null) {
@@ -317,15 +330,17 @@ class SendSession {
    *
    * @returns the confirmed hash of each file, by index
    */
-  private async confirm (): Promise<Map<number, string>> {
-    const { files, store, transferId } = this
+  private async confirm (chosen?: ReadonlySet<number>): Promise<Map<number, string>> {
+    const { store, transferId } = this
+    // Only the files the receiver accepted (all, unless it named some): the others stay recorded `skipped`.
+    const files = [...this.files.entries()].filter(([i]) => chosen?.has(i) !== false)
     const confirmed = new Map((this.feedback.complete?.files ?? []).map(f => [f.index, f.sha256]))
-    for (const [i, file] of files.entries()) {
+    for (const [i, file] of files) {
       const mine = this.hashes[i]
       if (!confirmed.has(i) || (mine != null && confirmed.get(i) !== mine)) throw new ProtocolError(`The receiver did not confirm ${file.relPath} with the right SHA-256`)
     }
     this.writer.flush()
-    for (const [i, file] of files.entries()) store.transfers.fileDone(transferId, i, { sha256: confirmed.get(i) ?? '', localPath: file.absPath, state: 'verified' })
+    for (const [i, file] of files) store.transfers.fileDone(transferId, i, { sha256: confirmed.get(i) ?? '', localPath: file.absPath, state: 'verified' })
     store.transfers.setState(transferId, 'completed')
     log('send %s: completed, %d file(s) confirmed', transferId, files.length)
     await (this.channel as FrameChannel).close().catch(() => {})

@@ -33,7 +33,14 @@ export interface IncomingOffer {
  * The receiving side's answer to an offer; `code` is `busy` when it was refused unseen (too many pending offers),
  * `timeout` when nobody answered an offer from a peer that is not a contact in time (`STRANGER_OFFER_WAIT_MS`).
  */
-export type OfferDecision = { accept: true } | { accept: false, reason?: string, code?: 'declined' | 'busy' | 'timeout' }
+export type OfferDecision = {
+  accept: true
+  /**
+   * The files accepted, by index in the offer: strictly increasing, each below the offer's file count, at least one
+   * (`acceptedSubsetProblem`); absent: every file. Sent as `accept.files` (docs/PROTOCOL.md §4 "accept").
+   */
+  files?: number[]
+} | { accept: false, reason?: string, code?: 'declined' | 'busy' | 'timeout' }
 
 /**
  * What the receiving side's policy says of a peer, asked whenever an offer from it arrives (new or resumed). It decides

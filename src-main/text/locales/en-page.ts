@@ -242,6 +242,17 @@ export const enPage = {
   'offer.moreWaiting': '{count, plural, one {# more offer} other {# more offers}} waiting after this one.',
   'offer.decline': 'Decline',
   'offer.accept': 'Accept',
+  'file.savedAs': 'saved as {name}',
+  'file.open': 'Open',
+  'file.openNamed': 'Open {path}',
+  'file.download': 'Download',
+  'file.downloadNamed': 'Download {path}',
+  'offer.foldersOffered': 'Folders offered',
+  'offer.acceptFolder': 'Accept the folder {name}',
+  'offer.acceptFile': 'Accept {path}',
+  'offer.chosen': '{count, number} of {total, number} files chosen.',
+  'offer.acceptAll': 'Accept all',
+  'offer.acceptSelected': 'Accept {count, plural, one {# file} other {# files}}',
 
   // Settings (SettingsView, NetworkCheck, NameHint, DeviceIcon) and My ID (MyIdView)
   'settings.intro': 'How others see you, where files go, and how Ferry reaches the internet.',

@@ -244,6 +244,17 @@ export const zhCNPage: Readonly<Record<keyof typeof enPage, string>> = {
   'offer.moreWaiting': '此后还有 {count, plural, other {# 个发送请求}}在等待。',
   'offer.decline': '拒绝',
   'offer.accept': '接受',
+  'file.savedAs': '保存为 {name}',
+  'file.open': '打开',
+  'file.openNamed': '打开 {path}',
+  'file.download': '下载',
+  'file.downloadNamed': '下载 {path}',
+  'offer.foldersOffered': '提供的文件夹',
+  'offer.acceptFolder': '接受文件夹 {name}',
+  'offer.acceptFile': '接受 {path}',
+  'offer.chosen': '已选择 {total, number} 个文件中的 {count, number} 个。',
+  'offer.acceptAll': '全部接受',
+  'offer.acceptSelected': '接受 {count, number} 个文件',
 
   // Settings (SettingsView, NetworkCheck, NameHint, DeviceIcon) and My ID (MyIdView)
   'settings.intro': '别人如何看到你、文件存放在哪里，以及 Ferry 如何连接互联网。',

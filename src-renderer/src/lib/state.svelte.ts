@@ -305,11 +305,14 @@ class FerryState {
     }
   }
 
-  /** Answers an offer; it leaves the list at once (the core confirms with `offer-closed`). */
-  async answer (offer: OfferView, accept: boolean): Promise<void> {
+  /**
+   * Answers an offer — accepting only `files` (indexes, increasing) when given; it leaves the list at once (the core
+   * confirms with `offer-closed`).
+   */
+  async answer (offer: OfferView, accept: boolean, files?: number[]): Promise<void> {
     this.offers = this.offers.filter(o => o.transferId !== offer.transferId)
     // An accepted offer's progress shows in Transfers and on the sender's card, not in a toast.
-    await this.run(api => api.answerOffer({ transferId: offer.transferId, accept }))
+    await this.run(api => api.answerOffer({ transferId: offer.transferId, accept, ...(accept && files != null ? { files } : {}) }))
   }
 }
 
