@@ -70,8 +70,8 @@ export type { SendOnceEvents, SendOnceInit } from './send-once.ts'
 export type { WordedPath } from './path-words.ts'
 export type { ContactEntry } from './contact-book.ts'
 export type { HistoryEntry, HistoryOptions } from './history.ts'
-export { readHistory, withLocalData } from './local-data.ts'
-export type { LocalData } from './local-data.ts'
+export { cancelQueued, readHistory, readOutbox, withLocalData } from './local-data.ts'
+export type { LocalData, OutboxListing } from './local-data.ts'
 export { localInvite } from './invite.ts'
 export type { LocalInvite } from './invite.ts'
 export { discoverLan } from './lan.ts'
@@ -109,9 +109,10 @@ export async function startApp (init: AppInit, signal?: AbortSignal): Promise<Ap
   return {
     handlers,
     on: (event, listener) => state.bus.on(event, listener),
-    sendPrepared: async ({ peerId, files, cleanup }, s) => {
+    sendPrepared: async ({ peerId, files, cleanup, queue }, s) => {
       try {
         const checked = await validateLocalFiles(files.map(f => ({ path: f.absPath, relativePath: f.relPath })), s)
+        if (queue === true) return await state.outbox.queue(state.sends.recipient(peerId, { peerIdOnly: true }).peerId, { files: checked }, cleanup, s)
         return state.sends.start(peerId, checked, cleanup)
       } catch (err) {
         await cleanup?.().catch(() => {})
