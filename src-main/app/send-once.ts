@@ -2,7 +2,8 @@
  * One send from start to end, as `ferry send --to <recipient> PATH…` runs it: a peer that only sends (it accepts no
  * transfer and announces nothing; LAN discovery only to find a peer ID or contact), the recipient resolved and checked
  * (./recipients.ts: refused before anything is dialled when it is a blocked contact), its route, the files and
- * folders sent with their structure, the contact recorded as seen on connect, and the peer stopped again.
+ * folders sent with their structure, the contact recorded as seen on connect, and the peer stopped again. With `queue`
+ * (`ferry send --queue`) the send first waits in the outbox until presence sees the contact online (./send-queued.ts).
  */
 import type { ConnectionInfo, TransferProgress, TransferResult } from '../core/index.ts'
 import { describePath } from './path-words.ts'
@@ -68,7 +69,9 @@ export interface SendOnceInit {
  * Sends `paths` to `to` and resolves once the receiver confirmed every file's SHA-256 (see the module).
  * @throws {ConfigError} (`invalid-config`) for a malformed multiaddr — before any peer is started
  * @throws {UnknownContactError} / {AmbiguousContactError} for a name; {@link RecipientBlockedError} (`blocked`) for a
- *   blocked contact; {@link OwnPeerError} for this device; the errors of routing and of the transfer service's send
+ *   blocked contact; {@link OwnPeerError} for this device; the errors of routing and of the transfer service's send;
+ *   with `queue`: `not-a-contact`, `outbox-full`, and `outbox-stale` (a queued file changed or vanished: recorded as a
+ *   failed send, nothing sent)
  */
 export async function sendOnce (init: SendOnceInit): Promise<TransferResult> {
   const { on = {}, signal } = init
