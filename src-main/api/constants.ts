@@ -12,11 +12,12 @@
 export const PAGE_CALL_NAMES = [
   'getSnapshot', 'listHistory', 'getTransfer', 'addContact', 'addNearby', 'updateContact', 'removeContact',
   'getFingerprint', 'answerOffer', 'cancelTransfer', 'resumeTransfer', 'showInFolder', 'updateSettings',
-  'chooseDownloadDir', 'getDiagnostics', 'checkNetwork', 'sendText', 'openFile'
+  'chooseDownloadDir', 'getDiagnostics', 'checkNetwork', 'sendText', 'openFile',
+  'listOutbox', 'cancelOutbox'
 ] as const
 
 /** Every event from the core to the UI (`contract.ts` gives each one's payload type). */
-export const EVENT_NAMES = ['peers', 'offer', 'offer-closed', 'transfer', 'identity', 'settings', 'notice'] as const
+export const EVENT_NAMES = ['peers', 'offer', 'offer-closed', 'transfer', 'identity', 'settings', 'notice', 'outbox'] as const
 
 /** Version of this contract; the headless bridge refuses a page built for another one. */
 export const API_VERSION = 1

@@ -7,7 +7,7 @@
  * preload and renderer).
  */
 import { z } from 'zod'
-import type { Notice, OfferView, PeerView, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'
+import type { Notice, OfferView, OutboxView, PeerView, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'
 import type { NetworkCheckView } from './network.ts'
 
 import { ApiError, DEVICE_KINDS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES, MAX_SEND_TEXT_CHARS } from './constants.ts'
@@ -19,6 +19,11 @@ export { API_VERSION, ApiError, EVENT_NAMES, MAX_FILES_IN_EVENTS, MAX_SEND_FILES
 const PeerIdSchema = z.string().min(1).max(128).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, 'not a base58 peer ID')
 const TransferIdSchema = z.uuid()
 const NameSchema = z.string().trim().min(1).max(MAX_NAME_CHARS)
+/**
+ * Queue the send in the outbox instead of dialling now: for a contact who is offline, offered when presence sees it
+ * online (docs/ARCHITECTURE.md "The outbox"). Contacts only.
+ */
+const QueueSchema = z.boolean().optional()
 
 /** Request schemas, one per call; a call without arguments takes `{}`. */
 export const RequestSchemas = {
@@ -81,7 +86,7 @@ export const RequestSchemas = {
    * Sends a text snippet (at most 1 MiB of UTF-8, docs/PROTOCOL.md §4 "offer", kind `text`) to a peer: typed in a
    * contact's "Send text…" box or pasted on a contact card. Returns at once; `transfer` events follow.
    */
-  sendText: z.object({ peerId: PeerIdSchema, text: z.string().min(1).max(MAX_SEND_TEXT_CHARS) }).strict(),
+  sendText: z.object({ peerId: PeerIdSchema, text: z.string().min(1).max(MAX_SEND_TEXT_CHARS), queue: QueueSchema }).strict(),
   /**
    * Electron only, sent by the preload (never by page code, which has no paths): files resolved with
    * `webUtils.getPathForFile`, each with the `/`-separated path it gets in the transfer (the page expands dropped
@@ -90,10 +95,15 @@ export const RequestSchemas = {
    */
   sendLocalFiles: z.object({
     peerId: PeerIdSchema,
-    files: z.array(z.object({ path: z.string().min(1).max(4096), relativePath: z.string().min(1).max(4096) }).strict()).min(1).max(MAX_SEND_FILES)
+    files: z.array(z.object({ path: z.string().min(1).max(4096), relativePath: z.string().min(1).max(4096) }).strict()).min(1).max(MAX_SEND_FILES),
+    queue: QueueSchema
   }).strict(),
   /** Headless only: sends the files of a finished upload (see the server's upload endpoint). */
-  sendUpload: z.object({ peerId: PeerIdSchema, uploadId: z.uuid() }).strict()
+  sendUpload: z.object({ peerId: PeerIdSchema, uploadId: z.uuid(), queue: QueueSchema }).strict(),
+  /** The sends waiting for their contact to come online, oldest first. */
+  listOutbox: z.object({}).strict(),
+  /** Removes a send from the outbox (and stops it if it is being offered): nothing of it is sent. */
+  cancelOutbox: z.object({ id: TransferIdSchema }).strict()
 } as const
 
 /** Name of a call. */
@@ -125,6 +135,9 @@ export interface Results {
   /** Returns at once with the ID the transfer will have; its progress arrives as `transfer` events. */
   sendLocalFiles: { transferId: string }
   sendUpload: { transferId: string }
+  listOutbox: OutboxView[]
+  /** `cancelled`: it was in the outbox and is gone now. */
+  cancelOutbox: { cancelled: boolean }
 }
 
 /** Events from the core to the UI. */
@@ -141,6 +154,8 @@ export interface Events {
   identity: IdentityView
   settings: SettingsView
   notice: Notice
+  /** The whole outbox, whenever it changes (a send queued, offered, cancelled, or found stale). */
+  outbox: OutboxView[]
 }
 
 /** Name of an event. */
@@ -179,8 +194,11 @@ export interface PickedFile {
  * with an {@link ApiError}-shaped error (`name`, `code`, `message`).
  */
 export type FerryApi = { [K in PageCallName]: (request: Requests[K]) => Promise<Results[K]> } & {
-  /** Sends files to a peer: resolved to paths by the Electron preload, or uploaded to the headless server. */
-  sendFiles: (peerId: string, files: PickedFile[]) => Promise<{ transferId: string }>
+  /**
+   * Sends files to a peer: resolved to paths by the Electron preload, or uploaded to the headless server. With
+   * `options.queue`, queued in the outbox for a contact who is offline.
+   */
+  sendFiles: (peerId: string, files: PickedFile[], options?: { queue?: boolean }) => Promise<{ transferId: string }>
   on: <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => () => void
 }
 

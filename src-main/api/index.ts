@@ -26,7 +26,7 @@ export type {
   ApiErrorData, ApiHandlers, CallName, EventName, Events, FerryApi, PageCallName, PickedFile, Requests, Results
 } from './contract.ts'
 export type {
-  Capabilities, DeviceKind, FileView, IdentityView, Notice, OfferView, PeerView, RelayStatus, SettingsView, Snapshot, UpnpStatus,
+  Capabilities, DeviceKind, FileView, IdentityView, Notice, OfferView, OutboxView, PeerView, RelayStatus, SettingsView, Snapshot, UpnpStatus,
   TransferStateView, TransferView
 } from './views.ts'
 export type { NatMappingView, NetworkCheckView, ReachView, RelayCheckView, StunCheckView } from './network.ts'

@@ -224,6 +224,32 @@ export interface Snapshot {
   offers: OfferView[]
   /** Running transfers and the most recent finished ones, newest first. */
   transfers: TransferView[]
+  /** Sends waiting for their contact to come online, oldest first. */
+  outbox: OutboxView[]
+}
+
+/**
+ * A send in the outbox: queued for a contact who was offline, offered when presence sees the contact online (then a
+ * transfer of the same `id` follows, as `transfer` events). Cancel it with `cancelOutbox`.
+ */
+export interface OutboxView {
+  /** The entry's ID, and the transfer's once it is offered. */
+  id: string
+  peerId: string
+  /** The contact's name. */
+  peerName: string
+  /** `text` for a text snippet. */
+  kind?: 'text'
+  /** A snippet's text (this device's own). */
+  text?: string
+  totalBytes: number
+  fileCount: number
+  /** The files' paths in the transfer and sizes (up to `MAX_FILES_IN_EVENTS`). */
+  files?: Array<{ path: string, size: number }>
+  /** When it was queued, ms since the epoch. */
+  createdAt: number
+  /** Being offered now (the contact was seen online). */
+  delivering: boolean
 }
 
 /** A message for a person about something that went wrong outside a call (e.g. the relay became unreachable). */

@@ -11,6 +11,7 @@ import type { SettingsView } from '../api/index.ts'
 import { EventBus } from './events.ts'
 import { IdentityTracker } from './identity.ts'
 import { OfferBook } from './offers.ts'
+import { Outbox } from './outbox.ts'
 import { startPeerSession } from './peer-session.ts'
 import { PeersView } from './peers-view.ts'
 import { Sends } from './send.ts'
@@ -51,6 +52,7 @@ export class AppState {
   readonly offers: OfferBook
   readonly peers: PeersView
   readonly sends: Sends
+  readonly outbox: Outbox
   private session: Session | undefined
   private restarting: Promise<void> | undefined
   private stopped = false
@@ -65,7 +67,10 @@ export class AppState {
       peerName: (id) => this.peers.nameOf(id),
       isContact: (id) => this.peers.isContact(id),
       canShowInFolder: init.host?.showInFolder != null,
-      onEnded: (view) => this.sends.ended(view)
+      onEnded: (view) => {
+        this.sends.ended(view)
+        this.outbox.ended(view)
+      }
     })
     this.offers = new OfferBook({
       bus: this.bus,
@@ -73,6 +78,7 @@ export class AppState {
       onAsked: (offer) => this.views.received(offer, 'offered')
     })
     this.sends = new Sends({ views: this.views, peer: () => this.peer, relays: () => this.current.relays, peerName: (id) => this.peers.nameOf(id) })
+    this.outbox = new Outbox({ bus: this.bus, views: this.views, sends: this.sends, peer: () => this.peer, peerName: (id) => this.peers.nameOf(id) })
   }
 
   /**
@@ -193,6 +199,7 @@ export class AppState {
     log('started: peer %s, %d relay(s), LAN discovery %s, port mapping %s', peer.peerId, settings.relays.length, mdns ? 'on' : 'off', peer.portMapping.status)
     identity.start()
     this.peers.attach({ store: peer.store, presence, lan: peer.lan })
+    this.outbox.attach(presence)
   }
 
   /** Keeps the transfer views current from the transfer service's events; returns the function that stops it. */
@@ -219,6 +226,7 @@ export class AppState {
     const session = this.session
     if (session == null) return
     session.identity.stop()
+    this.outbox.stopFollowing()
     this.peers.attach(undefined)
     await session.presence.stop()
     try {

@@ -119,7 +119,8 @@ export function createHandlers (app: AppState): ApiHandlers {
       settings: app.settings,
       peers: app.peers.list(),
       offers: app.offers.list(),
-      transfers: app.views.list({ limit: SNAPSHOT_TRANSFERS })
+      transfers: app.views.list({ limit: SNAPSHOT_TRANSFERS }),
+      outbox: app.outbox.list()
     }),
     listHistory: async (req) => app.views.list(req),
     getTransfer: async (req) => {
@@ -139,7 +140,7 @@ export function createHandlers (app: AppState): ApiHandlers {
     },
     cancelTransfer: async (req) => {
       const id = req.transferId
-      const done = app.offers.answer(id, false) || app.sends.cancel(id) || app.peer.transfers.cancel(id)
+      const done = app.offers.answer(id, false) || app.outbox.cancel(id) || app.sends.cancel(id) || app.peer.transfers.cancel(id)
       if (!done) throw new ApiError('not-running', t('app.notRunning'))
       return { ok: true }
     },
@@ -169,8 +170,14 @@ export function createHandlers (app: AppState): ApiHandlers {
     },
     getDiagnostics: async () => ({ text: diagnosticsOf(app) }),
     checkNetwork: async (_req, signal) => checkAppNetwork(app, signal),
-    sendText: async (req) => app.sends.startText(req.peerId, req.text),
-    sendLocalFiles: async (req, signal) => app.sends.start(req.peerId, await validateLocalFiles(req.files, signal)),
+    sendText: async (req, signal) => req.queue === true
+      ? app.outbox.queue(app.sends.recipient(req.peerId, { peerIdOnly: true }).peerId, { text: req.text }, undefined, signal)
+      : app.sends.startText(req.peerId, req.text),
+    sendLocalFiles: async (req, signal) => req.queue === true
+      ? app.outbox.queue(app.sends.recipient(req.peerId, { peerIdOnly: true }).peerId, { files: await validateLocalFiles(req.files, signal) }, undefined, signal)
+      : app.sends.start(req.peerId, await validateLocalFiles(req.files, signal)),
+    listOutbox: async () => app.outbox.list(),
+    cancelOutbox: async (req) => ({ cancelled: app.outbox.cancel(req.id) }),
     sendUpload: async () => { throw new ApiError('unsupported', 'Uploads are sent by the headless server (it replaces this handler with app.sendPrepared)') }
   }
 }

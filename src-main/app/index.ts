@@ -34,6 +34,12 @@
  *   through ./recipients.ts like `ferry send` and returns the transfer ID at once; {@link App.sendPrepared} does the
  *   same for the headless server's uploads and runs their `cleanup` when the send no longer needs the files
  *   (./send.ts).
+ * - **Outbox** (./outbox.ts, ./outbox-entries.ts): `queue` on `sendLocalFiles`, `sendText` and uploads keeps a send
+ *   for a contact who is offline in SQLite (files by reference, checked against their size, mtime and first block's
+ *   hash before they are offered; text by value) and offers it when presence sees the contact online; `listOutbox`,
+ *   `cancelOutbox`, the `outbox` event, and an `outbox-delivered` notice. `ferry send --queue` waits for its own entry
+ *   through {@link sendOnce} (./send-queued.ts); `ferry outbox` reads and edits the table ({@link readOutbox},
+ *   {@link cancelQueued}).
  * - **Identity** (invite, QR code, relay status, the device's name and kind: ./device.ts), **settings** (stored in SQLite; explicit `startApp` options win for
  *   a run — ./settings.ts), **contacts** (./contacts.ts), errors as `ApiError`s a person understands (./errors.ts),
  *   and `notice` events for what happens outside a call (relay unreachable, a trusted contact's offer accepted).
@@ -71,10 +77,10 @@ export type { SendOnceEvents, SendOnceInit } from './send-once.ts'
 export type { WordedPath } from './path-words.ts'
 export type { ContactEntry } from './contact-book.ts'
 export type { HistoryEntry, HistoryOptions } from './history.ts'
-export { readHistory, withLocalData } from './local-data.ts'
 export { savedNameOf } from './saved-names.ts'
 export type { ReceivedFile } from './received-files.ts'
-export type { LocalData } from './local-data.ts'
+export { cancelQueued, readHistory, readOutbox, withLocalData } from './local-data.ts'
+export type { LocalData, OutboxListing } from './local-data.ts'
 export { localInvite } from './invite.ts'
 export type { LocalInvite } from './invite.ts'
 export { discoverLan } from './lan.ts'
@@ -112,9 +118,10 @@ export async function startApp (init: AppInit, signal?: AbortSignal): Promise<Ap
   return {
     handlers,
     on: (event, listener) => state.bus.on(event, listener),
-    sendPrepared: async ({ peerId, files, cleanup }, s) => {
+    sendPrepared: async ({ peerId, files, cleanup, queue }, s) => {
       try {
         const checked = await validateLocalFiles(files.map(f => ({ path: f.absPath, relativePath: f.relPath })), s)
+        if (queue === true) return await state.outbox.queue(state.sends.recipient(peerId, { peerIdOnly: true }).peerId, { files: checked }, cleanup, s)
         return state.sends.start(peerId, checked, cleanup)
       } catch (err) {
         await cleanup?.().catch(() => {})

@@ -1,6 +1,6 @@
 /**
- * This device's data without a running peer — its peer ID, its contacts and its history — for what only reads or
- * edits them (`ferry contacts …`, `ferry history`, `ferry invite`). SQLite allows this beside a running peer of the
+ * This device's data without a running peer — its peer ID, its contacts, its history and its outbox — for what only
+ * reads or edits them (`ferry contacts …`, `ferry history`, `ferry invite`, `ferry outbox`). SQLite allows this beside a running peer of the
  * same data directory: a running `ferry receive` sees a block made here within `BLOCK_CHECK_INTERVAL_MS`.
  */
 import { join } from 'node:path'
@@ -44,6 +44,40 @@ export async function withLocalData<T> (dataDir: string, fn: (data: LocalData) =
  */
 export async function readHistory (dataDir: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
   return withStore(dataDir, store => historyOf(store, options))
+}
+
+/** A queued send as `ferry outbox list` shows it: the entry, its contact's name, and its files' paths and sizes. */
+export interface OutboxListing {
+  id: string
+  peerId: string
+  /** The contact's name, if it is still a contact. */
+  contact?: string
+  kind: 'files' | 'text'
+  text?: string
+  totalBytes: number
+  fileCount: number
+  createdAt: number
+  files: Array<{ path: string, size: number }>
+}
+
+/**
+ * The outbox of `dataDir` (sends queued for contacts who were offline), oldest first; reads the store only.
+ * @throws the store's errors
+ */
+export async function readOutbox (dataDir: string): Promise<OutboxListing[]> {
+  return withStore(dataDir, store => store.outbox.list().map(e => {
+    const contact = store.contacts.get(e.peerId)?.name
+    return { ...e, ...(contact == null ? {} : { contact }), files: store.outbox.files(e.id).map(f => ({ path: f.relPath, size: f.size })) }
+  }))
+}
+
+/**
+ * Removes queued send `id` from the outbox of `dataDir` (an app running on it finds it gone before it offers it).
+ * Returns whether it was queued.
+ * @throws the store's errors
+ */
+export async function cancelQueued (dataDir: string, id: string): Promise<boolean> {
+  return withStore(dataDir, store => store.outbox.remove(id))
 }
 
 async function withStore<T> (dataDir: string, fn: (store: Store) => T | Promise<T>): Promise<T> {

@@ -44,6 +44,12 @@ export interface SendsInit {
   peerName: (peerId: string) => string
 }
 
+/** A send out of the outbox (./outbox.ts): the entry's ID becomes the transfer's, and `onConnected` runs on connect. */
+export interface QueuedDelivery {
+  transferId: string
+  onConnected: () => void
+}
+
 /** Sends in progress that the app started, and what to clean up after them. */
 export class Sends {
   private readonly init: SendsInit
@@ -92,18 +98,18 @@ export class Sends {
    *
    * @throws {ApiError} the errors of {@link Sends.recipient}; `already-running` when these files are being sent to it
    */
-  start (to: string | (Recipient & { peerId: string }), files: LocalFile[], cleanup?: () => Promise<void>): { transferId: string } {
+  start (to: string | (Recipient & { peerId: string }), files: LocalFile[], cleanup?: () => Promise<void>, queued?: QueuedDelivery): { transferId: string } {
     const peer = this.init.peer()
     // A string is a peer ID only: a contact could be named like another peer's ID.
     const recipient = typeof to === 'string' ? this.recipient(to, { peerIdOnly: true }) : to
     const { peerId } = recipient
-    const transferId = findSendToResume(peer.store, peerId, files) ?? randomUUID()
+    const transferId = queued?.transferId ?? findSendToResume(peer.store, peerId, files) ?? randomUUID()
     if (this.controllers.has(transferId)) throw new ApiError('already-running', t('app.send.alreadySending'))
     if (cleanup != null) this.cleanups.set(transferId, cleanup)
     this.init.views.connecting(transferId, peerId, files.map(f => ({ path: f.relPath, size: f.size })))
     this.run(transferId, async (signal) => {
       const route = await routeTo(peer, recipient, this.init.relays(), signal)
-      await peer.transfers.sendLocal(route.addr, files, this.sendOptions(transferId, peerId, signal))
+      await peer.transfers.sendLocal(route.addr, files, this.sendOptions(transferId, peerId, signal, queued?.onConnected))
     })
     return { transferId }
   }
@@ -114,14 +120,14 @@ export class Sends {
    *
    * @throws {ApiError} the errors of {@link Sends.recipient}
    */
-  startText (peerId: string, text: string): { transferId: string } {
+  startText (peerId: string, text: string, queued?: QueuedDelivery): { transferId: string } {
     const peer = this.init.peer()
     const recipient = this.recipient(peerId, { peerIdOnly: true })
-    const transferId = randomUUID()
+    const transferId = queued?.transferId ?? randomUUID()
     this.init.views.connecting(transferId, peerId, [], text)
     this.run(transferId, async (signal) => {
       const route = await routeTo(peer, recipient, this.init.relays(), signal)
-      await peer.transfers.sendText(route.addr, text, this.sendOptions(transferId, peerId, signal))
+      await peer.transfers.sendText(route.addr, text, this.sendOptions(transferId, peerId, signal, queued?.onConnected))
     })
     return { transferId }
   }
@@ -176,12 +182,13 @@ export class Sends {
     await Promise.allSettled([...this.tasks])
   }
 
-  private sendOptions (transferId: string, peerId: string, signal: AbortSignal): Parameters<Peer['transfers']['sendLocal']>[2] {
+  private sendOptions (transferId: string, peerId: string, signal: AbortSignal, connected?: () => void): Parameters<Peer['transfers']['sendLocal']>[2] {
     return {
       transferId,
       signal,
       retryForMs: RESUME_RETRY_FOR_MS,
       onConnected: (info: ConnectionInfo) => {
+        connected?.()
         const store = this.init.peer().store
         recordConnected(store, peerId, info)
         // The path in words ("through Carol's Ferry"), looked up among the contacts; none once the store closed.

@@ -61,6 +61,8 @@ export interface PreparedSend {
    * the upload folder). Not run while the send can still be resumed.
    */
   cleanup?: () => Promise<void>
+  /** Queue it in the outbox for a contact who is offline (the files stay until it is delivered or cancelled). */
+  queue?: boolean
 }
 
 /** A running app service. */

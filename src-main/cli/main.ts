@@ -1,5 +1,6 @@
 /**
- * The `ferry` command line: `relay`, `receive`, `send`, `serve`, `history`, `invite`, `contacts`, `discover`, `doctor`.
+ * The `ferry` command line: `relay`, `receive`, `send`, `serve`, `history`, `invite`, `contacts`, `outbox`, `discover`,
+ * `doctor`.
  * Every command parses its flags, calls the app layer (`src-main/app/index.ts`: the same recipients, receive policy, presence,
  * contacts and history as the desktop app) or the core's public surface (`src-main/core/index.ts`: the relay, types),
  * prints what happens, exits on its own when done, and with `--json` prints one JSON object per line.
@@ -14,6 +15,7 @@ import { discoverCommand } from './commands/discover.ts'
 import { doctorCommand } from './commands/doctor.ts'
 import { historyCommand } from './commands/history.ts'
 import { inviteCommand } from './commands/invite.ts'
+import { outboxCommand } from './commands/outbox.ts'
 import { receiveCommand } from './commands/receive.ts'
 import { relayCommand } from './commands/relay.ts'
 import { sendCommand } from './commands/send.ts'
@@ -91,6 +93,7 @@ peerOptions(program.command('send')
   .addOption(new Option('--to <multiaddr|peer ID|contact>', t('cli.help.to')).makeOptionMandatory())
   .option('--retry-for <seconds>', t('cli.help.retryFor'), String(RESUME_RETRY_FOR_MS / 1000))
   .option('--text <text>', t('cli.help.text'))
+  .option('--queue', t('cli.option.queue'))
   .argument('[paths...]', t('cli.help.paths')))
   .action(async (paths: string[], opts) => run(out => sendCommand(paths, opts, out), opts.json, { direction: 'send' }))
 
@@ -140,6 +143,15 @@ contactsCmd('block', t('cli.help.block')).argument('<contact>', t('cli.help.cont
   .action(async (contact: string, opts) => runContacts({ action: 'block', contact, off: opts.off }, opts))
 contactsCmd('remove', t('cli.help.remove')).argument('<contact>', t('cli.help.contactArg'))
   .action(async (contact: string, opts) => runContacts({ action: 'remove', contact }, opts))
+
+const outbox = program.command('outbox').description(t('cli.help.outbox'))
+const outboxCmd = (name: string, description: string): Command => outbox.command(name).description(description)
+  .option('--data-dir <dir>', t('cli.help.dataDirShort'))
+  .option('--json', t('cli.help.json'))
+outboxCmd('list', t('cli.help.outboxList'))
+  .action(async (opts) => run(out => outboxCommand({ action: 'list' }, opts, out), opts.json))
+outboxCmd('cancel', t('cli.help.outboxCancel')).argument('<id>', t('cli.help.outboxCancel'))
+  .action(async (id: string, opts) => run(out => outboxCommand({ action: 'cancel', id }, opts, out), opts.json))
 
 program.command('discover')
   .description(t('cli.help.discover'))

@@ -29,7 +29,7 @@ export function bridgeHandlers (app: ServedApp, uploads: UploadStore): ApiHandle
       const taken = uploads.handOver(request.uploadId)
       let result: { transferId: string }
       try {
-        result = await app.sendPrepared({ peerId: request.peerId, files: taken.files, cleanup: taken.cleanup }, signal)
+        result = await app.sendPrepared({ peerId: request.peerId, files: taken.files, cleanup: taken.cleanup, queue: request.queue }, signal)
       } catch (err) {
         taken.release()
         throw err

@@ -123,6 +123,10 @@ function wordsFor (f: Failure, ctx: FailureContext): string | undefined {
         case 'file-changed': return t('failure.sourceUnreadable.fileChanged')
         default: return t('failure.sourceUnreadable.other')
       }
+    case 'outbox-stale':
+      return t(f.reason === 'file-gone' ? 'failure.outboxStale.fileGone' : f.reason === 'file-changed' ? 'failure.outboxStale.fileChanged' : 'failure.outboxStale.other')
+    case 'outbox-full': return t('failure.outboxFull')
+    case 'not-a-contact': return t('failure.notAContact')
     case 'not-resumable': return t('failure.notResumable')
     case 'internal': return t('failure.internal')
     // Connecting

@@ -83,7 +83,7 @@ const unsupported = Object.fromEntries(PAGE_CALL_NAMES.map(name => [name, async 
 
 export const mockApi: FerryApi = {
   ...unsupported,
-  getSnapshot: () => flags.has('fail') ? Promise.reject(Object.assign(new Error('Could not connect to Ferry at 127.0.0.1:1234.'), { code: 'connection-failed' })) : ok({ capabilities: { host: 'electron', showInFolder: true, openFile: true, download: false, chooseDownloadDir: true, checkForUpdates: true }, identity, settings, peers, offers: flags.has('offer') ? [offer] : [], transfers }),
+  getSnapshot: () => flags.has('fail') ? Promise.reject(Object.assign(new Error('Could not connect to Ferry at 127.0.0.1:1234.'), { code: 'connection-failed' })) : ok({ capabilities: { host: 'electron', showInFolder: true, openFile: true, download: false, chooseDownloadDir: true, checkForUpdates: true }, identity, settings, peers, offers: flags.has('offer') ? [offer] : [], transfers, outbox: [] }),
   listHistory: r => ok(transfers.filter(t => r.peerId == null || t.peerId === r.peerId)),
   getTransfer: r => ok({ ...transfers.find(t => t.id === r.transferId)!, files: [{ index: 0, path: 'a.bin', size: 10, state: 'verified' }] }),
   addContact: async r => {

@@ -14,15 +14,18 @@ export const SHOTS = join(TEST_OUTPUT_DIR, 'desktop-ui')
 
 export interface Side { serve: FerryProcess, page: Page, dataDir: string, downloadDir: string, peerId: string }
 
-/** How `openSide` starts `ferry serve`: `keepDefaultName` leaves the name Ferry made up (the first-run state). */
-export interface SideOptions { env?: NodeJS.ProcessEnv, spawn?: SpawnOptions, keepDefaultName?: boolean }
+/**
+ * How `openSide` starts `ferry serve`: `keepDefaultName` leaves the name Ferry made up (the first-run state); `dataDir`
+ * starts it on an existing data folder (a side started again after a stop).
+ */
+export interface SideOptions { env?: NodeJS.ProcessEnv, spawn?: SpawnOptions, keepDefaultName?: boolean, dataDir?: string }
 
 /**
  * Starts `ferry serve`, opens its page and sets the display name (`name`; also the data folder's prefix), returning
  * once the name is in effect; the page's errors fail the test. Stopped by `stopAll()` and `browser.close()`.
  */
 export async function openSide (browser: Browser, relayAddr: string, name: string, options: SideOptions = {}): Promise<Side> {
-  const dataDir = await tempDir(`ferry-ui-${name}-`)
+  const dataDir = options.dataDir ?? await tempDir(`ferry-ui-${name}-`)
   const downloadDir = join(dataDir, 'downloads')
   const serve = ferry(['serve', '--data-dir', dataDir, '--out', downloadDir, '--relay', relayAddr, '--ice-servers', 'none', '--port', '0'], options.env, options.spawn)
   const ready = await serve.waitFor('ready', 60_000)

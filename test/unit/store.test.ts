@@ -37,7 +37,7 @@ describe('opening and migrations', () => {
       tables: db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()
     }))
     assert.equal(version, MIGRATIONS.length)
-    assert.deepEqual(tables, ['contacts', 'settings', 'transfer_files', 'transfers'])
+    assert.deepEqual(tables, ['contacts', 'outbox', 'outbox_files', 'settings', 'transfer_files', 'transfers'])
 
     // Re-running migration 1 would fail on CREATE TABLE and wipe nothing; the marker proves the data survived.
     const again = openStore(file)

@@ -16,6 +16,8 @@ export interface SendCommandOptions extends PeerOptions {
   mdns?: boolean
   /** `--text`: a text snippet to send instead of files; `-` reads it from standard input. */
   text?: string
+  /** `--queue`: queue it in the outbox and wait until the contact comes online. */
+  queue?: boolean
 }
 
 /**
@@ -61,10 +63,12 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
       to: options.to,
       paths,
       text,
+      queue: options.queue === true,
       retryForMs: Number(options.retryFor ?? RESUME_RETRY_FOR_MS / 1000) * 1000,
       signal,
       on: {
         started: () => { dialStartedAt = Date.now() },
+        queued: (entry) => out.event({ event: 'queued', id: entry.id, peerId: entry.peerId, contact: entry.contact }, t('cli.send.queued', { name: printable(entry.contact) })),
         route: (route) => out.event({ event: 'route', peerId: route.peerId, contact: route.contact, via: route.via, relayContact: route.relay?.name ?? null, addr: route.addr.toString() },
           route.via === 'contact-relay'
             ? t('cli.send.reaching.contactRelay', { who: printable(route.contact ?? route.peerId), relay: printable(route.relay?.name ?? '?') })

@@ -29,6 +29,15 @@ export const MAX_CONTACT_ADDRS = 16
 export const MAX_RELAY_ADDRS = 4
 
 /**
+ * Most outbox entries (sends queued for a contact who is offline) per contact, and in all. Source: our own bound, so a
+ * page or script queueing in a loop cannot grow the database (and the work done when the contact comes online) without
+ * limit; a person queues a handful. docs/LIMITS.md.
+ */
+export const MAX_OUTBOX_PER_PEER = 20
+/** See {@link MAX_OUTBOX_PER_PEER}. */
+export const MAX_OUTBOX_TOTAL = 200
+
+/**
  * Which states are terminal (entering one sets `finished_at`) and which are unfinished (a row left in one when Ferry
  * starts was cut short by a crash or a kill: `markUnfinishedAsInterrupted`): the transfer life cycle's, read from the
  * one module that defines it.

@@ -53,3 +53,20 @@ export class SettingValueError extends FerryError {
     super('setting-not-serializable', `The value for setting "${key}" cannot be stored as JSON`, options)
   }
 }
+
+/** `outbox.add` would go over a bound: `MAX_OUTBOX_PER_PEER` entries for this contact, or `MAX_OUTBOX_TOTAL` in all. */
+export class OutboxFullError extends FerryError {
+  static override name = 'OutboxFullError'
+  /** Which bound: `peer` (this contact's entries) or `total`. */
+  readonly scope: 'peer' | 'total'
+  /** The bound, entries. */
+  readonly limit: number
+
+  constructor (scope: 'peer' | 'total', limit: number) {
+    super('outbox-full', scope === 'peer'
+      ? `The outbox already holds ${limit} sends for this contact`
+      : `The outbox already holds ${limit} sends`)
+    this.scope = scope
+    this.limit = limit
+  }
+}

@@ -37,14 +37,15 @@ export type { OpenStoreOptions, Store } from './store.ts'
 export type { TransferRepository } from './transfers.ts'
 export type { ContactRepository } from './contacts.ts'
 export type { SettingsRepository } from './settings.ts'
+export type { NewOutboxEntry, OutboxEntry, OutboxFile, OutboxRepository } from './outbox.ts'
 export { ProgressWriter } from './progress.ts'
 export type { ProgressSink, ProgressWriterOptions } from './progress.ts'
 export { MIGRATIONS } from './migrations.ts'
 export {
-  MAX_CONTACT_ADDRS, TERMINAL_STATES
+  MAX_CONTACT_ADDRS, MAX_OUTBOX_PER_PEER, MAX_OUTBOX_TOTAL, TERMINAL_STATES
 } from './constants.ts'
 export {
-  TransferExistsError
+  OutboxFullError, TransferExistsError
 } from './errors.ts'
 export type {
   Contact, ContactInput, FileOutcome, FileProgress, ListTransfersOptions, NewTransfer, NewTransferFile,

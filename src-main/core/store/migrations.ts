@@ -75,5 +75,32 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE transfers ADD COLUMN kind TEXT NOT NULL DEFAULT 'files';
   ALTER TABLE transfers ADD COLUMN text TEXT;
+  `,
+  // 7: the outbox: sends queued for a contact who is offline, delivered when presence sees it online. Files are kept
+  // by reference (`abs_path`) with what they were when queued — size, modification time (ms, fractional), SHA-256 of
+  // the first block (docs/PROTOCOL.md BLOCK_BYTES) — so a file changed or deleted meanwhile is reported, not sent
+  // stale; a text snippet by value. An entry's ID becomes its transfer's ID once it is offered.
+  `
+  CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    peer_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('files', 'text')),
+    text TEXT,
+    total_bytes INTEGER NOT NULL,
+    file_count INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX outbox_peer_created ON outbox (peer_id, created_at);
+
+  CREATE TABLE outbox_files (
+    entry_id TEXT NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    rel_path TEXT NOT NULL,
+    abs_path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    head_sha256 TEXT NOT NULL,
+    PRIMARY KEY (entry_id, idx)
+  );
   `
 ]

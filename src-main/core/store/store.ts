@@ -11,6 +11,8 @@ import { createContactRepository } from './contacts.ts'
 import type { ContactRepository } from './contacts.ts'
 import { StoreVersionError } from './errors.ts'
 import { MIGRATIONS } from './migrations.ts'
+import { createOutboxRepository } from './outbox.ts'
+import type { OutboxRepository } from './outbox.ts'
 import { createSettingsRepository } from './settings.ts'
 import type { SettingsRepository } from './settings.ts'
 import { createTransferRepository } from './transfers.ts'
@@ -23,6 +25,8 @@ export interface Store {
   readonly transfers: TransferRepository
   readonly contacts: ContactRepository
   readonly settings: SettingsRepository
+  /** Sends queued for contacts who are offline. */
+  readonly outbox: OutboxRepository
   /** Closes the database connection. Using the store afterwards throws. Calling it twice is harmless. */
   close (): void
 }
@@ -61,6 +65,7 @@ export function openStore (file: string, options: OpenStoreOptions = {}): Store 
       transfers: createTransferRepository(db, now),
       contacts: createContactRepository(db, now),
       settings: createSettingsRepository(db),
+      outbox: createOutboxRepository(db, now),
       close () {
         if (db.open) db.close()
       }

@@ -6,8 +6,9 @@
  */
 import { enPage } from './en-page.ts'
 import { enWords } from './en-words.ts'
+import { enOutbox } from './en-outbox.ts'
 
-export const en = { ...enWords, ...enPage }
+export const en = { ...enWords, ...enPage, ...enOutbox }
 
 /** A message key. */
 export type MessageKey = keyof typeof en

@@ -5,5 +5,6 @@
 import type { MessageKey } from './en.ts'
 import { zhCNPage } from './zh-CN-page.ts'
 import { zhCNWords } from './zh-CN-words.ts'
+import { zhCNOutbox } from './zh-CN-outbox.ts'
 
-export const zhCN: Readonly<Record<MessageKey, string>> = { ...zhCNWords, ...zhCNPage }
+export const zhCN: Readonly<Record<MessageKey, string>> = { ...zhCNWords, ...zhCNPage, ...zhCNOutbox }

@@ -16,7 +16,7 @@ import { connectWsClient, type UploadProgress } from './ws-client.ts'
 export type { UploadProgress }
 
 export type {
-  Capabilities, DeviceKind, FerryApi, FileView, IdentityView, Notice, OfferView, PeerView, PickedFile, RelayStatus, SettingsView, UpnpStatus,
+  Capabilities, DeviceKind, FerryApi, FileView, IdentityView, Notice, OfferView, OutboxView, PeerView, PickedFile, RelayStatus, SettingsView, UpnpStatus,
   Snapshot, TransferStateView, TransferView, Events, EventName
 } from '../../../src-main/api/index.ts'
 

@@ -270,7 +270,7 @@ export async function connectWsClient (options: WsClientOptions = {}): Promise<W
     })
   }
 
-  const sendFiles = async (peerId: string, files: PickedFile[]): Promise<{ transferId: string }> => {
+  const sendFiles = async (peerId: string, files: PickedFile[], options?: { queue?: boolean }): Promise<{ transferId: string }> => {
     const totalBytes = files.reduce((n, f) => n + f.file.size, 0)
     const state: UploadProgress = { peerId, filesDone: 0, fileCount: files.length, sentBytes: 0, totalBytes, phase: 'uploading' }
     if (files.length === 0) throw new ApiError('invalid-request', 'No files to send')
@@ -292,7 +292,7 @@ export async function connectWsClient (options: WsClientOptions = {}): Promise<W
       }
       state.phase = 'sending'
       progress({ ...state })
-      const result = await call('sendUpload', { peerId, uploadId })
+      const result = await call('sendUpload', options?.queue === true ? { peerId, uploadId, queue: true } : { peerId, uploadId })
       state.phase = 'done'
       progress({ ...state })
       return result

@@ -16,7 +16,7 @@
  */
 import { getApi } from '../api/index.ts'
 import type {
-  PageApi, UploadProgress, Capabilities, IdentityView, Notice, OfferView, PeerView, PickedFile, SettingsView, Snapshot, TransferView
+  PageApi, UploadProgress, Capabilities, IdentityView, Notice, OfferView, OutboxView, PeerView, PickedFile, SettingsView, Snapshot, TransferView
 } from '../api/index.ts'
 import { describeError } from './errors.ts'
 import { fileCount, formatBytes } from './format.ts'
@@ -34,6 +34,11 @@ const HEARTBEAT_MS = 10_000
 /** Finished transfers kept on the Transfers view (History has the rest). */
 const MAX_FINISHED_SHOWN = 50
 
+/** Whether a send to `peer` waits in the outbox: a contact (not blocked) who is offline now. */
+export function queues (peer: PeerView): boolean {
+  return peer.isContact && !peer.online && !peer.blocked
+}
+
 class FerryState {
   api: PageApi | null = null
   /** `connecting` until the first snapshot, `lost` while the core does not answer, `failed` if it never did. */
@@ -48,6 +53,8 @@ class FerryState {
   offerSetAside = $state<string | undefined>(undefined)
   /** Running and recent transfers, newest first. */
   transfers = $state.raw<TransferView[]>([])
+  /** Sends waiting for their contact to come online, oldest first. */
+  outbox = $state.raw<OutboxView[]>([])
   toasts = $state<Toast[]>([])
   view = $state<ViewName>('peers')
   /** Peer IDs whose files are being handed to the core (uploaded, in a browser), with the upload's progress. */
@@ -112,6 +119,7 @@ class FerryState {
     const byId = new Map(this.transfers.map(t => [t.id, t]))
     for (const t of s.transfers) byId.set(t.id, t)
     this.transfers = sortTransfers([...byId.values()])
+    this.outbox = s.outbox
   }
 
   private follow (api: PageApi): void {
@@ -125,7 +133,8 @@ class FerryState {
       api.on('offer', offer => this.addOffer(offer)),
       api.on('offer-closed', ({ transferId }) => { this.offers = this.offers.filter(o => o.transferId !== transferId) }),
       api.on('transfer', t => this.upsertTransfer(t)),
-      api.on('notice', n => this.onNotice(n))
+      api.on('notice', n => this.onNotice(n)),
+      api.on('outbox', list => { this.outbox = list })
     )
   }
 
@@ -158,6 +167,11 @@ class FerryState {
     this.offers = [...this.offers, offer]
     const who = offer.contactName ?? offer.senderName ?? `peer ${offer.shortId}`
     this.announcement = t(offer.isContact ? 'app.newOffer' : 'app.newOfferNotContact', { who, files: fileCount(offer.files.length), size: formatBytes(offer.totalBytes) })
+  }
+
+  /** Removes a send from the outbox (nothing of it is sent); a failure is shown as a toast. */
+  async cancelQueued (id: string): Promise<void> {
+    await this.run(api => api.cancelOutbox({ id }), t('outbox.couldNotCancel'))
   }
 
   /** Merges a transfer event; bumps `historyVersion` when one ends. */
@@ -221,7 +235,7 @@ class FerryState {
   async sendText (peer: PeerView, text: string): Promise<string | null> {
     if (this.api == null) return null
     try {
-      await this.api.sendText({ peerId: peer.peerId, text })
+      await this.api.sendText({ peerId: peer.peerId, text, ...(queues(peer) ? { queue: true } : {}) })
       return null
     } catch (err) {
       return t('peer.couldNotSend', { name: peer.name, error: describeError(err) })
@@ -237,7 +251,7 @@ class FerryState {
     const api = this.api
     this.uploading = { ...this.uploading, [peer.peerId]: (this.uploading[peer.peerId] ?? 0) + 1 }
     try {
-      await api.sendFiles(peer.peerId, files)
+      await api.sendFiles(peer.peerId, files, queues(peer) ? { queue: true } : undefined)
       return null
     } catch (err) {
       return t('peer.couldNotSend', { name: peer.name, error: describeError(err) })
