@@ -12,7 +12,7 @@ import { checkedName } from './contact-book.ts'
 import { addContact, addNearby, getFingerprint, removeContact, updateContact } from './contacts.ts'
 import { toApiError } from './errors.ts'
 import { validateLocalFiles } from './send.ts'
-import { persistSettings } from './settings.ts'
+import { persistSettings, uploadBytesPerSecond } from './settings.ts'
 import { diagnosticsOf } from './diagnostics.ts'
 import { checkAppNetwork } from './network.ts'
 import { t } from '../text/index.ts'
@@ -74,6 +74,7 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
   if (req.checkForUpdates != null) patch.checkForUpdates = req.checkForUpdates
   if (req.upnp != null) patch.upnp = req.upnp
   if (req.language != null) patch.language = req.language
+  if (req.uploadLimit != null) patch.uploadLimit = req.uploadLimit
   persistSettings(app.peer.store.settings, patch)
   // Port mapping and the relay for contacts are libp2p services: switching one takes a restart of the peer, as new
   // relays do.
@@ -86,6 +87,7 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
     app.peer.transfers.setDisplayName(patch.displayName)
     app.identity.setDisplayName(patch.displayName)
   }
+  if (patch.uploadLimit != null) app.peer.transfers.setUploadLimit(uploadBytesPerSecond(patch.uploadLimit))
   if (patch.deviceKind != null) {
     app.peer.transfers.setDeviceKind(patch.deviceKind)
     app.identity.setDeviceKind(patch.deviceKind)
@@ -141,6 +143,7 @@ export function createHandlers (app: AppState): ApiHandlers {
       return { ok: true }
     },
     resumeTransfer: async (req) => app.sends.resume(req.transferId),
+    sendAgain: async (req, signal) => app.sends.sendAgain(req.transferId, signal),
     showInFolder: async (req) => {
       if (host?.showInFolder == null) throw unsupported('app.showInFolderDesktopOnly')
       await host.showInFolder(folderPathOf(app, req))
@@ -161,8 +164,11 @@ export function createHandlers (app: AppState): ApiHandlers {
     },
     getDiagnostics: async () => ({ text: diagnosticsOf(app) }),
     checkNetwork: async (_req, signal) => checkAppNetwork(app, signal),
-    sendText: async (req) => app.sends.startText(req.peerId, req.text),
-    sendLocalFiles: async (req, signal) => app.sends.start(req.peerId, await validateLocalFiles(req.files, signal)),
+    sendText: async (req) => req.alsoTo == null ? app.sends.startText(req.peerId, req.text) : app.sends.startTextMany([req.peerId, ...req.alsoTo], req.text),
+    sendLocalFiles: async (req, signal) => {
+      const files = await validateLocalFiles(req.files, signal)
+      return req.alsoTo == null ? app.sends.start(req.peerId, files) : app.sends.startMany([req.peerId, ...req.alsoTo], files)
+    },
     sendUpload: async () => { throw new ApiError('unsupported', 'Uploads are sent by the headless server (it replaces this handler with app.sendPrepared)') }
   }
 }

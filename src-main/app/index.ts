@@ -65,8 +65,8 @@ export type { Recipient, RecipientRoute } from './recipients.ts'
 export type { ReceivePolicyInit } from './receive-policy.ts'
 export { startPeerSession } from './peer-session.ts'
 export type { PeerSession, PeerSessionInit } from './peer-session.ts'
-export { sendOnce } from './send-once.ts'
-export type { SendOnceEvents, SendOnceInit } from './send-once.ts'
+export { sendEach, sendOnce } from './send-once.ts'
+export type { SendEachInit, SendOnceEvents, SendOnceInit, SendOutcome } from './send-once.ts'
 export type { WordedPath } from './path-words.ts'
 export type { ContactEntry } from './contact-book.ts'
 export type { HistoryEntry, HistoryOptions } from './history.ts'
@@ -109,10 +109,10 @@ export async function startApp (init: AppInit, signal?: AbortSignal): Promise<Ap
   return {
     handlers,
     on: (event, listener) => state.bus.on(event, listener),
-    sendPrepared: async ({ peerId, files, cleanup }, s) => {
+    sendPrepared: async ({ peerId, files, cleanup, alsoTo }, s) => {
       try {
         const checked = await validateLocalFiles(files.map(f => ({ path: f.absPath, relativePath: f.relPath })), s)
-        return state.sends.start(peerId, checked, cleanup)
+        return alsoTo == null ? state.sends.start(peerId, checked, cleanup) : state.sends.startMany([peerId, ...alsoTo], checked, cleanup)
       } catch (err) {
         await cleanup?.().catch(() => {})
         throw toApiError(err)
