@@ -17,7 +17,7 @@ export type { UploadProgress }
 
 export type {
   Capabilities, DeviceKind, FerryApi, FileView, IdentityView, Notice, OfferView, PeerView, PickedFile, RelayStatus, SettingsView, UpnpStatus,
-  Snapshot, TransferStateView, TransferView, Events, EventName
+  Snapshot, TransferStateView, TransferView, Events, EventName, SendStarted
 } from '../../../src-main/api/index.ts'
 
 declare global {
