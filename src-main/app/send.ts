@@ -155,7 +155,8 @@ export class Sends {
     const store = this.init.peer().store
     const record = store.transfers.get(transferId)
     if (record?.direction !== 'send') throw new ApiError('not-found', t('app.noSuchTransfer'))
-    if (this.controllers.has(transferId) || this.init.views.isRunning(transferId)) throw new ApiError('already-running', t('app.send.alreadyRunning'))
+    // Its view ended (the person saw it end); its task may still be winding down, which only a resume must wait for.
+    if (this.init.views.isRunning(transferId)) throw new ApiError('already-running', t('app.send.alreadyRunning'))
     if (canResume(record)) return this.resume(transferId)
     if (record.kind === 'text') return this.startText(record.peerId, record.text ?? '')
     const entries = store.transfers.files(transferId).map(f => ({ path: f.localPath ?? '', relativePath: f.relPath }))
