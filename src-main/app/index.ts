@@ -9,7 +9,7 @@
  *   peer ID always means that peer, whatever a contact is named), `checkRecipient` (`blocked` before anything
  *   is dialled; not this device), `routeTo` (LAN, last known address, a contact's Ferry that relays for its
  *   contacts, the contact's relays, the configured relays), `recordConnected` (`touchSeen` on connect), and the path
- *   a connection took in words (./path-words.ts: "through Carol's Ferry"). The app's sends and {@link sendOnce}
+ *   a connection took in words (./path-words.ts: "through Carol's Ferry"). The app's sends and {@link sendEach}
  *   (`ferry send`) use them; {@link App.sendTo} takes a recipient as `ferry send --to` does.
  * - **Receive policy** (./receive-policy.ts): `receivePolicy` — blocked and contacts-only refused unseen, trusted
  *   contacts accepted without asking, strangers rate-limited, everyone else asked (or, for `ferry receive --yes`,
@@ -65,7 +65,7 @@ export type { Recipient, RecipientRoute } from './recipients.ts'
 export type { ReceivePolicyInit } from './receive-policy.ts'
 export { startPeerSession } from './peer-session.ts'
 export type { PeerSession, PeerSessionInit } from './peer-session.ts'
-export { sendEach, sendOnce } from './send-once.ts'
+export { sendEach } from './send-once.ts'
 export type { SendEachInit, SendOnceEvents, SendOnceInit, SendOutcome } from './send-once.ts'
 export type { WordedPath } from './path-words.ts'
 export type { ContactEntry } from './contact-book.ts'

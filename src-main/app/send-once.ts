@@ -15,7 +15,7 @@ import { startPeerSession } from './peer-session.ts'
 import { addressOf, checkRecipient, recordConnected, resolveRecipient, routeTo } from './recipients.ts'
 import type { RecipientRoute } from './recipients.ts'
 
-/** What happens during {@link sendOnce} (for one recipient: {@link SendEachInit.on}), as it happens. */
+/** What happens during the send to one recipient of {@link sendEach} ({@link SendEachInit.on}), as it happens. */
 export interface SendOnceEvents {
   /** The peer has started; routing and dialling begin now. */
   started?: () => void
@@ -35,7 +35,7 @@ export interface SendOnceEvents {
   complete?: (result: TransferResult) => void
 }
 
-/** Options of {@link sendOnce}. */
+/** Options of a send to one recipient (the base of {@link SendEachInit}). */
 export interface SendOnceInit {
   /** Holds `identity.key` and `ferry.db`. */
   dataDir: string
@@ -58,7 +58,7 @@ export interface SendOnceInit {
   on?: SendOnceEvents
 }
 
-/** Options of {@link sendEach}: those of {@link sendOnce}, with several recipients. */
+/** Options of {@link sendEach}: those of a send to one recipient, with several recipients. */
 export interface SendEachInit extends Omit<SendOnceInit, 'to' | 'on'> {
   /** Each a contact's name, a peer ID, or a multiaddr ending in `/p2p/<peer ID>`; a repeated one counts once. */
   to: readonly string[]
@@ -68,19 +68,6 @@ export interface SendEachInit extends Omit<SendOnceInit, 'to' | 'on'> {
 
 /** How the send to one recipient of {@link sendEach} ended: its result, or what it threw. */
 export type SendOutcome = { to: string, result: TransferResult, error?: undefined } | { to: string, error: unknown, result?: undefined }
-
-/**
- * Sends `paths` to `to` and resolves once the receiver confirmed every file's SHA-256 (see the module).
- * @throws {ConfigError} (`invalid-config`) for a malformed multiaddr — before any peer is started
- * @throws {UnknownContactError} / {AmbiguousContactError} for a name; {@link RecipientBlockedError} (`blocked`) for a
- *   blocked contact; {@link OwnPeerError} for this device; the errors of routing and of the transfer service's send
- */
-export async function sendOnce (init: SendOnceInit): Promise<TransferResult> {
-  const [outcome] = await sendEach({ ...init, to: [init.to], on: () => init.on ?? {} })
-  if (outcome == null) throw new Error('sendEach returns one outcome per recipient')
-  if (outcome.result == null) throw outcome.error
-  return outcome.result
-}
 
 /**
  * Sends `paths` (or `text`) to every recipient of `to` at once, a transfer each (see the module). A recipient that
