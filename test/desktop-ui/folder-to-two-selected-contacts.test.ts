@@ -25,7 +25,7 @@ describe('a folder dropped on two selected contacts (Chromium, three ferry serve
   before(async () => {
     const relay = await startRelay(await tempDir('ferry-ui-many-relay-'))
     browser = await launchChromium()
-    ;[alice, bob, carol] = await Promise.all(['Alice', 'Bob', 'Carol'].map(async name => openSide(browser, relay.addr, name)))
+    ;[alice, bob, carol] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob'), openSide(browser, relay.addr, 'Carol')])
     await alice.page.getByRole('button', { name: 'Peers', exact: true }).click()
     for (const friend of [bob, carol]) {
       await friend.page.getByRole('button', { name: 'My ID', exact: true }).click()
