@@ -14,7 +14,7 @@ import { AbortedError } from '../errors/index.ts'
 
 /**
  * Bytes a bucket lets through at once after it was idle, as the time they take at its rate, in ms: small enough that
- * a 4 s measurement at the limit stays within 3 % of it, large enough to let a 64 KiB data frame through without a
+ * it adds under 3 % to a 4 s measurement at the limit, large enough to let a 64 KiB data frame through without a
  * timer at any limit of 1 MiB/s and up.
  */
 export const RATE_BURST_MS = 100
