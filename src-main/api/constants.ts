@@ -12,7 +12,7 @@
 export const PAGE_CALL_NAMES = [
   'getSnapshot', 'listHistory', 'getTransfer', 'addContact', 'addNearby', 'updateContact', 'removeContact',
   'getFingerprint', 'answerOffer', 'cancelTransfer', 'resumeTransfer', 'showInFolder', 'updateSettings',
-  'chooseDownloadDir', 'getDiagnostics', 'checkNetwork', 'sendText', 'openFile',
+  'chooseDownloadDir', 'getDiagnostics', 'checkNetwork', 'sendText', 'openFile', 'sendAgain',
   'listOutbox', 'cancelOutbox'
 ] as const
 
@@ -50,3 +50,8 @@ export class ApiError extends Error {
     this.name = 'ApiError'
   }
 }
+
+/** Most recipients of one send (`alsoTo` holds the others): each gets a transfer of its own, all running at once. */
+export const MAX_RECIPIENTS = 32
+/** Highest upload limit the `uploadLimit` setting takes, MiB/s (0 is none; above this a limit means nothing). */
+export const MAX_UPLOAD_LIMIT_MIBPS = 100_000

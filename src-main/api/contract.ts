@@ -7,23 +7,28 @@
  * preload and renderer).
  */
 import { z } from 'zod'
-import type { Notice, OfferView, OutboxView, PeerView, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'
+import type { Notice, OfferView, OutboxView, PeerView, RecipientSend, Snapshot, SettingsView, TransferView, IdentityView } from './views.ts'
 import type { NetworkCheckView } from './network.ts'
 
-import { ApiError, DEVICE_KINDS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RELAYS, MAX_SEND_FILES, MAX_SEND_TEXT_CHARS } from './constants.ts'
+import { ApiError, DEVICE_KINDS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RECIPIENTS, MAX_RELAYS, MAX_SEND_FILES, MAX_SEND_TEXT_CHARS, MAX_UPLOAD_LIMIT_MIBPS } from './constants.ts'
 import type { EVENT_NAMES, PAGE_CALL_NAMES } from './constants.ts'
 import { LANGUAGE_CHOICES } from '../text/index.ts'
 
-export { API_VERSION, ApiError, EVENT_NAMES, MAX_FILES_IN_EVENTS, MAX_SEND_FILES, PAGE_CALL_NAMES } from './constants.ts'
+export { API_VERSION, ApiError, EVENT_NAMES, MAX_FILES_IN_EVENTS, MAX_SEND_FILES, MAX_UPLOAD_LIMIT_MIBPS, PAGE_CALL_NAMES } from './constants.ts'
 
 const PeerIdSchema = z.string().min(1).max(128).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, 'not a base58 peer ID')
 const TransferIdSchema = z.uuid()
 const NameSchema = z.string().trim().min(1).max(MAX_NAME_CHARS)
 /**
  * Queue the send in the outbox instead of dialling now: for a contact who is offline, offered when presence sees it
- * online (docs/ARCHITECTURE.md "The outbox"). Contacts only.
+ * online (docs/ARCHITECTURE.md "The outbox"). Contacts only, and one recipient: not with `alsoTo`.
  */
 const QueueSchema = z.boolean().optional()
+/**
+ * More recipients of the same send besides `peerId`: each gets a transfer of its own, all running at once; one that
+ * cannot be sent to (blocked, offline, declining) does not stop the others (the result's `transfers` lists each).
+ */
+const AlsoToSchema = z.array(PeerIdSchema).max(MAX_RECIPIENTS - 1).optional()
 
 /** Request schemas, one per call; a call without arguments takes `{}`. */
 export const RequestSchemas = {
@@ -51,6 +56,11 @@ export const RequestSchemas = {
   cancelTransfer: z.object({ transferId: TransferIdSchema }).strict(),
   /** Continues an interrupted send from where the receiver's verified bytes end. */
   resumeTransfer: z.object({ transferId: TransferIdSchema }).strict(),
+  /**
+   * Sends a send that failed, was cancelled, declined or interrupted again: resumed where the receiver kept its
+   * verified bytes (as `resumeTransfer`), else as a new transfer of the same files (checked on disk again) or text.
+   */
+  sendAgain: z.object({ transferId: TransferIdSchema }).strict(),
   /** Shows a received file (or the transfer's folder) in the system file manager. Electron only. */
   showInFolder: z.object({ transferId: TransferIdSchema, fileIndex: z.int().min(0).optional() }).strict(),
   /**
@@ -74,7 +84,9 @@ export const RequestSchemas = {
     /** Router port mapping (UPnP-IGD); a change restarts the peer when nothing runs, else applies at the next start. */
     upnp: z.boolean().optional(),
     /** The language: `system` follows the system (docs/I18N.md). */
-    language: z.enum(LANGUAGE_CHOICES).optional()
+    language: z.enum(LANGUAGE_CHOICES).optional(),
+    /** Upload speed limit of all sends together, MiB/s; 0 for none (docs/SETTINGS.md). Applies to running sends at once. */
+    uploadLimit: z.number().min(0).max(MAX_UPLOAD_LIMIT_MIBPS).optional()
   }).strict(),
   /** Opens a native folder picker and stores the choice. Electron only. */
   chooseDownloadDir: z.object({}).strict(),
@@ -86,7 +98,7 @@ export const RequestSchemas = {
    * Sends a text snippet (at most 1 MiB of UTF-8, docs/PROTOCOL.md §4 "offer", kind `text`) to a peer: typed in a
    * contact's "Send text…" box or pasted on a contact card. Returns at once; `transfer` events follow.
    */
-  sendText: z.object({ peerId: PeerIdSchema, text: z.string().min(1).max(MAX_SEND_TEXT_CHARS), queue: QueueSchema }).strict(),
+  sendText: z.object({ peerId: PeerIdSchema, text: z.string().min(1).max(MAX_SEND_TEXT_CHARS), queue: QueueSchema, alsoTo: AlsoToSchema }).strict(),
   /**
    * Electron only, sent by the preload (never by page code, which has no paths): files resolved with
    * `webUtils.getPathForFile`, each with the `/`-separated path it gets in the transfer (the page expands dropped
@@ -96,10 +108,11 @@ export const RequestSchemas = {
   sendLocalFiles: z.object({
     peerId: PeerIdSchema,
     files: z.array(z.object({ path: z.string().min(1).max(4096), relativePath: z.string().min(1).max(4096) }).strict()).min(1).max(MAX_SEND_FILES),
-    queue: QueueSchema
+    queue: QueueSchema,
+    alsoTo: AlsoToSchema
   }).strict(),
   /** Headless only: sends the files of a finished upload (see the server's upload endpoint). */
-  sendUpload: z.object({ peerId: PeerIdSchema, uploadId: z.uuid(), queue: QueueSchema }).strict(),
+  sendUpload: z.object({ peerId: PeerIdSchema, uploadId: z.uuid(), queue: QueueSchema, alsoTo: AlsoToSchema }).strict(),
   /** The sends waiting for their contact to come online, oldest first. */
   listOutbox: z.object({}).strict(),
   /** Removes a send from the outbox (and stops it if it is being offered): nothing of it is sent. */
@@ -125,19 +138,27 @@ export interface Results {
   answerOffer: { ok: true }
   cancelTransfer: { ok: true }
   resumeTransfer: { transferId: string }
+  sendAgain: { transferId: string }
   showInFolder: { ok: true }
   openFile: { ok: true }
   updateSettings: SettingsView
   chooseDownloadDir: SettingsView
   getDiagnostics: { text: string }
   checkNetwork: NetworkCheckView
-  sendText: { transferId: string }
+  /** With `alsoTo`: `transferId` is the first started, `transfers` says for every recipient (in order) how it started. */
+  sendText: SendStarted
   /** Returns at once with the ID the transfer will have; its progress arrives as `transfer` events. */
-  sendLocalFiles: { transferId: string }
-  sendUpload: { transferId: string }
+  sendLocalFiles: SendStarted
+  sendUpload: SendStarted
   listOutbox: OutboxView[]
   /** `cancelled`: it was in the outbox and is gone now. */
   cancelOutbox: { cancelled: boolean }
+}
+
+/** What a send call returns: a transfer ID, and with `alsoTo` how the send to each recipient started. */
+export interface SendStarted {
+  transferId: string
+  transfers?: RecipientSend[]
 }
 
 /** Events from the core to the UI. */
@@ -195,10 +216,11 @@ export interface PickedFile {
  */
 export type FerryApi = { [K in PageCallName]: (request: Requests[K]) => Promise<Results[K]> } & {
   /**
-   * Sends files to a peer: resolved to paths by the Electron preload, or uploaded to the headless server. With
-   * `options.queue`, queued in the outbox for a contact who is offline.
+   * Sends files to a peer — and the same files to each of `options.alsoTo`, a transfer each — resolved to paths by
+   * the Electron preload, or uploaded once to the headless server. With `options.queue` (one recipient), queued in
+   * the outbox for a contact who is offline.
    */
-  sendFiles: (peerId: string, files: PickedFile[], options?: { queue?: boolean }) => Promise<{ transferId: string }>
+  sendFiles: (peerId: string, files: PickedFile[], options?: { queue?: boolean, alsoTo?: readonly string[] }) => Promise<SendStarted>
   on: <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => () => void
 }
 

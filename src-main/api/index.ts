@@ -20,13 +20,13 @@
  */
 export {
   API_VERSION, ApiError, CALL_NAMES, dispatch, EVENT_NAMES, ipcChannel, MAX_FILES_IN_EVENTS, PAGE_CALL_NAMES,
-  MAX_SEND_FILES, parseRequest, toApiErrorData
+  MAX_SEND_FILES, MAX_UPLOAD_LIMIT_MIBPS, parseRequest, toApiErrorData
 } from './contract.ts'
 export type {
-  ApiErrorData, ApiHandlers, CallName, EventName, Events, FerryApi, PageCallName, PickedFile, Requests, Results
+  ApiErrorData, ApiHandlers, CallName, EventName, Events, FerryApi, PageCallName, PickedFile, Requests, Results, SendStarted
 } from './contract.ts'
 export type {
-  Capabilities, DeviceKind, FileView, IdentityView, Notice, OfferView, OutboxView, PeerView, RelayStatus, SettingsView, Snapshot, UpnpStatus,
-  TransferStateView, TransferView
+  Capabilities, DeviceKind, FileView, IdentityView, Notice, OfferView, OutboxView, PeerView, RecipientSend, RelayStatus, SettingsView,
+  Snapshot, UpnpStatus, TransferStateView, TransferView
 } from './views.ts'
 export type { NatMappingView, NetworkCheckView, ReachView, RelayCheckView, StunCheckView } from './network.ts'

@@ -193,6 +193,15 @@ export interface SettingsView {
   upnp: boolean
   /** The language of the page, notifications, tray and the app's words: `system` (default) follows the system (docs/I18N.md). */
   language: LanguageChoice
+  /** Upload speed limit of all sends together, MiB/s; 0 (default) for none (docs/SETTINGS.md). */
+  uploadLimit: number
+}
+
+/** How a send to one of several recipients started: its transfer ID, or why it could not start (`code`, words). */
+export interface RecipientSend {
+  peerId: string
+  transferId?: string
+  error?: { code: string, message: string }
 }
 
 /**

@@ -16,7 +16,7 @@ import { startPeerSession } from './peer-session.ts'
 import { PeersView } from './peers-view.ts'
 import { Sends } from './send.ts'
 import { readDeviceFacts } from './device.ts'
-import { resolveSettings } from './settings.ts'
+import { resolveSettings, uploadBytesPerSecond } from './settings.ts'
 import { systemLocale } from './environment.ts'
 import { resolveLanguage, setLanguage, t } from '../text/index.ts'
 import { TransferViews } from './transfers-view.ts'
@@ -187,6 +187,7 @@ export class AppState {
       presence: init.presence ?? {}
     })
     if (presence == null) throw new Error('presence is started with every app session')
+    peer.transfers.setUploadLimit(uploadBytesPerSecond(settings.uploadLimit))
     const identity = new IdentityTracker({
       bus: this.bus,
       peer,

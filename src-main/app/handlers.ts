@@ -12,7 +12,7 @@ import { checkedName } from './contact-book.ts'
 import { addContact, addNearby, getFingerprint, removeContact, updateContact } from './contacts.ts'
 import { toApiError } from './errors.ts'
 import { validateLocalFiles } from './send.ts'
-import { persistSettings } from './settings.ts'
+import { persistSettings, uploadBytesPerSecond } from './settings.ts'
 import { receivedPathToOpen } from './received-files.ts'
 import { diagnosticsOf } from './diagnostics.ts'
 import { checkAppNetwork } from './network.ts'
@@ -25,6 +25,15 @@ export const SNAPSHOT_TRANSFERS = 50
 /** `unsupported`, in the words of `key` (what only the desktop app does). */
 function unsupported (key: MessageKey): ApiError {
   return new ApiError('unsupported', t(key))
+}
+
+/**
+ * The contact a `queue: true` send request is queued for (a queued send has one recipient).
+ * @throws {ApiError} `invalid-request` with `alsoTo`; the errors of `Sends.recipient`
+ */
+export function queuedRecipient (app: AppState, req: { peerId: string, alsoTo?: readonly string[] }): string {
+  if (req.alsoTo != null && req.alsoTo.length > 0) throw new ApiError('invalid-request', t('app.outbox.oneRecipient'))
+  return app.sends.recipient(req.peerId, { peerIdOnly: true }).peerId
 }
 
 /** The absolute path `showInFolder` reveals, from the store only (never from the request). */
@@ -75,6 +84,7 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
   if (req.checkForUpdates != null) patch.checkForUpdates = req.checkForUpdates
   if (req.upnp != null) patch.upnp = req.upnp
   if (req.language != null) patch.language = req.language
+  if (req.uploadLimit != null) patch.uploadLimit = req.uploadLimit
   persistSettings(app.peer.store.settings, patch)
   // Port mapping and the relay for contacts are libp2p services: switching one takes a restart of the peer, as new
   // relays do.
@@ -87,6 +97,7 @@ async function updateSettings (app: AppState, req: Requests['updateSettings']): 
     app.peer.transfers.setDisplayName(patch.displayName)
     app.identity.setDisplayName(patch.displayName)
   }
+  if (patch.uploadLimit != null) app.peer.transfers.setUploadLimit(uploadBytesPerSecond(patch.uploadLimit))
   if (patch.deviceKind != null) {
     app.peer.transfers.setDeviceKind(patch.deviceKind)
     app.identity.setDeviceKind(patch.deviceKind)
@@ -145,6 +156,7 @@ export function createHandlers (app: AppState): ApiHandlers {
       return { ok: true }
     },
     resumeTransfer: async (req) => app.sends.resume(req.transferId),
+    sendAgain: async (req, signal) => app.sends.sendAgain(req.transferId, signal),
     showInFolder: async (req) => {
       if (host?.showInFolder == null) throw unsupported('app.showInFolderDesktopOnly')
       await host.showInFolder(folderPathOf(app, req))
@@ -170,12 +182,15 @@ export function createHandlers (app: AppState): ApiHandlers {
     },
     getDiagnostics: async () => ({ text: diagnosticsOf(app) }),
     checkNetwork: async (_req, signal) => checkAppNetwork(app, signal),
-    sendText: async (req, signal) => req.queue === true
-      ? app.outbox.queue(app.sends.recipient(req.peerId, { peerIdOnly: true }).peerId, { text: req.text }, undefined, signal)
-      : app.sends.startText(req.peerId, req.text),
-    sendLocalFiles: async (req, signal) => req.queue === true
-      ? app.outbox.queue(app.sends.recipient(req.peerId, { peerIdOnly: true }).peerId, { files: await validateLocalFiles(req.files, signal) }, undefined, signal)
-      : app.sends.start(req.peerId, await validateLocalFiles(req.files, signal)),
+    sendText: async (req, signal) => {
+      if (req.queue === true) return app.outbox.queue(queuedRecipient(app, req), { text: req.text }, undefined, signal)
+      return req.alsoTo == null ? app.sends.startText(req.peerId, req.text) : app.sends.startTextMany([req.peerId, ...req.alsoTo], req.text)
+    },
+    sendLocalFiles: async (req, signal) => {
+      const files = await validateLocalFiles(req.files, signal)
+      if (req.queue === true) return app.outbox.queue(queuedRecipient(app, req), { files }, undefined, signal)
+      return req.alsoTo == null ? app.sends.start(req.peerId, files) : app.sends.startMany([req.peerId, ...req.alsoTo], files)
+    },
     listOutbox: async () => app.outbox.list(),
     cancelOutbox: async (req) => ({ cancelled: app.outbox.cancel(req.id) }),
     sendUpload: async () => { throw new ApiError('unsupported', 'Uploads are sent by the headless server (it replaces this handler with app.sendPrepared)') }

@@ -9,7 +9,7 @@
  *   peer ID always means that peer, whatever a contact is named), `checkRecipient` (`blocked` before anything
  *   is dialled; not this device), `routeTo` (LAN, last known address, a contact's Ferry that relays for its
  *   contacts, the contact's relays, the configured relays), `recordConnected` (`touchSeen` on connect), and the path
- *   a connection took in words (./path-words.ts: "through Carol's Ferry"). The app's sends and {@link sendOnce}
+ *   a connection took in words (./path-words.ts: "through Carol's Ferry"). The app's sends and {@link sendEach}
  *   (`ferry send`) use them; {@link App.sendTo} takes a recipient as `ferry send --to` does.
  * - **Receive policy** (./receive-policy.ts): `receivePolicy` — blocked and contacts-only refused unseen, trusted
  *   contacts accepted without asking, strangers rate-limited, everyone else asked (or, for `ferry receive --yes`,
@@ -61,7 +61,7 @@
 import { ApiError } from '../api/index.ts'
 import { AppState } from './app.ts'
 import { toApiError } from './errors.ts'
-import { createHandlers } from './handlers.ts'
+import { createHandlers, queuedRecipient } from './handlers.ts'
 import { validateLocalFiles } from './send.ts'
 import { openReceivedFile } from './received-files.ts'
 import type { App, AppInit } from './types.ts'
@@ -72,8 +72,8 @@ export type { Recipient, RecipientRoute } from './recipients.ts'
 export type { ReceivePolicyInit } from './receive-policy.ts'
 export { startPeerSession } from './peer-session.ts'
 export type { PeerSession, PeerSessionInit } from './peer-session.ts'
-export { sendOnce } from './send-once.ts'
-export type { SendOnceEvents, SendOnceInit } from './send-once.ts'
+export { sendEach } from './send-once.ts'
+export type { SendEachInit, SendOnceEvents, SendOnceInit, SendOutcome } from './send-once.ts'
 export type { WordedPath } from './path-words.ts'
 export type { ContactEntry } from './contact-book.ts'
 export type { HistoryEntry, HistoryOptions } from './history.ts'
@@ -118,11 +118,11 @@ export async function startApp (init: AppInit, signal?: AbortSignal): Promise<Ap
   return {
     handlers,
     on: (event, listener) => state.bus.on(event, listener),
-    sendPrepared: async ({ peerId, files, cleanup, queue }, s) => {
+    sendPrepared: async ({ peerId, files, cleanup, queue, alsoTo }, s) => {
       try {
         const checked = await validateLocalFiles(files.map(f => ({ path: f.absPath, relativePath: f.relPath })), s)
-        if (queue === true) return await state.outbox.queue(state.sends.recipient(peerId, { peerIdOnly: true }).peerId, { files: checked }, cleanup, s)
-        return state.sends.start(peerId, checked, cleanup)
+        if (queue === true) return await state.outbox.queue(queuedRecipient(state, { peerId, alsoTo }), { files: checked }, cleanup, s)
+        return alsoTo == null ? state.sends.start(peerId, checked, cleanup) : state.sends.startMany([peerId, ...alsoTo], checked, cleanup)
       } catch (err) {
         await cleanup?.().catch(() => {})
         throw toApiError(err)

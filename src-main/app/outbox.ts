@@ -213,7 +213,7 @@ export class Outbox {
       }
       log('delivering %s to %s', entry.id, entry.peerId)
       if (what.text != null) this.init.sends.startText(entry.peerId, what.text, queued)
-      else this.init.sends.start(entry.peerId, what.files as LocalFile[], undefined, queued)
+      else this.init.sends.start(entry.peerId, what.files as LocalFile[], undefined, { queued })
     } catch (err) {
       log('queued %s could not be offered now: %s', entry.id, (err as Error).message)
     } finally {

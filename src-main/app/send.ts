@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto'
 import { ApiError } from '../api/index.ts'
-import { canResume, errorMessage, FerryError, findSendToResume } from '../core/index.ts'
+import { canResume, errorMessage, FerryError, findSendToResume, SharedReads } from '../core/index.ts'
 import { PausedError } from '../core/errors/index.ts'
 import type { LocalFile, Peer } from '../core/index.ts'
 import type { ConnectionInfo } from '../core/node/index.ts'
 import { RESUME_RETRY_FOR_MS } from '../core/index.ts'
-import type { TransferView } from '../api/index.ts'
+import type { RecipientSend, SendStarted, TransferView } from '../api/index.ts'
 import { failureOf, toApiError } from './errors.ts'
 import { checkLocalFiles } from './local-files.ts'
 import { describePath } from './path-words.ts'
@@ -94,11 +94,13 @@ export class Sends {
    * is a peer ID (the contract's `sendLocalFiles` and uploads: nothing else is taken), or a recipient
    * {@link Sends.recipient} resolved. The ID is that of an earlier interrupted send of the same files to that peer (it
    * resumes), else a new UUID. `cleanup` runs once the send ends completed, declined, cancelled, or
-   * failed/interrupted and not resumable.
+   * failed/interrupted and not resumable. `more.queued`: an outbox delivery (its entry's ID becomes the transfer ID);
+   * `more.sharedReads`: the group of a send to several recipients, whose blocks are read once.
    *
    * @throws {ApiError} the errors of {@link Sends.recipient}; `already-running` when these files are being sent to it
    */
-  start (to: string | (Recipient & { peerId: string }), files: LocalFile[], cleanup?: () => Promise<void>, queued?: QueuedDelivery): { transferId: string } {
+  start (to: string | (Recipient & { peerId: string }), files: LocalFile[], cleanup?: () => Promise<void>, more: { queued?: QueuedDelivery, sharedReads?: SharedReads } = {}): { transferId: string } {
+    const { queued, sharedReads } = more
     const peer = this.init.peer()
     // A string is a peer ID only: a contact could be named like another peer's ID.
     const recipient = typeof to === 'string' ? this.recipient(to, { peerIdOnly: true }) : to
@@ -108,10 +110,84 @@ export class Sends {
     if (cleanup != null) this.cleanups.set(transferId, cleanup)
     this.init.views.connecting(transferId, peerId, files.map(f => ({ path: f.relPath, size: f.size })))
     this.run(transferId, async (signal) => {
-      const route = await routeTo(peer, recipient, this.init.relays(), signal)
-      await peer.transfers.sendLocal(route.addr, files, this.sendOptions(transferId, peerId, signal, queued?.onConnected))
+      try {
+        const route = await routeTo(peer, recipient, this.init.relays(), signal)
+        await peer.transfers.sendLocal(route.addr, files, { ...this.sendOptions(transferId, peerId, signal, queued?.onConnected), sharedReads })
+      } finally {
+        // Ended: the others of its group no longer keep blocks for it.
+        sharedReads?.leave()
+      }
     })
     return { transferId }
+  }
+
+  /**
+   * Sends the same `files` to each of `peerIds` (peer IDs only, as {@link Sends.start}; a repeated one counts once):
+   * a transfer per recipient, all running at once, each with its own progress, outcome and history, reading each block
+   * of the files once for all of them where they keep up with each other (the core's `SharedReads`). A recipient that
+   * cannot be sent to — blocked, this device, already being sent these files — gets its error in `transfers` and the
+   * others go on; one that is offline or declines fails its own transfer only. `cleanup` runs once every transfer is
+   * done with the files.
+   *
+   * @returns the first started transfer's ID, and for every recipient (in order) its transfer ID or its error
+   * @throws {ApiError} the first recipient's error when none could start (`cleanup` then runs)
+   */
+  startMany (peerIds: readonly string[], files: LocalFile[], cleanup?: () => Promise<void>): SendStarted {
+    const unique = [...new Set(peerIds)]
+    const shared = new SharedReads(unique.length)
+    let left = 0
+    const once = cleanup == null ? undefined : async (): Promise<void> => { if (--left === 0) await cleanup() }
+    const started = this.each(unique, (peerId) => {
+      const result = this.start(peerId, files, once, { sharedReads: shared })
+      left++
+      return result
+    }, () => { shared.leave() })
+    if (left === 0) void cleanup?.().catch(() => {})
+    return started
+  }
+
+  /** {@link Sends.startText} to each of `peerIds`, as {@link Sends.startMany} does with files. */
+  startTextMany (peerIds: readonly string[], text: string): SendStarted {
+    return this.each([...new Set(peerIds)], (peerId) => this.startText(peerId, text))
+  }
+
+  /**
+   * Sends `send` (a send that failed, was cancelled, declined or interrupted) again: resumed when it can be
+   * ({@link Sends.resume}), else started afresh with the same text, or the same files checked on disk again (the ID is
+   * then a new one — or that of an earlier interrupted send of those files to that peer, which resumes).
+   *
+   * @throws {ApiError} `not-found` for an unknown transfer or a receive; `already-running` while it runs; the file
+   *   errors of `sendLocalFiles` (`source-unreadable`, …) when a file is gone; the errors of {@link Sends.recipient}
+   */
+  async sendAgain (transferId: string, signal?: AbortSignal): Promise<{ transferId: string }> {
+    const store = this.init.peer().store
+    const record = store.transfers.get(transferId)
+    if (record?.direction !== 'send') throw new ApiError('not-found', t('app.noSuchTransfer'))
+    // Its view ended (the person saw it end); its task may still be winding down, which only a resume must wait for.
+    if (this.init.views.isRunning(transferId)) throw new ApiError('already-running', t('app.send.alreadyRunning'))
+    if (canResume(record)) return this.resume(transferId)
+    if (record.kind === 'text') return this.startText(record.peerId, record.text ?? '')
+    const entries = store.transfers.files(transferId).map(f => ({ path: f.localPath ?? '', relativePath: f.relPath }))
+    return this.start(record.peerId, await validateLocalFiles(entries, signal))
+  }
+
+  /** Runs `startOne` for each recipient; a recipient's error is kept in its entry (and `failed` called for it). */
+  private each (peerIds: string[], startOne: (peerId: string) => { transferId: string }, failed?: () => void): SendStarted {
+    const transfers: RecipientSend[] = []
+    let firstError: unknown
+    for (const peerId of peerIds) {
+      try {
+        transfers.push({ peerId, transferId: startOne(peerId).transferId })
+      } catch (err) {
+        failed?.()
+        firstError ??= err
+        const apiError = toApiError(err)
+        transfers.push({ peerId, error: { code: apiError.code, message: apiError.message } })
+      }
+    }
+    const first = transfers.find(r => r.transferId != null)?.transferId
+    if (first == null) throw toApiError(firstError)
+    return { transferId: first, transfers }
   }
 
   /**

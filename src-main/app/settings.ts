@@ -1,5 +1,6 @@
 /**
- * The person's settings (display name, kind of device, download folder, relays, contacts-only, check for updates) and
+ * The person's settings (display name, kind of device, download folder, relays, contacts-only, check for updates,
+ * upload limit) and
  * where each value comes from (docs/SETTINGS.md).
  *
  * Precedence, per setting: a value the host passed explicitly to `startApp` (e.g. `ferry serve --relay …`, or
@@ -7,7 +8,7 @@
  * (`store.settings`, written by `updateSettings` / `chooseDownloadDir`) wins; otherwise the default (display name and
  * kind of device: computed from this machine, ./device.ts; download folder: `~/Downloads`; relays: `config.DEFAULT_RELAYS`; contacts-only: off; relay for contacts: on; check for
  * updates: on — only the desktop app acts on it, see src-main/electron/updates.ts; port mapping (`upnp`): on — where
- * the host allows it, `AppInit.upnp`; language: `system`, docs/I18N.md). A change made
+ * the host allows it, `AppInit.upnp`; language: `system`, docs/I18N.md; upload limit: 0, none). A change made
  * in the running app applies at once (relays: see the app) and is stored, so it is what the next run uses unless the
  * host again passes an explicit value.
  */
@@ -18,6 +19,7 @@ import { ContactNameSchema } from '../core/contacts/index.ts'
 import { DATABASE_FILE, DEFAULT_RELAYS, isDeviceKind, parseRelays } from '../core/index.ts'
 import { openStore } from '../core/store/index.ts'
 import type { SettingsRepository } from '../core/store/index.ts'
+import { MAX_UPLOAD_LIMIT_MIBPS } from '../api/index.ts'
 import type { SettingsView } from '../api/index.ts'
 import { isLanguageChoice } from '../text/index.ts'
 import { defaultDeviceKind, defaultDeviceName } from './device.ts'
@@ -26,8 +28,13 @@ import type { DeviceFacts } from './device.ts'
 /** Keys of the settings in `store.settings`. */
 export const SETTING_KEYS = {
   displayName: 'displayName', deviceKind: 'deviceKind', downloadDir: 'downloadDir', relays: 'relays', contactsOnly: 'contactsOnly', checkForUpdates: 'checkForUpdates', upnp: 'upnp',
-  language: 'language', relayForContacts: 'relayForContacts'
+  language: 'language', relayForContacts: 'relayForContacts', uploadLimit: 'uploadLimit'
 } as const
+
+/** Bytes per second of the `uploadLimit` setting (MiB/s; 0 is none): undefined for none. */
+export function uploadBytesPerSecond (mibPerSecond: number): number | undefined {
+  return mibPerSecond > 0 ? mibPerSecond * 1024 * 1024 : undefined
+}
 
 /** Values the host gave explicitly (each wins over the stored one). */
 export interface ExplicitSettings {
@@ -59,6 +66,8 @@ export function storedSettings (repo: SettingsRepository): Partial<SettingsView>
   if (typeof upnp === 'boolean') out.upnp = upnp
   const language = repo.get(SETTING_KEYS.language)
   if (isLanguageChoice(language)) out.language = language
+  const uploadLimit = repo.get(SETTING_KEYS.uploadLimit)
+  if (typeof uploadLimit === 'number' && uploadLimit >= 0 && uploadLimit <= MAX_UPLOAD_LIMIT_MIBPS) out.uploadLimit = uploadLimit
   return out
 }
 
@@ -89,7 +98,8 @@ export async function resolveSettings (dataDir: string, explicit: ExplicitSettin
     relayForContacts: stored.relayForContacts ?? true,
     checkForUpdates: stored.checkForUpdates ?? true,
     upnp: stored.upnp ?? true,
-    language: stored.language ?? 'system'
+    language: stored.language ?? 'system',
+    uploadLimit: stored.uploadLimit ?? 0
   }
 }
 

@@ -1,5 +1,5 @@
 /** The public types of the app service (see ./index.ts). */
-import type { ApiHandlers, EventName, Events } from '../api/index.ts'
+import type { ApiHandlers, EventName, Events, SendStarted } from '../api/index.ts'
 import type { PresenceInit } from '../core/contacts/index.ts'
 import type { LocalFile, Peer, TransferTimeouts } from '../core/index.ts'
 import type { LocalFileEntry } from './local-files.ts'
@@ -54,6 +54,8 @@ export interface AppInit {
 /** Files a host prepared for sending (e.g. the headless server's upload), and what to do once they are not needed. */
 export interface PreparedSend {
   peerId: string
+  /** More recipients of the same files, a transfer each (`Sends.startMany`); `cleanup` then runs once all are done. */
+  alsoTo?: readonly string[]
   /** Each with its path in the transfer (`relPath`), its absolute path and its size in bytes. */
   files: LocalFile[]
   /**
@@ -76,7 +78,7 @@ export interface App {
    * @throws {ApiError} `invalid-path` / `source-unreadable` / `unsafe-path` for bad files, `blocked` for a blocked
    *   contact (cleanup is then run, since nothing will use the files)
    */
-  sendPrepared: (send: PreparedSend, signal: AbortSignal) => Promise<{ transferId: string }>
+  sendPrepared: (send: PreparedSend, signal: AbortSignal) => Promise<SendStarted>
   /**
    * Sends local files to `to` as `ferry send --to` names a recipient — a contact's name, a peer ID, or a multiaddr
    * ending in `/p2p/<peer ID>` (./recipients.ts) — after the checks of `sendLocalFiles`; returns at once with the

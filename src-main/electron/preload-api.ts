@@ -45,7 +45,7 @@ export function createPreloadApi (deps: PreloadDeps): FerryApi {
   const api: Record<string, unknown> = {}
   for (const name of PAGE_CALLS) api[name] = async (request: unknown) => await call(name, request)
 
-  api.sendFiles = async (peerId: string, picked: PickedFile[], options?: { queue?: boolean }): Promise<{ transferId: string }> => {
+  api.sendFiles = async (peerId: string, picked: PickedFile[], options?: { queue?: boolean, alsoTo?: readonly string[] }): Promise<{ transferId: string }> => {
     if (!Array.isArray(picked) || picked.length === 0) throw errorData({ name: 'ApiError', code: 'invalid-request', message: 'No files to send' })
     const files = picked.map(p => {
       let filePath: unknown
@@ -59,7 +59,8 @@ export function createPreloadApi (deps: PreloadDeps): FerryApi {
       }
       return { path: filePath, relativePath: p.relativePath }
     })
-    const request = options?.queue === true ? { peerId, files, queue: true } : { peerId, files }
+    const alsoTo = options?.alsoTo
+    const request = { peerId, files, ...(options?.queue === true ? { queue: true } : {}), ...(alsoTo == null || alsoTo.length === 0 ? {} : { alsoTo: [...alsoTo] }) }
     const reply = await deps.invoke(ipcChannel('sendLocalFiles', 'call'), request) as { ok: boolean, result?: unknown, error?: ApiErrorData }
     if (reply?.ok === true) return reply.result as { transferId: string }
     throw errorData(reply?.error)

@@ -27,9 +27,9 @@ export function bridgeHandlers (app: ServedApp, uploads: UploadStore): ApiHandle
     },
     sendUpload: async (request, signal) => {
       const taken = uploads.handOver(request.uploadId)
-      let result: { transferId: string }
+      let result: Awaited<ReturnType<ServedApp['sendPrepared']>>
       try {
-        result = await app.sendPrepared({ peerId: request.peerId, files: taken.files, cleanup: taken.cleanup, queue: request.queue }, signal)
+        result = await app.sendPrepared({ peerId: request.peerId, alsoTo: request.alsoTo, files: taken.files, cleanup: taken.cleanup, queue: request.queue }, signal)
       } catch (err) {
         taken.release()
         throw err

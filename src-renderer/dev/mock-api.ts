@@ -66,7 +66,7 @@ const ok = async <T>(v: T): Promise<T> => {
 const invite = `ferry:${id('Me0')}?name=Dev%20Machine&relay=/ip4/127.0.0.1/tcp/4001/p2p/${id('Relay')}`
 const qr = await QRCode.toString(invite, { type: 'svg', margin: 1 })
 const identity = { peerId: id('Me0'), shortId: id('Me0').slice(-8), displayName: 'Dev Machine', deviceKind: 'laptop' as const, invite, inviteQrSvg: qr, relayStatus: 'reserved' as const, upnp: 'mapped' as const, addrs: [`/ip4/127.0.0.1/tcp/4001/p2p/${id('Relay')}/p2p-circuit/webrtc/p2p/${id('Me0')}`] }
-let settings = { displayName: 'Dev Machine', displayNameIsDefault: flags.has('first-run'), deviceKind: 'laptop' as 'desktop' | 'laptop' | 'server', downloadDir: '/home/dev/Downloads/Ferry', relays: [`/ip4/127.0.0.1/tcp/4001/p2p/${id('Relay')}`], contactsOnly: false, relayForContacts: true, checkForUpdates: true, upnp: true, language: 'system' as 'system' | 'en' | 'zh-CN' }
+let settings = { displayName: 'Dev Machine', displayNameIsDefault: flags.has('first-run'), deviceKind: 'laptop' as 'desktop' | 'laptop' | 'server', downloadDir: '/home/dev/Downloads/Ferry', relays: [`/ip4/127.0.0.1/tcp/4001/p2p/${id('Relay')}`], contactsOnly: false, relayForContacts: true, checkForUpdates: true, upnp: true, language: 'system' as 'system' | 'en' | 'zh-CN', uploadLimit: 0 }
 
 // Live progress on the running transfer.
 setInterval(() => {
@@ -98,6 +98,7 @@ export const mockApi: FerryApi = {
   answerOffer: r => { setTimeout(() => emit('offer-closed', { transferId: r.transferId }), 50); return ok({ ok: true as const }) },
   cancelTransfer: r => { const t = transfers.find(x => x.id === r.transferId)!; t.state = 'cancelled'; t.running = false; t.canCancel = false; emit('transfer', { ...t }); return ok({ ok: true as const }) },
   resumeTransfer: r => ok({ transferId: r.transferId }),
+  sendAgain: r => ok({ transferId: r.transferId }),
   showInFolder: () => ok({ ok: true as const }),
   updateSettings: r => { settings = { ...settings, ...r, displayNameIsDefault: r.displayName == null && settings.displayNameIsDefault }; emit('settings', settings); return ok(settings) },
   chooseDownloadDir: () => ok(settings),

@@ -19,25 +19,8 @@ import { startRelay, stopAll } from '../helpers/cli.ts'
 import { readdir, unlink } from 'node:fs/promises'
 import { randomFile, tempDir } from '../helpers/files.ts'
 import { assertFitsPhoneAndPassesAxe } from './page-checks.ts'
-import { openSide, shoot } from './side.ts'
+import { dropFile, openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
-
-/** Drags the file at `path` from outside the page onto the middle of `target`, and drops it there. */
-async function dropFile (side: Side, target: Locator, path: string): Promise<void> {
-  const box = await target.boundingBox()
-  assert.ok(box != null, 'the drop target is on screen')
-  const cdp = await side.page.context().newCDPSession(side.page)
-  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 }
-  // dragOperationsMask 1: the file manager offers a copy.
-  const data = { items: [], files: [path], dragOperationsMask: 1 }
-  try {
-    await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data })
-    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data })
-    await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data })
-  } finally {
-    await cdp.detach()
-  }
-}
 
 describe('a send\'s state shows where the person sent from (Chromium, two ferry serve processes)', needsChromium(), () => {
   let browser: Browser

@@ -3,7 +3,8 @@
  * servers) and a Chromium page on the URL it printed, with the display name set through Settings.
  */
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import assert from 'node:assert/strict'
+import type { Browser, Locator, Page } from 'playwright-core'
 import { TEST_OUTPUT_DIR } from '../helpers/browser.ts'
 import { ferry } from '../helpers/cli.ts'
 import type { FerryProcess, SpawnOptions } from '../helpers/cli.ts'
@@ -47,4 +48,24 @@ export async function openSide (browser: Browser, relayAddr: string, name: strin
 /** Saves a full-page screenshot as `test-output/desktop-ui/<name>.png`. */
 export async function shoot (page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+}
+
+/**
+ * Drags the file or folder at `path` from outside the page onto the middle of `target`, and drops it there: a real
+ * browser drag (Chrome DevTools Protocol `Input.dispatchDragEvent`), so the browser's own drop-effect rules apply.
+ */
+export async function dropFile (side: Side, target: Locator, path: string): Promise<void> {
+  const box = await target.boundingBox()
+  assert.ok(box != null, 'the drop target is on screen')
+  const cdp = await side.page.context().newCDPSession(side.page)
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+  // dragOperationsMask 1: the file manager offers a copy.
+  const data = { items: [], files: [path], dragOperationsMask: 1 }
+  try {
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data })
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data })
+    await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data })
+  } finally {
+    await cdp.detach()
+  }
 }

@@ -12,7 +12,9 @@
  * The two sides read like docs/PROTOCOL.md §5: `sender.ts` (a send session, one method per Sender step) and
  * `receiver.ts` + `receive-frames.ts` (a receive session: steps 1–5, then one handler per message). The states a
  * transfer is recorded in — terminal, unfinished, resumable, and how an ending is recorded — are `lifecycle.ts`'s.
- * A file to send has one shape, `LocalFile`, checked where it enters (`local-files.ts`).
+ * A file to send has one shape, `LocalFile`, checked where it enters (`local-files.ts`). Upload limits are token
+ * buckets the sender waits on before each data frame (`rate-limit.ts`: one per send, one for all sends of the
+ * service); sends of the same files to several recipients share their reads (`shared-reads.ts`).
  *
  * @example
  * ```ts
@@ -42,5 +44,7 @@ export { sourceChange, stampSource } from './source-stamp.ts'
 export type { SourceStamp } from './source-stamp.ts'
 export { StreamClosedError, FrameChannel } from './channel.ts'
 export { SpeedMeter } from './speed.ts'
+export type { Throttle } from './rate-limit.ts'
+export { SharedReads } from './shared-reads.ts'
 export { ProgressReporter } from './progress.ts'
 export * from './types.ts'

@@ -18,6 +18,8 @@ import { openLocalFile } from './local-files.ts'
 import type { LocalFile } from './local-files.ts'
 import { messageForPeer, outcomeOf } from './outcome.ts'
 import { ProgressReporter } from './progress.ts'
+import type { Throttle } from './rate-limit.ts'
+import type { SharedReads } from './shared-reads.ts'
 import { timeoutsOf } from './timeouts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import type { TransferProgress, TransferResult } from './types.ts'
@@ -50,6 +52,10 @@ export interface SendInit {
    * (docs/PROTOCOL.md §4 "offer"), checked by the caller (`textProblem`); recorded with its text.
    */
   text?: string
+  /** Waited on before each data frame: the upload speed limits (./rate-limit.ts). */
+  throttle?: Throttle
+  /** Blocks shared with the other sends of the same files to other recipients (./shared-reads.ts). */
+  sharedReads?: SharedReads
 }
 
 function readError (err: unknown, path: string): TransferError {
@@ -295,14 +301,17 @@ class SendSession {
         // Whole blocks reuse acknowledged buffers; a short one (end of a file) gets its own, so that many small
         // files in flight never hold a block-sized buffer each.
         const length = Math.min(BLOCK_BYTES, file.size - pos)
-        const buf = length === BLOCK_BYTES ? pool.take(feedback.acked) : undefined
-        const block = await readExactly(fh, length, pos, file.absPath, buf)
+        const shared = this.init.sharedReads
+        const buf = length === BLOCK_BYTES && shared == null ? pool.take(feedback.acked) : undefined
+        const at = pos
+        const block = shared == null ? await readExactly(fh, length, pos, file.absPath, buf) : await shared.read(file.absPath, at, length, async () => readExactly(fh, length, at, file.absPath))
         fileHash.update(block)
         for (let at = 0; at < block.byteLength; at += CHUNK_BYTES) {
           const chunk = block.subarray(at, Math.min(at + CHUNK_BYTES, block.byteLength))
           if (this.sent + chunk.byteLength - feedback.acked > WINDOW_BYTES) await feedback.until(() => this.sent + chunk.byteLength - feedback.acked <= WINDOW_BYTES, timeouts.stallMs, signal)
           if (feedback.failure != null) throw feedback.failure
           if (feedback.nack != null) { if (buf != null) pool.hold(buf, this.sent); return feedback.takeNack() }
+          await this.init.throttle?.take(chunk.byteLength, signal)
           await ch.sendData(chunk, signal)
           this.sent += chunk.byteLength
         }

@@ -7,6 +7,7 @@ import type { ConnectionInfo, FerryLibp2p } from '../node/index.ts'
 import type { Store, TransferRecord } from '../store/index.ts'
 import type { TransferState } from './lifecycle.ts'
 import type { OfferLimits } from './offer-budget.ts'
+import type { SharedReads } from './shared-reads.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import type { IncomingOffer, OfferDecision, PeerStanding, TransferProgress, TransferResult } from './types.ts'
 
@@ -82,6 +83,8 @@ export interface TransferServiceInit {
    * peer's stream is reset and its connections closed; nothing is recorded.
    */
   isBlocked?: (peerId: string) => boolean
+  /** Upload speed limit of all sends together, bytes per second (./rate-limit.ts); unset for none. */
+  uploadBytesPerSecond?: number
 }
 
 /** Options of `TransferService.send`. */
@@ -106,4 +109,11 @@ export interface SendOptions {
   retryForMs?: number
   /** Called when the connection dropped and the transfer will be resumed, with the attempt number. */
   onInterrupted?: (attempt: number, err: unknown) => void
+  /** Upload speed limit of this send alone, bytes per second (on top of the service's limit of all sends). */
+  limitBytesPerSecond?: number
+  /**
+   * Blocks shared with the sends of the same files to other recipients (`new SharedReads(n)`, ./shared-reads.ts); the
+   * caller calls its `leave()` once this send has ended.
+   */
+  sharedReads?: SharedReads
 }

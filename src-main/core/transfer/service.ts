@@ -25,6 +25,8 @@ import { sendFiles } from './sender.ts'
 import { STRANGER } from './types.ts'
 import type { IncomingOffer, OfferDecision, PeerStanding, TransferResult } from './types.ts'
 import { TransferJobs } from './jobs.ts'
+import { allOf, RateLimiter } from './rate-limit.ts'
+import type { Throttle } from './rate-limit.ts'
 
 export type { SendOptions, TransferEvents, TransferFailure, TransferServiceInit } from './service-types.ts'
 
@@ -51,11 +53,19 @@ export class TransferService extends EventEmitter<TransferEvents> {
   /** Transfers being received, by transfer ID: the sending peer, the stream, and when the receive has ended. */
   private readonly receiving = new Map<string, { peerId: string, stream: Stream, ended: Promise<void> }>()
   private sweepTimer: ReturnType<typeof setInterval> | undefined
+  /** The upload limit of all sends together (`uploadBytesPerSecond`). */
+  private readonly uploadLimit: RateLimiter
 
   constructor (init: TransferServiceInit) {
     super()
     this.init = { ...init }
     this.budget = new OfferBudget(init.offerLimits)
+    this.uploadLimit = new RateLimiter(init.uploadBytesPerSecond)
+  }
+
+  /** Changes the upload limit of all sends together, bytes per second (undefined: none); running sends follow it. */
+  setUploadLimit (bytesPerSecond: number | undefined): void {
+    this.uploadLimit.setRate(bytesPerSecond)
   }
 
   /** Changes the display name sent with the next offers (offers already sent keep theirs). */
@@ -291,6 +301,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
   private async deliver (to: Multiaddr, files: LocalFile[], options: SendOptions, text?: string): Promise<TransferResult> {
     let peerId = peerIdOf(to)
     const job = this.jobs.track(options.signal, peerId)
+    const throttle = allOf([options.limitBytesPerSecond == null ? undefined : new RateLimiter(options.limitBytesPerSecond), this.uploadLimit])
     let transferId = options.transferId
     let looked = transferId != null
     try {
@@ -304,7 +315,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
           if (!looked && text == null) transferId = findSendToResume(this.init.store, peerId, files)
           looked = true
           transferId = job.id() ?? transferId
-          const result = await this.sendOver(conn, files, job.signal, job.setId, transferId, text)
+          const result = await this.sendOver(conn, files, job.signal, job.setId, { transferId, text, throttle, sharedReads: options.sharedReads })
           this.emit('complete', result, this.recordOf(result.transferId))
           return result
         } catch (err) {
@@ -351,7 +362,8 @@ export class TransferService extends EventEmitter<TransferEvents> {
    * Sends over an open connection as transfer `transferId`: it resumes that send when it is recorded, with this peer,
    * and can resume (./lifecycle.ts); a new transfer gets that ID when it is not recorded yet, else a random one.
    */
-  private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal, onTransferId: (id: string) => void, transferId?: string, text?: string): Promise<TransferResult> {
+  private async sendOver (conn: Connection, files: LocalFile[], signal: AbortSignal, onTransferId: (id: string) => void,
+    { transferId, text, throttle, sharedReads }: { transferId?: string, text?: string, throttle?: Throttle, sharedReads?: SendOptions['sharedReads'] }): Promise<TransferResult> {
     const peerId = conn.remotePeer.toString()
     const record = transferId == null ? undefined : this.init.store.transfers.get(transferId)
     const resumes = record?.direction === 'send' && record.peerId === peerId && canResume(record)
@@ -364,6 +376,8 @@ export class TransferService extends EventEmitter<TransferEvents> {
       signal,
       timeouts: this.init.timeouts,
       text,
+      throttle,
+      sharedReads,
       onTransferId,
       onProgress: (p) => this.emit('progress', p),
       onAccepted: (transferId, skippedBytes) => { if (skippedBytes > 0) this.emit('resuming', { transferId, direction: 'send', peerId, skippedBytes }) }

@@ -11,6 +11,7 @@ export const enOutbox = {
   'failure.notAContact': 'Only a contact can get a queued send: add them as a contact first.',
   // The app (src-main/app/outbox.ts)
   'app.outbox.notAContact': 'Only a contact can get a queued send: add them as a contact first',
+  'app.outbox.oneRecipient': 'A queued send goes to one contact: queue it for each of them',
   'app.outbox.delivered': 'Your queued send reached {name}.',
   // The page's Transfers view
   'outbox.title': 'Waiting to send',

@@ -8,6 +8,7 @@ export const zhCNOutbox: Readonly<Record<keyof typeof enOutbox, string>> = {
   'failure.outboxFull': '发件箱已满。请取消一个排队的发送，或等待部分发送完成。',
   'failure.notAContact': '只有联系人才能接收排队的发送：请先将其添加为联系人。',
   'app.outbox.notAContact': '只有联系人才能接收排队的发送：请先将其添加为联系人',
+  'app.outbox.oneRecipient': '排队发送只能有一个联系人：请分别为每个人排队',
   'app.outbox.delivered': '你排队的发送已送达 {name}。',
   'outbox.title': '等待发送',
   'outbox.waiting': '正在等待 {name} 上线',

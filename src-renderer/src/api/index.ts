@@ -16,8 +16,8 @@ import { connectWsClient, type UploadProgress } from './ws-client.ts'
 export type { UploadProgress }
 
 export type {
-  Capabilities, DeviceKind, FerryApi, FileView, IdentityView, Notice, OfferView, OutboxView, PeerView, PickedFile, RelayStatus, SettingsView, UpnpStatus,
-  Snapshot, TransferStateView, TransferView, Events, EventName
+  Capabilities, DeviceKind, FerryApi, FileView, IdentityView, Notice, OfferView, OutboxView, PeerView, PickedFile, RelayStatus, SettingsView,
+  UpnpStatus, Snapshot, TransferStateView, TransferView, Events, EventName, SendStarted
 } from '../../../src-main/api/index.ts'
 
 declare global {

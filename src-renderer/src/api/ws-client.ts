@@ -25,7 +25,7 @@
  * ```
  */
 import type {
-  ApiErrorData, CallName, EventName, Events, FerryApi, PageCallName, PickedFile, Requests, Results
+  ApiErrorData, CallName, EventName, Events, FerryApi, PageCallName, PickedFile, Requests, Results, SendStarted
 } from '../../../src-main/api/index.ts'
 import { API_VERSION, ApiError, PAGE_CALL_NAMES } from '../../../src-main/api/constants.ts'
 
@@ -270,7 +270,7 @@ export async function connectWsClient (options: WsClientOptions = {}): Promise<W
     })
   }
 
-  const sendFiles = async (peerId: string, files: PickedFile[], options?: { queue?: boolean }): Promise<{ transferId: string }> => {
+  const sendFiles = async (peerId: string, files: PickedFile[], options?: { queue?: boolean, alsoTo?: readonly string[] }): Promise<SendStarted> => {
     const totalBytes = files.reduce((n, f) => n + f.file.size, 0)
     const state: UploadProgress = { peerId, filesDone: 0, fileCount: files.length, sentBytes: 0, totalBytes, phase: 'uploading' }
     if (files.length === 0) throw new ApiError('invalid-request', 'No files to send')
@@ -292,7 +292,9 @@ export async function connectWsClient (options: WsClientOptions = {}): Promise<W
       }
       state.phase = 'sending'
       progress({ ...state })
-      const result = await call('sendUpload', options?.queue === true ? { peerId, uploadId, queue: true } : { peerId, uploadId })
+      // Uploaded once, sent to every recipient (a transfer each), or queued for one.
+      const alsoTo = options?.alsoTo
+      const result = await call('sendUpload', { peerId, uploadId, ...(options?.queue === true ? { queue: true } : {}), ...(alsoTo == null || alsoTo.length === 0 ? {} : { alsoTo: [...alsoTo] }) })
       state.phase = 'done'
       progress({ ...state })
       return result

@@ -16,7 +16,8 @@
  */
 import { getApi } from '../api/index.ts'
 import type {
-  PageApi, UploadProgress, Capabilities, IdentityView, Notice, OfferView, OutboxView, PeerView, PickedFile, SettingsView, Snapshot, TransferView
+  PageApi, UploadProgress, Capabilities, IdentityView, Notice, OfferView, OutboxView, PeerView, PickedFile, SendStarted, SettingsView,
+  Snapshot, TransferView
 } from '../api/index.ts'
 import { describeError } from './errors.ts'
 import { fileCount, formatBytes } from './format.ts'
@@ -75,6 +76,8 @@ class FerryState {
   announcement = $state('')
   /** Transfers whose line on the peer's card the person dismissed. */
   dismissedOnCard = $state<Record<string, true>>({})
+  /** Peers selected to send to together: a drop, pick or text on a selected card goes to every selected peer. */
+  selected = $state<Record<string, true>>({})
   /** When this page started, ms: the peer cards show the transfers of this session (and any still running). */
   private readonly startedAt = Date.now()
 
@@ -235,8 +238,13 @@ class FerryState {
   async sendText (peer: PeerView, text: string): Promise<string | null> {
     if (this.api == null) return null
     try {
-      await this.api.sendText({ peerId: peer.peerId, text, ...(queues(peer) ? { queue: true } : {}) })
-      return null
+      // Several selected: a transfer each (one offline fails alone); one offline contact: queued in the outbox.
+      const also = this.alsoTo(peer)
+      if (also.length === 0 && queues(peer)) {
+        await this.api.sendText({ peerId: peer.peerId, text, queue: true })
+        return null
+      }
+      return this.failedRecipients(await this.api.sendText({ peerId: peer.peerId, text, ...(also.length === 0 ? {} : { alsoTo: also }) }))
     } catch (err) {
       return t('peer.couldNotSend', { name: peer.name, error: describeError(err) })
     }
@@ -251,8 +259,12 @@ class FerryState {
     const api = this.api
     this.uploading = { ...this.uploading, [peer.peerId]: (this.uploading[peer.peerId] ?? 0) + 1 }
     try {
-      await api.sendFiles(peer.peerId, files, queues(peer) ? { queue: true } : undefined)
-      return null
+      const also = this.alsoTo(peer)
+      if (also.length === 0 && queues(peer)) {
+        await api.sendFiles(peer.peerId, files, { queue: true })
+        return null
+      }
+      return this.failedRecipients(await api.sendFiles(peer.peerId, files, also.length === 0 ? undefined : { alsoTo: also }))
     } catch (err) {
       return t('peer.couldNotSend', { name: peer.name, error: describeError(err) })
     } finally {
@@ -266,6 +278,29 @@ class FerryState {
       }
       this.uploading = next
     }
+  }
+
+  /** Selects `peerId` for sending to several peers at once, or unselects it. */
+  toggleSelected (peerId: string): void {
+    const { [peerId]: was, ...rest } = this.selected
+    this.selected = was === true ? rest : { ...rest, [peerId]: true }
+  }
+
+  clearSelection (): void {
+    this.selected = {}
+  }
+
+  /** The other selected peers a send to `peer` goes to as well (not blocked): none unless `peer` itself is selected. */
+  alsoTo (peer: PeerView): string[] {
+    if (this.selected[peer.peerId] !== true) return []
+    return this.peers.filter(p => p.peerId !== peer.peerId && this.selected[p.peerId] === true && !p.blocked).map(p => p.peerId)
+  }
+
+  /** Why the send to some recipients of a send to several could not start, in words (null when all started). */
+  private failedRecipients (started: SendStarted): string | null {
+    const failed = (started.transfers ?? []).filter(r => r.error != null)
+    if (failed.length === 0) return null
+    return failed.map(r => t('peer.couldNotSend', { name: this.peers.find(p => p.peerId === r.peerId)?.name ?? r.peerId, error: r.error?.message ?? '' })).join(' ')
   }
 
   /**
