@@ -27,8 +27,9 @@ import { TOPOLOGIES } from './topologies.ts'
 
 const FILE_MIB = 32
 /**
- * Longest connect time of a cell whose bytes go through TURN, and through the relay circuit, in ms. Measured on the
- * lab's loaded 2-core machine: 2.4–3.1 s and 3.1–3.8 s (docs/CONNECTIVITY.md §6).
+ * Longest connect time of a cell whose bytes go through TURN, and through the relay circuit, in ms: the bounds Ferry
+ * promises, asserted on every run with no margin added. Measured on the lab's shared 2-core machine: 1.6–3.1 s and
+ * 3.3–3.8 s (docs/CONNECTIVITY.md §6), so each run has ≥ 0.9 s and ≥ 2.2 s of room for load.
  */
 const TURN_CONNECT_BOUND_MS = 4_000
 const RELAYED_DATA_CONNECT_BOUND_MS = 6_000
