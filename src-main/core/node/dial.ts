@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Connection } from '@libp2p/interface'
+import type { Connection, ConnectionGater } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { AbortedError, errorMessage, throwIfAborted } from '../errors/index.ts'
@@ -244,7 +245,13 @@ async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOption
   return await watchHandshake(async (failed) => {
     const signal = AbortSignal.any(options.signal == null ? [timeout, failed] : [options.signal, timeout, failed])
     try {
-      return via === 'queue' ? await node.dial(addr, { signal }) : await transportsOf(node).dial(addr, { signal })
+      if (via === 'queue') return await node.dial(addr, { signal })
+      // libp2p's dial queue asks the connection gater first (a blocked peer is never dialled); so does this.
+      const peer = addr.getComponents().findLast(c => c.name === 'p2p')?.value
+      if (peer != null && await componentsOf(node).connectionGater.denyDialPeer?.(peerIdFromString(peer)) === true) {
+        throw new DialError(`Dialling ${peer} is refused (the peer is blocked)`)
+      }
+      return await componentsOf(node).transportManager.dial(addr, { signal })
     } catch (err) {
       if (options.signal?.aborted === true) throw new AbortedError('The dial was cancelled', { cause: err })
       if (failed.aborted && !timeout.aborted) throw failed.reason as Error
@@ -253,14 +260,15 @@ async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOption
   })
 }
 
-/** The part of libp2p's transport manager (`@libp2p/interface-internal`) that {@link dialOnce} uses. */
-interface TransportManager {
-  dial: (addr: Multiaddr, options: { signal: AbortSignal }) => Promise<Connection>
+/** The parts of libp2p's components (`@libp2p/interface-internal`'s transport manager, the gater) {@link dialOnce} uses. */
+interface Components {
+  transportManager: { dial: (addr: Multiaddr, options: { signal: AbortSignal }) => Promise<Connection> }
+  connectionGater: Pick<ConnectionGater, 'denyDialPeer'>
 }
 
-/** The node's transport manager (libp2p's `components`, which its own WebRTC transport dials through the same way). */
-function transportsOf (node: FerryLibp2p): TransportManager {
-  return (node as unknown as { components: { transportManager: TransportManager } }).components.transportManager
+/** The node's components (libp2p's own WebRTC transport dials its signalling circuit through them the same way). */
+function componentsOf (node: FerryLibp2p): Components {
+  return (node as unknown as { components: Components }).components
 }
 
 /** Whether this host has a network interface other than loopback (an ICE agent can gather candidates on it). */
