@@ -39,6 +39,11 @@ export const MAX_SEND_TEXT_CHARS = 2 * 1024 * 1024
 export const MAX_RELAYS = 8
 /** Transfers with more files than this carry no per-file list in events (ask `getTransfer`). */
 export const MAX_FILES_IN_EVENTS = 200
+/**
+ * Most characters (UTF-16 units) of a text snippet a transfer view carries in events, snapshots and history (docs/LIMITS.md);
+ * the whole text (up to 1 MiB of UTF-8) comes from `getTransfer`.
+ */
+export const TEXT_PREVIEW_CHARS = 4096
 
 /** An error returned by a call. `code` is stable; `message` is written for a person. */
 export class ApiError extends Error {

@@ -14,7 +14,7 @@ import { ApiError, DEVICE_KINDS, MAX_INVITE_CHARS, MAX_NAME_CHARS, MAX_RECIPIENT
 import type { EVENT_NAMES, PAGE_CALL_NAMES } from './constants.ts'
 import { LANGUAGE_CHOICES } from '../text/index.ts'
 
-export { API_VERSION, ApiError, EVENT_NAMES, MAX_FILES_IN_EVENTS, MAX_SEND_FILES, MAX_UPLOAD_LIMIT_MIBPS, PAGE_CALL_NAMES } from './constants.ts'
+export { API_VERSION, ApiError, EVENT_NAMES, MAX_FILES_IN_EVENTS, MAX_SEND_FILES, MAX_UPLOAD_LIMIT_MIBPS, PAGE_CALL_NAMES, TEXT_PREVIEW_CHARS } from './constants.ts'
 
 const PeerIdSchema = z.string().min(1).max(128).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, 'not a base58 peer ID')
 const TransferIdSchema = z.uuid()

@@ -20,7 +20,7 @@
  */
 export {
   API_VERSION, ApiError, CALL_NAMES, dispatch, EVENT_NAMES, ipcChannel, MAX_FILES_IN_EVENTS, PAGE_CALL_NAMES,
-  MAX_SEND_FILES, MAX_UPLOAD_LIMIT_MIBPS, parseRequest, toApiErrorData
+  MAX_SEND_FILES, MAX_UPLOAD_LIMIT_MIBPS, parseRequest, TEXT_PREVIEW_CHARS, toApiErrorData
 } from './contract.ts'
 export type {
   ApiErrorData, ApiHandlers, CallName, EventName, Events, FerryApi, PageCallName, PickedFile, Requests, Results, SendStarted

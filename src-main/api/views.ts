@@ -106,8 +106,20 @@ export interface TransferView {
   currentFile?: string
   /** `text` for a text snippet (no files). */
   kind?: 'text'
-  /** A snippet's text (≤ 1 MiB of UTF-8; a received one is peer-supplied: render as text only, escaped). */
+  /**
+   * A snippet's text (a received one is peer-supplied: render as text only, escaped): in events, snapshots and
+   * history at most its first `TEXT_PREVIEW_CHARS` characters (`textTruncated` then set); whole from `getTransfer`.
+   */
   text?: string
+  /** A snippet's size in bytes of UTF-8 (≤ 1 MiB), whether or not `text` is whole. */
+  textBytes?: number
+  /** Set when `text` is only the start of the snippet: ask `getTransfer` for the whole text (e.g. to copy it). */
+  textTruncated?: boolean
+  /**
+   * How many of the offered files the receiver did not accept (`accept.files`, docs/PROTOCOL.md): the files listed
+   * `skipped`; `totalBytes` then counts the accepted files only. Absent: all were accepted.
+   */
+  notAcceptedFiles?: number
   /** `webrtc`, `tcp`, `circuit-relay`, once connected. */
   transport?: string
   /**

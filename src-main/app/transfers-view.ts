@@ -9,7 +9,7 @@
  * this run (the newest {@link MAX_UNRECORDED} of them).
  */
 import { savedNameOf } from './saved-names.ts'
-import { MAX_FILES_IN_EVENTS } from '../api/index.ts'
+import { MAX_FILES_IN_EVENTS, TEXT_PREVIEW_CHARS } from '../api/index.ts'
 import type { FileView, TransferStateView, TransferView } from '../api/index.ts'
 import { canResume, isUnfinished, stateOfPeerCode } from '../core/index.ts'
 import type { IncomingOffer, TransferProgress, TransferState } from '../core/index.ts'
@@ -69,6 +69,22 @@ function filesOf (files: ReadonlyArray<{ path: string, size: number }>): FileVie
   return files.length > MAX_FILES_IN_EVENTS ? undefined : files.map((f, index) => ({ index, path: f.path, size: f.size }))
 }
 
+/** A snippet's fields of a view, with its whole text (kept here; {@link preview} bounds what is emitted). */
+function textFields (text: string): Pick<TransferView, 'kind' | 'text' | 'textBytes'> {
+  return { kind: 'text', text, textBytes: Buffer.byteLength(text, 'utf8') }
+}
+
+/**
+ * The view as events, snapshots and history carry it: a snippet's text cut to its first `TEXT_PREVIEW_CHARS`
+ * characters (never inside a surrogate pair), `textTruncated` set; `getTransfer` gives it whole.
+ */
+export function preview (view: TransferView): TransferView {
+  if (view.text == null || view.text.length <= TEXT_PREVIEW_CHARS) return view
+  const high = view.text.charCodeAt(TEXT_PREVIEW_CHARS - 1)
+  const end = high >= 0xd800 && high <= 0xdbff ? TEXT_PREVIEW_CHARS - 1 : TEXT_PREVIEW_CHARS
+  return { ...view, text: view.text.slice(0, end), textTruncated: true }
+}
+
 function fileViewOf (f: TransferFileRecord, record?: TransferRecord): FileView {
   const savedName = record == null ? undefined : savedNameOf(record, f)
   return { index: f.index, path: f.relPath, size: f.size, bytesDone: f.bytesDone, state: f.state, ...(savedName == null ? {} : { savedName }) }
@@ -107,7 +123,7 @@ export class TransferViews {
       totalBytes: text == null ? files.reduce((n, f) => n + f.size, 0) : Buffer.byteLength(text, 'utf8'), transferredBytes: 0, fileCount: files.length,
       createdAt: Date.now(), canShowInFolder: false, running: true, canResume: false, canCancel: true
     }
-    if (text != null) Object.assign(view, { kind: 'text', text })
+    if (text != null) Object.assign(view, textFields(text))
     const listed = filesOf(files)
     if (listed != null) view.files = listed
     this.show(view)
@@ -131,7 +147,7 @@ export class TransferViews {
       state, totalBytes: offer.totalBytes, transferredBytes: 0, fileCount: offer.files.length,
       transport: offer.connection.transport, createdAt: Date.now(), canShowInFolder: false, running: true, canResume: false, canCancel: true
     }
-    if (offer.kind === 'text') Object.assign(view, { kind: 'text', text: offer.text })
+    if (offer.kind === 'text') Object.assign(view, textFields(offer.text ?? ''))
     const listed = filesOf(offer.files)
     if (listed != null) view.files = listed
     this.show(view)
@@ -158,7 +174,7 @@ export class TransferViews {
     const now = Date.now()
     if (view.state !== 'transferring' || now - (this.progressAt.get(p.transferId) ?? 0) >= PROGRESS_EMIT_MS) {
       this.progressAt.set(p.transferId, now)
-      this.init.bus.emit('transfer', next)
+      this.init.bus.emit('transfer', preview(next))
     }
   }
 
@@ -191,11 +207,11 @@ export class TransferViews {
       view.error = describeFailure({ ...failure, code: ending.code }, { peerName: view.peerName, direction: view.direction })
     }
     this.progressAt.delete(id)
-    this.init.bus.emit('transfer', view)
+    this.init.bus.emit('transfer', preview(view))
     this.init.onEnded?.(view)
   }
 
-  /** Transfer `id` with its per-file list (running, recorded, or ended before it was recorded). */
+  /** Transfer `id` with its per-file list and a snippet's whole text (running, recorded, or ended before it was recorded). */
   get (id: string): TransferView | undefined {
     const recorded = this.fromStore(id, { files: true })
     const live = this.running.get(id)
@@ -203,7 +219,10 @@ export class TransferViews {
     return recorded ?? this.unrecorded.get(id)
   }
 
-  /** Running and finished transfers, newest first, optionally of one peer; at most `limit` (default `HISTORY_LIMIT`). */
+  /**
+   * Running and finished transfers, newest first, optionally of one peer; at most `limit` (default `HISTORY_LIMIT`);
+   * snippets' texts cut to their {@link preview}.
+   */
   list (options: { peerId?: string, limit?: number } = {}): TransferView[] {
     const limit = options.limit ?? HISTORY_LIMIT
     const byId = new Map<string, TransferView>()
@@ -212,7 +231,7 @@ export class TransferViews {
     for (const v of [...this.unrecorded.values(), ...this.running.values()]) {
       if (options.peerId == null || v.peerId === options.peerId) byId.set(v.id, v)
     }
-    return [...byId.values()].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit)
+    return [...byId.values()].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit).map(preview)
   }
 
   /** Forgets the running views (the app stopped: their transfers were cancelled). */
@@ -232,7 +251,7 @@ export class TransferViews {
   private show (view: TransferView): void {
     const running = { ...view, running: true, canCancel: true, canResume: false }
     this.running.set(view.id, running)
-    this.init.bus.emit('transfer', running)
+    this.init.bus.emit('transfer', preview(running))
   }
 
   /** The view of a recorded transfer, or undefined (unknown, or the store is closed). */
@@ -279,7 +298,8 @@ export class TransferViews {
     const store = r.transport === 'circuit-relay' && r.remoteAddr != null ? this.init.store() : undefined
     if (store != null && r.remoteAddr != null) view.via = describePath({ transport: 'circuit-relay', remoteAddr: r.remoteAddr }, store).text
     if (r.finishedAt != null) view.finishedAt = r.finishedAt
-    if (r.kind === 'text') Object.assign(view, { kind: 'text', text: r.text ?? '' })
+    if (r.kind === 'text') Object.assign(view, textFields(r.text ?? ''))
+    if (r.skippedFiles != null) view.notAcceptedFiles = r.skippedFiles
     if (r.errorCode != null && r.state !== 'completed') {
       const failure: Failure = { code: r.errorCode, reason: r.errorReason, peerMessage: r.errorPeerMessage, message: r.errorMessage }
       view.error = describeFailure(failure, { peerName, direction: r.direction })

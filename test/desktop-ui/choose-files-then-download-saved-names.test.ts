@@ -61,7 +61,7 @@ describe('choosing files, downloading them, saved names — in Chromium through 
     return row
   }
 
-  it('an offer accepted partially writes only the files left ticked; both sides record the other skipped', async () => {
+  it('an offer accepted partially writes only the files left ticked; both sides record the other skipped; the sender says 2 of 3 accepted', async () => {
     const names = ['photo.jpg', 'huge-video.bin', 'notes.txt']
     for (const [i, name] of names.entries()) await randomFile(join(a.dataDir, name), (i + 1) * 200 * 1024)
     const offer = await offerToB(names.map(n => join(a.dataDir, n)))
@@ -77,6 +77,7 @@ describe('choosing files, downloading them, saved names — in Chromium through 
     await a.page.getByRole('button', { name: 'Transfers', exact: true }).click()
     const sent = a.page.locator('[data-testid="transfer"][data-direction="send"][data-state="completed"]').first()
     await sent.waitFor({ timeout: 30_000 })
+    assert.match(await sent.textContent() ?? '', /2 of 3 files accepted/, 'the sender says what the receiver took')
     await sent.getByRole('button', { name: 'Show files' }).click()
     await sent.getByText('Skipped').waitFor({ timeout: 10_000 })
     await shoot(b.page, 'received-partial')

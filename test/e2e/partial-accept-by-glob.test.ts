@@ -1,7 +1,9 @@
 /**
  * Invariants: `ferry receive --accept-glob <glob>` (repeatable) accepts only the offered files whose relative path
  * matches a glob (docs/PROTOCOL.md §4 "accept", `files`): only those are written; the sender's `complete` lists only
- * those as sent; both sides' `ferry history` record the others `skipped` ("not accepted"). An offer with no matching
+ * those as sent, with the accepted total as its size and the paths it did not take (`notAccepted`, and a
+ * `not-accepted` event: "accepted 3 of 5 files"); both sides' `ferry history` record the others `skipped` ("not
+ * accepted") and the accepted total as the transfer's size. An offer with no matching
  * file is declined and writes nothing. A file saved under another name (one of its name existed) is reported with
  * that name.
  */
@@ -58,6 +60,11 @@ describe('partial accept by CLI (--accept-glob)', () => {
     assert.deepEqual(chosen.paths, ['album/a.jpg', 'album/notes.txt', 'album/raw/c.jpg'])
     const sent = await sender.waitFor('complete', 0)
     assert.deepEqual((sent.files as Array<{ path: string }>).map(f => f.path).sort(), ['album/a.jpg', 'album/notes.txt', 'album/raw/c.jpg'])
+    const acceptedBytes = 300_000 + 2000 + 5000
+    assert.equal(sent.totalBytes, acceptedBytes, 'the sender counts what was accepted, not the 378,000 bytes offered')
+    assert.deepEqual((sent.notAccepted as string[]).sort(), ['album/b.JPG', 'album/raw/c.cr2'])
+    const notTaken = await sender.waitFor('not-accepted', 0)
+    assert.deepEqual({ accepted: notTaken.accepted, offered: notTaken.offered }, { accepted: 3, offered: 5 })
     const received = await receiver.waitFor('complete', 30_000)
     assert.equal(await receiver.exitCode(), 0, receiver.stderr)
     assert.deepEqual((received.files as Array<{ path: string }>).map(f => f.path).sort(), ['album/a.jpg', 'album/notes.txt', 'album/raw/c.jpg'])
@@ -70,6 +77,8 @@ describe('partial accept by CLI (--accept-glob)', () => {
     const [tx] = await history(join(dir, 'tx'))
     for (const side of [rx, tx]) {
       assert.equal(side?.state, 'completed')
+      assert.equal(side?.totalBytes, acceptedBytes, 'both histories record the accepted total')
+      assert.equal(side?.skippedFiles, 2)
       const states = Object.fromEntries((side?.files as Array<{ path: string, state: string }>).map(f => [f.path, f.state]))
       assert.deepEqual(states, { 'album/a.jpg': 'verified', 'album/b.JPG': 'skipped', 'album/notes.txt': 'verified', 'album/raw/c.cr2': 'skipped', 'album/raw/c.jpg': 'verified' })
     }

@@ -110,8 +110,12 @@ export async function sendCommand (paths: string[], options: SendCommandOptions,
           t('cli.send.interrupted', { message: (err as Error).message })),
         complete: (result) => {
           const mibps = (result.totalBytes - (result.skippedBytes ?? 0)) / 1048576 / (Math.max(1, result.transferMs) / 1000)
-          event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, skippedBytes: result.skippedBytes ?? 0, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files, ...(text == null ? {} : { kind: 'text' }) },
+          event({ event: 'complete', transferId: result.transferId, peerId: result.peerId, transport: result.connection.transport, totalBytes: result.totalBytes, skippedBytes: result.skippedBytes ?? 0, durationMs: result.durationMs, transferMs: result.transferMs, mibPerSec: Number(mibps.toFixed(2)), files: result.files, ...(result.notAccepted == null ? {} : { notAccepted: result.notAccepted }), ...(text == null ? {} : { kind: 'text' }) },
             text != null ? t('cli.send.textSent', { size: formatBytes(result.totalBytes) }) : t('cli.send.complete', { count: result.files.length, size: formatBytes(result.totalBytes), duration: formatDuration(result.transferMs), speed: mibps.toFixed(1) }))
+          if (result.notAccepted != null) {
+            event({ event: 'not-accepted', transferId: result.transferId, accepted: result.files.length, offered: result.files.length + result.notAccepted.length, paths: result.notAccepted },
+              t('cli.send.notAccepted', { accepted: result.files.length, offered: result.files.length + result.notAccepted.length, paths: result.notAccepted.map(p => printable(p)).join(', ') }))
+          }
         }
       }
     }

@@ -31,6 +31,8 @@ export interface TransferRow {
   accepted_at: number | null
   kind: string
   text: string | null
+  /** Not a column: counted from `transfer_files` by the repository's selects. */
+  skipped_files?: number
 }
 
 /** A row of `transfer_files` as SQLite returns it. */
@@ -83,6 +85,7 @@ export function toTransfer (row: TransferRow): TransferRecord {
   if (row.finished_at !== null) rec.finishedAt = row.finished_at
   if (row.accepted_at !== null) rec.acceptedAt = row.accepted_at
   if (row.text !== null) rec.text = row.text
+  if (row.skipped_files != null && row.skipped_files > 0) rec.skippedFiles = row.skipped_files
   return rec
 }
 

@@ -60,6 +60,8 @@ export interface TransferRepository {
 
 const TERMINAL = new Set<TransferState>(TERMINAL_STATES)
 const sqlList = (states: readonly string[]): string => states.map(s => `'${s}'`).join(', ')
+/** A transfer's columns plus how many of its files the receiver did not accept (`skipped_files`). */
+const TRANSFER_COLUMNS = "*, (SELECT COUNT(*) FROM transfer_files f WHERE f.transfer_id = transfers.id AND f.state = 'skipped') AS skipped_files"
 
 /** Builds the repository on an open, migrated database. `now` returns ms since the epoch. */
 export function createTransferRepository (db: BetterSqlite3.Database, now: () => number): TransferRepository {
@@ -70,7 +72,7 @@ export function createTransferRepository (db: BetterSqlite3.Database, now: () =>
             @now, @now, @finishedAt, @kind, @text)`)
   const insertFile = db.prepare<[string, number, string, number, string | null]>(
     'INSERT INTO transfer_files (transfer_id, idx, rel_path, size, local_path) VALUES (?, ?, ?, ?, ?)')
-  const selectTransfer = db.prepare<[string], TransferRow>('SELECT * FROM transfers WHERE id = ?')
+  const selectTransfer = db.prepare<[string], TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ?`)
   const selectFiles = db.prepare<[string], TransferFileRow>(
     'SELECT * FROM transfer_files WHERE transfer_id = ? ORDER BY idx')
   const updateState = db.prepare(`
@@ -81,7 +83,8 @@ export function createTransferRepository (db: BetterSqlite3.Database, now: () =>
     WHERE id = @id`)
   const updateDetails = db.prepare(`
     UPDATE transfers SET transport = COALESCE(@transport, transport), remote_addr = COALESCE(@remoteAddr, remote_addr),
-                         dest_dir = COALESCE(@destDir, dest_dir), updated_at = @now
+                         dest_dir = COALESCE(@destDir, dest_dir), total_bytes = COALESCE(@totalBytes, total_bytes),
+                         updated_at = @now
     WHERE id = @id`)
   const updateTransferred = db.prepare<[number, number, string]>(
     'UPDATE transfers SET transferred_bytes = ?, updated_at = ? WHERE id = ?')
@@ -94,11 +97,11 @@ export function createTransferRepository (db: BetterSqlite3.Database, now: () =>
                               state = @state, bytes_done = CASE WHEN @state = 'verified' THEN size ELSE bytes_done END
     WHERE transfer_id = @id AND idx = @index`)
   const selectAll = db.prepare<[number], TransferRow>(
-    'SELECT * FROM transfers ORDER BY created_at DESC, rowid DESC LIMIT ?')
+    `SELECT ${TRANSFER_COLUMNS} FROM transfers ORDER BY created_at DESC, rowid DESC LIMIT ?`)
   const selectByDirection = db.prepare<[string, number], TransferRow>(
-    'SELECT * FROM transfers WHERE direction = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
+    `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE direction = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`)
   const selectByPeer = db.prepare<{ peerId: string, direction: string | null, limit: number }, TransferRow>(`
-    SELECT * FROM transfers WHERE peer_id = @peerId AND (@direction IS NULL OR direction = @direction)
+    SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE peer_id = @peerId AND (@direction IS NULL OR direction = @direction)
     ORDER BY created_at DESC, rowid DESC LIMIT @limit`)
   const interruptUnfinished = db.prepare<[number, number]>(`
     UPDATE transfers SET state = 'interrupted', updated_at = ?, finished_at = ?
@@ -184,6 +187,7 @@ export function createTransferRepository (db: BetterSqlite3.Database, now: () =>
         transport: patch.transport ?? null,
         remoteAddr: patch.remoteAddr ?? null,
         destDir: patch.destDir ?? null,
+        totalBytes: patch.totalBytes ?? null,
         now: now()
       })
       if (res.changes === 0) throw new TransferNotFoundError(id)

@@ -53,6 +53,8 @@ export interface TransferRecord {
   kind: TransferKind
   /** A text snippet's text, as sent (peer-supplied on a receive: show through the text filters only). */
   text?: string
+  /** How many of its files the receiver did not accept (recorded `skipped`, docs/PROTOCOL.md `accept.files`); absent: none. */
+  skippedFiles?: number
 }
 
 /** One file of a transfer (a row of `transfer_files`). */
@@ -121,6 +123,8 @@ export interface TransferPatch {
   transport?: string
   remoteAddr?: string
   destDir?: string
+  /** The bytes the transfer covers: a sender sets the accepted total when the receiver accepted only some files. */
+  totalBytes?: number
 }
 
 /** The reason for a transfer's state, stored with `transfers.setState`. */

@@ -114,6 +114,8 @@ class SendSession {
   private readonly peerId: string
   private readonly connection: TransferResult['connection']
   private readonly totalBytes: number
+  /** The bytes of the files the receiver accepted: `totalBytes` unless it accepted only some. */
+  private acceptedBytes: number
   private readonly store: Store
   private readonly signal: AbortSignal | undefined
   private readonly timeouts: TransferTimeouts
@@ -139,6 +141,7 @@ class SendSession {
     this.peerId = conn.remotePeer.toString()
     this.connection = describeConnection(conn)
     this.totalBytes = init.text == null ? files.reduce((n, f) => n + f.size, 0) : Buffer.byteLength(init.text, 'utf8')
+    this.acceptedBytes = this.totalBytes
     this.store = init.store
     this.signal = init.signal
     this.timeouts = timeoutsOf(init.timeouts)
@@ -181,8 +184,9 @@ class SendSession {
       await this.sendAll(accepted)
       const confirmed = await this.confirm(accepted.chosen)
       return {
-        transferId, direction: 'send', peerId, totalBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, connection,
+        transferId, direction: 'send', peerId, totalBytes: this.acceptedBytes, durationMs: Date.now() - this.started, transferMs: Date.now() - acceptedAt, connection,
         skippedBytes: accepted.skippedBytes, files: files.flatMap((f, i) => accepted.chosen?.has(i) === false ? [] : [{ path: f.relPath, size: f.size, sha256: confirmed.get(i) ?? '' }]),
+        ...(accepted.chosen == null ? {} : { notAccepted: files.flatMap((f, i) => accepted.chosen?.has(i) === false ? [f.relPath] : []) }),
         ...(init.text == null ? {} : { kind: 'text' as const, text: init.text })
       }
     } catch (err) {
@@ -224,10 +228,14 @@ class SendSession {
     const skippedBytes = offsets.reduce((n, o) => n + o, 0)
     if (chosen != null) {
       // Recorded at once: the history says which files the receiver did not want.
+      // Its size is what was accepted, as on the receiver's side (./incoming-record.ts).
       for (const i of files.keys()) if (!chosen.has(i)) this.store.transfers.fileDone(this.transferId, i, { state: 'skipped' })
-      this.reporter.acceptedBytes(files.reduce((n, f, i) => n + (chosen.has(i) ? f.size : 0), 0))
+      this.acceptedBytes = files.reduce((n, f, i) => n + (chosen.has(i) ? f.size : 0), 0)
+      this.reporter.acceptedBytes(this.acceptedBytes)
       log('send %s: the receiver accepted %d of %d file(s)', this.transferId, chosen.size, files.length)
     }
+    // A resumed send's record may hold an earlier accept's total.
+    if (chosen != null || this.init.resumeId != null) this.store.transfers.update(this.transferId, { totalBytes: this.acceptedBytes })
     this.store.transfers.setState(this.transferId, 'transferring')
     this.feedback = new ReceiverFeedback(channel, () => this.sent)
     this.positions = [...offsets]
@@ -353,7 +361,7 @@ class SendSession {
     store.transfers.setState(transferId, 'completed')
     log('send %s: completed, %d file(s) confirmed', transferId, files.length)
     await (this.channel as FrameChannel).close().catch(() => {})
-    this.reporter.finish(this.totalBytes)
+    this.reporter.finish(this.acceptedBytes)
     return confirmed
   }
 

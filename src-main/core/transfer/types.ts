@@ -103,6 +103,11 @@ export interface TransferResult {
   /** `text` for a text snippet (no files), with its text (peer-supplied on a receive: show it filtered). */
   kind?: 'text'
   text?: string
+  /**
+   * Sender only, when the receiver accepted only some files (`accept.files`, docs/PROTOCOL.md): the offered paths it
+   * did not take. `files` and `totalBytes` then cover the accepted files only.
+   */
+  notAccepted?: string[]
 }
 
 /**

@@ -269,6 +269,7 @@ export const enWords = {
   'cli.send.skipped': 'Skipped (links, special files, partial-file folders): {paths}',
   'cli.send.interrupted': 'Connection lost ({message}); trying to reach the receiver again to resume…',
   'cli.send.complete': 'Sent {count} file(s), {size} in {duration} ({speed} MiB/s); the receiver verified every file.',
+  'cli.send.notAccepted': 'The receiver accepted {accepted} of {offered} files; not taken: {paths}',
   'cli.send.blocked': '{name} ({peerId}) is blocked; unblock it with `ferry contacts block --off`',
   'cli.receive.accepting': 'Accepting {count} file(s), {size} from {peerId}',
   'cli.receive.autoAccepted': 'Accepting {count} file(s), {size} from {name} without asking: auto-accepted because the contact is trusted.',

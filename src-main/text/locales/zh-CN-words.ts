@@ -268,6 +268,7 @@ export const zhCNWords: Readonly<Record<keyof typeof enWords, string>> = {
   'cli.send.skipped': '已跳过（链接、特殊文件、存放未完成文件的文件夹）：{paths}',
   'cli.send.interrupted': '连接中断（{message}）；正在重新连接接收方以继续传输…',
   'cli.send.complete': '已发送 {count} 个文件，共 {size}，用时 {duration}（{speed} MiB/s）；接收方已校验每个文件。',
+  'cli.send.notAccepted': '接收方接受了 {offered} 个文件中的 {accepted} 个；未接受：{paths}',
   'cli.send.blocked': '{name}（{peerId}）已被屏蔽；可用 `ferry contacts block --off` 解除屏蔽',
   'cli.receive.accepting': '正在接受来自 {peerId} 的 {count} 个文件，共 {size}',
   'cli.receive.autoAccepted': '正在接受来自 {name} 的 {count} 个文件，共 {size}，无需询问：该联系人已信任，自动接受。',

@@ -78,6 +78,8 @@ class FerryState {
   dismissedOnCard = $state<Record<string, true>>({})
   /** Peers selected to send to together: a drop, pick or text on a selected card goes to every selected peer. */
   selected = $state<Record<string, true>>({})
+  /** Text pasted in the window for a peer's card to open in its Send text dialog (the card takes it and clears it). */
+  pasteTo = $state<{ peerId: string, text: string } | null>(null)
   /** When this page started, ms: the peer cards show the transfers of this session (and any still running). */
   private readonly startedAt = Date.now()
 
@@ -288,6 +290,20 @@ class FerryState {
 
   clearSelection (): void {
     this.selected = {}
+  }
+
+  /**
+   * Text pasted in the window (not on a card, a field or a dialog): goes to the Send text dialog of the first selected
+   * peer (it sends to all selected, as a drop does), or of the only peer there is; never sent without the dialog's
+   * confirmation. Returns false when there is no such peer (the person has to select one first).
+   */
+  pasteInWindow (text: string): boolean {
+    const selected = this.peers.filter(p => this.selected[p.peerId] === true && !p.blocked)
+    const to = selected[0] ?? (this.peers.length === 1 ? this.peers[0] : undefined)
+    if (to == null) return false
+    this.view = 'peers'
+    this.pasteTo = { peerId: to.peerId, text }
+    return true
   }
 
   /** The other selected peers a send to `peer` goes to as well (not blocked): none unless `peer` itself is selected. */
