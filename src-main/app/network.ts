@@ -56,7 +56,11 @@ function relayLine (r: RelayCheck): string {
 function upnpCheckOf (mapping: PortMapping): UpnpCheck {
   if (mapping.status === 'off') return { status: 'not-enabled' }
   const addr = mapping.addrs[0]?.split('/')
-  return { status: mapping.status, ...(mapping.status === 'mapped' && addr != null ? { externalAddress: `${addr[2] ?? '?'}:${addr[4] ?? '?'}` } : {}) }
+  return {
+    status: mapping.status,
+    ...(mapping.status === 'mapped' && addr != null ? { externalAddress: `${addr[2] ?? '?'}:${addr[4] ?? '?'}` } : {}),
+    ...(mapping.protocol == null ? {} : { protocol: mapping.protocol })
+  }
 }
 
 /** The report's findings as lines for people: one per relay, then UDP, the NAT's mapping, UPnP (in the language in effect). */
