@@ -80,7 +80,7 @@ export function describeNetwork (report: NetworkReport): { headline: string, det
     unknown: () => report.udp === 'works' ? t('net.nat.unknownWithUdp', { address }) : t('net.nat.unknown')
   }[report.mapping]()
   const upnp = {
-    mapped: () => t('net.upnp.mapped', { address: report.upnp.externalAddress ?? '?' }),
+    mapped: () => t(report.upnp.protocol === 'nat-pmp' ? 'net.upnp.mappedNatPmp' : 'net.upnp.mapped', { address: report.upnp.externalAddress ?? '?' }),
     searching: () => t('net.upnp.searching'),
     'no-gateway': () => t('net.upnp.noGateway'),
     failed: () => t('net.upnp.failed'),

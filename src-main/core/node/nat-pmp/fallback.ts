@@ -46,7 +46,7 @@ export function withNatPmpFallback (findGateways: FindGateways, init: NatPmpFall
       return undefined
     }
   }
-  return async function * (options) {
+  return async function* (options) {
     const pmp = probe(options?.signal)
     let upnpFound = false
     let yielded: NatPmpGateway | undefined

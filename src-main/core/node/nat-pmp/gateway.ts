@@ -22,14 +22,14 @@ export type Gateway = UPnPNATClient extends { findGateways: (...args: never[]) =
 type Mapping = Awaited<ReturnType<Gateway['map']>>
 
 /** The lifetime asked for each mapping, in seconds: RFC 6886 §3.3's recommended 7200 (two hours). */
-export const REQUESTED_LIFETIME_S = 7200
+const REQUESTED_LIFETIME_S = 7200
 /** First wait for a response, in ms; doubled after each retransmission (RFC 6886 §3.1). */
 const FIRST_WAIT_MS = 250
 /**
  * Attempts per request: 250 + 500 + 1000 + 2000 ms = 3.75 s in all. RFC 6886 §3.1 allows up to 9 (about 2 minutes);
  * a gateway on the LAN answers within milliseconds, and the search that probes for one lasts 5 s.
  */
-export const DEFAULT_ATTEMPTS = 4
+const DEFAULT_ATTEMPTS = 4
 /** After a failed renewal, the next try is this long later at most, in ms (or halfway to expiry, if sooner). */
 const RENEW_RETRY_MS = 60_000
 
@@ -95,7 +95,7 @@ export class NatPmpGateway implements Gateway {
   }
 
   /** {@link map} of `internalPort` on this host's address towards the gateway (the only one NAT-PMP can map). */
-  async * mapAll (internalPort: number, options?: MapPortOptions): AsyncGenerator<Mapping, void, unknown> {
+  async* mapAll (internalPort: number, options?: MapPortOptions): AsyncGenerator<Mapping, void, unknown> {
     yield await this.map(internalPort, this.internalHost, options)
   }
 
