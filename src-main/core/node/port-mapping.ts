@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import type { UPnPNAT, UPnPNATClient, UPnPNATComponents } from '@libp2p/upnp-nat'
 import { logger } from '../log/index.ts'
-import { NatPmpGateway, withNatPmpFallback } from './nat-pmp/index.ts'
+import { NatPmpError, NatPmpGateway, withNatPmpFallback } from './nat-pmp/index.ts'
 import type { NatPmpFallbackInit } from './nat-pmp/index.ts'
 
 const log = logger('upnp')
@@ -186,6 +186,8 @@ export class PortMapping extends EventEmitter<PortMappingEvents> {
         setImmediate(() => { if (!this.stopped) this.set('mapped') })
         return mapping
       } catch (err) {
+        // NAT-PMP maps only this host's address towards the gateway: the module's try for another interface is no failure.
+        if (err instanceof NatPmpError && err.problem === 'other-interface') throw err
         this.fail('refused', `the gateway refused to map ${internalHost}:${internalPort}: ${(err as Error).message}`)
         throw err
       }

@@ -81,15 +81,16 @@ export class NatPmpGateway implements Gateway {
    * Maps an external port (the suggested `options.externalPort`, default `internalPort`; the gateway may choose
    * another) to `internalPort` on this host for {@link REQUESTED_LIFETIME_S} (RFC 6886 §3.3), renewed halfway to expiry
    * until `unmap` or `stop`.
-   * @throws {NatPmpError} `not-authorized` when `internalHost` is not this host's address towards the gateway
+   * @throws {NatPmpError} `other-interface` when `internalHost` is not this host's address towards the gateway
    *   (NAT-PMP can only map to the request's sender), else as {@link externalIp}
    */
   async map (internalPort: number, internalHost: string, options?: MapPortOptions): Promise<Mapping> {
-    if (internalHost !== this.internalHost) throw new NatPmpError('not-authorized', `NAT-PMP maps to this host's address towards the gateway (${this.internalHost}), not ${internalHost}`)
+    if (internalHost !== this.internalHost) throw new NatPmpError('other-interface', `NAT-PMP maps to this host's address towards the gateway (${this.internalHost}), not ${internalHost}`)
     const protocol: MappingProtocol = options?.protocol?.toUpperCase() === 'UDP' ? 'UDP' : 'TCP'
     const granted = await this.request(protocol, internalPort, options?.externalPort ?? internalPort, REQUESTED_LIFETIME_S, options?.signal)
-    const externalHost = await this.externalIp(options)
+    // Held (renewed, deleted at stop) from the moment the gateway granted it, even if the address request fails.
     this.hold({ protocol, internalPort, externalPort: granted.externalPort }, granted.lifetimeS)
+    const externalHost = await this.externalIp(options)
     log('gateway %s: mapped %s %s:%d to %s:%d for %d s', this.host, protocol, internalHost, internalPort, externalHost, granted.externalPort, granted.lifetimeS)
     return { externalHost, externalPort: granted.externalPort, internalHost, internalPort, protocol }
   }
@@ -196,9 +197,9 @@ export class NatPmpGateway implements Gateway {
       }
       const onAbort = (): void => { done(); reject(signal?.reason) }
       const send = (): void => {
-        if (attempt === this.attempts) {
+        if (attempt === this.attempts || this.closed) {
           done()
-          reject(new NatPmpError('no-answer', `The NAT-PMP gateway ${this.host} did not answer ${attempt} requests`))
+          reject(new NatPmpError('no-answer', `The NAT-PMP gateway ${this.host} did not answer ${attempt} requests${this.closed ? ' (client closed)' : ''}`))
           return
         }
         const wait = FIRST_WAIT_MS * 2 ** attempt

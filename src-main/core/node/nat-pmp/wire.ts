@@ -17,9 +17,10 @@ const RESPONSE_BIT = 128
 /**
  * Why a NAT-PMP request failed: the gateway's result codes 1–5 (RFC 6886 §3.5: `unsupported-version`,
  * `not-authorized`, `network-failure`, `out-of-resources`, `unsupported-opcode`), or `no-answer` (no valid response
- * after the retransmissions of §3.1), or `malformed` (a response too short or with values outside their range).
+ * after the retransmissions of §3.1), or `malformed` (a response too short or with values outside their range), or
+ * `other-interface` (asked to map for an address that is not this host's towards the gateway: not sent).
  */
-export type NatPmpProblem = 'unsupported-version' | 'not-authorized' | 'network-failure' | 'out-of-resources' | 'unsupported-opcode' | 'no-answer' | 'malformed'
+export type NatPmpProblem = 'unsupported-version' | 'not-authorized' | 'network-failure' | 'out-of-resources' | 'unsupported-opcode' | 'no-answer' | 'malformed' | 'other-interface'
 
 const RESULT_PROBLEMS: Record<number, NatPmpProblem> = {
   1: 'unsupported-version', 2: 'not-authorized', 3: 'network-failure', 4: 'out-of-resources', 5: 'unsupported-opcode'
