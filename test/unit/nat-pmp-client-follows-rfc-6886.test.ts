@@ -141,6 +141,19 @@ describe('NAT-PMP client (RFC 6886)', () => {
     await gateway.stop()
   })
 
+  it('bounds what the gateway grants: a lifetime of 0 is no mapping, and a lifetime of 2^32-1 s is renewed as 7200 s (not at once)', async () => {
+    fake.requests.length = 0
+    fake.answer = msg => [ok(msg, msg[1] === 2 ? 0 : undefined)]
+    const gateway = await open()
+    await assert.rejects(gateway.map(40004, gateway.internalHost), (err: NatPmpError) => err.problem === 'malformed')
+    fake.answer = msg => [ok(msg, msg[1] === 2 ? 0xffffffff : undefined)]
+    await gateway.map(40005, gateway.internalHost)
+    const maps = fake.requests.filter(r => r.msg[1] === 2).length
+    await new Promise(resolve => setTimeout(resolve, 300))
+    assert.equal(fake.requests.filter(r => r.msg[1] === 2).length, maps, 'no renewal storm')
+    await gateway.stop()
+  })
+
   it('as the fallback of a UPnP search: handed over only when no UPnP-IGD gateway answered', async () => {
     fake.answer = msg => [ok(msg)]
     const none = async function* (): AsyncGenerator<Gateway, void, unknown> {}

@@ -32,6 +32,12 @@ const FIRST_WAIT_MS = 250
 const DEFAULT_ATTEMPTS = 4
 /** After a failed renewal, the next try is this long later at most, in ms (or halfway to expiry, if sooner). */
 const RENEW_RETRY_MS = 60_000
+/**
+ * Bounds of the lifetime a gateway grants, as used for renewals, in seconds: a grant over {@link REQUESTED_LIFETIME_S}
+ * is renewed as if it were 7200 s (a timer over 2^31 ms would fire at once), one under 2 s as 2 s (renewals at most
+ * every second, whatever the gateway says).
+ */
+const MIN_LIFETIME_S = 2
 
 interface Held {
   protocol: MappingProtocol
@@ -88,6 +94,7 @@ export class NatPmpGateway implements Gateway {
     if (internalHost !== this.internalHost) throw new NatPmpError('other-interface', `NAT-PMP maps to this host's address towards the gateway (${this.internalHost}), not ${internalHost}`)
     const protocol: MappingProtocol = options?.protocol?.toUpperCase() === 'UDP' ? 'UDP' : 'TCP'
     const granted = await this.request(protocol, internalPort, options?.externalPort ?? internalPort, REQUESTED_LIFETIME_S, options?.signal)
+    if (granted.lifetimeS === 0) throw new NatPmpError('malformed', `The NAT-PMP gateway granted port ${internalPort} a lifetime of 0 s`)
     // Held (renewed, deleted at stop) from the moment the gateway granted it, even if the address request fails.
     this.hold({ protocol, internalPort, externalPort: granted.externalPort }, granted.lifetimeS)
     const externalHost = await this.externalIp(options)
@@ -136,7 +143,13 @@ export class NatPmpGateway implements Gateway {
     const key = `${mapping.protocol}:${mapping.internalPort}`
     clearTimeout(this.held.get(key)?.timer)
     this.held.set(key, mapping)
-    this.renewIn(mapping, key, (lifetimeS * 1000) / 2, lifetimeS * 1000)
+    this.renewHalfway(mapping, key, lifetimeS)
+  }
+
+  /** Renews halfway to the end of `lifetimeS` (RFC 6886 §3.3), bounded by {@link MIN_LIFETIME_S} and 7200 s. */
+  private renewHalfway (mapping: Held, key: string, lifetimeS: number): void {
+    const lifetimeMs = Math.min(Math.max(lifetimeS, MIN_LIFETIME_S), REQUESTED_LIFETIME_S) * 1000
+    this.renewIn(mapping, key, lifetimeMs / 2, lifetimeMs)
   }
 
   /** Renews `mapping` after `delayMs`, asking for its external port again; a failure retries until `leftMs` runs out. */
@@ -149,11 +162,13 @@ export class NatPmpGateway implements Gateway {
         if (granted.externalPort !== mapping.externalPort) log.error('gateway %s: the renewal moved port %d to %d', this.host, mapping.externalPort, granted.externalPort)
         mapping.externalPort = granted.externalPort
         log('gateway %s: renewed %s port %d for %d s', this.host, mapping.protocol, mapping.internalPort, granted.lifetimeS)
-        this.renewIn(mapping, key, (granted.lifetimeS * 1000) / 2, granted.lifetimeS * 1000)
+        this.renewHalfway(mapping, key, granted.lifetimeS)
       }, (err: Error) => {
         const left = leftMs - delayMs
+        const retryMs = Math.min(RENEW_RETRY_MS, left / 2)
         log.error('gateway %s: renewing port %d failed (%s); %d ms of its lifetime left', this.host, mapping.internalPort, err.message, left)
-        this.renewIn(mapping, key, Math.min(RENEW_RETRY_MS, left / 2), left)
+        if (retryMs >= (MIN_LIFETIME_S * 1000) / 2) this.renewIn(mapping, key, retryMs, left)
+        else if (this.held.get(key) === mapping) this.held.delete(key)
       })
     }, delayMs)
     mapping.timer.unref()
