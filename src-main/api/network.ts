@@ -49,8 +49,11 @@ export interface NetworkCheckView {
   udp: 'works' | 'blocked' | 'not-checked'
   mapping: NatMappingView
   publicAddress?: string
-  /** The running peer's router port mapping (UPnP-IGD); `externalAddress` is `<ip>:<port>` once mapped. */
-  upnp: { status: 'not-enabled' | 'searching' | 'mapped' | 'no-gateway' | 'failed', externalAddress?: string }
+  /**
+   * The running peer's router port mapping (UPnP-IGD, or NAT-PMP when no IGD answers); `externalAddress` is
+   * `<ip>:<port>` and `protocol` the one the router mapped with, once mapped.
+   */
+  upnp: { status: 'not-enabled' | 'searching' | 'mapped' | 'no-gateway' | 'failed', externalAddress?: string, protocol?: 'upnp' | 'nat-pmp' }
   reach: ReachView
   /** What it means for reaching people, in one sentence. */
   headline: string

@@ -84,7 +84,8 @@ export class IdentityTracker {
     }
     return {
       peerId: this.peer.peerId, shortId: this.peer.peerId.slice(-8), displayName: this.displayName, deviceKind: this.deviceKind, invite,
-      inviteQrSvg: svg, relayStatus: this.status, upnp: this.peer.portMapping.status, addrs: [...this.addrs]
+      inviteQrSvg: svg, relayStatus: this.status, upnp: this.peer.portMapping.status, addrs: [...this.addrs],
+      ...(this.peer.portMapping.protocol == null ? {} : { upnpProtocol: this.peer.portMapping.protocol })
     }
   }
 

@@ -56,7 +56,11 @@ function relayLine (r: RelayCheck): string {
 function upnpCheckOf (mapping: PortMapping): UpnpCheck {
   if (mapping.status === 'off') return { status: 'not-enabled' }
   const addr = mapping.addrs[0]?.split('/')
-  return { status: mapping.status, ...(mapping.status === 'mapped' && addr != null ? { externalAddress: `${addr[2] ?? '?'}:${addr[4] ?? '?'}` } : {}) }
+  return {
+    status: mapping.status,
+    ...(mapping.status === 'mapped' && addr != null ? { externalAddress: `${addr[2] ?? '?'}:${addr[4] ?? '?'}` } : {}),
+    ...(mapping.protocol == null ? {} : { protocol: mapping.protocol })
+  }
 }
 
 /** The report's findings as lines for people: one per relay, then UDP, the NAT's mapping, UPnP (in the language in effect). */
@@ -76,7 +80,7 @@ export function describeNetwork (report: NetworkReport): { headline: string, det
     unknown: () => report.udp === 'works' ? t('net.nat.unknownWithUdp', { address }) : t('net.nat.unknown')
   }[report.mapping]()
   const upnp = {
-    mapped: () => t('net.upnp.mapped', { address: report.upnp.externalAddress ?? '?' }),
+    mapped: () => t(report.upnp.protocol === 'nat-pmp' ? 'net.upnp.mappedNatPmp' : 'net.upnp.mapped', { address: report.upnp.externalAddress ?? '?' }),
     searching: () => t('net.upnp.searching'),
     'no-gateway': () => t('net.upnp.noGateway'),
     failed: () => t('net.upnp.failed'),

@@ -35,7 +35,7 @@ export function mdnsOf (flag?: boolean): boolean {
   return mdnsEnabled(flag, environment)
 }
 
-/** Whether router port mapping (UPnP-IGD) is allowed: not with `--no-upnp` (`flag` false) or `FERRY_UPNP=off`. */
+/** Whether router port mapping (UPnP-IGD, or NAT-PMP when no IGD answers) is allowed: not with `--no-upnp` (`flag` false) or `FERRY_UPNP=off`. */
 export function upnpOf (flag?: boolean): boolean {
   return upnpEnabled(flag, environment)
 }

@@ -14,7 +14,7 @@
  */
 export { startPeer, DATABASE_FILE } from './peer/index.ts'
 export type { Peer, PeerInit } from './peer/index.ts'
-export type { ConnectionInfo, PortMappingProblem, PortMappingStatus, RelayProblem, RelayState, RelaySummary } from './node/index.ts'
+export type { ConnectionInfo, PortMappingProblem, PortMappingProtocol, PortMappingStatus, RelayProblem, RelayState, RelaySummary } from './node/index.ts'
 export { createRelay, DEFAULT_RELAY_LISTEN } from './relay/index.ts'
 export { resolveNetwork, parseRelays, ConfigError, DEFAULT_RELAYS } from './config/index.ts'
 export type { NetworkConfig } from './config/index.ts'

@@ -1,7 +1,8 @@
 /**
  * A real UPnP Internet Gateway Device on a lab router: Debian's `miniupnpd` (nftables backend), run in the foreground
- * (`-d`) inside the router's namespace with a config file written here — SSDP and SOAP only on the LAN side (`lan0`),
- * mappings made on the WAN side (`wan0`) — and stopped by {@link UpnpGateway.stop}.
+ * (`-d`) inside the router's namespace with a config file written here — SSDP and SOAP (and NAT-PMP on UDP 5351) only
+ * on the LAN side (`lan0`), mappings made on the WAN side (`wan0`) — and stopped by {@link UpnpGateway.stop}. With
+ * `protocols: 'nat-pmp'` it speaks NAT-PMP only (`enable_upnp=no`): no SSDP answer, no HTTP.
  *
  * The router's external address: UPnP daemons and libp2p both refuse to map behind an address in a reserved range (the
  * lab's "internet", TEST-NET-3, is one: miniupnpd's `addr_is_reserved`, `@libp2p/upnp-nat`'s double-NAT check), so
@@ -45,9 +46,10 @@ export interface UpnpGateway {
 /**
  * Makes lab router `router` (with `wan0` and `lan0`, hosts on `lanSubnet`) a UPnP-IGD with external address
  * {@link UPNP_EXTERNAL_IP}, and routes that address from `otherRouters` via the router's TEST-NET-3 address `wanIp`.
- * Files go into `dir`. Resolves once miniupnpd answers on HTTP.
+ * Files go into `dir`. Resolves once miniupnpd listens (on HTTP; with `protocols: 'nat-pmp'`, on UDP 5351).
  */
-export async function startUpnpGateway (router: string, init: { wanIp: string, lanSubnet: string, otherRouters: string[], dir: string }): Promise<UpnpGateway> {
+export async function startUpnpGateway (router: string, init: { wanIp: string, lanSubnet: string, otherRouters: string[], dir: string, protocols?: 'upnp+nat-pmp' | 'nat-pmp' }): Promise<UpnpGateway> {
+  const upnp = init.protocols !== 'nat-pmp'
   await ipIn(router, ['addr', 'add', `${UPNP_EXTERNAL_IP}/32`, 'dev', 'wan0'])
   for (const other of init.otherRouters) await ipIn(other, ['route', 'add', `${UPNP_EXTERNAL_IP}/32`, 'via', init.wanIp])
   // The lab router's FORWARD policy drops what is not a reply: let the forwards miniupnpd makes (DNAT) through.
@@ -62,7 +64,7 @@ export async function startUpnpGateway (router: string, init: { wanIp: string, l
     `ext_ip=${UPNP_EXTERNAL_IP}`,
     'listening_ip=lan0',
     'http_port=0',
-    'enable_upnp=yes',
+    `enable_upnp=${upnp ? 'yes' : 'no'}`,
     'enable_natpmp=yes',
     'secure_mode=yes',
     'system_uptime=yes',
@@ -84,7 +86,8 @@ export async function startUpnpGateway (router: string, init: { wanIp: string, l
     if (child.exitCode == null && child.signalCode == null) child.kill('SIGKILL')
   }
   const deadline = Date.now() + 10_000
-  while (!/HTTP listening on port \d+/.test(output)) {
+  const started = upnp ? /HTTP listening on port \d+/ : /Listening for NAT-PMP\/PCP traffic on port \d+/
+  while (!started.test(output)) {
     if (child.exitCode != null || Date.now() > deadline) {
       await stop()
       throw new Error(`miniupnpd did not start: ${output}`)

@@ -69,6 +69,7 @@ if (missing != null && inCI) {
         const mappedAfterMs = Date.now() - readyAt
         const diagnostics = `\nminiupnpd: ${gateway.log().slice(-2000)}\nreceiver: ${receiver.stderr}`
         assert.equal(mapped.upnp, 'mapped', `the router mapped a port${JSON.stringify(mapped)}${diagnostics}`)
+        assert.equal(mapped.protocol, 'upnp', 'by UPnP-IGD: the router also answers NAT-PMP, which is only the fallback')
         const to = (mapped.addrs as string[]).find(a => a.startsWith(`/ip4/${UPNP_EXTERNAL_IP}/tcp/`))
         assert.ok(to != null, `the mapped address is the router's external address: ${JSON.stringify(mapped)}`)
         const own = (mapped.directAddrs as string[]).map(a => a.replace(/\/p2p\/[^/]+$/, ''))

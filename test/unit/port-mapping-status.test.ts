@@ -2,8 +2,10 @@
  * Invariant: the router port mapping's status follows what the UPnP module's calls to its client return — `searching`
  * until the first gateway search ends, `no-gateway` when none answered, `mapped` (with the external address) once the
  * gateway mapped a port, `failed` with a typed problem when the gateway answered but mapped nothing (no external
- * address, an external address that is itself private: double NAT, or a refused mapping), `off` after stop — and the
- * switch is off unless `FERRY_UPNP` or the flag leaves it on. A stand-in client: no SSDP is sent.
+ * address, an external address that is itself private: double NAT, or a refused mapping), `off` after stop, the
+ * protocol of the gateway that mapped (`upnp` or `nat-pmp`; NAT-PMP's refusal to map another interface's address is
+ * no failure) — and the switch is off unless `FERRY_UPNP` or the flag leaves it on. A stand-in client: no SSDP or
+ * NAT-PMP is sent.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
@@ -11,6 +13,8 @@ import type { UPnPNATClient } from '@libp2p/upnp-nat'
 import { readEnvironment, upnpEnabled } from '../../src-main/app/environment.ts'
 import { publicFirst } from '../../src-main/core/contacts/route.ts'
 import { isReservedIPv4, PortMapping } from '../../src-main/core/node/index.ts'
+import { openNatPmpGateway } from '../../src-main/core/node/nat-pmp/index.ts'
+import type { NatPmpError } from '../../src-main/core/node/nat-pmp/index.ts'
 
 type Gateway = UPnPNATClient extends { findGateways: (...args: never[]) => AsyncGenerator<infer G> } ? G : never
 
@@ -63,6 +67,34 @@ describe('router port mapping status', () => {
     assert.deepEqual(tracker.addrs, [])
   })
 
+  it('tells the protocol: nat-pmp for a NAT-PMP gateway, whose refusal of another interface\'s address is no failure', async () => {
+    // A NAT-PMP client towards a loopback address where nothing listens; its calls are stood in for (nothing is sent).
+    const pmp = await openNatPmpGateway(`127.${1 + Math.floor(Math.random() * 250)}.7.1`)
+    try {
+      pmp.externalIp = async () => '11.0.113.12'
+      const realMap = pmp.map.bind(pmp)
+      pmp.map = async (internalPort, internalHost, options) => internalHost === pmp.internalHost
+        ? { externalHost: '11.0.113.12', externalPort: internalPort, internalHost, internalPort, protocol: 'TCP' as const }
+        : await realMap(internalPort, internalHost, options)
+      const tracker = new PortMapping(true)
+      const client = fakeClient([pmp])
+      tracker.follow(client)
+      const [gateway] = await search(client)
+      assert.ok(gateway != null)
+      await assert.rejects(gateway.map(4001, '172.17.0.1'), (err: NatPmpError) => err.problem === 'other-interface')
+      assert.equal(tracker.status, 'searching', 'not failed')
+      const mappedEvent = changed(tracker)
+      await gateway.map(4001, pmp.internalHost)
+      await mappedEvent
+      assert.equal(tracker.status, 'mapped')
+      assert.equal(tracker.protocol, 'nat-pmp')
+      tracker.stop()
+      assert.equal(tracker.protocol, undefined)
+    } finally {
+      pmp.close()
+    }
+  })
+
   it('is mapped with the external address once the gateway mapped the port, and off after stop', async () => {
     const tracker = new PortMapping(true)
     const client = fakeClient([fakeGateway({ externalIp: '11.0.113.12' })])
@@ -73,6 +105,7 @@ describe('router port mapping status', () => {
     await gateway.map(4001, '192.168.1.20', { protocol: 'TCP' })
     await mappedEvent
     assert.equal(tracker.status, 'mapped')
+    assert.equal(tracker.protocol, 'upnp')
     assert.deepEqual(tracker.addrs, ['/ip4/11.0.113.12/tcp/4002'])
     // A later search that finds nothing new does not undo it.
     await search(fakeClient([]))

@@ -217,19 +217,20 @@ const UPNP_STATUS_TEXT: Record<Exclude<PortMappingStatus, 'searching'>, MessageK
 
 /**
  * Prints an `upnp` event each time the router port mapping's status changes after `ready`: `{ event: 'upnp', upnp,
- * problem?, addrs, directAddrs }` (`addrs`: the mapped public addresses, `/ip4/…/tcp/…/p2p/<peer ID>`; `directAddrs`:
- * every direct address the node announces now, the mapped ones included).
+ * protocol?, problem?, addrs, directAddrs }` (`protocol`: `upnp` or `nat-pmp`, the protocol the router mapped with;
+ * `addrs`: the mapped public addresses, `/ip4/…/tcp/…/p2p/<peer ID>`; `directAddrs`: every direct address the node
+ * announces now, the mapped ones included).
  */
 function followPortMapping (peer: Peer, out: Output): void {
   let last = peer.portMapping.status
   peer.portMapping.on('change', () => {
-    const { status, problem } = peer.portMapping
+    const { status, problem, protocol } = peer.portMapping
     const before = last
     last = status
     // `off` comes when the peer stops; it is worth a line only when a port was mapped (its removal).
     if (status === 'searching' || (status === 'off' && before !== 'mapped')) return
     const addrs = peer.portMapping.addrs.map(a => `${a}/p2p/${peer.peerId}`)
-    out.event({ event: 'upnp', upnp: status, ...(problem == null ? {} : { problem }), addrs, directAddrs: directAddrs(peer) },
+    out.event({ event: 'upnp', upnp: status, ...(protocol == null ? {} : { protocol }), ...(problem == null ? {} : { problem }), addrs, directAddrs: directAddrs(peer) },
       addrs[0] == null ? t(UPNP_STATUS_TEXT[status]) : t('cli.upnp.fromAnywhere', { status: t(UPNP_STATUS_TEXT[status]), command: `npx ferry send --to ${addrs[0]} ${t('cli.receive.paths')}` }))
   })
 }

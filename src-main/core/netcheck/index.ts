@@ -52,13 +52,15 @@ export interface StunCheck {
 }
 
 /**
- * Whether the running peer's router port mapping (UPnP-IGD, `node/port-mapping.ts`) is in place: `not-enabled` (off, or
- * no running peer, as in `ferry doctor`), `searching`, `mapped` (with the external address, `<ip>:<port>`),
- * `no-gateway` (no UPnP router answered) or `failed` (one answered but mapped no port).
+ * Whether the running peer's router port mapping (UPnP-IGD or NAT-PMP, `node/port-mapping.ts`) is in place:
+ * `not-enabled` (off, or no running peer, as in `ferry doctor`), `searching`, `mapped` (with the external address,
+ * `<ip>:<port>`, and the `protocol` the router spoke), `no-gateway` (no router answered) or `failed` (one answered but
+ * mapped no port).
  */
 export interface UpnpCheck {
   status: 'not-enabled' | 'searching' | 'mapped' | 'no-gateway' | 'failed'
   externalAddress?: string
+  protocol?: 'upnp' | 'nat-pmp'
 }
 
 /**

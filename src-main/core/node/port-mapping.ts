@@ -1,10 +1,13 @@
 /**
- * Port mapping on the home router (UPnP Internet Gateway Device), with the libp2p ecosystem's module
+ * Port mapping on the home router (UPnP Internet Gateway Device, or NAT-PMP when no IGD answers), with the libp2p
+ * ecosystem's module
  * `@libp2p/upnp-nat`: it searches the LAN for a gateway by SSDP, asks it (SOAP `AddAnyPortMapping`, IGD v2) to forward
  * an external TCP port to this peer's TCP listener, refreshes the lease, and deletes the mapping when the node stops.
  * The mapped address (`/ip4/<router's external IP>/tcp/<port>`) joins the node's addresses, so identify announces it
  * to every peer and contacts store it as a direct TCP address. docs/CONNECTIVITY.md ("Port mapping") gives the
- * sources and what it means for reachability.
+ * sources and what it means for reachability. When the search finds no IGD, the default gateway is asked by NAT-PMP
+ * (RFC 6886, ./nat-pmp/): a gateway that answers is handed to the module like an IGD, which then maps, refreshes and
+ * deletes through it the same way.
  *
  * This file adds what the module does not tell: a typed status ({@link PortMappingStatus}) followed from the module's
  * own calls to its port-mapping client (gateway found or not, external address, mapping made or refused).
@@ -13,6 +16,8 @@ import { EventEmitter } from 'node:events'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import type { UPnPNAT, UPnPNATClient, UPnPNATComponents } from '@libp2p/upnp-nat'
 import { logger } from '../log/index.ts'
+import { NatPmpError, NatPmpGateway, withNatPmpFallback } from './nat-pmp/index.ts'
+import type { NatPmpFallbackInit } from './nat-pmp/index.ts'
 
 const log = logger('upnp')
 
@@ -21,7 +26,8 @@ const log = logger('upnp')
  * - `off`: not asked for (setting or flag), or the node stopped;
  * - `searching`: looking for a gateway (SSDP M-SEARCH) for the first time;
  * - `mapped`: the router forwards a public port to this peer ({@link PortMapping.addrs});
- * - `no-gateway`: no UPnP-IGD v2 gateway answered (the search is repeated every {@link GATEWAY_SEARCH_INTERVAL_MS});
+ * - `no-gateway`: no UPnP-IGD v2 gateway answered, nor the default gateway by NAT-PMP (the search is repeated every
+ *   {@link GATEWAY_SEARCH_INTERVAL_MS});
  * - `failed`: a gateway answered but no port could be mapped ({@link PortMapping.problem} says why).
  */
 export type PortMappingStatus = 'off' | 'searching' | 'mapped' | 'no-gateway' | 'failed'
@@ -29,9 +35,12 @@ export type PortMappingStatus = 'off' | 'searching' | 'mapped' | 'no-gateway' | 
 /**
  * Why a gateway that answered mapped no port: `no-external-address` (it did not say its external address),
  * `double-nat` (its external address is itself private or reserved: another NAT sits between it and the internet, so
- * a mapping would not make this peer reachable), `refused` (it refused `AddAnyPortMapping`).
+ * a mapping would not make this peer reachable), `refused` (it refused `AddAnyPortMapping`, or the NAT-PMP mapping request).
  */
 export type PortMappingProblem = 'no-external-address' | 'double-nat' | 'refused'
+
+/** Which protocol the gateway speaks: UPnP-IGD (SOAP over HTTP) or NAT-PMP (RFC 6886, UDP port 5351). */
+export type PortMappingProtocol = 'upnp' | 'nat-pmp'
 
 /** Events of {@link PortMapping}: `change` after every change of status or of the mapped addresses. */
 export interface PortMappingEvents {
@@ -62,10 +71,22 @@ export class PortMapping extends EventEmitter<PortMappingEvents> {
   private why: PortMappingProblem | undefined
   private readonly mapped = new Map<string, string>()
   private stopped = false
+  private via: PortMappingProtocol | undefined
+  private readonly natPmp: NatPmpFallbackInit | false
 
-  constructor (enabled: boolean) {
+  /**
+   * @param enabled whether the node maps a port at all
+   * @param natPmp the NAT-PMP fallback's options ({@link service} only; `false`: UPnP-IGD alone)
+   */
+  constructor (enabled: boolean, natPmp: NatPmpFallbackInit | false = {}) {
     super()
+    this.natPmp = natPmp
     this.state = enabled ? 'searching' : 'off'
+  }
+
+  /** The protocol of the gateway that mapped the port, when the status is `mapped`. */
+  get protocol (): PortMappingProtocol | undefined {
+    return this.state === 'mapped' ? this.via : undefined
   }
 
   /** The status now. */
@@ -106,7 +127,9 @@ export class PortMapping extends EventEmitter<PortMappingEvents> {
     })
     return (components) => {
       const service = factory(components)
-      this.follow(service.portMappingClient)
+      const client = service.portMappingClient
+      if (this.natPmp !== false) client.findGateways = withNatPmpFallback(client.findGateways.bind(client), this.natPmp)
+      this.follow(client)
       return service
     }
   }
@@ -129,14 +152,15 @@ export class PortMapping extends EventEmitter<PortMappingEvents> {
       }
     } finally {
       if (!found && this.state === 'searching' && !this.stopped) {
-        log('no UPnP-IGD gateway answered within %d ms; searching again every %d ms', GATEWAY_SEARCH_TIMEOUT_MS, GATEWAY_SEARCH_INTERVAL_MS)
+        log('no UPnP-IGD or NAT-PMP gateway answered within %d ms; searching again every %d ms', GATEWAY_SEARCH_TIMEOUT_MS, GATEWAY_SEARCH_INTERVAL_MS)
         this.set('no-gateway')
       }
     }
   }
 
   private watch (gateway: Gateway): Gateway {
-    log('UPnP-IGD gateway at %s:%d', gateway.host, gateway.port)
+    const protocol: PortMappingProtocol = gateway instanceof NatPmpGateway ? 'nat-pmp' : 'upnp'
+    log('%s gateway at %s:%d', protocol === 'nat-pmp' ? 'NAT-PMP' : 'UPnP-IGD', gateway.host, gateway.port)
     const externalIp = gateway.externalIp.bind(gateway)
     const map = gateway.map.bind(gateway)
     gateway.externalIp = async (options) => {
@@ -156,11 +180,14 @@ export class PortMapping extends EventEmitter<PortMappingEvents> {
         const addr = `/ip4/${mapping.externalHost}/${mapping.protocol.toLowerCase()}/${mapping.externalPort}`
         log('mapped %s:%d to %s', internalHost, internalPort, addr)
         this.mapped.set(`${internalHost}:${internalPort}/${mapping.protocol}`, addr)
+        this.via = protocol
         // Told after the module added the address to the node's (it does so right after this call resolves), so a
         // `change` listener finds it in `getMultiaddrs()`.
         setImmediate(() => { if (!this.stopped) this.set('mapped') })
         return mapping
       } catch (err) {
+        // NAT-PMP maps only this host's address towards the gateway: the module's try for another interface is no failure.
+        if (err instanceof NatPmpError && err.problem === 'other-interface') throw err
         this.fail('refused', `the gateway refused to map ${internalHost}:${internalPort}: ${(err as Error).message}`)
         throw err
       }

@@ -331,7 +331,7 @@ export const enPage = {
   'myid.addresses': 'Addresses ({count, number})',
   'myid.noAddresses': 'None yet: others can reach you once a relay or the network is available.',
   'myid.upnp.mapped': 'Port mapped by your router: others can connect directly.',
-  'myid.upnp.noGateway': 'No router answered for port mapping (UPnP): others reach you through a relay.',
+  'myid.upnp.noGateway': 'No router answered for port mapping (UPnP, NAT-PMP): others reach you through a relay.',
   'myid.upnp.failed': 'Your router answered but opened no port (UPnP): others reach you through a relay.',
   'settings.upnp': 'Let my router open a port for Ferry (UPnP)',
   'settings.upnpHint': 'Others can then connect to this device directly, without a relay. Ferry asks the router on this network, and closes the port again when it quits.',

@@ -112,6 +112,7 @@ export const enWords = {
   'net.nat.unknownWithUdp': 'NAT: mapping unknown — telling it needs two STUN servers on different addresses (public address {address}).',
   'net.nat.unknown': 'NAT: mapping unknown.',
   'net.upnp.mapped': 'UPnP: port mapped ({address}).',
+  'net.upnp.mappedNatPmp': 'NAT-PMP: port mapped ({address}).',
   'net.upnp.failed': 'UPnP: no port could be mapped.',
   'net.upnp.off': 'UPnP: no port mapping here (turned off, or nothing running maps one: ferry doctor does not).',
 
@@ -225,8 +226,8 @@ export const enWords = {
   'net.upnp.searching': 'UPnP: looking for a router that maps ports…',
   'net.upnp.noGateway': 'UPnP: no router answered (no port mapped).',
   'cli.help.contactsOnly': 'refuse offers from peers that are not contacts, unseen (default: the app’s setting)',
-  'cli.help.noUpnp': 'do not ask the router to forward a port to this device (UPnP-IGD); also FERRY_UPNP=off',
-  'cli.help.serveNoUpnp': 'do not ask the router to forward a port to this device (UPnP-IGD; else the setting decides); also FERRY_UPNP=off',
+  'cli.help.noUpnp': 'do not ask the router to forward a port to this device (UPnP-IGD or NAT-PMP); also FERRY_UPNP=off',
+  'cli.help.serveNoUpnp': 'do not ask the router to forward a port to this device (UPnP-IGD or NAT-PMP; else the setting decides); also FERRY_UPNP=off',
   // The CLI commands' human lines (src-main/cli/commands); their --json events stay English
   'cli.contacts.trusted': 'trusted',
   'cli.contacts.blocked': 'blocked',
@@ -291,7 +292,7 @@ export const enWords = {
   'cli.relayStatus.unreachable': 'Relay unreachable, retrying: nearby devices can still send to you.',
   'cli.relayStatus.refused': '{message} Retrying in the background; nearby devices can still send to you.',
   'cli.upnp.mapped': 'Port mapped by your router: others can connect directly.',
-  'cli.upnp.noGateway': 'No UPnP router answered: no port mapped (others reach you through the relay).',
+  'cli.upnp.noGateway': 'No router answered UPnP or NAT-PMP: no port mapped (others reach you through the relay).',
   'cli.upnp.failed': 'Your router answered but mapped no port (others reach you through the relay).',
   'cli.upnp.off': "Port mapping ended: the router's port is closed again.",
   'cli.upnp.fromAnywhere': '{status} To send to you from anywhere: {command}',

@@ -333,7 +333,7 @@ export const zhCNPage: Readonly<Record<keyof typeof enPage, string>> = {
   'myid.addresses': '地址（{count, number}）',
   'myid.noAddresses': '暂无：在中继或网络可用后，别人就能连接到你。',
   'myid.upnp.mapped': '路由器已映射端口：其他人可以直接连接到你。',
-  'myid.upnp.noGateway': '没有路由器应答端口映射（UPnP）：其他人通过中继联系你。',
+  'myid.upnp.noGateway': '没有路由器应答端口映射（UPnP、NAT-PMP）：其他人通过中继联系你。',
   'myid.upnp.failed': '路由器已应答但未打开端口（UPnP）：其他人通过中继联系你。',
   'settings.upnp': '允许路由器为 Ferry 打开端口（UPnP）',
   'settings.upnpHint': '这样其他人无需中继即可直接连接到本设备。Ferry 会询问此网络上的路由器，并在退出时关闭该端口。',

@@ -111,6 +111,7 @@ export const zhCNWords: Readonly<Record<keyof typeof enWords, string>> = {
   'net.nat.unknownWithUdp': 'NAT：映射方式未知——要判断它，需要两台位于不同地址的 STUN 服务器（公网地址 {address}）。',
   'net.nat.unknown': 'NAT：映射方式未知。',
   'net.upnp.mapped': 'UPnP：端口已映射（{address}）。',
+  'net.upnp.mappedNatPmp': 'NAT-PMP：端口已映射（{address}）。',
   'net.upnp.failed': 'UPnP：无法映射任何端口。',
   'net.upnp.off': 'UPnP：此处没有端口映射（已关闭，或没有运行中的程序映射端口：ferry doctor 不映射）。',
 
@@ -224,8 +225,8 @@ export const zhCNWords: Readonly<Record<keyof typeof enWords, string>> = {
   'net.upnp.searching': 'UPnP：正在寻找可映射端口的路由器…',
   'net.upnp.noGateway': 'UPnP：没有路由器应答（未映射端口）。',
   'cli.help.contactsOnly': '不经询问拒绝非联系人的传输请求（默认：沿用应用的设置）',
-  'cli.help.noUpnp': '不请求路由器为本设备转发端口（UPnP-IGD）；也可用 FERRY_UPNP=off',
-  'cli.help.serveNoUpnp': '不请求路由器为本设备转发端口（UPnP-IGD；否则由设置决定）；也可用 FERRY_UPNP=off',
+  'cli.help.noUpnp': '不请求路由器为本设备转发端口（UPnP-IGD 或 NAT-PMP）；也可用 FERRY_UPNP=off',
+  'cli.help.serveNoUpnp': '不请求路由器为本设备转发端口（UPnP-IGD 或 NAT-PMP；否则由设置决定）；也可用 FERRY_UPNP=off',
   // The CLI commands' human lines (src-main/cli/commands); their --json events stay English
   'cli.contacts.trusted': '已信任',
   'cli.contacts.blocked': '已屏蔽',
@@ -290,7 +291,7 @@ export const zhCNWords: Readonly<Record<keyof typeof enWords, string>> = {
   'cli.relayStatus.unreachable': '中继无法访问，正在重试：附近设备仍可向你发送文件。',
   'cli.relayStatus.refused': '{message} 正在后台重试；附近设备仍可向你发送文件。',
   'cli.upnp.mapped': '路由器已映射端口：其他人可以直接连接。',
-  'cli.upnp.noGateway': '没有 UPnP 路由器应答：未映射端口（其他人通过中继连接你）。',
+  'cli.upnp.noGateway': '没有路由器应答 UPnP 或 NAT-PMP：未映射端口（其他人通过中继连接你）。',
   'cli.upnp.failed': '路由器有应答，但没有映射端口（其他人通过中继连接你）。',
   'cli.upnp.off': '端口映射已结束：路由器的端口已再次关闭。',
   'cli.upnp.fromAnywhere': '{status} 要从任何地方向你发送文件：{command}',
