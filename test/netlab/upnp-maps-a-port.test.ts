@@ -3,7 +3,9 @@
  * TCP port mapped by the router without delaying its `ready` event, lists the mapped address among its own addresses
  * (the ones identify announces), and a `ferry send` behind a symmetric NAT — where WebRTC would need TURN — reaches it
  * directly over TCP at that address, with no relay and no TURN server configured; when the receiver exits, the
- * mapping is gone from the router. A contact learns the mapped address by itself — identify over a relayed presence
+ * mapping is gone from the router. The same holds behind a router that speaks only NAT-PMP (RFC 6886; miniupnpd with
+ * `enable_upnp=no`): the port is asked of the default gateway (read from /proc/net/route) for RFC 6886's recommended
+ * 7200 s, reported with protocol `nat-pmp`, and deleted at exit (lifetime 0). A contact learns the mapped address by itself — identify over a relayed presence
  * check — and its `send --to <peer ID>` then dials it first (route `last-known`). Without a UPnP router the receiver
  * starts just the same and says `no-gateway`.
  *
@@ -52,16 +54,21 @@ if (missing != null && inCI) {
       await rm(dir, { recursive: true, force: true })
     })
 
-    it('a receiver behind a UPnP router maps a port, a peer behind a symmetric NAT reaches it directly over TCP, and the mapping is removed at exit', async () => {
-      const cell = await lab.buildCell({ name: 'UPnP router', a: 'symmetric', b: 'port-restricted', expect: 'direct' })
+    /**
+     * The cell both protocols share: a receiver behind a router that speaks `protocol` maps a port, a sender behind a
+     * symmetric NAT reaches it directly over TCP, and the mapping is gone once the receiver exits.
+     */
+    async function mapsAPort (protocol: 'upnp' | 'nat-pmp'): Promise<void> {
+      const name = protocol === 'upnp' ? 'UPnP' : 'NAT-PMP'
+      const cell = await lab.buildCell({ name: `${name} router`, a: 'symmetric', b: 'port-restricted', expect: 'direct' })
       let gateway: UpnpGateway | undefined
       let receiver: FerryProcess | undefined
       let sender: FerryProcess | undefined
       try {
-        gateway = await startUpnpGateway(cell.routers.receiver, { wanIp: '203.0.113.12', lanSubnet: '10.99.2.0/24', otherRouters: [cell.routers.sender], dir })
+        gateway = await startUpnpGateway(cell.routers.receiver, { wanIp: '203.0.113.12', lanSubnet: '10.99.2.0/24', otherRouters: [cell.routers.sender], dir, ...(protocol === 'nat-pmp' ? { protocols: 'nat-pmp' as const } : {}) })
         // No relay, no STUN/TURN: only the mapped port can make the receiver reachable from the other site.
         const net = { FERRY_RELAYS: 'none', FERRY_ICE_SERVERS: 'none' }
-        receiver = ferry(['receive', '--data-dir', join(dir, 'rx'), '--out', join(dir, 'out'), '--yes', '--once'], { ...net, FERRY_UPNP: 'on' }, { netns: cell.receiver })
+        receiver = ferry(['receive', '--data-dir', join(dir, protocol, 'rx'), '--out', join(dir, protocol, 'out'), '--yes', '--once'], { ...net, FERRY_UPNP: 'on' }, { netns: cell.receiver })
         const ready = await receiver.waitFor('ready', 20_000)
         const readyAt = Date.now()
         assert.equal(ready.upnp, 'searching', 'ready is printed at once, while the gateway search still runs')
@@ -69,18 +76,23 @@ if (missing != null && inCI) {
         const mappedAfterMs = Date.now() - readyAt
         const diagnostics = `\nminiupnpd: ${gateway.log().slice(-2000)}\nreceiver: ${receiver.stderr}`
         assert.equal(mapped.upnp, 'mapped', `the router mapped a port${JSON.stringify(mapped)}${diagnostics}`)
-        assert.equal(mapped.protocol, 'upnp', 'by UPnP-IGD: the router also answers NAT-PMP, which is only the fallback')
+        // UPnP router: it also answers NAT-PMP, which is only the fallback. NAT-PMP router: it answers no UPnP search.
+        assert.equal(mapped.protocol, protocol, `mapped by ${name}`)
         const to = (mapped.addrs as string[]).find(a => a.startsWith(`/ip4/${UPNP_EXTERNAL_IP}/tcp/`))
         assert.ok(to != null, `the mapped address is the router's external address: ${JSON.stringify(mapped)}`)
         const own = (mapped.directAddrs as string[]).map(a => a.replace(/\/p2p\/[^/]+$/, ''))
         assert.ok(own.includes(to.replace(/\/p2p\/[^/]+$/, '')), `the node's own addresses (identify announces them) include it: ${JSON.stringify(own)}`)
         const port = Number(to.split('/')[4])
+        if (protocol === 'nat-pmp') {
+          assert.match(gateway.log(), new RegExp(`NAT-PMP port mapping request : ${port}->10\\.99\\.2\\.2:\\d+ tcp lifetime=7200s`), `the request asked for 7200 s in seconds${diagnostics}`)
+          assert.doesNotMatch(gateway.log(), /HTTP listening/, 'the router ran no UPnP-IGD')
+        }
         assert.equal((await gateway.forwards()).filter(r => r.includes(`dport ${port} `)).length, 1, 'the router forwards that port')
         assert.equal((await gateway.leases()).filter(l => l.startsWith(`TCP:${port}:10.99.2.2:`)).length, 1, 'the router records the lease for the receiver')
 
-        sender = ferry(['send', '--data-dir', join(dir, 'tx'), '--to', to, join(dir, 'src', 'payload.bin')], net, { netns: cell.sender })
+        sender = ferry(['send', '--data-dir', join(dir, protocol, 'tx'), '--to', to, join(dir, 'src', 'payload.bin')], net, { netns: cell.sender })
         const connected = await sender.waitFor('connected', 30_000)
-        console.log(`# UPnP cell: mapped ${to.split('/p2p/')[0] ?? to} ${mappedAfterMs} ms after ready; sender behind a symmetric NAT connected over ${String(connected.transport)} in ${String(connected.connectMs)} ms (relayed: ${String(connected.relayed)})`)
+        console.log(`# ${name} cell: mapped ${to.split('/p2p/')[0] ?? to} ${mappedAfterMs} ms after ready; sender behind a symmetric NAT connected over ${String(connected.transport)} in ${String(connected.connectMs)} ms (relayed: ${String(connected.relayed)})`)
         assert.equal(connected.transport, 'tcp', 'the sender connects over TCP')
         assert.equal(connected.relayed, false, 'directly: no relay carries it')
         assert.equal(connected.limited, false)
@@ -88,11 +100,15 @@ if (missing != null && inCI) {
         assert.equal(await sender.exitCode(60_000), 0, `sender exit code\nsender: ${sender.stderr}`)
         assert.equal(await receiver.exitCode(30_000), 0, `receiver exit code\nreceiver: ${receiver.stderr}`)
         const sent = await treeHashes(join(dir, 'src'))
-        const received = await treeHashes(join(dir, 'out'))
+        const received = await treeHashes(join(dir, protocol, 'out'))
         assert.deepEqual([...received].sort(), [...sent].sort(), 'the file arrived byte-identical')
 
         assert.deepEqual(await gateway.forwards(), [], `the receiver removed its port forward when it exited${diagnostics}`)
         assert.deepEqual(await gateway.leases(), [], 'and the router holds no lease for it')
+        if (protocol === 'nat-pmp') {
+          assert.match(gateway.log(), /NAT-PMP port mapping request : 0->10\.99\.2\.2:\d+ tcp lifetime=0s/, 'by a NAT-PMP deletion (lifetime 0, external port 0)')
+          assert.match(gateway.log(), new RegExp(`NAT-PMP TCP port ${port} mapping removed`), 'which the router carried out')
+        }
         assert.ok(receiver.events.some(e => e.event === 'upnp' && e.upnp === 'off'), 'the receiver said the port is closed again')
       } finally {
         await Promise.all([sender, receiver].map(async p => {
@@ -104,6 +120,14 @@ if (missing != null && inCI) {
         await gateway?.stop()
         await cell.teardown()
       }
+    }
+
+    it('a receiver behind a UPnP router maps a port, a peer behind a symmetric NAT reaches it directly over TCP, and the mapping is removed at exit', async () => {
+      await mapsAPort('upnp')
+    })
+
+    it('a receiver behind a router that speaks only NAT-PMP (RFC 6886) maps a port for 7200 s the same way, and deletes it at exit (lifetime 0)', async () => {
+      await mapsAPort('nat-pmp')
     })
 
     it('a contact learns the mapped address through presence (identify over the relay) and then sends to it directly over TCP', async () => {
