@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto'
 import { FerryError, sourceChange, stampSource } from '../core/index.ts'
 import type { FailureReason, LocalFile } from '../core/index.ts'
 import type { OutboxEntry, OutboxFile, Store } from '../core/store/index.ts'
+import { validateFileList } from '../core/paths/index.ts'
+import { TransferError, textProblem } from '../core/protocol/index.ts'
 
 /** A queued file changed or vanished since it was queued: nothing of the entry is sent. */
 export class OutboxStaleError extends FerryError {
@@ -33,9 +35,17 @@ export type QueuedWhat = { files: LocalFile[], text?: undefined } | { text: stri
  * Queues `what` for `peerId` (the caller resolved and checked the recipient: a contact, not blocked) and returns the
  * entry. The same files (same local paths, unchanged since) or the same text already queued for that contact is
  * that entry again, not a second one — so `ferry send --queue` run again after Ctrl-C waits for the same entry.
- * @throws {OutboxFullError} `outbox-full` over the store's bounds; {@link SourcePathError} when a file cannot be read
+ * @throws {OutboxFullError} `outbox-full` over the store's bounds; {@link SourcePathError} when a file cannot be read;
+ *   `TransferError` `invalid-offer` for text a send would refuse (empty, not well-formed, over 1 MiB); `UnsafePathError`
+ *   for a file list a send would refuse (colliding or unsafe paths) — checked now, not when the contact comes online
  */
 export async function queueSend (store: Store, peerId: string, what: QueuedWhat, signal?: AbortSignal): Promise<OutboxEntry> {
+  if (what.text != null) {
+    const problem = what.text.length === 0 ? 'The text is empty' : textProblem(what.text)
+    if (problem != null) throw new TransferError('invalid-offer', problem)
+  } else {
+    validateFileList(what.files.map(f => f.relPath))
+  }
   if (what.text != null) {
     const same = store.outbox.list(peerId).find(e => e.kind === 'text' && e.text === what.text)
     return same ?? store.outbox.add({ id: randomUUID(), peerId, text: what.text })

@@ -140,4 +140,11 @@ describe('app: the outbox delivers when the contact comes online', () => {
     const stranger = net.relay.peerId.toString()
     await assert.rejects(a.handlers.sendText({ peerId: stranger, text: 'hi', queue: true }, signal), (err: { code?: string }) => err.code === 'not-a-contact')
   })
+
+  it('text a send would refuse (1 MiB + 2 bytes of UTF-8) is refused when queued, not when the contact comes online: nothing is queued', async () => {
+    const before = (await a.handlers.listOutbox({}, signal)).length
+    const text = '\u00e9'.repeat(512 * 1024 + 1)
+    await assert.rejects(a.handlers.sendText({ peerId: bobId, text, queue: true }, signal), (err: { code?: string }) => err.code === 'invalid-offer')
+    assert.equal((await a.handlers.listOutbox({}, signal)).length, before)
+  })
 })
