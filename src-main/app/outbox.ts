@@ -204,6 +204,8 @@ export class Outbox {
         this.runCleanup(entry.id)
         return
       }
+      // Cancelled while its files were checked: nothing of it is sent.
+      if (store.outbox.get(entry.id) == null) return
       const queued = {
         transferId: entry.id,
         onConnected: () => {
