@@ -147,9 +147,6 @@ function legsOf (node: FerryLibp2p, addr: Multiaddr, circuit: Multiaddr, round: 
       delayMs: RELAYED_DATA_LEG_DELAY_MS,
       dial: async (signal) => {
         options.onFallback?.(undefined)
-        // The WebRTC leg's signalling circuit through this relay says whether the relay limits circuits: then it carries
-        // no file bytes, and a second circuit through it would only compete with that handshake.
-        if (relayLimitsCircuits(node, circuit)) throw new LimitedConnectionError('The relay does not carry file bytes for peers that cannot connect directly (see docs/CONNECTIVITY.md)')
         const conn = await dialOnce(node, circuit, { ...options, signal: anySignal(options.signal, signal) }, 'transport')
         if (conn.limits == null) return conn
         void conn.close().catch(() => {})
@@ -158,16 +155,6 @@ function legsOf (node: FerryLibp2p, addr: Multiaddr, circuit: Multiaddr, round: 
     })
   }
   return legs
-}
-
-/**
- * Whether a limited circuit (circuit relay v2 with a data or time limit) to the peer of `circuit` is open through the
- * same relay: that relay limits every circuit it relays (circuit-relay-v2 spec, "Reservation" / `Limit`).
- */
-function relayLimitsCircuits (node: FerryLibp2p, circuit: Multiaddr): boolean {
-  const [relay] = circuit.toString().split('/p2p-circuit')
-  const peer = circuit.getComponents().findLast(c => c.name === 'p2p')?.value
-  return node.getConnections().some(c => c.limits != null && c.remotePeer.toString() === peer && c.remoteAddr.toString().startsWith(`${relay ?? ''}/p2p-circuit`))
 }
 
 /**
