@@ -28,7 +28,7 @@ export interface CellResult {
   receiverStderr?: string
 }
 
-/** Time for the sender to report a connection: three rounds of the dial race (~8 s each), with a margin. */
+/** Time for the sender to report a connection: two rounds of the dial race (~8 s each), with a wide margin. */
 const CONNECT_TIMEOUT_MS = 60_000
 const TRANSFER_TIMEOUT_MS = 120_000
 

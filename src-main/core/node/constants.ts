@@ -56,13 +56,11 @@ export const CONTACT_TAG_VALUE = 100
 export const DIAL_TIMEOUT_MS = 15_000
 /**
  * Dial rounds before giving up. One round races every way to reach the peer (dial.ts, race.ts); a WebRTC handshake
- * that fails at once (ICE or DTLS) is tried again within its leg (failed-handshake.ts), so a further round is for a
+ * that fails at once (ICE or DTLS) is tried again within its leg (failed-handshake.ts), so a second round is for a
  * leg that timed out: on a busy machine a direct dial now and then needs it (about one in ten in the network lab,
- * docs/CONNECTIVITY.md), and five senders dialling one receiver at once on a loaded 2-core machine needed a third
- * round (`test/faults/load-20-transfers-from-5-peers.test.ts` failed with two, passing with three as before the race).
- * A peer that cannot be reached at all fails after three rounds (~19–22 s).
+ * docs/CONNECTIVITY.md). A peer that cannot be reached at all fails after two rounds (~12–16 s).
  */
-export const DIAL_ATTEMPTS = 3
+export const DIAL_ATTEMPTS = 2
 /** Pause between dial rounds, in ms. */
 export const DIAL_RETRY_DELAY_MS = 250
 /**
