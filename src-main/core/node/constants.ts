@@ -55,13 +55,13 @@ export const CONTACT_TAG_VALUE = 100
 /** Time one dial may take, in ms, including the relay hop, SDP offer/answer and ICE checks. */
 export const DIAL_TIMEOUT_MS = 15_000
 /**
- * Dial rounds before giving up. One round races every way to reach the peer (dial.ts, race.ts); a WebRTC handshake
- * that fails at once (ICE or DTLS) is tried again within its leg (failed-handshake.ts), so a second round is for a
- * leg that timed out: on a busy machine a direct dial now and then needs it (about one in ten in the network lab,
- * docs/CONNECTIVITY.md). A peer that cannot be reached at all fails after two rounds (~12–16 s).
+ * Dial attempts before giving up. A WebRTC handshake through a relay can still fail now and then (ICE or DTLS, e.g. on
+ * a busy machine; each is tried again within its attempt, failed-handshake.ts); a whole attempt failing is rarer
+ * still (0 failed and 0 retried in each 30-dial connect run of `npm run bench`, docs/PERFORMANCE.md), and three
+ * attempts keep a transfer from failing on one.
  */
-export const DIAL_ATTEMPTS = 2
-/** Pause between dial rounds, in ms. */
+export const DIAL_ATTEMPTS = 3
+/** Pause between dial attempts, in ms. */
 export const DIAL_RETRY_DELAY_MS = 250
 /**
  * How long one dial attempt keeps trying again when its WebRTC handshake fails at once, in ms: libp2p's per-address
@@ -70,31 +70,13 @@ export const DIAL_RETRY_DELAY_MS = 250
  */
 export const HANDSHAKE_RETRY_WINDOW_MS = 6_000
 /**
- * Time one WebRTC leg of a dial may take, in ms: libp2p's per-address dial timeout (`addressDialTimeout`, 6 s), which
- * bounds the first leg (dialled through libp2p's dial queue) and which Ferry applies itself to the legs it dials
- * through the transport directly (dial.ts).
+ * WebRTC attempts made with STUN servers only, before the remaining attempts also offer TURN servers to ICE (always
+ * at least the last attempt). With TURN configured from the start, ICE often nominated the TURN pair before a direct
+ * pair's hole punch completed (network lab, docs/CONNECTIVITY.md). Each failed attempt costs libp2p's per-address dial
+ * timeout (6 s, `addressDialTimeout`, which binds before {@link DIAL_TIMEOUT_MS}), so a peer that needs TURN connects
+ * after ~12 s.
  */
-export const WEBRTC_LEG_TIMEOUT_MS = 6_000
-/**
- * When the WebRTC leg that may use TURN starts, in ms after the STUN-only leg (which keeps running). In the network
- * lab a direct path connected in 250–450 ms (2 s at most in repeated runs on a loaded machine); with a TURN server in
- * ICE's configuration from the start, ICE often nominated the TURN pair before a direct pair's hole punch completed
- * (docs/CONNECTIVITY.md). The delay is RFC 8305's "Connection Attempt Delay" idea (§5: start the next attempt when the
- * earlier one had a fair chance, keep the earlier one running) with a delay fitted to ICE rather than to TCP (RFC 8305
- * recommends 250 ms, at most 2 s, for TCP handshakes). The TURN leg itself connected in ~1.3 s in the lab.
- */
-export const TURN_LEG_DELAY_MS = 1_000
-/**
- * When the relayed-data leg (the circuit through a relay that carries data, `ferry relay --relay-data`) starts, in ms
- * after the STUN-only leg: after the TURN leg had its ~1.3 s and a margin, so a peer TURN reaches goes through TURN
- * (whose data path survives the relay going away). Such a circuit connected in 50–100 ms in the lab.
- */
-export const RELAYED_DATA_LEG_DELAY_MS = 3_000
-/**
- * How long a connection through a server (TURN, or the relayed-data circuit) that won the race waits for a leg still
- * running to bring a direct one, in ms: RFC 8305 §5's recommended Connection Attempt Delay (250 ms).
- */
-export const PREFER_DIRECT_GRACE_MS = 250
+export const DIRECT_ONLY_ATTEMPTS = 2
 /** Time to wait for a reservation on the configured relays at start-up, in ms. */
 export const RESERVATION_TIMEOUT_MS = 10_000
 /** First pause before a relay reservation is tried again, in ms; it doubles after each failed try. */

@@ -1,16 +1,13 @@
 import { networkInterfaces } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Connection, ConnectionGater } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
+import type { Connection } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { AbortedError, errorMessage, throwIfAborted } from '../errors/index.ts'
-import { DIAL_ATTEMPTS, DIAL_RETRY_DELAY_MS, DIAL_TIMEOUT_MS, HANDSHAKE_RETRY_WINDOW_MS, PREFER_DIRECT_GRACE_MS, RELAYED_DATA_LEG_DELAY_MS, RESERVATION_TIMEOUT_MS, TURN_LEG_DELAY_MS, WEBRTC_LEG_TIMEOUT_MS } from './constants.ts'
+import { DIAL_ATTEMPTS, DIAL_RETRY_DELAY_MS, DIAL_TIMEOUT_MS, DIRECT_ONLY_ATTEMPTS, HANDSHAKE_RETRY_WINDOW_MS, RESERVATION_TIMEOUT_MS } from './constants.ts'
 import { pairType, selectedCandidatePair } from './candidates.ts'
 import { watchHandshake } from './failed-handshake.ts'
-import { hasTurnServers, withTurn } from './ice.ts'
-import { raceLegs, RaceFailedError } from './race.ts'
-import type { Leg } from './race.ts'
+import { withTurn } from './ice.ts'
 import type { CandidatePair, CandidateType } from './candidates.ts'
 import { DialError, HandshakeFailedError, LimitedConnectionError, NoNetworkInterfaceError, NoRelayError } from './errors.ts'
 import type { FerryLibp2p } from './create.ts'
@@ -65,132 +62,78 @@ export function describeConnection (conn: Connection): ConnectionInfo {
 /** Options of {@link dialDirect}. */
 export interface DialOptions {
   signal?: AbortSignal
-  /** Attempts (for a WebRTC address through a relay: rounds of the race) before giving up (default 2). */
+  /** Attempts before giving up (default 3). */
   attempts?: number
-  /** Time per attempt in ms (default 15 000; a WebRTC leg also stops after 6 s, `WEBRTC_LEG_TIMEOUT_MS`). */
+  /** Time per attempt in ms (default 15 000). */
   attemptTimeoutMs?: number
   /** Called before each retry with the attempt number that failed (1-based) and its error. */
   onRetry?: (attempt: number, err: unknown) => void
   /**
-   * Whether to race the relay circuit itself (the relayed-data leg) against WebRTC when WebRTC has not connected
-   * within `RELAYED_DATA_LEG_DELAY_MS` (default true). It is used only if the relay grants an unlimited circuit
-   * (`ferry relay --relay-data`); see docs/CONNECTIVITY.md.
+   * Whether to fall back to the relay circuit itself when every WebRTC attempt through it failed (default true). It
+   * is used only if the relay grants an unlimited circuit (`ferry relay --relay-data`); see docs/CONNECTIVITY.md.
    */
   relayFallback?: boolean
-  /** Called when the relayed-data leg starts (`err` is always undefined: WebRTC is still trying). */
+  /** Called when the WebRTC attempts failed and the relayed-data fallback is tried, with the last WebRTC error. */
   onFallback?: (err: unknown) => void
 }
 
 /**
- * Dials `addr` and returns a connection that can carry file bytes — not a limited relayed circuit.
+ * Dials `addr` and returns a connection that can carry file bytes — not a limited relayed circuit — retrying failed
+ * attempts (WebRTC handshakes through a relay fail now and then, docs/CONNECTIVITY.md). The first
+ * {@link DIRECT_ONLY_ATTEMPTS} attempts (never the last) offer ICE no TURN server, so that a direct path wins wherever
+ * one exists (see ice.ts).
  *
- * A WebRTC address through a relay (`<relay>/p2p-circuit/webrtc/p2p/<peer>`) is dialled as a race of up to three
- * legs (race.ts, after RFC 8305's Happy Eyeballs; the order and timing are in docs/CONNECTIVITY.md §1):
- * - at 0 ms, WebRTC offering ICE the STUN servers only — a direct path (host, server-reflexive or peer-reflexive);
- * - at {@link TURN_LEG_DELAY_MS}, if nothing connected yet and a TURN server is configured, WebRTC offering TURN too;
- * - at {@link RELAYED_DATA_LEG_DELAY_MS}, unless `relayFallback` is false, the relay circuit itself
- *   (`<relay>/p2p-circuit/p2p/<peer>`): used only if the relay grants an unlimited circuit (`ferry relay
- *   --relay-data`); a limited one is closed and the leg counts as failed.
- * Earlier legs keep running when later ones start. A direct connection wins at once; a connection through a server
- * (TURN, or the circuit) waits {@link PREFER_DIRECT_GRACE_MS} for a running leg to bring a better one (direct before
- * TURN before the circuit). Every losing connection is closed. When every leg failed, the race is run again, up to
- * `attempts` rounds.
- *
- * Any other address is dialled as it is, tried again up to `attempts` times.
+ * When `addr` is a WebRTC address through a relay (`<relay>/p2p-circuit/webrtc/p2p/<peer>`) and every attempt failed
+ * (no ICE candidate pair works: UDP blocked, symmetric NATs without TURN), it dials the circuit itself
+ * (`<relay>/p2p-circuit/p2p/<peer>`): if the relay grants an unlimited circuit, the bytes flow through the relay and
+ * the connection describes itself as `relayed`; a limited circuit is refused as before. The fallback starts only
+ * after every WebRTC attempt failed, so a peer that can be reached directly is not relayed this way.
  *
  * @throws {NoNetworkInterfaceError} at once, for a WebRTC address, when this host has no interface but loopback
- * @throws {DialError} when every round failed; `cause` is the last WebRTC leg's error
+ * @throws {DialError} when every attempt failed (and the fallback, if tried, gave no unlimited circuit)
  * @throws {LimitedConnectionError} when only a limited connection came up (the address is a plain relay circuit)
  * @throws {AbortedError} when `signal` aborts
  */
 export async function dialDirect (node: FerryLibp2p, addr: Multiaddr, options: DialOptions = {}): Promise<Connection> {
-  const circuit = relayCircuitOf(addr)
-  if (circuit == null) return await dialWithRetries(node, addr, options)
-  if (!hasNetworkInterface()) throw new NoNetworkInterfaceError()
-  const rounds = options.attempts ?? DIAL_ATTEMPTS
-  let lastError: unknown
-  for (let round = 1; round <= rounds; round++) {
-    log('round %d of %d to %a', round, rounds, addr)
+  if (relayCircuitOf(addr) != null && !hasNetworkInterface()) throw new NoNetworkInterfaceError()
+  try {
+    return await dialWithRetries(node, addr, options)
+  } catch (err) {
+    if (!(err instanceof DialError) || options.relayFallback === false) throw err
+    const circuit = relayCircuitOf(addr)
+    if (circuit == null) throw err
+    log('every WebRTC attempt failed; trying the relayed-data fallback %a', circuit)
+    options.onFallback?.(err.cause)
+    let conn: Connection
     try {
-      return await raceLegs(legsOf(node, addr, circuit, round, options), { signal: options.signal, rank: rankOf, graceMs: PREFER_DIRECT_GRACE_MS })
-    } catch (err) {
-      if (!(err instanceof RaceFailedError)) throw err
-      lastError = err.errors.filter(e => e.leg !== 'relayed-data').at(-1)?.error ?? err.errors.at(-1)?.error
-      log.error('round %d failed: %s', round, err.message)
+      // A new circuit (`force`): libp2p would otherwise hand out an unlimited circuit that a failed WebRTC attempt
+      // opened for its handshake (js-libp2p `findExistingConnection`), which the WebRTC transport then closes.
+      conn = await dialOnce(node, circuit, options, true)
+    } catch (fallbackErr) {
+      if (fallbackErr instanceof AbortedError) throw fallbackErr
+      throw err
     }
-    if (round < rounds) {
-      options.onRetry?.(round, lastError)
-      await sleep(DIAL_RETRY_DELAY_MS, undefined, { signal: options.signal }).catch(() => {})
-      throwIfAborted(options.signal)
-    }
+    if (conn.limits == null) return conn
+    throw new DialError(`${err.message}; the relay does not carry file bytes for peers that cannot connect directly (see docs/CONNECTIVITY.md)`, { cause: err.cause })
   }
-  throw new DialError(`Could not connect to ${addr.toString()} after ${rounds} ${rounds === 1 ? 'round' : 'rounds'}: ${errorMessage(lastError)}`, { cause: lastError })
 }
 
-/** The legs of one round of {@link dialDirect}: direct WebRTC, WebRTC with TURN, the relayed-data circuit. */
-function legsOf (node: FerryLibp2p, addr: Multiaddr, circuit: Multiaddr, round: number, options: DialOptions): Leg[] {
-  const legs: Leg[] = [{
-    name: 'webrtc',
-    delayMs: 0,
-    dial: async (signal) => await webrtcLeg(node, addr, round, { ...options, signal: anySignal(options.signal, signal) }, 'queue')
-  }]
-  if (hasTurnServers(node)) {
-    legs.push({
-      name: 'webrtc+turn',
-      delayMs: TURN_LEG_DELAY_MS,
-      dial: async (signal) => await withTurn(async () => webrtcLeg(node, addr, round, { ...options, signal: anySignal(options.signal, signal) }, 'transport'))
-    })
-  }
-  if (options.relayFallback !== false) {
-    legs.push({
-      name: 'relayed-data',
-      delayMs: RELAYED_DATA_LEG_DELAY_MS,
-      dial: async (signal) => {
-        options.onFallback?.(undefined)
-        const conn = await dialOnce(node, circuit, { ...options, signal: anySignal(options.signal, signal) }, 'transport')
-        if (conn.limits == null) return conn
-        void conn.close().catch(() => {})
-        throw new LimitedConnectionError('The relay does not carry file bytes for peers that cannot connect directly (see docs/CONNECTIVITY.md)')
-      }
-    })
-  }
-  return legs
-}
-
-/**
- * One WebRTC leg: a dial tried again within its window when the handshake fails at once. A dial through libp2p's
- * queue that joined a dial already in progress to the same peer (libp2p merges dials by peer ID: e.g. a presence ping
- * through the relay) gets that dial's limited circuit; then the leg dials the transport itself.
- */
-async function webrtcLeg (node: FerryLibp2p, addr: Multiaddr, round: number, options: DialOptions, via: DialVia): Promise<Connection> {
-  const conn = await dialWithinWindow(node, addr, round, options, via)
-  if (conn.limits == null) return conn
-  const again = await dialWithinWindow(node, addr, round, options, 'transport')
-  if (again.limits == null) return again
-  throw new LimitedConnectionError(`Only a relayed connection to ${addr.toString()} came up`)
-}
-
-/** How a connection ranks in the race: 0 direct, 1 through TURN, 2 through the relay circuit. */
-function rankOf (conn: Connection): number {
-  const info = describeConnection(conn)
-  return info.transport === 'circuit-relay' ? 2 : info.relayed ? 1 : 0
-}
-
-/** A signal that aborts when either does. */
-function anySignal (a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
-  return a == null ? b : AbortSignal.any([a, b])
-}
-
-/** Dials any address but a WebRTC one through a relay: `attempts` tries, 250 ms apart. */
 async function dialWithRetries (node: FerryLibp2p, addr: Multiaddr, options: DialOptions): Promise<Connection> {
   const attempts = options.attempts ?? DIAL_ATTEMPTS
   let lastError: unknown
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      log('attempt %d of %d to %a', attempt, attempts, addr)
-      const conn = await dialWithinWindow(node, addr, attempt, options, 'queue')
+      // Later attempts add the TURN servers: the first ones leave ICE only direct paths to find (ice.ts).
+      const turn = attempt > Math.min(DIRECT_ONLY_ATTEMPTS, attempts - 1)
+      log('attempt %d of %d to %a%s', attempt, attempts, addr, turn ? ' (TURN offered)' : '')
+      const conn = turn ? await withTurn(async () => dialWithinWindow(node, addr, attempt, options)) : await dialWithinWindow(node, addr, attempt, options)
       if (conn.limits == null) return conn
-      throw new LimitedConnectionError(`Only a relayed connection to ${addr.toString()} came up; Ferry sends file bytes over direct connections only (dial the /webrtc address)`)
+      const limited = new LimitedConnectionError(`Only a relayed connection to ${addr.toString()} came up; Ferry sends file bytes over direct connections only (dial the /webrtc address)`)
+      // A WebRTC dial that joined a dial already in progress to the same peer (libp2p's dial queue merges dials by
+      // peer ID: e.g. a presence ping through the relay) gets that dial's limited circuit. Dial again: libp2p never
+      // hands out an existing limited connection, so the next attempt negotiates WebRTC.
+      if (relayCircuitOf(addr) == null || attempt === attempts) throw limited
+      lastError = limited
     } catch (err) {
       if (err instanceof LimitedConnectionError || err instanceof AbortedError) throw err
       lastError = err
@@ -205,24 +148,17 @@ async function dialWithRetries (node: FerryLibp2p, addr: Multiaddr, options: Dia
 }
 
 /**
- * Through libp2p's dial queue (`queue`: it hands out an open connection to the peer, and merges dials to one peer) or
- * the transport itself (`transport`: a new connection, even while another dial to the peer runs — as @libp2p/webrtc
- * dials its signalling circuit).
- */
-type DialVia = 'queue' | 'transport'
-
-/**
  * One attempt: a dial of `addr`, tried again while its WebRTC handshake fails at once ({@link HandshakeFailedError},
  * failed-handshake.ts) until {@link HANDSHAKE_RETRY_WINDOW_MS} have passed, with pauses doubling from
  * DIAL_RETRY_DELAY_MS up to 2 s. So a handshake lost to a race is tried again within ~0.3 s, and a refusal that lasts
  * a few seconds (the peer still closing the connection that just dropped) is outlasted within the attempt, as when an
  * attempt always ran into libp2p's 6 s dial timeout.
  */
-async function dialWithinWindow (node: FerryLibp2p, addr: Multiaddr, attempt: number, options: DialOptions, via: DialVia): Promise<Connection> {
+async function dialWithinWindow (node: FerryLibp2p, addr: Multiaddr, attempt: number, options: DialOptions): Promise<Connection> {
   const started = Date.now()
   for (let tries = 0; ; tries++) {
     try {
-      return await dialOnce(node, addr, options, via)
+      return await dialOnce(node, addr, options)
     } catch (err) {
       if (!(err instanceof HandshakeFailedError) || Date.now() - started >= HANDSHAKE_RETRY_WINDOW_MS) throw err
       options.onRetry?.(attempt, err)
@@ -232,43 +168,21 @@ async function dialWithinWindow (node: FerryLibp2p, addr: Multiaddr, attempt: nu
   }
 }
 
-/**
- * One dial of `addr`, bounded by the attempt timeout (and, for WebRTC, by {@link WEBRTC_LEG_TIMEOUT_MS}).
- * @throws {AbortedError} when `options.signal` aborts
- */
-async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOptions, via: DialVia): Promise<Connection> {
+/** One dial of `addr`, bounded by the attempt timeout. @throws {AbortedError} when `options.signal` aborts */
+async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOptions, force = false): Promise<Connection> {
   throwIfAborted(options.signal)
-  const webrtc = addr.getComponents().some(c => c.name === 'webrtc')
-  const limitMs = options.attemptTimeoutMs ?? DIAL_TIMEOUT_MS
-  const timeout = AbortSignal.timeout(webrtc && via === 'transport' ? Math.min(limitMs, WEBRTC_LEG_TIMEOUT_MS) : limitMs)
+  const timeout = AbortSignal.timeout(options.attemptTimeoutMs ?? DIAL_TIMEOUT_MS)
   // A WebRTC handshake that fails ends the attempt at once (failed-handshake.ts), not at the timeout.
   return await watchHandshake(async (failed) => {
     const signal = AbortSignal.any(options.signal == null ? [timeout, failed] : [options.signal, timeout, failed])
     try {
-      if (via === 'queue') return await node.dial(addr, { signal })
-      // libp2p's dial queue asks the connection gater first (a blocked peer is never dialled); so does this.
-      const peer = addr.getComponents().findLast(c => c.name === 'p2p')?.value
-      if (peer != null && await componentsOf(node).connectionGater.denyDialPeer?.(peerIdFromString(peer)) === true) {
-        throw new DialError(`Dialling ${peer} is refused (the peer is blocked)`)
-      }
-      return await componentsOf(node).transportManager.dial(addr, { signal })
+      return await node.dial(addr, { signal, ...(force ? { force: true } : {}) })
     } catch (err) {
       if (options.signal?.aborted === true) throw new AbortedError('The dial was cancelled', { cause: err })
       if (failed.aborted && !timeout.aborted) throw failed.reason as Error
       throw err
     }
   })
-}
-
-/** The parts of libp2p's components (`@libp2p/interface-internal`'s transport manager, the gater) {@link dialOnce} uses. */
-interface Components {
-  transportManager: { dial: (addr: Multiaddr, options: { signal: AbortSignal }) => Promise<Connection> }
-  connectionGater: Pick<ConnectionGater, 'denyDialPeer'>
-}
-
-/** The node's components (libp2p's own WebRTC transport dials its signalling circuit through them the same way). */
-function componentsOf (node: FerryLibp2p): Components {
-  return (node as unknown as { components: Components }).components
 }
 
 /** Whether this host has a network interface other than loopback (an ICE agent can gather candidates on it). */
