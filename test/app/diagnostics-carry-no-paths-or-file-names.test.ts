@@ -61,6 +61,6 @@ describe('app: diagnostics', () => {
       }
     }
     const { text } = await a.handlers.getDiagnostics({}, signal)
-    assert.match(text, /ferry:dial round 1 of \d+ to /, 'the sender\'s dial is in the log')
+    assert.match(text, /ferry:dial attempt 1 of 3 to /, 'the sender\'s dial is in the log')
   })
 })
