@@ -4,17 +4,18 @@ import type { FileHandle } from 'node:fs/promises'
 import type { Connection } from '@libp2p/interface'
 import { describeConnection, notePeerActivity } from '../node/index.ts'
 import {
-  acceptedSubsetProblem, BLOCK_BYTES, CHUNK_BYTES, encodeControl, MAX_OUTBOUND_STREAMS, MAX_REWINDS, PROTOCOL_VERSION, ProtocolError,
-  RemoteError, TRANSFER_PROTOCOL, TransferError, WINDOW_BYTES
+  acceptedSubsetProblem, BLOCK_BYTES, CHUNK_BYTES, encodeControl, MAX_REWINDS, PROTOCOL_VERSION, ProtocolError, RemoteError,
+  TransferError, WINDOW_BYTES
 } from '../protocol/index.ts'
 import type { DeviceKind, Nack, Offer } from '../protocol/index.ts'
 import { logger } from '../log/index.ts'
 import { ProgressWriter } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import { BlockPool } from './block-pool.ts'
-import { FrameChannel } from './channel.ts'
+import { FrameChannel, StreamClosedError } from './channel.ts'
 import { ReceiverFeedback } from './feedback.ts'
 import { openLocalFile } from './local-files.ts'
+import { openTransferStream } from './open-stream.ts'
 import type { LocalFile } from './local-files.ts'
 import { messageForPeer, outcomeOf } from './outcome.ts'
 import { ProgressReporter } from './progress.ts'
@@ -81,7 +82,8 @@ async function readExactly (fh: FileHandle, length: number, position: number, pa
  * only when the receiver's `complete` confirms every file's hash. Recorded in `store` from the offer on.
  *
  * @throws {RemoteError} code `declined` when the receiver declines; another code when it refuses or fails the transfer
- * @throws {StreamClosedError} when the connection drops (recorded as interrupted: sending again resumes)
+ * @throws {StreamClosedError} when the connection drops (recorded as interrupted: sending again resumes); its subclass
+ *   `StreamOpenError` when no stream could be opened on `conn` (which is then closed: nothing was offered yet)
  * @throws {AbortedError} when `signal` aborts (the receiver is told `cancelled`)
  * @throws {TransferError} on a local read failure, an offer too large to encode, or a receiver that stalls
  * @throws {ProtocolError} when the receiver breaks the protocol
@@ -199,14 +201,12 @@ class SendSession {
    * `DECISION_TIMEOUT_MS` for the answer; checks the `accept`'s offsets and `complete` list (§4) and records
    * `transferring`. From then on the receiver's messages are read in the background (step 2).
    *
-   * @throws {RemoteError} on `reject` or `error`; {ProtocolError} on anything else or a bad `accept`
+   * @throws {RemoteError} on `reject` or `error`; {ProtocolError} on anything else or a bad `accept`; {StreamOpenError}
+   *   when the connection could not open the stream (./open-stream.ts)
    */
   private async offer (offerFrame: Uint8Array): Promise<Accepted> {
     const { files, signal, timeouts } = this
-    // The open is bounded by its own timeout: libp2p would reset the stream when a signal given here aborts later,
-    // and a cancel or pause must reach the receiver as a message, not as a reset.
-    const opening = signal == null ? AbortSignal.timeout(timeouts.offerMs) : AbortSignal.any([signal, AbortSignal.timeout(timeouts.offerMs)])
-    const stream = await this.conn.newStream(TRANSFER_PROTOCOL, { signal: opening, runOnLimitedConnection: false, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
+    const stream = await openTransferStream(this.conn, timeouts.offerMs, signal)
     const channel = new FrameChannel(stream, { onPeerActivity: () => { notePeerActivity(this.conn) } })
     this.channel = channel
     stream.send(offerFrame)
@@ -373,6 +373,13 @@ class SendSession {
     log('send %s: ended %s (%s%s)', this.transferId, outcome.state, outcome.code, outcome.error.reason == null ? '' : `, ${outcome.error.reason}`)
     if (outcome.tellPeer) await this.channel?.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message), { reason: outcome.error.reason })
     else this.channel?.abort(err as Error)
+    // Data stopped flowing after the accept (this side's stall timeout, or the receiver's): the connection is presumed
+    // stuck — an SCTP association can stop sending while libp2p still lists it open — so it is closed, and the next
+    // send dials a new one instead of stalling on it too. Other streams on it end interrupted and resume.
+    if (outcome.code === 'timeout' && this.feedback != null && this.conn.status === 'open') {
+      log('send %s: no data moved for the stall timeout; closing connection %s', this.transferId, this.conn.id)
+      this.conn.abort(new StreamClosedError('No data moved on the connection for the stall timeout'))
+    }
     throw err
   }
 }
