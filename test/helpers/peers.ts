@@ -43,9 +43,9 @@ export class TestNetwork {
     this.relayAddr = relayAddr
   }
 
-  /** Starts a relay on 127.0.0.1 with its identity under `<root>/relay`. */
-  static async start (root: string): Promise<TestNetwork> {
-    const relay = await createRelay({ privateKey: await loadOrCreateIdentity(join(root, 'relay')), listen: ['/ip4/127.0.0.1/tcp/0'] })
+  /** Starts a relay on 127.0.0.1 with its identity under `<root>/relay` (`relayData`: one that carries file bytes). */
+  static async start (root: string, options: { relayData?: boolean } = {}): Promise<TestNetwork> {
+    const relay = await createRelay({ privateKey: await loadOrCreateIdentity(join(root, 'relay')), listen: ['/ip4/127.0.0.1/tcp/0'], ...options })
     const addr = relay.getMultiaddrs().map(String).find(a => a.includes('/tcp/') && !a.includes('/ws'))
     if (addr == null) throw new Error(`the relay has no TCP address: ${relay.getMultiaddrs().map(String).join(', ')}`)
     return new TestNetwork(root, relay, addr)

@@ -71,12 +71,39 @@ export const DIAL_RETRY_DELAY_MS = 250
 export const HANDSHAKE_RETRY_WINDOW_MS = 6_000
 /**
  * WebRTC attempts made with STUN servers only, before the remaining attempts also offer TURN servers to ICE (always
- * at least the last attempt). With TURN configured from the start, ICE often nominated the TURN pair before a direct
- * pair's hole punch completed (network lab, docs/CONNECTIVITY.md). Each failed attempt costs libp2p's per-address dial
- * timeout (6 s, `addressDialTimeout`, which binds before {@link DIAL_TIMEOUT_MS}), so a peer that needs TURN connects
- * after ~12 s.
+ * at least the last attempt) — when no TURN leg of its own runs beside them (dial.ts: with a TURN server configured,
+ * the direct leg never offers TURN). With TURN configured from the start, ICE often nominated the TURN pair before a
+ * direct pair's hole punch completed (network lab, docs/CONNECTIVITY.md).
  */
 export const DIRECT_ONLY_ATTEMPTS = 2
+/**
+ * Time one WebRTC dial may take, in ms: libp2p's per-address dial timeout (`addressDialTimeout`, 6 s), which bounds a
+ * dial through libp2p's dial queue and which Ferry applies itself to the dials it makes through the transport
+ * directly (the TURN leg, dial.ts).
+ */
+export const WEBRTC_LEG_TIMEOUT_MS = 6_000
+/**
+ * When the WebRTC leg that offers TURN starts, in ms after the STUN-only leg (which keeps running). In the network
+ * lab a direct path connected in 250–450 ms (2 s at most in repeated runs on a loaded machine); with a TURN server in
+ * ICE's configuration from the start, ICE often nominated the TURN pair before a direct pair's hole punch completed
+ * (docs/CONNECTIVITY.md). The delay is RFC 8305's "Connection Attempt Delay" idea (§5: start the next attempt when the
+ * earlier one had a fair chance, keep the earlier one running) with a delay fitted to ICE rather than to TCP (RFC 8305
+ * recommends 250 ms, at most 2 s, for TCP handshakes). The TURN leg itself connected in ~1.3 s in the lab.
+ */
+export const TURN_LEG_DELAY_MS = 1_000
+/** Attempts of the TURN leg (each up to {@link WEBRTC_LEG_TIMEOUT_MS}), 250 ms apart. */
+export const TURN_LEG_ATTEMPTS = 2
+/**
+ * When the relayed-data leg (the circuit through a relay that carries data, `ferry relay --relay-data`) starts, in ms
+ * after the STUN-only leg: after the TURN leg had its ~1.3 s and a margin, so a peer TURN reaches goes through TURN
+ * (whose data path survives the relay going away). Such a circuit connected in 50–100 ms in the lab.
+ */
+export const RELAYED_DATA_LEG_DELAY_MS = 3_000
+/**
+ * How long a connection through a server (TURN, or the relayed-data circuit) that won the race waits for a leg still
+ * running to bring a direct one, in ms: RFC 8305 §5's recommended Connection Attempt Delay (250 ms).
+ */
+export const PREFER_DIRECT_GRACE_MS = 250
 /** Time to wait for a reservation on the configured relays at start-up, in ms. */
 export const RESERVATION_TIMEOUT_MS = 10_000
 /** First pause before a relay reservation is tried again, in ms; it doubles after each failed try. */

@@ -21,11 +21,12 @@ import {
 } from './constants.ts'
 import { answerAsDtlsServer } from './dtls-role.ts'
 import { installHandshakeWatch } from './failed-handshake.ts'
-import { rtcConfigurationFor } from './ice.ts'
+import { noteTurnServers, rtcConfigurationFor } from './ice.ts'
 import { watchRelayListens } from './relay-listen.ts'
 import type { RelayListenFailures } from './relay-listen.ts'
 import { RelayReservations } from './reservations.ts'
 import { watchLiveness } from './liveness.ts'
+import { watchRelayLimits } from './relay-limits.ts'
 import { bindPortMapping, PortMapping } from './port-mapping.ts'
 import { applySctpSettings } from './sctp.ts'
 
@@ -103,6 +104,8 @@ export async function createNode (init: NodeInit): Promise<FerryLibp2p> {
   const contactRelay = contactRelayOf(init)
   const node = await createLibp2pNode(init, relayFailures, admission.gater(), portMapping, contactRelay)
   bindPortMapping(node, portMapping)
+  noteTurnServers(node, init.iceServers)
+  watchRelayLimits(node)
   admission.attach(node)
   contactRelay?.attach({ getConnections: peer => node.getConnections(peer), relay: () => node.services.relay as CircuitRelayService, addEventListener: (type, fn) => node.addEventListener(type, fn) })
   watchLiveness(node)

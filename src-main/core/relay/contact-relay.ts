@@ -22,8 +22,9 @@ export interface ContactRelayInit {
   isContact: (peerId: string) => boolean
   /**
    * Whether relayed connections between contacts carry file bytes (no data or time limit, like `ferry relay
-   * --relay-data`): Ferry then uses them only after every WebRTC attempt failed. When false, a circuit is limited to
-   * {@link RELAYED_DATA_BYTES} and {@link RELAYED_DURATION_MS} — the WebRTC handshake only. Default true.
+   * --relay-data`): Ferry then uses them only when WebRTC has not connected within 3 s (`dialDirect`). When false, a
+   * circuit is limited to {@link RELAYED_DATA_BYTES} and {@link RELAYED_DURATION_MS} — the WebRTC handshake only.
+   * Default true.
    */
   relayData?: boolean
   /** Limits (defaults: ./constants.ts; tests shorten them). */

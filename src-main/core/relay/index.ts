@@ -51,8 +51,8 @@ export interface RelayInit {
   announce?: string[]
   /**
    * Grant relayed connections without limits, so that peers that cannot connect directly (UDP blocked, symmetric NATs
-   * and no TURN server) send their file bytes through this relay — Ferry falls back to that only after its direct
-   * attempts failed (docs/CONNECTIVITY.md). Costs this relay's bandwidth; off by default.
+   * and no TURN server) send their file bytes through this relay — Ferry takes such a circuit only when WebRTC has not
+   * connected within 3 s (docs/CONNECTIVITY.md §1). Costs this relay's bandwidth; off by default.
    */
   relayData?: boolean
 }
