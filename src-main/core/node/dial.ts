@@ -95,8 +95,9 @@ export interface DialOptions {
  * - at {@link TURN_LEG_DELAY_MS}, if a TURN server is configured, WebRTC offering TURN too (two attempts);
  * - at {@link RELAYED_DATA_LEG_DELAY_MS}, unless `relayFallback` is false, the relay circuit itself
  *   (`<relay>/p2p-circuit/p2p/<peer>`), used only if the relay grants an unlimited circuit (`ferry relay
- *   --relay-data`, a contact relaying for its contacts). A relay known to limit its circuits (relay-limits.ts) is not
- *   asked; a limited circuit is closed and the leg counts as failed.
+ *   --relay-data`, a contact relaying for its contacts), and only through a relay known not to limit its circuits
+ *   (relay-limits.ts: learned from every relayed connection, such as leg 1's signalling circuit); while that is
+ *   unknown, the leg waits for leg 1 to fail. A limited circuit is closed and the leg counts as failed.
  * A leg starts at once when every leg started so far has failed. Earlier legs keep running when later ones start. A
  * direct connection wins at once; one through a server (TURN, or the circuit) waits {@link PREFER_DIRECT_GRACE_MS}
  * for a running leg to bring a better one (direct before TURN before the circuit). Every losing connection is closed.
@@ -130,11 +131,18 @@ export async function dialDirect (node: FerryLibp2p, addr: Multiaddr, options: D
 function legsOf (node: FerryLibp2p, addr: Multiaddr, circuit: Multiaddr, options: DialOptions): Leg[] {
   const within = (signal: AbortSignal): DialOptions => ({ ...options, signal: options.signal == null ? signal : AbortSignal.any([options.signal, signal]) })
   const turn = hasTurnServers(node)
+  let directDone = false
   const legs: Leg[] = [{
     name: 'webrtc',
     delayMs: 0,
     // With a TURN leg of its own running, this one never offers TURN; without one it may, in its last attempt.
-    dial: async (signal) => await dialWithRetries(node, addr, within(signal), 'queue', turn)
+    dial: async (signal) => {
+      try {
+        return await dialWithRetries(node, addr, within(signal), 'queue', turn)
+      } finally {
+        directDone = true
+      }
+    }
   }]
   if (turn) {
     legs.push({
@@ -149,6 +157,9 @@ function legsOf (node: FerryLibp2p, addr: Multiaddr, circuit: Multiaddr, options
       delayMs: RELAYED_DATA_LEG_DELAY_MS,
       dial: async (signal) => {
         const limited = new LimitedConnectionError('The relay does not carry file bytes for peers that cannot connect directly (see docs/CONNECTIVITY.md)')
+        // Only through a relay known not to limit its circuits; while that is unknown (no circuit through it seen yet:
+        // the signalling circuit was refused, or is slow), only once the direct leg has failed, as before the race.
+        while (relayLimits(node, circuit) == null && !directDone) await sleep(RELAY_LIMITS_POLL_MS, undefined, { signal })
         if (relayLimits(node, circuit) === true) throw limited
         options.onFallback?.()
         log('trying the relayed-data circuit %a', circuit)
@@ -163,6 +174,9 @@ function legsOf (node: FerryLibp2p, addr: Multiaddr, circuit: Multiaddr, options
   }
   return legs
 }
+
+/** How often the relayed-data leg looks again whether its relay's limits are known yet, in ms. */
+const RELAY_LIMITS_POLL_MS = 100
 
 /** How a connection ranks in the race: 0 direct, 1 through TURN, 2 through the relay circuit. */
 function rankOf (conn: Connection): number {
