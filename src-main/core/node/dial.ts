@@ -163,9 +163,11 @@ function legsOf (node: FerryLibp2p, addr: Multiaddr, circuit: Multiaddr, options
         if (relayLimits(node, circuit) === true) throw limited
         options.onFallback?.()
         log('trying the relayed-data circuit %a', circuit)
-        // A new circuit (`force`): libp2p would otherwise hand out an unlimited circuit that a WebRTC attempt opened
-        // for its handshake (js-libp2p `findExistingConnection`), which the WebRTC transport then closes.
-        const conn = await dialOnce(node, circuit, within(signal), 'force')
+        // A new circuit, through the transport: libp2p's dial queue would hand out an unlimited circuit that a WebRTC
+        // attempt opened for its handshake (js-libp2p `findExistingConnection`), which the WebRTC transport then
+        // closes — and, even with `force`, it holds this dial until leg 1's dial to the same peer ends (measured in
+        // the lab: the circuit came at 6.1 s, right after leg 1's first attempt timed out, instead of at 3 s).
+        const conn = await dialOnce(node, circuit, within(signal), 'transport')
         if (conn.limits == null) return conn
         void conn.close().catch(() => {})
         throw limited
@@ -241,26 +243,26 @@ async function dialWithinWindow (node: FerryLibp2p, addr: Multiaddr, attempt: nu
 
 /**
  * How a dial reaches the transport: through libp2p's dial queue (`queue`: it hands out an open connection to the
- * peer, and merges dials to one peer), through it with `force` (a new connection even when one is open), or through
- * the transport itself (`transport`: a new connection even while another dial to the peer runs — as @libp2p/webrtc
- * dials its signalling circuit — so the TURN leg is not merged into the direct one).
+ * peer, and merges dials to one peer), or through the transport itself (`transport`: a new connection even while
+ * another dial to the peer runs — as @libp2p/webrtc dials its signalling circuit — so a leg is not merged into another).
  */
-type DialVia = 'queue' | 'force' | 'transport'
+type DialVia = 'queue' | 'transport'
 
 /**
- * One dial of `addr`, bounded by the attempt timeout (and, through the transport, by libp2p's per-address dial
- * timeout {@link WEBRTC_LEG_TIMEOUT_MS}, which the dial queue applies to the others).
+ * One dial of `addr`, bounded by the attempt timeout (and a WebRTC dial through the transport by libp2p's per-address
+ * dial timeout {@link WEBRTC_LEG_TIMEOUT_MS}, which the dial queue applies to the others).
  * @throws {AbortedError} when `options.signal` aborts
  */
 async function dialOnce (node: FerryLibp2p, addr: Multiaddr, options: DialOptions, via: DialVia): Promise<Connection> {
   throwIfAborted(options.signal)
   const limitMs = options.attemptTimeoutMs ?? DIAL_TIMEOUT_MS
-  const timeout = AbortSignal.timeout(via === 'transport' ? Math.min(limitMs, WEBRTC_LEG_TIMEOUT_MS) : limitMs)
+  const webrtc = addr.getComponents().some(c => c.name === 'webrtc')
+  const timeout = AbortSignal.timeout(webrtc && via === 'transport' ? Math.min(limitMs, WEBRTC_LEG_TIMEOUT_MS) : limitMs)
   // A WebRTC handshake that fails ends the attempt at once (failed-handshake.ts), not at the timeout.
   return await watchHandshake(async (failed) => {
     const signal = AbortSignal.any(options.signal == null ? [timeout, failed] : [options.signal, timeout, failed])
     try {
-      if (via !== 'transport') return await node.dial(addr, { signal, ...(via === 'force' ? { force: true } : {}) })
+      if (via === 'queue') return await node.dial(addr, { signal })
       // libp2p's dial queue asks the connection gater first (a blocked peer is never dialled); so does this.
       const peer = addr.getComponents().findLast(c => c.name === 'p2p')?.value
       if (peer != null && await componentsOf(node).connectionGater.denyDialPeer?.(peerIdFromString(peer)) === true) {
