@@ -66,7 +66,9 @@ export async function runCell (lab: NetLab, topology: Topology, srcDir: string, 
     const received = await treeHashes(join(workDir, 'out'))
     result.identical = sent.size > 0 && JSON.stringify([...sent].sort()) === JSON.stringify([...received].sort())
   } catch (err) {
-    result.error = (err as Error).message
+    // What each side last said (progress left out), so a failure that printed nothing on stderr still says where it stopped.
+    const said = (p: FerryProcess | undefined): string => JSON.stringify(p?.events.filter(e => e.event !== 'progress').slice(-6) ?? [])
+    result.error = `${(err as Error).message}\nsender events: ${said(sender)}\nreceiver events: ${said(receiver)}`
   } finally {
     result.senderStderr = sender?.stderr
     result.receiverStderr = receiver?.stderr
