@@ -15,6 +15,7 @@ import { FrameDecoder } from '../../src-main/core/protocol/index.ts'
 import { randomFile, rm, tempDir } from '../helpers/files.ts'
 import { fileSha256, TestNetwork } from '../helpers/peers.ts'
 import type { TestPeer } from '../helpers/peers.ts'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** The real RTCPeerConnection under a WebRTC connection (@libp2p/webrtc's multiaddr connection keeps it). */
 function peerConnectionOf (conn: Connection): { close: () => void, connectionState: string } {
@@ -23,26 +24,30 @@ function peerConnectionOf (conn: Connection): { close: () => void, connectionSta
   return pc
 }
 
-describe('a send over a connection whose WebRTC peer connection is gone', () => {
-  let root: string
-  let net: TestNetwork
-  let rx: TestPeer
-  let tx: TestPeer
-
+/** A receiver `rx` (with `middleware` on its transfer streams) and a sender `tx` on a loopback relay, for one describe. */
+function senderAndReceiver (prefix: string, middleware: StreamMiddleware[] = []): { root: string, rx: TestPeer, tx: TestPeer, addr: Multiaddr } {
+  const t = {} as { root: string, rx: TestPeer, tx: TestPeer, addr: Multiaddr }
+  let net: TestNetwork | undefined
   before(async () => {
-    root = await tempDir('ferry-dead-conn-')
-    net = await TestNetwork.start(root)
-    rx = await net.peer('rx')
-    tx = await net.peer('tx', { acceptIncoming: false })
+    t.root = await tempDir(prefix)
+    net = await TestNetwork.start(t.root)
+    t.rx = await net.peer('rx', { middleware })
+    t.tx = await net.peer('tx', { acceptIncoming: false })
+    assert.ok(t.rx.addr != null)
+    t.addr = t.rx.addr
   })
   after(async () => {
     await net?.stop()
-    await rm(root, { recursive: true, force: true })
+    await rm(t.root, { recursive: true, force: true })
   })
+  return t
+}
+
+describe('a send over a connection whose WebRTC peer connection is gone', () => {
+  const t = senderAndReceiver('ferry-dead-conn-')
 
   it('closes the dead connection, dials a new one and completes as one transfer, with no retry window', async () => {
-    const addr = rx.addr
-    assert.ok(addr != null)
+    const { root, rx, tx, addr } = t
     const first = join(root, 'first.bin')
     const second = join(root, 'second.bin')
     await Promise.all([randomFile(first, 1024 * 1024), randomFile(second, 4 * 1024 * 1024)])
@@ -100,25 +105,10 @@ function deafAfterAccept (): StreamMiddleware {
 }
 
 describe('a send whose data stops moving after the accept', () => {
-  let root: string
-  let net: TestNetwork
-  let rx: TestPeer
-  let tx: TestPeer
-
-  before(async () => {
-    root = await tempDir('ferry-stuck-conn-')
-    net = await TestNetwork.start(root)
-    rx = await net.peer('rx', { middleware: [deafAfterAccept()] })
-    tx = await net.peer('tx', { acceptIncoming: false })
-  })
-  after(async () => {
-    await net?.stop()
-    await rm(root, { recursive: true, force: true })
-  })
+  const t = senderAndReceiver('ferry-stuck-conn-', [deafAfterAccept()])
 
   it('ends timeout and closes its connection; the next send dials a new one and completes', async () => {
-    const addr = rx.addr
-    assert.ok(addr != null)
+    const { root, rx, tx, addr } = t
     const file = join(root, 'four.bin')
     await randomFile(file, 4 * 1024 * 1024)
     const opened: Connection[] = []
