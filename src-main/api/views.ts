@@ -71,6 +71,11 @@ export interface OfferView {
   kind?: 'text'
   /** A snippet's text as the peer sent it (≤ 1 MiB of UTF-8): render as text only, control and bidi characters escaped. */
   text?: string
+  /**
+   * Set only when the whole offer does not fit in the download folder: the bytes it can still take. Accepting more
+   * fails (`insufficient-space`); the person chooses files that fit.
+   */
+  freeBytes?: number
 }
 
 /**

@@ -108,6 +108,7 @@ export class OfferBook {
     if (offer.senderName != null) view.senderName = offer.senderName
     if (offer.kind === 'text') Object.assign(view, { kind: 'text', text: offer.text })
     if (offer.senderDevice != null) view.senderDevice = offer.senderDevice
+    if (offer.freeBytes != null) view.freeBytes = offer.freeBytes
     if (contact != null) view.contactName = contact.name
     const decided = Promise.withResolvers<OfferDecision>()
     const onAbort = (): void => decided.resolve({ accept: false, code: 'declined', reason: 'The offer was withdrawn' })

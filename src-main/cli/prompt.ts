@@ -13,7 +13,8 @@ export async function askToAccept (offer: IncomingOffer, out: Output, signal: Ab
   const shown = offer.files.slice(0, 50).map(f => `  ${printable(f.path)}  (${formatBytes(f.size)})`)
   if (offer.files.length > 50) shown.push(`  ${t('cli.offer.more', { count: offer.files.length - 50 })}`)
   if (offer.kind === 'text') shown.push(`  ${t('cli.offer.text')}`, printable(offer.text ?? ''))
-  out.event({ event: 'offer', transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files, ...(offer.kind === 'text' ? { kind: offer.kind, text: offer.text } : {}) },
+  if (offer.freeBytes != null) shown.push(t('cli.offer.noRoom', { free: formatBytes(offer.freeBytes) }))
+  out.event({ event: 'offer', transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files, ...(offer.kind === 'text' ? { kind: offer.kind, text: offer.text } : {}), ...(offer.freeBytes == null ? {} : { freeBytes: offer.freeBytes }) },
     `${t(offer.senderName != null ? 'cli.offer.named' : 'cli.offer', { name: printable(offer.senderName ?? ''), peerId: offer.peerId, count: offer.files.length, size: formatBytes(offer.totalBytes) })}\n${shown.join('\n')}`)
   const rl = createInterface({ input: process.stdin, output: out.json ? undefined : process.stderr, terminal: process.stdin.isTTY === true })
   try {

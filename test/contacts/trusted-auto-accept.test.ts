@@ -93,6 +93,7 @@ describe('trust policy: rate limit for peers that are not contacts (core)', () =
   const asked: IncomingOffer[] = []
   const autoAccepted: string[] = []
   const rateLimited: string[] = []
+  let decide: ReturnType<typeof trustPolicy>
 
   before(async () => {
     dir = await tempDir('ferry-trust-core-')
@@ -105,7 +106,7 @@ describe('trust policy: rate limit for peers that are not contacts (core)', () =
       listen: ['/ip4/127.0.0.1/tcp/0'],
       decide: async (offer, signal) => decide(offer, signal)
     })
-    const decide = trustPolicy({
+    decide = trustPolicy({
       store: rx.store,
       ask: async (offer) => { asked.push(offer); return { accept: false, reason: 'no thanks' } },
       onAutoAccepted: (offer) => autoAccepted.push(offer.peerId),
@@ -147,5 +148,17 @@ describe('trust policy: rate limit for peers that are not contacts (core)', () =
     assert.equal(await offerFrom(stranger2), 'busy', 'all strangers together are limited too')
     assert.equal(asked.length, 7)
     assert.deepEqual(rateLimited, [stranger1.peerId, stranger2.peerId])
+  })
+
+  it('a trusted contact\'s offer that does not fit as a whole is put to the person, who can choose files that fit', async () => {
+    const [trusted] = txs as [Peer]
+    const before = { asked: asked.length, auto: autoAccepted.length }
+    const offer: IncomingOffer = {
+      transferId: 'does-not-fit', peerId: trusted.peerId, files: [{ path: 'a.bin', size: 10 }, { path: 'b.bin', size: 90 }], totalBytes: 100,
+      connection: { transport: 'webrtc', remoteAddr: '/ip4/127.0.0.1/udp/1/webrtc', limited: false, relayed: false }, freeBytes: 50
+    }
+    assert.deepEqual(await decide(offer, new AbortController().signal), { accept: false, reason: 'no thanks' })
+    assert.equal(asked.length, before.asked + 1, 'the person was asked')
+    assert.equal(autoAccepted.length, before.auto, 'not accepted unasked')
   })
 })

@@ -4,7 +4,9 @@
  * Invariants: an offer accepted partially in the offer dialog (a file unticked) writes only the files left ticked,
  * and both sides record the unticked one "Skipped"; a received file downloads from B's page with exactly the bytes
  * received, under the name it was saved as; a file received again under a name that exists is saved as
- * `name (1).ext` and the page shows that saved name (and downloads under it).
+ * `name (1).ext` and the page shows that saved name (and downloads under it); an offer that does not fit in B's
+ * download folder as a whole says how much room there is, and only a choice that fits can be accepted (as root: the
+ * folder is then a small tmpfs).
  */
 import assert from 'node:assert/strict'
 import { readFile, readdir } from 'node:fs/promises'
@@ -13,7 +15,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser, Locator } from 'playwright-core'
 import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
-import { randomFile, tempDir } from '../helpers/files.ts'
+import { mountTmpfs, randomFile, tempDir, unmount } from '../helpers/files.ts'
 import { fileSha256 } from '../helpers/peers.ts'
 import { openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
@@ -110,5 +112,29 @@ describe('choosing files, downloading them, saved names — in Chromium through 
     // History lists it with its saved name too.
     await b.page.getByRole('button', { name: 'History', exact: true }).click()
     await shoot(b.page, 'history-renamed')
+  })
+
+  it('an offer that does not fit says how much room there is, and only a choice that fits can be accepted', { skip: process.getuid?.() === 0 ? false : 'needs root to mount a small tmpfs' }, async () => {
+    // Over B's download folder (the files received above are hidden until the unmount): the last test of the file.
+    const room = b.downloadDir
+    await mountTmpfs(room, 4 * 1024 * 1024)
+    try {
+      for (const [name, bytes] of [['two.bin', 2 * 1024 * 1024], ['three.bin', 3 * 1024 * 1024]] as const) await randomFile(join(a.dataDir, name), bytes)
+      const offer = await offerToB([join(a.dataDir, 'two.bin'), join(a.dataDir, 'three.bin')])
+      const note = offer.getByTestId('offer-no-room')
+      await note.waitFor({ timeout: 10_000 })
+      assert.match(await note.textContent() ?? '', /room for [\d.]+ MiB/)
+      assert.equal(await offer.getByRole('button', { name: 'Accept', exact: true }).isDisabled(), true, 'accepting all of it cannot be pressed')
+      await offer.getByRole('checkbox', { name: 'Accept three.bin' }).uncheck()
+      assert.equal(await offer.getByRole('button', { name: 'Accept all' }).isDisabled(), true)
+      await shoot(b.page, 'offer-no-room')
+      await offer.getByRole('button', { name: 'Accept 1 file' }).click()
+      await b.page.getByRole('button', { name: 'Transfers', exact: true }).click()
+      await b.page.locator('[data-testid="transfer"][data-direction="receive"][data-state="completed"]').first().waitFor({ timeout: 60_000 })
+      assert.deepEqual((await readdir(room)).filter(n => !n.startsWith('.')), ['two.bin'])
+      assert.equal(await fileSha256(join(room, 'two.bin')), await fileSha256(join(a.dataDir, 'two.bin')))
+    } finally {
+      await unmount(room)
+    }
   })
 })

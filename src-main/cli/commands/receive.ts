@@ -59,7 +59,7 @@ export async function receiveCommand (options: ReceiveOptions, out: Output): Pro
   // The app's setting, unless the flag turns it on for this run.
   const contactsOnly = options.contactsOnly === true || (await resolveSettings(dataDir, {}, await readDeviceFacts(false))).contactsOnly
   const offerFields = (offer: Parameters<typeof askToAccept>[0]): Record<string, unknown> =>
-    ({ transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files, ...(offer.kind === 'text' ? { kind: offer.kind, text: offer.text } : {}) })
+    ({ transferId: offer.transferId, peerId: offer.peerId, senderName: offer.senderName ?? null, totalBytes: offer.totalBytes, files: offer.files, ...(offer.kind === 'text' ? { kind: offer.kind, text: offer.text } : {}), ...(offer.freeBytes == null ? {} : { freeBytes: offer.freeBytes }) })
   // The app layer's receive policy: trusted contacts accepted without asking, strangers rate-limited, contacts-only.
   const session = await startPeerSession({
     dataDir,

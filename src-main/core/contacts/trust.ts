@@ -50,7 +50,8 @@ export interface TrustPolicyInit extends StandingInit {
 }
 
 /**
- * The trust policy around a person's decision: an offer from a **trusted** contact is accepted without asking; from
+ * The trust policy around a person's decision: an offer from a **trusted** contact is accepted without asking (unless
+ * it does not fit as a whole: `freeBytes`, then the person chooses); from
  * any other contact the person is asked; from a peer that is **not a contact** the person is asked only within a rate
  * limit (at most `perPeer` offers per peer and `total` offers from all such peers per `windowMs`; beyond it the offer
  * is answered `busy` unseen). A peer {@link peerStanding} refuses — a blocked contact, or a peer that is not a contact
@@ -69,7 +70,9 @@ export function trustPolicy (init: TrustPolicyInit): DecideFn {
   return async (offer, signal) => {
     const { record: contact, refused } = standingOf(init, offer.peerId)
     if (refused != null) return { accept: false, ...refused }
-    if (contact?.trusted === true) {
+    // A trusted contact's offer that does not fit as a whole (`freeBytes`) is put to the person, who can choose files
+    // that fit: accepting all of it would only fail with `insufficient-space`.
+    if (contact?.trusted === true && offer.freeBytes == null) {
       init.onAutoAccepted?.(offer, contact)
       return { accept: true }
     }

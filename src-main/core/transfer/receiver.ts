@@ -20,7 +20,7 @@ import { ReceiveFrames } from './receive-frames.ts'
 import { planReceiveResume } from './resume.ts'
 import type { ReceiveResumePlan } from './resume.ts'
 import { RECEIVE_SPACE } from './space.ts'
-import type { SpaceReservation } from './space.ts'
+import type { SpaceMeasure, SpaceReservation } from './space.ts'
 import { timeoutsOf } from './timeouts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import { STRANGER } from './types.ts'
@@ -233,9 +233,7 @@ class ReceiveSession {
   private async negotiate (incoming: IncomingOffer, resume: ReceiveResumePlan | undefined, ending: Ending): Promise<{ offsets: number[], reservation: SpaceReservation, files?: number[], totalBytes: number } | undefined> {
     const { channel, signal } = this
     const { transferId, files, totalBytes } = incoming
-    const space = RECEIVE_SPACE
-    // Free space minus what the receives accepted before will still write; checked again, and reserved, at the accept.
-    const measured = await space.check(ending.downloadDir, totalBytes - (resume?.skippedBytes ?? 0))
+    const measured = await measureRoom(incoming, resume, ending.downloadDir)
     let subset = resume?.accepted
     if (resume != null) {
       this.init.onResume?.(incoming, resume.skippedBytes)
@@ -267,7 +265,7 @@ class ReceiveSession {
     const offsets = resume?.offsets ?? files.map(() => 0)
     const chosen = subset == null ? undefined : new Set(subset)
     const acceptedBytes = chosen == null ? totalBytes : files.reduce((n, f, i) => n + (chosen.has(i) ? f.size : 0), 0)
-    const reservation = space.reserve(measured, acceptedBytes - (resume?.skippedBytes ?? 0))
+    const reservation = RECEIVE_SPACE.reserve(measured, acceptedBytes - (resume?.skippedBytes ?? 0))
     ending.reservation = reservation
     ending.endReceive = receivingInto(ending.downloadDir)
     channel.endQuiet()
@@ -322,6 +320,33 @@ interface Ending {
   /** Set once accepted: this receive counts as writing into `downloadDir` until it is called. */
   endReceive?: () => void
   frames?: ReceiveFrames
+}
+
+/**
+ * §5 Receiver step 4, before asking: the free space of `dir`, less what the receives accepted before will still write,
+ * must hold what this offer can need — a resume the bytes of its accepted files still missing, a new offer all its
+ * bytes. A new offer of several files whose total does not fit, but whose smallest file does, is still asked about,
+ * with `incoming.freeBytes` set: the person can choose files that fit (the accept reserves what was chosen, and
+ * refuses it with `insufficient-space` if it does not fit).
+ *
+ * @returns the measure the accept reserves from
+ * @throws {TransferError} `insufficient-space` when not even that fits
+ */
+async function measureRoom (incoming: IncomingOffer, resume: ReceiveResumePlan | undefined, dir: string): Promise<SpaceMeasure> {
+  const { files } = incoming
+  if (resume != null) {
+    const accepted = resume.accepted == null ? undefined : new Set(resume.accepted)
+    const bytes = files.reduce((n, f, i) => n + (accepted == null || accepted.has(i) ? f.size : 0), 0)
+    return await RECEIVE_SPACE.check(dir, bytes - resume.skippedBytes)
+  }
+  const measured = await RECEIVE_SPACE.measure(dir)
+  const room = RECEIVE_SPACE.room(measured)
+  if (room >= incoming.totalBytes) return measured
+  // The smallest file with bytes in it (an offer may list 100,000 files: no spread into Math.min).
+  const smallest = files.length > 1 ? files.reduce((min, f) => f.size > 0 && f.size < min ? f.size : min, incoming.totalBytes) : incoming.totalBytes
+  if (room < smallest) return await RECEIVE_SPACE.check(dir, incoming.totalBytes)
+  incoming.freeBytes = room
+  return measured
 }
 
 /**

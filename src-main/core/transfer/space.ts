@@ -74,11 +74,22 @@ export class SpaceLedger {
    * @throws {TransferError} `insufficient-space`
    */
   async check (dir: string, needed: number): Promise<SpaceMeasure> {
-    const free = await statfs(dir).then(s => s.bavail * s.bsize, () => Number.POSITIVE_INFINITY)
-    const device = await stat(dir).then(s => s.dev, () => resolve(dir))
-    const measure = { device, free, writtenAt: this.written.get(device) ?? 0 }
+    const measure = await this.measure(dir)
     this.fits(measure, needed)
     return measure
+  }
+
+  /** Measures the free space of the file system of `dir`, checking nothing (see {@link check}, {@link room}). */
+  async measure (dir: string): Promise<SpaceMeasure> {
+    const free = await statfs(dir).then(s => s.bavail * s.bsize, () => Number.POSITIVE_INFINITY)
+    const device = await stat(dir).then(s => s.dev, () => resolve(dir))
+    return { device, free, writtenAt: this.written.get(device) ?? 0 }
+  }
+
+  /** Bytes a new receive could still reserve on the file system of `measure` now: free, less what others reserved. */
+  room (measure: SpaceMeasure): number {
+    const free = measure.free - ((this.written.get(measure.device) ?? 0) - measure.writtenAt)
+    return Math.max(0, free - this.reservedOn(measure.device))
   }
 
   /**

@@ -27,6 +27,13 @@ export interface IncomingOffer {
    * bidi characters included): show it through the text filters (`printable`, `cleanText`) only.
    */
   text?: string
+  /**
+   * Set only when the whole offer does not fit: the bytes the download folder can still take for it (free space less
+   * what transfers accepted before will still write). Accepting files of more bytes than this fails with
+   * `insufficient-space`; the person can choose files that fit (an offer whose smallest file does not fit either is
+   * refused before anyone is asked).
+   */
+  freeBytes?: number
 }
 
 /**

@@ -267,6 +267,7 @@ export const enPage = {
   'offer.acceptFile': 'Accept {path}',
   'offer.chosen': '{count, number} of {total, number} files chosen.',
   'offer.acceptAll': 'Accept all',
+  'offer.noRoom': 'Not all of it fits: the download folder has room for {free}. Choose files that fit ({chosen} chosen).',
   'offer.acceptSelected': 'Accept {count, plural, one {# file} other {# files}}',
 
   // Settings (SettingsView, NetworkCheck, NameHint, DeviceIcon) and My ID (MyIdView)

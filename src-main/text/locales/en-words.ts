@@ -156,6 +156,7 @@ export const enWords = {
   'cli.offer.named': '"{name}" ({peerId}) offers {count, plural, one {# file} other {# files}}, {size}:',
   'cli.offer.more': '… and {count, number} more',
   'cli.offer.ask': 'Accept? [y/N]',
+  'cli.offer.noRoom': 'Not all of it fits: the download folder has room for {free}. Accepting all fails; --accept-glob chooses files.',
   'cli.via.relay': 'through the relay (it carries the encrypted bytes)',
   'cli.via.turn': 'through a TURN server (it carries the encrypted bytes)',
   'cli.via.lan': 'directly on this network',

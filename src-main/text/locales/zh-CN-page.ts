@@ -269,6 +269,7 @@ export const zhCNPage: Readonly<Record<keyof typeof enPage, string>> = {
   'offer.acceptFile': '接受 {path}',
   'offer.chosen': '已选择 {total, number} 个文件中的 {count, number} 个。',
   'offer.acceptAll': '全部接受',
+  'offer.noRoom': '放不下全部文件：下载文件夹只剩 {free}。请选择放得下的文件（已选 {chosen}）。',
   'offer.acceptSelected': '接受 {count, number} 个文件',
 
   // Settings (SettingsView, NetworkCheck, NameHint, DeviceIcon) and My ID (MyIdView)

@@ -154,6 +154,7 @@ export const zhCNWords: Readonly<Record<keyof typeof enWords, string>> = {
   'cli.offer': '（{peerId}）想发送 {count, plural, other {# 个文件}}，{size}：',
   'cli.offer.named': '“{name}”（{peerId}）想发送 {count, plural, other {# 个文件}}，{size}：',
   'cli.offer.more': '… 还有 {count, number} 个',
+  'cli.offer.noRoom': '放不下全部文件：下载文件夹只剩 {free}。全部接受会失败；可用 --accept-glob 选择文件。',
   'cli.offer.ask': '接受吗？[y/N]',
   'cli.via.relay': '通过中继（由它转发加密的数据）',
   'cli.via.turn': '通过 TURN 服务器（由它转发加密的数据）',
