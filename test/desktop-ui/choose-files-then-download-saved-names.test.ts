@@ -120,6 +120,9 @@ describe('choosing files, downloading them, saved names — in Chromium through 
     await mountTmpfs(room, 4 * 1024 * 1024)
     try {
       for (const [name, bytes] of [['two.bin', 2 * 1024 * 1024], ['three.bin', 3 * 1024 * 1024]] as const) await randomFile(join(a.dataDir, name), bytes)
+      const completed = b.page.locator('[data-testid="transfer"][data-direction="receive"][data-state="completed"]')
+      await b.page.getByRole('button', { name: 'Transfers', exact: true }).click()
+      const completedBefore = await completed.count()
       const offer = await offerToB([join(a.dataDir, 'two.bin'), join(a.dataDir, 'three.bin')])
       const note = offer.getByTestId('offer-no-room')
       await note.waitFor({ timeout: 10_000 })
@@ -130,7 +133,8 @@ describe('choosing files, downloading them, saved names — in Chromium through 
       await shoot(b.page, 'offer-no-room')
       await offer.getByRole('button', { name: 'Accept 1 file' }).click()
       await b.page.getByRole('button', { name: 'Transfers', exact: true }).click()
-      await b.page.locator('[data-testid="transfer"][data-direction="receive"][data-state="completed"]').first().waitFor({ timeout: 60_000 })
+      // This receive's row, not one of the earlier tests' (they are completed too).
+      await completed.nth(completedBefore).waitFor({ timeout: 60_000 })
       assert.deepEqual((await readdir(room)).filter(n => !n.startsWith('.')), ['two.bin'])
       assert.equal(await fileSha256(join(room, 'two.bin')), await fileSha256(join(a.dataDir, 'two.bin')))
     } finally {
