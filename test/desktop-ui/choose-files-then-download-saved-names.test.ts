@@ -17,7 +17,7 @@ import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { mountTmpfs, randomFile, tempDir, unmount } from '../helpers/files.ts'
 import { fileSha256 } from '../helpers/peers.ts'
-import { openSide, shoot } from './side.ts'
+import { addContact, openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
 
 describe('choosing files, downloading them, saved names — in Chromium through ferry serve', needsChromium(), () => {
@@ -30,13 +30,7 @@ describe('choosing files, downloading them, saved names — in Chromium through 
     browser = await launchChromium()
     ;[a, b] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob')])
     // A adds B from B's invite.
-    await b.page.getByRole('button', { name: 'My ID', exact: true }).click()
-    const inviteText = (await b.page.getByTestId('invite-text').textContent())?.trim() ?? ''
-    await a.page.getByRole('button', { name: 'Peers', exact: true }).click()
-    await a.page.getByRole('button', { name: 'Add contact' }).click()
-    await a.page.getByLabel('Invite').fill(inviteText)
-    await a.page.getByRole('button', { name: 'Add', exact: true }).click()
-    await a.page.locator(`[data-testid="peer-card"][data-peer-id="${b.peerId}"]`).waitFor({ timeout: 15_000 })
+    await (await addContact(a, b)).waitFor({ timeout: 15_000 })
   })
 
   after(async () => {

@@ -17,20 +17,8 @@ import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { randomFile, tempDir } from '../helpers/files.ts'
 import { fileSha256 } from '../helpers/peers.ts'
-import { openSide, SHOTS } from './side.ts'
+import { addByInvite, inviteOf, openSide, SHOTS } from './side.ts'
 import type { Side } from './side.ts'
-
-async function inviteOf (side: Side): Promise<string> {
-  await side.page.getByRole('button', { name: 'My ID', exact: true }).click()
-  return (await side.page.getByTestId('invite-text').textContent())?.trim() ?? ''
-}
-
-async function addByText (side: Side, invite: string): Promise<void> {
-  await side.page.getByRole('button', { name: 'Peers', exact: true }).click()
-  await side.page.getByRole('button', { name: 'Add contact' }).click()
-  await side.page.getByLabel('Invite').fill(invite)
-  await side.page.getByRole('button', { name: 'Add', exact: true }).click()
-}
 
 async function menuAction (page: Page, peerName: string, item: string | RegExp): Promise<void> {
   await page.getByRole('button', { name: `More actions for ${peerName}` }).click()
@@ -53,7 +41,7 @@ describe('contacts in the desktop UI (Chromium, two ferry serve processes)', nee
     browser = await launchChromium()
     ;[alice, bob] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob')])
     // Alice knows Bob from his invite text.
-    await addByText(alice, await inviteOf(bob))
+    await addByInvite(alice, await inviteOf(bob))
     await alice.page.locator(`[data-testid="peer-card"][data-peer-id="${bob.peerId}"]`).waitFor({ timeout: 15_000 })
   })
 

@@ -21,7 +21,7 @@ import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { randomFile, tempDir } from '../helpers/files.ts'
 import { assertFitsPhoneAndPassesAxe } from './page-checks.ts'
-import { openSide, shoot } from './side.ts'
+import { addByInvite, inviteOf, openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
 
 const POWER = '/sys/class/power_supply'
@@ -38,18 +38,6 @@ function needsNamespaces (): { skip?: string } {
   if (chromium.skip != null) return chromium
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare')) return { skip: 'needs root and unshare (a host name and power supplies of its own per side)' }
   return {}
-}
-
-async function inviteOf (side: Side): Promise<string> {
-  await side.page.getByRole('button', { name: 'My ID', exact: true }).click()
-  return (await side.page.getByTestId('invite-text').textContent())?.trim() ?? ''
-}
-
-async function add (side: Side, invite: string): Promise<void> {
-  await side.page.getByRole('button', { name: 'Peers', exact: true }).click()
-  await side.page.getByRole('button', { name: 'Add contact' }).click()
-  await side.page.getByLabel('Invite').fill(invite)
-  await side.page.getByRole('button', { name: 'Add', exact: true }).click()
 }
 
 function cardOf (on: Side, of: Side): Locator {
@@ -97,8 +85,8 @@ describe('two machines tell apart by name and icon (Chromium, two ferry serve pr
     const [alphaInvite, betaInvite] = [await inviteOf(alpha), await inviteOf(beta)]
     assert.match(alphaInvite, /[?&]device=server(&|$)/)
     assert.match(betaInvite, /[?&]device=laptop(&|$)/)
-    await add(alpha, betaInvite)
-    await add(beta, alphaInvite)
+    await addByInvite(alpha, betaInvite)
+    await addByInvite(beta, alphaInvite)
     for (const [on, of, host, kind] of [[alpha, beta, 'beta', 'laptop'], [beta, alpha, 'alpha', 'server']] as const) {
       const card = cardOf(on, of)
       await card.waitFor({ timeout: 15_000 })

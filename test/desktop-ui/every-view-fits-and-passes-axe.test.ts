@@ -20,7 +20,7 @@ import type { Browser } from 'playwright-core'
 import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { randomFile, tempDir } from '../helpers/files.ts'
-import { openSide } from './side.ts'
+import { addContact, openSide } from './side.ts'
 import { check } from './page-checks.ts'
 import type { Finding } from './page-checks.ts'
 import type { Side } from './side.ts'
@@ -58,13 +58,7 @@ describe('every view fits 360 px to 4K and passes axe in both themes', needsChro
     ;[a, b] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob')])
 
     // A adds B from B's invite; B accepts one offer (completed) and declines another: content for every view.
-    await b.page.getByRole('button', { name: 'My ID', exact: true }).click()
-    const invite = (await b.page.getByTestId('invite-text').textContent())?.trim() ?? ''
-    await a.page.getByRole('button', { name: 'Peers', exact: true }).click()
-    await a.page.getByRole('button', { name: 'Add contact' }).click()
-    await a.page.getByLabel('Invite').fill(invite)
-    await a.page.getByRole('button', { name: 'Add', exact: true }).click()
-    const card = a.page.locator(`[data-testid="peer-card"][data-peer-id="${b.peerId}"]`)
+    const card = await addContact(a, b)
     await card.waitFor({ timeout: 15_000 })
     for (const [file, answer] of [['a rather long holiday photo name.jpg', 'Accept'], ['unwanted.bin', 'Decline']] as const) {
       const source = join(a.dataDir, file)

@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core'
 import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { makeTree, tempDir, treeHashes } from '../helpers/files.ts'
-import { dropFile, openSide, shoot } from './side.ts'
+import { addContact, dropFile, openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
 
 describe('a folder dropped on two selected contacts (Chromium, three ferry serve processes)', needsChromium(), () => {
@@ -28,12 +28,7 @@ describe('a folder dropped on two selected contacts (Chromium, three ferry serve
     ;[alice, bob, carol] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob'), openSide(browser, relay.addr, 'Carol')])
     await alice.page.getByRole('button', { name: 'Peers', exact: true }).click()
     for (const friend of [bob, carol]) {
-      await friend.page.getByRole('button', { name: 'My ID', exact: true }).click()
-      const invite = (await friend.page.getByTestId('invite-text').textContent())?.trim() ?? ''
-      await alice.page.getByRole('button', { name: 'Add contact' }).click()
-      await alice.page.getByLabel('Invite').fill(invite)
-      await alice.page.getByRole('button', { name: 'Add', exact: true }).click()
-      await alice.page.locator(`[data-testid="peer-card"][data-peer-id="${friend.peerId}"]`).waitFor({ timeout: 15_000 })
+      await (await addContact(alice, friend)).waitFor({ timeout: 15_000 })
     }
   })
 

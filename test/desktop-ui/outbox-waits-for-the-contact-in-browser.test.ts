@@ -16,7 +16,7 @@ import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { randomFile, tempDir } from '../helpers/files.ts'
 import { assertFitsPhoneAndPassesAxe } from './page-checks.ts'
-import { openSide, shoot } from './side.ts'
+import { addContact, openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
 
 describe('the outbox in Chromium: waiting for Bob, across a restart of the sender, delivered when Bob starts', needsChromium(), () => {
@@ -33,13 +33,7 @@ describe('the outbox in Chromium: waiting for Bob, across a restart of the sende
     relayAddr = relay.addr
     browser = await launchChromium()
     ;[alice, bob] = await Promise.all([openSide(browser, relayAddr, 'Alice'), openSide(browser, relayAddr, 'Bob')])
-    await bob.page.getByRole('button', { name: 'My ID', exact: true }).click()
-    const invite = (await bob.page.getByTestId('invite-text').textContent())?.trim() ?? ''
-    await alice.page.getByRole('button', { name: 'Peers', exact: true }).click()
-    await alice.page.getByRole('button', { name: 'Add contact' }).click()
-    await alice.page.getByLabel('Invite').fill(invite)
-    await alice.page.getByRole('button', { name: 'Add', exact: true }).click()
-    bobCard = alice.page.locator(`[data-testid="peer-card"][data-peer-id="${bob.peerId}"]`)
+    bobCard = await addContact(alice, bob)
     await bobCard.getByText('Online', { exact: true }).waitFor({ timeout: 30_000 })
     bob.serve.child.kill('SIGTERM')
     await bob.serve.exitCode(30_000)

@@ -16,7 +16,7 @@ import { TEXT_PREVIEW_CHARS } from '../../src-main/api/index.ts'
 import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/files.ts'
-import { openSide, shoot } from './side.ts'
+import { inviteOf, openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
 
 describe('paste in the window (Chromium, two ferry serve processes)', needsChromium(), () => {
@@ -45,8 +45,7 @@ describe('paste in the window (Chromium, two ferry serve processes)', needsChrom
     browser = await launchChromium()
     ;[a, b] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob')])
     for (const side of [a, b]) await side.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(side.page.url()).origin })
-    await b.page.getByRole('button', { name: 'My ID', exact: true }).click()
-    const inviteText = (await b.page.getByTestId('invite-text').textContent())?.trim() ?? ''
+    const inviteText = await inviteOf(b)
     await a.page.getByRole('button', { name: 'Peers', exact: true }).click()
     await addContact(inviteText, b.peerId)
     // A second contact (never online): with two peers, a paste cannot guess which one is meant.

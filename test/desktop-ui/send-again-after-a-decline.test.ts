@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core'
 import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/files.ts'
-import { openSide, shoot } from './side.ts'
+import { addContact, openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
 
 describe('Send again in the page (Chromium, two ferry serve processes)', needsChromium(), () => {
@@ -24,12 +24,7 @@ describe('Send again in the page (Chromium, two ferry serve processes)', needsCh
     const relay = await startRelay(await tempDir('ferry-ui-again-relay-'))
     browser = await launchChromium()
     ;[a, b] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob')])
-    await b.page.getByRole('button', { name: 'My ID', exact: true }).click()
-    const invite = (await b.page.getByTestId('invite-text').textContent())?.trim() ?? ''
-    await a.page.getByRole('button', { name: 'Peers', exact: true }).click()
-    await a.page.getByRole('button', { name: 'Add contact' }).click()
-    await a.page.getByLabel('Invite').fill(invite)
-    await a.page.getByRole('button', { name: 'Add', exact: true }).click()
+    await addContact(a, b)
   })
 
   after(async () => {

@@ -19,7 +19,7 @@ import { startRelay, stopAll } from '../helpers/cli.ts'
 import { readdir, unlink } from 'node:fs/promises'
 import { randomFile, tempDir } from '../helpers/files.ts'
 import { assertFitsPhoneAndPassesAxe } from './page-checks.ts'
-import { dropFile, openSide, shoot } from './side.ts'
+import { addContact, dropFile, openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
 
 describe('a send\'s state shows where the person sent from (Chromium, two ferry serve processes)', needsChromium(), () => {
@@ -34,13 +34,7 @@ describe('a send\'s state shows where the person sent from (Chromium, two ferry 
     relayAddr = relay.addr
     browser = await launchChromium()
     ;[alice, bob] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob')])
-    await bob.page.getByRole('button', { name: 'My ID', exact: true }).click()
-    const invite = (await bob.page.getByTestId('invite-text').textContent())?.trim() ?? ''
-    await alice.page.getByRole('button', { name: 'Peers', exact: true }).click()
-    await alice.page.getByRole('button', { name: 'Add contact' }).click()
-    await alice.page.getByLabel('Invite').fill(invite)
-    await alice.page.getByRole('button', { name: 'Add', exact: true }).click()
-    bobCard = alice.page.locator(`[data-testid="peer-card"][data-peer-id="${bob.peerId}"]`)
+    bobCard = await addContact(alice, bob)
     // Seen online once (so it has a "last seen"), then Bob's Ferry stops: Alice's page shows him offline.
     await bobCard.getByText('Online', { exact: true }).waitFor({ timeout: 30_000 })
     bob.serve.child.kill('SIGTERM')

@@ -45,6 +45,26 @@ export async function openSide (browser: Browser, relayAddr: string, name: strin
   return { serve, page, dataDir, downloadDir, peerId: String(ready.peerId) }
 }
 
+/** `side`'s invite (`ferry:…`), read from its My ID view. */
+export async function inviteOf (side: Side): Promise<string> {
+  await side.page.getByRole('button', { name: 'My ID', exact: true }).click()
+  return (await side.page.getByTestId('invite-text').textContent())?.trim() ?? ''
+}
+
+/** Adds a contact on `side` by pasting `invite` into Peers → Add contact (returns once the dialog's Add is clicked). */
+export async function addByInvite (side: Side, invite: string): Promise<void> {
+  await side.page.getByRole('button', { name: 'Peers', exact: true }).click()
+  await side.page.getByRole('button', { name: 'Add contact' }).click()
+  await side.page.getByLabel('Invite').fill(invite)
+  await side.page.getByRole('button', { name: 'Add', exact: true }).click()
+}
+
+/** `from` adds `to` from `to`'s invite; returns `to`'s peer card on `from`'s page (it may not be drawn yet). */
+export async function addContact (from: Side, to: Side): Promise<Locator> {
+  await addByInvite(from, await inviteOf(to))
+  return from.page.locator(`[data-testid="peer-card"][data-peer-id="${to.peerId}"]`)
+}
+
 /** Saves a full-page screenshot as `test-output/desktop-ui/<name>.png`. */
 export async function shoot (page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })

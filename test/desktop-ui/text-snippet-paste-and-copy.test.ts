@@ -14,7 +14,7 @@ import type { Browser } from 'playwright-core'
 import { launchChromium, needsChromium } from '../helpers/browser.ts'
 import { startRelay, stopAll } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/files.ts'
-import { openSide, shoot } from './side.ts'
+import { addContact, openSide, shoot } from './side.ts'
 import type { Side } from './side.ts'
 
 describe('text snippets in Chromium: paste on a contact card, shown escaped, copied', needsChromium(), () => {
@@ -27,13 +27,7 @@ describe('text snippets in Chromium: paste on a contact card, shown escaped, cop
     browser = await launchChromium()
     ;[a, b] = await Promise.all([openSide(browser, relay.addr, 'Alice'), openSide(browser, relay.addr, 'Bob')])
     for (const side of [a, b]) await side.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(side.page.url()).origin })
-    await b.page.getByRole('button', { name: 'My ID', exact: true }).click()
-    const inviteText = (await b.page.getByTestId('invite-text').textContent())?.trim() ?? ''
-    await a.page.getByRole('button', { name: 'Peers', exact: true }).click()
-    await a.page.getByRole('button', { name: 'Add contact' }).click()
-    await a.page.getByLabel('Invite').fill(inviteText)
-    await a.page.getByRole('button', { name: 'Add', exact: true }).click()
-    await a.page.locator(`[data-testid="peer-card"][data-peer-id="${b.peerId}"]`).waitFor({ timeout: 15_000 })
+    await (await addContact(a, b)).waitFor({ timeout: 15_000 })
   })
 
   after(async () => {
