@@ -13,28 +13,16 @@ import { trustPolicy } from '../../src-main/core/contacts/index.ts'
 import type { IncomingOffer } from '../../src-main/core/index.ts'
 import { startPeer } from '../../src-main/core/peer/index.ts'
 import type { Peer } from '../../src-main/core/peer/index.ts'
-import { ferry, startRelay, stopAll } from '../helpers/cli.ts'
-import type { FerryProcess } from '../helpers/cli.ts'
+import { ferry, relayForSuite } from '../helpers/cli.ts'
 import { rm, tempDir } from '../helpers/files.ts'
 import { TEST_TIMEOUTS } from '../helpers/peers.ts'
 
 describe('trust: trusted contacts are auto-accepted, everyone else is asked (CLI)', () => {
-  let dir: string
-  let relay: FerryProcess
-  let relayAddr: string
+  const suite = relayForSuite('ferry-trust-')
 
   before(async () => {
-    dir = await tempDir('ferry-trust-')
-    await writeFile(join(dir, 'note.txt'), 'hello from a contact\n')
-    await writeFile(join(dir, 'other.txt'), 'hello from a stranger\n')
-    const started = await startRelay(join(dir, 'relay'))
-    relay = started.relay
-    relayAddr = started.addr
-  })
-  after(async () => {
-    await stopAll()
-    await relay?.stop()
-    await rm(dir, { recursive: true, force: true })
+    await writeFile(join(suite.dir, 'note.txt'), 'hello from a contact\n')
+    await writeFile(join(suite.dir, 'other.txt'), 'hello from a stranger\n')
   })
 
   async function ok (args: string[]): Promise<Array<Record<string, unknown>>> {
@@ -44,29 +32,29 @@ describe('trust: trusted contacts are auto-accepted, everyone else is asked (CLI
   }
 
   it('the trusted contact\'s offer is accepted unasked; a stranger\'s offer waits for the person\'s answer', async () => {
-    const rxDir = join(dir, 'rx')
-    const friendDir = join(dir, 'friend')
-    const strangerDir = join(dir, 'stranger')
+    const rxDir = join(suite.dir, 'rx')
+    const friendDir = join(suite.dir, 'friend')
+    const strangerDir = join(suite.dir, 'stranger')
     const [friendInvite] = await ok(['invite', '--data-dir', friendDir, '--name', 'Friend'])
     await ok(['contacts', 'add', friendInvite?.invite as string, '--trusted', '--data-dir', rxDir])
-    const [rxInvite] = await ok(['invite', '--data-dir', rxDir, '--name', 'Receiver', '--relay', relayAddr])
+    const [rxInvite] = await ok(['invite', '--data-dir', rxDir, '--name', 'Receiver', '--relay', suite.relayAddr])
     await ok(['contacts', 'add', rxInvite?.invite as string, '--data-dir', friendDir])
 
-    const receiver = ferry(['receive', '--relay', relayAddr, '--data-dir', rxDir, '--out', join(dir, 'out')])
+    const receiver = ferry(['receive', '--relay', suite.relayAddr, '--data-dir', rxDir, '--out', join(suite.dir, 'out')])
     const ready = await receiver.waitFor('ready')
 
     // The friend sends by the receiver's contact name: no address given, the invite's relay is used.
-    const friend = ferry(['send', '--to', 'receiver', '--data-dir', friendDir, join(dir, 'note.txt')])
+    const friend = ferry(['send', '--to', 'receiver', '--data-dir', friendDir, join(suite.dir, 'note.txt')])
     const route = await friend.waitFor('route')
     assert.equal(route.via, 'relay')
-    assert.equal(route.addr, `${relayAddr}/p2p-circuit/webrtc/p2p/${ready.peerId as string}`)
+    assert.equal(route.addr, `${suite.relayAddr}/p2p-circuit/webrtc/p2p/${ready.peerId as string}`)
     assert.equal(await friend.exitCode(60_000), 0, friend.stderr)
     const autoOffer = await receiver.waitFor('offer', 30_000, e => e.peerId === friendInvite?.peerId)
     assert.equal(autoOffer.autoAccepted, true)
     assert.equal(autoOffer.because, 'trusted-contact')
     assert.equal(autoOffer.contact, 'Friend')
     await receiver.waitFor('complete', 30_000, e => e.peerId === friendInvite?.peerId)
-    assert.equal(await readFile(join(dir, 'out', 'note.txt'), 'utf8'), 'hello from a contact\n')
+    assert.equal(await readFile(join(suite.dir, 'out', 'note.txt'), 'utf8'), 'hello from a contact\n')
 
     // A stranger (not a contact) is asked about; nothing arrives until the person answers.
     const strangerTo = (ready.addrs as string[]).find(a => a.includes('/p2p-circuit/webrtc/'))
@@ -74,14 +62,14 @@ describe('trust: trusted contacts are auto-accepted, everyone else is asked (CLI
     // The stranger's identity is made (by `invite`) before its `send` starts: run at the same time, both could create
     // a key in the empty data folder, and the offer would come from a peer ID the test does not expect.
     const [strangerInvite] = await ok(['invite', '--data-dir', strangerDir])
-    const stranger = ferry(['send', '--relay', relayAddr, '--to', strangerTo, '--data-dir', strangerDir, join(dir, 'other.txt')])
+    const stranger = ferry(['send', '--relay', suite.relayAddr, '--to', strangerTo, '--data-dir', strangerDir, join(suite.dir, 'other.txt')])
     const asked = await receiver.waitFor('offer', 30_000, e => e.peerId === strangerInvite?.peerId)
     assert.equal(asked.autoAccepted, undefined, 'a stranger\'s offer is not auto-accepted')
     await new Promise(resolve => setTimeout(resolve, 500))
     assert.equal(receiver.events.some(e => e.event === 'complete' && e.peerId === strangerInvite?.peerId), false, 'nothing is received before the answer')
     receiver.child.stdin?.write('y\n')
     assert.equal(await stranger.exitCode(60_000), 0, stranger.stderr)
-    assert.equal(await readFile(join(dir, 'out', 'other.txt'), 'utf8'), 'hello from a stranger\n')
+    assert.equal(await readFile(join(suite.dir, 'out', 'other.txt'), 'utf8'), 'hello from a stranger\n')
     await receiver.stop()
   })
 })

@@ -8,15 +8,13 @@
 import assert from 'node:assert/strict'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import { ferry, history, startRelay, stopAll } from '../helpers/cli.ts'
+import { before, describe, it } from 'node:test'
+import { ferry, history, relayForSuite } from '../helpers/cli.ts'
 import type { Event, FerryProcess } from '../helpers/cli.ts'
-import { listAll, randomFile, rm, tempDir } from '../helpers/files.ts'
+import { listAll, randomFile } from '../helpers/files.ts'
 
 describe('the outbox by CLI', () => {
-  let dir: string
-  let relay: FerryProcess
-  let relayAddr: string
+  const suite = relayForSuite('ferry-outbox-cli-')
   let aliceDir: string
   let bobDir: string
 
@@ -29,32 +27,22 @@ describe('the outbox by CLI', () => {
   }
   const outbox = async (): Promise<Event[]> => (await ok(['outbox', 'list', '--data-dir', aliceDir])).filter(e => e.event === 'queued')
   const queue = (path: string): FerryProcess => {
-    const p = ferry(['send', '--relay', relayAddr, '--to', 'Bob', '--queue', '--data-dir', aliceDir, path])
+    const p = ferry(['send', '--relay', suite.relayAddr, '--to', 'Bob', '--queue', '--data-dir', aliceDir, path])
     p.child.stdin?.end()
     return p
   }
-  const receive = (out: string): FerryProcess => ferry(['receive', '--relay', relayAddr, '--data-dir', bobDir, '--out', out, '--once', '--yes'])
+  const receive = (out: string): FerryProcess => ferry(['receive', '--relay', suite.relayAddr, '--data-dir', bobDir, '--out', out, '--once', '--yes'])
 
   before(async () => {
-    dir = await tempDir('ferry-outbox-cli-')
-    const started = await startRelay(join(dir, 'relay'))
-    relay = started.relay
-    relayAddr = started.addr
-    aliceDir = join(dir, 'alice')
-    bobDir = join(dir, 'bob')
-    await mkdir(join(dir, 'src'), { recursive: true })
-    const [invite] = await ok(['invite', '--data-dir', bobDir, '--name', 'Bob', '--relay', relayAddr])
+    aliceDir = join(suite.dir, 'alice')
+    bobDir = join(suite.dir, 'bob')
+    await mkdir(join(suite.dir, 'src'), { recursive: true })
+    const [invite] = await ok(['invite', '--data-dir', bobDir, '--name', 'Bob', '--relay', suite.relayAddr])
     await ok(['contacts', 'add', invite?.invite as string, '--data-dir', aliceDir])
   })
 
-  after(async () => {
-    await relay.stop()
-    await stopAll()
-    await rm(dir, { recursive: true, force: true })
-  })
-
   it('queued while Bob is offline, kept across Ctrl-C and a new run, delivered once Bob receives', async () => {
-    const file = join(dir, 'src', 'report.bin')
+    const file = join(suite.dir, 'src', 'report.bin')
     await randomFile(file, 2 * 1024 * 1024 + 5)
     const first = queue(file)
     const queued = await first.waitFor('queued', 30_000)
@@ -64,7 +52,7 @@ describe('the outbox by CLI', () => {
 
     const again = queue(file)
     assert.equal((await again.waitFor('queued', 30_000)).id, queued.id, 'the same files queued again are the same entry')
-    const out = join(dir, 'bob-out')
+    const out = join(suite.dir, 'bob-out')
     const receiver = receive(out)
     await receiver.waitFor('ready', 30_000)
     assert.equal(await again.exitCode(90_000), 0, again.stderr)
@@ -78,12 +66,12 @@ describe('the outbox by CLI', () => {
   })
 
   it('a file changed while queued is reported with its reason, and nothing is written at Bob', async () => {
-    const file = join(dir, 'src', 'draft.txt')
+    const file = join(suite.dir, 'src', 'draft.txt')
     await writeFile(file, 'draft one\n')
     const sender = queue(file)
     const queued = await sender.waitFor('queued', 30_000)
     await writeFile(file, 'draft two, longer\n')
-    const out = join(dir, 'bob-out-stale')
+    const out = join(suite.dir, 'bob-out-stale')
     const receiver = receive(out)
     await receiver.waitFor('ready', 30_000)
     assert.equal(await sender.exitCode(90_000), 1)
@@ -98,7 +86,7 @@ describe('the outbox by CLI', () => {
   })
 
   it('ferry outbox cancel removes a queued send; a second cancel says not-found', async () => {
-    const file = join(dir, 'src', 'never.txt')
+    const file = join(suite.dir, 'src', 'never.txt')
     await writeFile(file, 'never sent\n')
     const sender = queue(file)
     const queued = await sender.waitFor('queued', 30_000)

@@ -11,31 +11,15 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import { ferry, history, startRelay, stopAll } from '../helpers/cli.ts'
-import type { FerryProcess } from '../helpers/cli.ts'
-import { listAll, rm, tempDir } from '../helpers/files.ts'
+import { describe, it } from 'node:test'
+import { ferry, history, relayForSuite } from '../helpers/cli.ts'
+import { listAll } from '../helpers/files.ts'
 
 describe('partial accept by CLI (--accept-glob)', () => {
-  let dir: string
-  let relay: FerryProcess
-  let relayAddr: string
-
-  before(async () => {
-    dir = await tempDir()
-    const started = await startRelay(join(dir, 'relay'))
-    relay = started.relay
-    relayAddr = started.addr
-  })
-
-  after(async () => {
-    await relay.stop()
-    await stopAll()
-    await rm(dir, { recursive: true, force: true })
-  })
+  const suite = relayForSuite()
 
   it('only matching files are written, the sender reports only those sent, both histories record the rest skipped', async () => {
-    const src = join(dir, 'album')
+    const src = join(suite.dir, 'album')
     await mkdir(join(src, 'raw'), { recursive: true })
     const files: Record<string, Buffer> = {
       'album/a.jpg': randomBytes(300_000),
@@ -44,16 +28,16 @@ describe('partial accept by CLI (--accept-glob)', () => {
       'album/raw/c.jpg': randomBytes(5000),
       'album/raw/c.cr2': randomBytes(70_000)
     }
-    for (const [rel, bytes] of Object.entries(files)) await writeFile(join(dir, rel), bytes)
-    const out = join(dir, 'out')
+    for (const [rel, bytes] of Object.entries(files)) await writeFile(join(suite.dir, rel), bytes)
+    const out = join(suite.dir, 'out')
     // A file of the same name is there already: the accepted a.jpg is saved as "a (1).jpg".
     await mkdir(join(out, 'album'), { recursive: true })
     await writeFile(join(out, 'album', 'a.jpg'), 'older')
-    const receiver = ferry(['receive', '--relay', relayAddr, '--data-dir', join(dir, 'rx'), '--out', out, '--once', '--yes', '--accept-glob', '**/*.jpg', '--accept-glob', 'album/notes.*'])
+    const receiver = ferry(['receive', '--relay', suite.relayAddr, '--data-dir', join(suite.dir, 'rx'), '--out', out, '--once', '--yes', '--accept-glob', '**/*.jpg', '--accept-glob', 'album/notes.*'])
     const ready = await receiver.waitFor('ready')
     const to = (ready.addrs as string[]).find(a => a.includes('/p2p-circuit/webrtc/'))
     assert.ok(to)
-    const sender = ferry(['send', '--relay', relayAddr, '--to', to, '--data-dir', join(dir, 'tx'), src])
+    const sender = ferry(['send', '--relay', suite.relayAddr, '--to', to, '--data-dir', join(suite.dir, 'tx'), src])
     sender.child.stdin?.end()
     assert.equal(await sender.exitCode(60_000), 0, sender.stderr)
     const chosen = await receiver.waitFor('accept-subset', 0)
@@ -73,8 +57,8 @@ describe('partial accept by CLI (--accept-glob)', () => {
     assert.deepEqual(await readFile(join(out, 'album', 'raw', 'c.jpg')), files['album/raw/c.jpg'])
     assert.equal(String(await readFile(join(out, 'album', 'a.jpg'))), 'older', 'the existing file is untouched')
 
-    const [rx] = await history(join(dir, 'rx'))
-    const [tx] = await history(join(dir, 'tx'))
+    const [rx] = await history(join(suite.dir, 'rx'))
+    const [tx] = await history(join(suite.dir, 'tx'))
     for (const side of [rx, tx]) {
       assert.equal(side?.state, 'completed')
       assert.equal(side?.totalBytes, acceptedBytes, 'both histories record the accepted total')
@@ -87,14 +71,14 @@ describe('partial accept by CLI (--accept-glob)', () => {
   })
 
   it('an offer with no matching file is declined and writes nothing', async () => {
-    const src = join(dir, 'nothing.txt')
+    const src = join(suite.dir, 'nothing.txt')
     await writeFile(src, 'x')
-    const out = join(dir, 'out-none')
-    const receiver = ferry(['receive', '--relay', relayAddr, '--data-dir', join(dir, 'rx-none'), '--out', out, '--once', '--yes', '--accept-glob', '*.jpg'])
+    const out = join(suite.dir, 'out-none')
+    const receiver = ferry(['receive', '--relay', suite.relayAddr, '--data-dir', join(suite.dir, 'rx-none'), '--out', out, '--once', '--yes', '--accept-glob', '*.jpg'])
     const ready = await receiver.waitFor('ready')
     const to = (ready.addrs as string[]).find(a => a.includes('/p2p-circuit/webrtc/'))
     assert.ok(to)
-    const sender = ferry(['send', '--relay', relayAddr, '--to', to, '--data-dir', join(dir, 'tx-none'), src])
+    const sender = ferry(['send', '--relay', suite.relayAddr, '--to', to, '--data-dir', join(suite.dir, 'tx-none'), src])
     sender.child.stdin?.end()
     assert.notEqual(await sender.exitCode(60_000), 0)
     await receiver.waitFor('declined', 30_000)

@@ -9,41 +9,29 @@
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import { ferry, history, startRelay, stopAll } from '../helpers/cli.ts'
+import { before, describe, it } from 'node:test'
+import { ferry, history, relayForSuite } from '../helpers/cli.ts'
 import type { Event, FerryProcess } from '../helpers/cli.ts'
-import { randomFile, rm, tempDir } from '../helpers/files.ts'
+import { randomFile } from '../helpers/files.ts'
 import { fileSha256 } from '../helpers/peers.ts'
 
 const LIMIT_MIBPS = 16
 const MiB = 1024 * 1024
 
 describe('ferry send: several recipients, and --limit-rate', () => {
-  let dir: string
-  let relay: FerryProcess
-  let relayAddr: string
+  const suite = relayForSuite()
 
   before(async () => {
-    dir = await tempDir()
-    await mkdir(join(dir, 'src'))
-    await randomFile(join(dir, 'src', 'report.pdf'), 3 * MiB + 123)
-    await randomFile(join(dir, 'src', 'big.bin'), 64 * MiB)
-    await randomFile(join(dir, 'src', 'half.bin'), 32 * MiB)
-    const started = await startRelay(join(dir, 'relay'))
-    relay = started.relay
-    relayAddr = started.addr
-  })
-
-  after(async () => {
-    await relay.stop()
-    await stopAll()
-    await rm(dir, { recursive: true, force: true })
+    await mkdir(join(suite.dir, 'src'))
+    await randomFile(join(suite.dir, 'src', 'report.pdf'), 3 * MiB + 123)
+    await randomFile(join(suite.dir, 'src', 'big.bin'), 64 * MiB)
+    await randomFile(join(suite.dir, 'src', 'half.bin'), 32 * MiB)
   })
 
   /** A receiver listening on loopback TCP; `to` is its direct address. */
   async function startReceiver (name: string, extra: string[]): Promise<{ receiver: FerryProcess, to: string, peerId: string, out: string }> {
-    const out = join(dir, `${name}-out`)
-    const receiver = ferry(['receive', '--relay', relayAddr, '--listen', '/ip4/127.0.0.1/tcp/0', '--data-dir', join(dir, `${name}-rx`), '--out', out, '--once', ...extra])
+    const out = join(suite.dir, `${name}-out`)
+    const receiver = ferry(['receive', '--relay', suite.relayAddr, '--listen', '/ip4/127.0.0.1/tcp/0', '--data-dir', join(suite.dir, `${name}-rx`), '--out', out, '--once', ...extra])
     const ready = await receiver.waitFor('ready')
     const to = (ready.addrs as string[]).find(a => a.startsWith('/ip4/127.0.0.1/tcp/') && !a.includes('p2p-circuit'))
     assert.ok(to, JSON.stringify(ready.addrs))
@@ -55,8 +43,8 @@ describe('ferry send: several recipients, and --limit-rate', () => {
     const no = await startReceiver('no', [])
     const gone = await startReceiver('gone', ['--yes'])
     await gone.receiver.stop()
-    const source = join(dir, 'src', 'report.pdf')
-    const sender = ferry(['send', '--relay', relayAddr, '--retry-for', '0', '--to', yes.to, '--to', no.to, '--to', gone.to, '--data-dir', join(dir, 'many-tx'), source])
+    const source = join(suite.dir, 'src', 'report.pdf')
+    const sender = ferry(['send', '--relay', suite.relayAddr, '--retry-for', '0', '--to', yes.to, '--to', no.to, '--to', gone.to, '--data-dir', join(suite.dir, 'many-tx'), source])
     await no.receiver.waitFor('offer')
     no.receiver.child.stdin?.write('n\n')
     assert.equal(await sender.exitCode(90_000), 1, sender.stderr)
@@ -69,7 +57,7 @@ describe('ferry send: several recipients, and --limit-rate', () => {
     assert.deepEqual((await sender.waitFor('summary', 0)), { event: 'summary', sent: 1, failed: 2 })
     await yes.receiver.exitCode()
     assert.equal(await fileSha256(join(yes.out, 'report.pdf')), await fileSha256(source))
-    const rows = await history(join(dir, 'many-tx'))
+    const rows = await history(join(suite.dir, 'many-tx'))
     assert.deepEqual(rows.filter(r => r.peerId === yes.peerId).map(r => r.state), ['completed'])
     assert.deepEqual(rows.filter(r => r.peerId === no.peerId).map(r => r.state), ['declined'])
     await no.receiver.exitCode()
@@ -77,8 +65,8 @@ describe('ferry send: several recipients, and --limit-rate', () => {
 
   it(`--limit-rate ${LIMIT_MIBPS} holds a 64 MiB send within 10 % of ${LIMIT_MIBPS} MiB/s`, async () => {
     const rx = await startReceiver('rate', ['--yes'])
-    const source = join(dir, 'src', 'big.bin')
-    const sender = ferry(['send', '--to', rx.to, '--limit-rate', String(LIMIT_MIBPS), '--data-dir', join(dir, 'rate-tx'), source])
+    const source = join(suite.dir, 'src', 'big.bin')
+    const sender = ferry(['send', '--to', rx.to, '--limit-rate', String(LIMIT_MIBPS), '--data-dir', join(suite.dir, 'rate-tx'), source])
     assert.equal(await sender.exitCode(120_000), 0, sender.stderr)
     const done = await sender.waitFor('complete', 0)
     const mibps = Number(done.totalBytes) / MiB / (Number(done.transferMs) / 1000)
@@ -91,9 +79,9 @@ describe('ferry send: several recipients, and --limit-rate', () => {
   it(`--limit-rate ${LIMIT_MIBPS} with two recipients holds both sends together to the limit`, async () => {
     const a = await startReceiver('rate-a', ['--yes'])
     const b = await startReceiver('rate-b', ['--yes'])
-    const source = join(dir, 'src', 'half.bin')
+    const source = join(suite.dir, 'src', 'half.bin')
     const started = Date.now()
-    const sender = ferry(['send', '--to', a.to, '--to', b.to, '--limit-rate', String(LIMIT_MIBPS), '--data-dir', join(dir, 'rate2-tx'), source])
+    const sender = ferry(['send', '--to', a.to, '--to', b.to, '--limit-rate', String(LIMIT_MIBPS), '--data-dir', join(suite.dir, 'rate2-tx'), source])
     assert.equal(await sender.exitCode(120_000), 0, sender.stderr)
     const done = sender.events.filter(e => e.event === 'complete')
     assert.equal(done.length, 2)

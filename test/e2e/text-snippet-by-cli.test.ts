@@ -5,36 +5,20 @@
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import { ferry, history, startRelay, stopAll } from '../helpers/cli.ts'
-import type { FerryProcess } from '../helpers/cli.ts'
-import { listAll, rm, tempDir } from '../helpers/files.ts'
+import { describe, it } from 'node:test'
+import { ferry, history, relayForSuite } from '../helpers/cli.ts'
+import { listAll } from '../helpers/files.ts'
 
 describe('text snippets by CLI', () => {
-  let dir: string
-  let relay: FerryProcess
-  let relayAddr: string
-
-  before(async () => {
-    dir = await tempDir()
-    const started = await startRelay(join(dir, 'relay'))
-    relay = started.relay
-    relayAddr = started.addr
-  })
-
-  after(async () => {
-    await relay.stop()
-    await stopAll()
-    await rm(dir, { recursive: true, force: true })
-  })
+  const suite = relayForSuite()
 
   async function sendAndReceive (name: string, args: string[], stdin?: string): Promise<{ received: Record<string, unknown>, out: string }> {
-    const out = join(dir, `${name}-out`)
-    const receiver = ferry(['receive', '--relay', relayAddr, '--data-dir', join(dir, `${name}-rx`), '--out', out, '--once', '--yes'])
+    const out = join(suite.dir, `${name}-out`)
+    const receiver = ferry(['receive', '--relay', suite.relayAddr, '--data-dir', join(suite.dir, `${name}-rx`), '--out', out, '--once', '--yes'])
     const ready = await receiver.waitFor('ready')
     const to = (ready.addrs as string[]).find(a => a.includes('/p2p-circuit/webrtc/'))
     assert.ok(to)
-    const sender = ferry(['send', '--relay', relayAddr, '--to', to, '--data-dir', join(dir, `${name}-tx`), ...args])
+    const sender = ferry(['send', '--relay', suite.relayAddr, '--to', to, '--data-dir', join(suite.dir, `${name}-tx`), ...args])
     if (stdin != null) sender.child.stdin?.end(Buffer.from(stdin, 'utf8'))
     else sender.child.stdin?.end()
     assert.equal(await sender.exitCode(60_000), 0, sender.stderr)
@@ -52,8 +36,8 @@ describe('text snippets by CLI', () => {
     assert.equal(received.text, text)
     assert.deepEqual(received.files, [])
     assert.deepEqual(await listAll(out), [])
-    const [rx] = await history(join(dir, 'arg-rx'))
-    const [tx] = await history(join(dir, 'arg-tx'))
+    const [rx] = await history(join(suite.dir, 'arg-rx'))
+    const [tx] = await history(join(suite.dir, 'arg-tx'))
     assert.equal(rx?.state, 'completed')
     assert.equal(rx?.kind, 'text')
     assert.equal(rx?.text, text)
@@ -66,13 +50,13 @@ describe('text snippets by CLI', () => {
     const { received, out } = await sendAndReceive('stdin', ['--text', '-'], text)
     assert.equal(received.text, text)
     assert.deepEqual(await listAll(out), [])
-    const [rx] = await history(join(dir, 'stdin-rx'))
+    const [rx] = await history(join(suite.dir, 'stdin-rx'))
     assert.equal(rx?.text, text)
   })
 
   it('--text with paths too, or neither, is refused before anything is dialled', async () => {
-    for (const args of [['--text', 'hi', join(dir, 'whatever')], []]) {
-      const p = ferry(['send', '--to', '/ip4/127.0.0.1/tcp/1', '--data-dir', join(dir, 'usage-tx'), ...args])
+    for (const args of [['--text', 'hi', join(suite.dir, 'whatever')], []]) {
+      const p = ferry(['send', '--to', '/ip4/127.0.0.1/tcp/1', '--data-dir', join(suite.dir, 'usage-tx'), ...args])
       p.child.stdin?.end()
       assert.notEqual(await p.exitCode(), 0)
     }

@@ -10,7 +10,10 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { after, before } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { rm, tempDir } from './files.ts'
 
 const BIN = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url))
 const running = new Set<FerryProcess>()
@@ -134,6 +137,24 @@ export async function startRelay (dataDir: string, options: SpawnOptions & { lis
   const addr = (listening.addrs as string[]).find(a => a.includes('/tcp/') && !a.includes('/ws'))
   if (addr == null) throw new Error(`relay has no TCP address: ${JSON.stringify(listening)}`)
   return { relay, addr }
+}
+
+/**
+ * For the describe block it is called in: before its tests, a temp folder (`prefix`) with a `ferry relay` in
+ * `<dir>/relay`; after them, every ferry process stopped and the folder removed. `dir` and `relayAddr` are set once
+ * the block's first `before` ran (hooks registered after this call run after it, so they can use both).
+ */
+export function relayForSuite (prefix?: string): { dir: string, relayAddr: string } {
+  const suite = { dir: '', relayAddr: '' }
+  before(async () => {
+    suite.dir = await tempDir(prefix)
+    suite.relayAddr = (await startRelay(join(suite.dir, 'relay'))).addr
+  })
+  after(async () => {
+    await stopAll()
+    if (suite.dir !== '') await rm(suite.dir, { recursive: true, force: true })
+  })
+  return suite
 }
 
 /** `ferry history --json` of a data directory: its transfers. */
