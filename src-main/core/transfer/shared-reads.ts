@@ -69,10 +69,15 @@ export class SharedReads {
     return await block
   }
 
-  /** A send of the group ended: later blocks wait for one send fewer. */
+  /**
+   * A send of the group ended: later blocks are kept for one send fewer (none once one send is left). The blocks it
+   * read stay for the sends that have not taken them yet — a send that ended before another one started reading (its
+   * dial took longer) still saves that one every read. Blocks kept for the send that left are dropped only when the
+   * budget needs room or the last send leaves: at most the budget, for the group's life.
+   */
   leave (): void {
     this.readers = Math.max(0, this.readers - 1)
-    if (this.readers <= 1) for (const [k, e] of this.entries) this.drop(k, e)
+    if (this.readers === 0) for (const [k, e] of this.entries) this.drop(k, e)
   }
 
   private drop (key: string, entry: Entry): void {
