@@ -3,8 +3,9 @@
  * still lists the connection as open — seen in CI under load, where a send then failed `internal` with
  * `createDataChannel() called on destroyed peer connection`. Invariant: the next send closes the dead connection,
  * dials a new one and completes, as one transfer, with no retry window needed; nothing of it is recorded failed.
- * (2) Data stops moving after the accept (an SCTP association that stopped sending, seen in CI under load): the send
- * ends `timeout` and closes the connection, so the next send dials a new one instead of stalling on it too.
+ * (2) Data stops moving after the accept (an SCTP association that stopped sending, seen in CI under load, where
+ * sends then failed `timeout`): the send closes the stuck connection and resumes over a new one, as one transfer, with
+ * no retry window needed; a second stall after that ends it `timeout`.
  * Two in-process peers talk relay-assisted WebRTC through an in-process loopback relay.
  */
 import assert from 'node:assert/strict'
@@ -81,13 +82,13 @@ describe('a send over a connection whose WebRTC peer connection is gone', () => 
 })
 
 /**
- * A receiver middleware that, on the first transfer stream only, delivers nothing to the receiver once it sent its
- * accept: no data reaches it, so it acknowledges none. To the sender, data stops moving after the accept.
+ * A receiver middleware that, on its first `streams` transfer streams, delivers nothing to the receiver once it sent
+ * its accept: no data reaches it, so it acknowledges none. To the sender, data stops moving after the accept.
  */
-function deafAfterAccept (): StreamMiddleware {
-  let streams = 0
+function deafAfterAccept (streams: number): StreamMiddleware {
+  let seen = 0
   return (stream, connection, next) => {
-    if (++streams === 1) {
+    if (++seen <= streams) {
       const decoder = new FrameDecoder()
       let accepted = false
       const send = stream.send.bind(stream)
@@ -104,23 +105,50 @@ function deafAfterAccept (): StreamMiddleware {
   }
 }
 
-describe('a send whose data stops moving after the accept', () => {
-  const t = senderAndReceiver('ferry-stuck-conn-', [deafAfterAccept()])
+/** Direct connections `tx` opens to `rx` from now on, in order. */
+function directConnections (tx: TestPeer, rx: TestPeer): Connection[] {
+  const opened: Connection[] = []
+  tx.node.addEventListener('connection:open', (evt) => { if (evt.detail.limits == null && evt.detail.remotePeer.equals(rx.node.peerId)) opened.push(evt.detail) })
+  return opened
+}
 
-  it('ends timeout and closes its connection; the next send dials a new one and completes', async () => {
+describe('a send whose data stops moving after the accept', () => {
+  const t = senderAndReceiver('ferry-stuck-conn-', [deafAfterAccept(1)])
+
+  it('closes the stuck connection and resumes over a new one, completing as one transfer, with no retry window', async () => {
     const { root, rx, tx, addr } = t
     const file = join(root, 'four.bin')
     await randomFile(file, 4 * 1024 * 1024)
-    const opened: Connection[] = []
-    tx.node.addEventListener('connection:open', (evt) => { if (evt.detail.limits == null && evt.detail.remotePeer.equals(rx.node.peerId)) opened.push(evt.detail) })
-    await assert.rejects(tx.transfers.send(addr, [file]), (err: { code?: string }) => err.code === 'timeout')
-    assert.equal(opened.length, 1)
-    const stuck = opened[0] as Connection
-    assert.notEqual(stuck.status, 'open', 'the stuck connection was closed')
+    const opened = directConnections(tx, rx)
+    const failed: string[] = []
+    tx.transfers.on('failed', f => failed.push(f.code))
+    const result = await tx.transfers.send(addr, [file], { retryForMs: 0 })
+
+    assert.equal(opened.length, 2, 'the resume dialled a new connection')
+    assert.notEqual(opened[0]?.status, 'open', 'the stuck connection was closed')
+    assert.deepEqual(failed, [])
+    assert.equal(tx.store.transfers.get(result.transferId)?.state, 'completed')
+    assert.equal(rx.store.transfers.get(result.transferId)?.state, 'completed')
+    assert.equal(rx.store.transfers.list({ direction: 'receive' }).length, 1, 'one record on the receiver')
+    assert.equal(await fileSha256(join(rx.downloadDir, 'four.bin')), await fileSha256(file))
+  })
+})
+
+describe('a send whose data stops moving again after the resume', () => {
+  const t = senderAndReceiver('ferry-stuck-twice-', [deafAfterAccept(2)])
+
+  it('ends timeout with no retry window, having closed both stuck connections; the next send completes', async () => {
+    const { root, rx, tx, addr } = t
+    const file = join(root, 'four.bin')
+    await randomFile(file, 4 * 1024 * 1024)
+    const opened = directConnections(tx, rx)
+    await assert.rejects(tx.transfers.send(addr, [file], { retryForMs: 0 }), (err: { code?: string }) => err.code === 'timeout')
+    assert.equal(opened.length, 2, 'one resume over a new connection, then it gave up')
+    assert.ok(opened.every(c => c.status !== 'open'), 'both stuck connections were closed')
 
     const again = await tx.transfers.send(addr, [file])
     assert.equal(tx.store.transfers.get(again.transferId)?.state, 'completed')
-    assert.equal(opened.length, 2, 'the second send dialled a new connection')
-    assert.equal(await fileSha256(join(rx.downloadDir, 'four (1).bin')).catch(async () => fileSha256(join(rx.downloadDir, 'four.bin'))), await fileSha256(file))
+    assert.equal(opened.length, 3, 'the next send dialled a new connection')
+    assert.equal(await fileSha256(join(rx.downloadDir, 'four.bin')), await fileSha256(file))
   })
 })

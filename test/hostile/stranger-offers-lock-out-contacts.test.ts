@@ -122,31 +122,41 @@ describe('hostile peers: waiting stranger offers lock out a trusted contact (app
     await rm(net.root, { recursive: true, force: true })
   })
 
-  /** Sends a new 10 MiB file from Alice to Bob; its final transfer view, how long it took (ms), and whether Bob accepted it. */
-  async function sendOnce (): Promise<{ ended: TransferView, ms: number, accepted: boolean }> {
+  /**
+   * Sends a new 10 MiB file from Alice to Bob; its final transfer view, how long it took (ms), whether Bob accepted it,
+   * and whether it was resumed over a new connection (shown `connecting` again after its offer).
+   */
+  async function sendOnce (): Promise<{ ended: TransferView, ms: number, accepted: boolean, resumed: boolean }> {
     const file = join(net.root, `ten-${++files}.bin`)
     await randomFile(file, FILE_BYTES)
-    const started = Date.now()
-    const { transferId } = await alice.handlers.sendLocalFiles({ peerId: bob.peer.peerId, files: [{ path: file, relativePath: `ten-${files}.bin` }] }, signal)
-    const ended = await nextEvent(alice, 'transfer', t => t.id === transferId && ['completed', 'failed', 'declined', 'cancelled'].includes(t.state), 120_000)
-    return { ended, ms: Date.now() - started, accepted: acceptedByBob.has(transferId) }
+    const views = record(alice, 'transfer')
+    try {
+      const started = Date.now()
+      const { transferId } = await alice.handlers.sendLocalFiles({ peerId: bob.peer.peerId, files: [{ path: file, relativePath: `ten-${files}.bin` }] }, signal)
+      const ended = await nextEvent(alice, 'transfer', t => t.id === transferId && ['completed', 'failed', 'declined', 'cancelled'].includes(t.state), 120_000)
+      const states = views.seen.filter(t => t.id === transferId).map(t => t.state)
+      const resumed = states.includes('offered') && states.lastIndexOf('connecting') > states.indexOf('offered')
+      return { ended, ms: Date.now() - started, accepted: acceptedByBob.has(transferId), resumed }
+    } finally {
+      views.off()
+    }
   }
 
   /**
-   * How long a contact's send takes (ms); it must complete. A send that Bob accepted and that then failed `timeout` (its
-   * WebRTC connection carried nothing for `stallMs` — which a loopback WebRTC connection on a saturated 2-core machine
-   * now and then does, attack or not: test/faults/load-20-transfers-from-5-peers.test.ts saw it too) is measured once
-   * more with a new file: what the offer budget guards, that the contact's offer is answered `accept`, held. Any other
-   * failure, or a second one, fails the test.
+   * How long a contact's send takes (ms); it must complete. A send that Bob accepted and whose WebRTC connection then
+   * carried nothing for `stallMs` — which a loopback WebRTC connection on a saturated 2-core machine now and then does,
+   * attack or not: test/faults/load-20-transfers-from-5-peers.test.ts saw it too — is resumed over a new connection
+   * (docs/PROTOCOL.md §10), so its time includes the stall; it is measured once more with a new file: what the offer
+   * budget guards, that the contact's offer is answered `accept`, held. A send that failed, or a second stall, fails
+   * the test.
    */
   async function timedSend (label: string): Promise<number> {
     const first = await sendOnce()
-    if (first.ended.state === 'completed') return first.ms
-    const stalled = first.accepted && first.ended.error?.code === 'timeout'
-    console.log(`# app: ${label} send ${first.ended.state} after ${first.ms} ms, ${first.accepted ? 'accepted' : 'not accepted'} by Bob: ${JSON.stringify(first.ended.error)}${stalled ? '; measured again' : ''}`)
-    assert.ok(stalled, `the contact's ${label} send failed (${first.accepted ? 'accepted' : 'not accepted'} by Bob): ${JSON.stringify(first.ended.error)}`)
+    if (first.ended.state === 'completed' && !first.resumed) return first.ms
+    console.log(`# app: ${label} send ${first.ended.state}${first.resumed ? ', resumed,' : ''} after ${first.ms} ms, ${first.accepted ? 'accepted' : 'not accepted'} by Bob: ${JSON.stringify(first.ended.error)}`)
+    assert.ok(first.ended.state === 'completed', `the contact's ${label} send failed (${first.accepted ? 'accepted' : 'not accepted'} by Bob): ${JSON.stringify(first.ended.error)}`)
     const again = await sendOnce()
-    assert.equal(again.ended.state, 'completed', `the contact's ${label} send failed twice (${again.accepted ? 'accepted' : 'not accepted'} by Bob): ${JSON.stringify(again.ended.error)}`)
+    assert.equal(again.ended.state, 'completed', `the contact's ${label} send failed after a stall (${again.accepted ? 'accepted' : 'not accepted'} by Bob): ${JSON.stringify(again.ended.error)}`)
     return again.ms
   }
 

@@ -22,6 +22,7 @@ import { ProgressReporter } from './progress.ts'
 import type { Throttle } from './rate-limit.ts'
 import type { SharedReads } from './shared-reads.ts'
 import { timeoutsOf } from './timeouts.ts'
+import { ConnectionStalledError } from './attempts.ts'
 import type { TransferTimeouts } from './timeouts.ts'
 import type { TransferProgress, TransferResult } from './types.ts'
 
@@ -85,7 +86,10 @@ async function readExactly (fh: FileHandle, length: number, position: number, pa
  * @throws {StreamClosedError} when the connection drops (recorded as interrupted: sending again resumes); its subclass
  *   `StreamOpenError` when no stream could be opened on `conn` (which is then closed: nothing was offered yet)
  * @throws {AbortedError} when `signal` aborts (the receiver is told `cancelled`)
- * @throws {TransferError} on a local read failure, an offer too large to encode, or a receiver that stalls
+ * @throws {TransferError} on a local read failure or an offer too large to encode
+ * @throws {ConnectionStalledError} when data stopped moving after the accept (this side's stall timeout or the
+ *   receiver's `error` `timeout`): the connection was closed, and a new one resumes the transfer; its `cause` is the
+ *   error that ended it
  * @throws {ProtocolError} when the receiver breaks the protocol
  */
 export async function sendFiles (conn: Connection, files: readonly LocalFile[], init: SendInit): Promise<TransferResult> {
@@ -374,11 +378,14 @@ class SendSession {
     if (outcome.tellPeer) await this.channel?.sendErrorAndClose(outcome.code, messageForPeer(err, outcome.code, outcome.message), { reason: outcome.error.reason })
     else this.channel?.abort(err as Error)
     // Data stopped flowing after the accept (this side's stall timeout, or the receiver's): the connection is presumed
-    // stuck — an SCTP association can stop sending while libp2p still lists it open — so it is closed, and the next
-    // send dials a new one instead of stalling on it too. Other streams on it end interrupted and resume.
-    if (outcome.code === 'timeout' && this.feedback != null && this.conn.status === 'open') {
-      log('send %s: no data moved for the stall timeout; closing connection %s', this.transferId, this.conn.id)
-      this.conn.abort(new StreamClosedError('No data moved on the connection for the stall timeout'))
+    // stuck — an SCTP association can stop sending while libp2p still lists it open — so it is closed, and a new one
+    // resumes this transfer (./attempts.ts) instead of stalling on it too. Other streams on it end interrupted and resume.
+    if (outcome.code === 'timeout' && this.feedback != null) {
+      if (this.conn.status === 'open') {
+        log('send %s: no data moved for the stall timeout; closing connection %s', this.transferId, this.conn.id)
+        this.conn.abort(new StreamClosedError('No data moved on the connection for the stall timeout'))
+      }
+      throw new ConnectionStalledError(err)
     }
     throw err
   }

@@ -11,7 +11,7 @@ import { validateFileList } from '../paths/index.ts'
 import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL, TransferError, textProblem } from '../protocol/index.ts'
 import type { TransferRecord } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
-import { StreamOpenError } from './open-stream.ts'
+import { Attempts, reportedError } from './attempts.ts'
 import { RESUME_RETRY_DELAY_MS } from './constants.ts'
 import { collectFiles } from './local-files.ts'
 import { OfferBudget } from './offer-budget.ts'
@@ -305,9 +305,8 @@ export class TransferService extends EventEmitter<TransferEvents> {
     const throttle = allOf([options.limitBytesPerSecond == null ? undefined : new RateLimiter(options.limitBytesPerSecond), this.uploadLimit])
     let transferId = options.transferId
     let looked = transferId != null
-    let redialled = false
     try {
-      const deadline = Date.now() + (options.retryForMs ?? 0)
+      const attempts = new Attempts(Date.now() + (options.retryForMs ?? 0))
       for (let attempt = 1; ; attempt++) {
         try {
           const conn = await dialDirect(this.init.node, to, { signal: job.signal, onRetry: options.onRetry })
@@ -321,18 +320,10 @@ export class TransferService extends EventEmitter<TransferEvents> {
           this.emit('complete', result, this.recordOf(result.transferId))
           return result
         } catch (err) {
-          // Only a transfer that was under way and lost its connection is retried; a first dial that fails is not.
-          // A connection that could not open the stream was dead before anything was offered on it (libp2p had not
-          // noticed yet): it is closed, and the next dial makes a new one — once, also with no retry window.
-          const deadConnection = err instanceof StreamOpenError && !redialled
-          const interrupted = err instanceof StreamClosedError || (attempt > 1 && (err as { code?: string }).code === 'peer-unreachable')
-          if (job.signal.aborted || !(deadConnection || (interrupted && Date.now() < deadline))) throw err
-          if (deadConnection) {
-            redialled = true
-            continue
-          }
-          options.onInterrupted?.(attempt, err)
-          await sleep(RESUME_RETRY_DELAY_MS, undefined, { signal: job.signal }).catch(() => {})
+          const next = attempts.next(err, attempt, job.signal.aborted)
+          if (next === 'give-up') throw reportedError(err)
+          if (next !== 'redial') options.onInterrupted?.(attempt, reportedError(err))
+          if (next === 'resume-later') await sleep(RESUME_RETRY_DELAY_MS, undefined, { signal: job.signal }).catch(() => {})
         }
       }
     } catch (err) {
