@@ -24,6 +24,11 @@ export const RESUME_RETRY_FOR_MS = 5 * 60_000
 /** Pause between attempts to reach the peer again after an interruption, in ms. */
 export const RESUME_RETRY_DELAY_MS = 2_000
 /**
+ * How long stopping the transfer service waits for the transfers it cancelled to end, in ms: each records its end
+ * first (a few ms), then tells the peer, which may wait for the peer's close. Within the peer's own bound on stopping.
+ */
+export const STOP_WAIT_MS = 1_500
+/**
  * Data the receiver writes to disk in one call, at most, in bytes: the data frames already queued for the current
  * block are written together (one positioned `writev`) instead of one awaited `write` per 64 KiB frame, which bounded
  * direct TCP at ~58 MiB/s here (docs/PERFORMANCE.md, "Receiver writes"). A block (1 MiB) ends a batch anyway.

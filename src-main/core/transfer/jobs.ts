@@ -21,6 +21,7 @@ export interface TransferJob {
 export class TransferJobs {
   private readonly running = new Map<AbortController, string>()
   private readonly byId = new Map<string, AbortController>()
+  private readonly idleWaiters: Array<() => void> = []
 
   /** Starts tracking a job with `peerId` (may be set later), aborted also by `signal`. */
   track (signal?: AbortSignal, peerId = ''): TransferJob {
@@ -36,8 +37,17 @@ export class TransferJobs {
       done: () => {
         this.running.delete(controller)
         if (transferId != null && this.byId.get(transferId) === controller) this.byId.delete(transferId)
+        if (this.running.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve()
       }
     }
+  }
+
+  /** Resolves once no job runs: at once when none does, else when the last one running is done. */
+  async idle (): Promise<void> {
+    if (this.running.size === 0) return
+    const { promise, resolve } = Promise.withResolvers<void>()
+    this.idleWaiters.push(resolve)
+    await promise
   }
 
   /** Aborts every job (the service stops: recorded cancelled). */

@@ -12,7 +12,7 @@ import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, TRANSFER_PROTOCOL, TransferE
 import type { TransferRecord } from '../store/index.ts'
 import { StreamClosedError } from './channel.ts'
 import { Attempts, reportedError } from './attempts.ts'
-import { RESUME_RETRY_DELAY_MS } from './constants.ts'
+import { RESUME_RETRY_DELAY_MS, STOP_WAIT_MS } from './constants.ts'
 import { collectFiles } from './local-files.ts'
 import { OfferBudget } from './offer-budget.ts'
 import type { LocalFile } from './local-files.ts'
@@ -117,12 +117,16 @@ export class TransferService extends EventEmitter<TransferEvents> {
     return this.budget.run(offer, this.standing(offer.peerId).contact, signal, async (s) => decide(offer, s), () => this.emit('offer', offer))
   }
 
-  /** Unregisters the handler and cancels transfers in progress (they are recorded as cancelled). */
+  /**
+   * Unregisters the handler and cancels transfers in progress; resolves once they ended — recorded cancelled, the
+   * peer told — or after `STOP_WAIT_MS`, so that the store is not closed under a transfer still recording its end.
+   */
   async stop (): Promise<void> {
     clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
     await this.init.node.unhandle(TRANSFER_PROTOCOL)
     this.jobs.abortAll()
+    await Promise.race([this.jobs.idle(), sleep(STOP_WAIT_MS, undefined, { ref: false })])
   }
 
   /**
