@@ -32,12 +32,17 @@ export type NextAttempt = 'redial' | 'resume-now' | 'resume-later' | 'give-up'
  */
 export class Attempts {
   private readonly deadline: number
+  private readonly resumable: boolean
   private redialled = false
   private resumedStall = false
 
-  /** @param deadline - until when (ms since the epoch) an interrupted transfer is tried again */
-  constructor (deadline: number) {
+  /**
+   * @param deadline - until when (ms since the epoch) an interrupted transfer is tried again
+   * @param resumable - false for a text snippet, which is never resumed (its ID must be new to the receiver)
+   */
+  constructor (deadline: number, resumable = true) {
     this.deadline = deadline
+    this.resumable = resumable
   }
 
   /** The next step after attempt `attempt` (from 1) failed with `err`; `aborted`: the send's own signal aborted. */
@@ -49,7 +54,7 @@ export class Attempts {
     }
     const inWindow = Date.now() < this.deadline
     if (err instanceof ConnectionStalledError) {
-      if (inWindow || !this.resumedStall) {
+      if (this.resumable && (inWindow || !this.resumedStall)) {
         this.resumedStall = true
         return 'resume-now'
       }

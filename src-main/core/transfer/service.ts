@@ -310,7 +310,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
     let transferId = options.transferId
     let looked = transferId != null
     try {
-      const attempts = new Attempts(Date.now() + (options.retryForMs ?? 0))
+      const attempts = new Attempts(Date.now() + (options.retryForMs ?? 0), text == null)
       for (let attempt = 1; ; attempt++) {
         try {
           const conn = await dialDirect(this.init.node, to, { signal: job.signal, onRetry: options.onRetry })
