@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Connection, StreamMiddleware } from '@libp2p/interface'
 import { FrameDecoder } from '../../src-main/core/protocol/index.ts'
 import { randomFile, rm, tempDir } from '../helpers/files.ts'
-import { fileSha256, TestNetwork } from '../helpers/peers.ts'
+import { fileSha256, TEST_TIMEOUTS, TestNetwork } from '../helpers/peers.ts'
 import type { TestPeer } from '../helpers/peers.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -25,6 +25,9 @@ function peerConnectionOf (conn: Connection): { close: () => void, connectionSta
   return pc
 }
 
+/** The stall timeout of the cases that stop data on purpose, ms: shorter than the tests' default (the product's 30 s). */
+const STALL_MS = 5_000
+
 /** A receiver `rx` (with `middleware` on its transfer streams) and a sender `tx` on a loopback relay, for one describe. */
 function senderAndReceiver (prefix: string, middleware: StreamMiddleware[] = []): { root: string, rx: TestPeer, tx: TestPeer, addr: Multiaddr } {
   const t = {} as { root: string, rx: TestPeer, tx: TestPeer, addr: Multiaddr }
@@ -32,8 +35,9 @@ function senderAndReceiver (prefix: string, middleware: StreamMiddleware[] = [])
   before(async () => {
     t.root = await tempDir(prefix)
     net = await TestNetwork.start(t.root)
-    t.rx = await net.peer('rx', { middleware })
-    t.tx = await net.peer('tx', { acceptIncoming: false })
+    const timeouts = { ...TEST_TIMEOUTS, stallMs: STALL_MS }
+    t.rx = await net.peer('rx', { middleware, timeouts })
+    t.tx = await net.peer('tx', { acceptIncoming: false, timeouts })
     assert.ok(t.rx.addr != null)
     t.addr = t.rx.addr
   })

@@ -14,12 +14,20 @@ import { loadOrCreateIdentity } from '../../src-main/core/identity/index.ts'
 import { startPeer } from '../../src-main/core/peer/index.ts'
 import type { Peer, PeerInit } from '../../src-main/core/peer/index.ts'
 import { createRelay } from '../../src-main/core/relay/index.ts'
-import { FrameDecoder, TRANSFER_PROTOCOL } from '../../src-main/core/protocol/index.ts'
+import { FrameDecoder, STALL_TIMEOUT_MS, TRANSFER_PROTOCOL } from '../../src-main/core/protocol/index.ts'
 import { TRANSFER_HANDLER_OPTIONS } from '../../src-main/core/transfer/index.ts'
 import type { Frame } from '../../src-main/core/protocol/index.ts'
 
-/** Timeouts short enough that a test never waits on the protocol defaults (10 s offer, 30 s stall). */
-export const TEST_TIMEOUTS = { offerMs: 5_000, decisionMs: 10_000, stallMs: 10_000 }
+/**
+ * Timeouts for tests: the offer and the decision shorter than the protocol defaults (10 s, 10 min), so a test never
+ * waits on them. The stall timeout is the product's own (`STALL_TIMEOUT_MS`, 30 s): on a loaded 2-core machine a
+ * loopback WebRTC connection now and then carried nothing for 10 s mid-transfer (CI), which the tests' former 10 s
+ * turned into a stalled send where the product might have waited it out. (A likely cause, not proven per stall: the
+ * receiving UDP socket overflows — this machine's `Udp6RcvbufErrors` in /proc/net/snmp6 counted 24,405 — and SCTP
+ * backs off its retransmissions, up to libdatachannel's 10 s.) A test that stalls a transfer on purpose sets a
+ * shorter one itself.
+ */
+export const TEST_TIMEOUTS = { offerMs: 5_000, decisionMs: 10_000, stallMs: STALL_TIMEOUT_MS }
 
 /** A peer started by a {@link TestNetwork}, with its folders and its WebRTC address through the relay. */
 export interface TestPeer extends Peer {
