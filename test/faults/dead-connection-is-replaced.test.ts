@@ -109,21 +109,21 @@ function deafAfterAccept (streams: number): StreamMiddleware {
   }
 }
 
-/** Direct connections `tx` opens to `rx` from now on, in order. */
-function directConnections (tx: TestPeer, rx: TestPeer): Connection[] {
+/** A 4 MiB file `four.bin` to send, and the direct connections `tx` opens to `rx` from now on, in order. */
+async function fourMiBSend ({ root, tx, rx }: { root: string, tx: TestPeer, rx: TestPeer }): Promise<{ file: string, opened: Connection[] }> {
+  const file = join(root, 'four.bin')
+  await randomFile(file, 4 * 1024 * 1024)
   const opened: Connection[] = []
   tx.node.addEventListener('connection:open', (evt) => { if (evt.detail.limits == null && evt.detail.remotePeer.equals(rx.node.peerId)) opened.push(evt.detail) })
-  return opened
+  return { file, opened }
 }
 
 describe('a send whose data stops moving after the accept', () => {
   const t = senderAndReceiver('ferry-stuck-conn-', [deafAfterAccept(1)])
 
   it('closes the stuck connection and resumes over a new one, completing as one transfer, with no retry window', async () => {
-    const { root, rx, tx, addr } = t
-    const file = join(root, 'four.bin')
-    await randomFile(file, 4 * 1024 * 1024)
-    const opened = directConnections(tx, rx)
+    const { rx, tx, addr } = t
+    const { file, opened } = await fourMiBSend(t)
     const failed: string[] = []
     tx.transfers.on('failed', f => failed.push(f.code))
     const result = await tx.transfers.send(addr, [file], { retryForMs: 0 })
@@ -142,10 +142,8 @@ describe('a send whose data stops moving again after the resume', () => {
   const t = senderAndReceiver('ferry-stuck-twice-', [deafAfterAccept(2)])
 
   it('ends timeout with no retry window, having closed both stuck connections; the next send completes', async () => {
-    const { root, rx, tx, addr } = t
-    const file = join(root, 'four.bin')
-    await randomFile(file, 4 * 1024 * 1024)
-    const opened = directConnections(tx, rx)
+    const { rx, tx, addr } = t
+    const { file, opened } = await fourMiBSend(t)
     await assert.rejects(tx.transfers.send(addr, [file], { retryForMs: 0 }), (err: { code?: string }) => err.code === 'timeout')
     assert.equal(opened.length, 2, 'one resume over a new connection, then it gave up')
     assert.ok(opened.every(c => c.status !== 'open'), 'both stuck connections were closed')
