@@ -152,7 +152,7 @@ describe('update checks (electron-updater against a local feed)', () => {
     const outcome = checker.checkNow()
     // Under way: the first half of the installer is being written to electron-updater's temp file. (Turned off the
     // moment the request reaches the feed instead, electron-updater can open that file after its own clean-up on
-    // cancel emptied the folder, and an empty temp file stays in its cache: seen once in CI. Not Ferry's code.)
+    // cancel emptied the folder, and the temp file stays in its cache: seen once in CI. Not Ferry's code.)
     const writing = async (): Promise<boolean> => {
       for (const f of await filesUnder(cache)) if (f.startsWith('pending/temp-') && ((await stat(path.join(cache, f)).catch(() => undefined))?.size ?? 0) > 0) return true
       return false
