@@ -126,8 +126,10 @@ describe('a send whose data stops moving after the accept', () => {
     const { file, opened } = await fourMiBSend(t)
     const failed: string[] = []
     tx.transfers.on('failed', f => failed.push(f.code))
-    const result = await tx.transfers.send(addr, [file], { retryForMs: 0 })
+    const interruptions: string[] = []
+    const result = await tx.transfers.send(addr, [file], { retryForMs: 0, onInterrupted: (_, err) => interruptions.push((err as Error).name) })
 
+    assert.deepEqual(interruptions, ['ConnectionStalledError'], 'one resume, reported as a stall')
     assert.equal(opened.length, 2, 'the resume dialled a new connection')
     assert.notEqual(opened[0]?.status, 'open', 'the stuck connection was closed')
     assert.deepEqual(failed, [])

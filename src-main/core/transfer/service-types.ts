@@ -107,7 +107,11 @@ export interface SendOptions {
    * (default 0: fail with the interruption). A transfer never interrupted is not retried.
    */
   retryForMs?: number
-  /** Called when the connection dropped and the transfer will be resumed, with the attempt number. */
+  /**
+   * Called when the transfer will be resumed over a new connection, with the attempt number and what ended the
+   * attempt: the connection dropped (`StreamClosedError`, code `interrupted`) or data stopped moving on it
+   * (`ConnectionStalledError`, code `timeout`: docs/PROTOCOL.md §10).
+   */
   onInterrupted?: (attempt: number, err: unknown) => void
   /** Upload speed limit of this send alone, bytes per second (on top of the service's limit of all sends). */
   limitBytesPerSecond?: number

@@ -326,7 +326,7 @@ export class TransferService extends EventEmitter<TransferEvents> {
         } catch (err) {
           const next = attempts.next(err, attempt, job.signal.aborted)
           if (next === 'give-up') throw reportedError(err)
-          if (next !== 'redial') options.onInterrupted?.(attempt, reportedError(err))
+          if (next !== 'redial') options.onInterrupted?.(attempt, err)
           if (next === 'resume-later') await sleep(RESUME_RETRY_DELAY_MS, undefined, { signal: job.signal }).catch(() => {})
         }
       }
